@@ -1,0 +1,76 @@
+"""The ``gws-conformance`` command line.
+
+Each subcommand lives beside the code it drives and contributes itself through a small
+``register(subparsers)`` function, so this module only dispatches:
+
+    schema   inspect and apply the JSON Schemas     (conformance.spec.commands)
+    serve    run the reference GWS server           (conformance.server.commands)
+
+Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
+2 usage or configuration error, 3 target unreachable / nothing could run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from conformance import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+# Modules that provide ``register(subparsers)``; each registered parser sets ``handler``.
+_COMMAND_MODULES = (
+    "conformance.spec.commands",
+    "conformance.server.commands",
+)
+
+
+class UsageError(Exception):
+    """A mistake of the user (bad argument, unreadable file): one line, exit 2, no traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default exit code is already 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="gws-conformance",
+        description="Conformance suite for the GWS API v2 SMS Session API.",
+        epilog="Exit codes: 0 ok, 1 failed, 2 usage/configuration error, 3 target unreachable.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module: show it
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(handler(args) or EXIT_OK)
+    except UsageError as exc:
+        print(f"gws-conformance: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
