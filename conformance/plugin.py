@@ -1,1 +1,73 @@
-"""The pytest plugin of gws-conformance (registered through the ``pytest11`` entry point)."""
+"""The pytest plugin of gws-conformance (registered through the ``pytest11`` entry point).
+
+It is inert for ordinary tests: only items marked with a clause (see
+:func:`conformance.verdicts.requirement`) get verdicts, report properties and the run's
+documented exit code.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.verdicts import (
+    CLAUSE_MARKER,
+    WARN_PREFIX,
+    Verdict,
+    clause_of,
+    combine,
+    exit_code,
+    should_warn_only,
+    verdict_of,
+)
+
+_VERDICTS = pytest.StashKey[dict[str, list[Verdict]]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("gws-conformance", "GWS SMS Session API conformance")
+    group.addoption("--gws-level", choices=("must", "should"), default="must",
+                    help="must (default): SHOULD violations are warnings; should: they fail the run too")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", f"{CLAUSE_MARKER}(id): the documented clause a conformance check tests")
+    config.stash[_VERDICTS] = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report: pytest.TestReport = yield
+    item_clause = clause_of(item)
+    if item_clause is None:
+        return report
+    if report.when == "setup":
+        report.user_properties.extend([("clause", item_clause.id), ("level", item_clause.level.value),
+                                       ("page", item_clause.page.url)])
+    strict = item.config.getoption("--gws-level") == "should"
+    if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
+        first_line = str(call.excinfo.value).splitlines()[0] if call.excinfo else ""
+        report.outcome = "skipped"
+        report.wasxfail = f"{WARN_PREFIX} {item_clause.id} [SHOULD] {first_line}".rstrip()
+    item.config.stash[_VERDICTS].setdefault(item.nodeid, []).append(verdict_of(report))
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
+    if report.when == "call" and getattr(report, "wasxfail", "").startswith(WARN_PREFIX):
+        return "warned", "W", ("WARN", {"yellow": True})
+    return None
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    warned = terminalreporter.stats.get("warned", [])
+    if warned:
+        terminalreporter.section("SHOULD violations (warnings)", yellow=True)
+        for report in warned:
+            terminalreporter.line(f"{report.wasxfail}  ({report.nodeid})")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    verdicts = session.config.stash[_VERDICTS]
+    if not verdicts:
+        return  # no conformance check in this run: keep pytest's own exit status
+    session.exitstatus = exit_code(combine(phases) for phases in verdicts.values())

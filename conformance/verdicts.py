@@ -1,0 +1,81 @@
+"""The verdict model (design.md) on top of pytest outcomes, and the run's exit code.
+
+pass  the check held;
+fail  a MUST clause is violated (pytest: failed in the call phase);
+warn  a SHOULD clause is violated: reported, does not fail the run unless ``--gws-level should``
+      (pytest: the failure is turned into an xfail whose reason starts with "WARN");
+error the check could not run: target unreachable, setup failed (pytest: failed outside the
+      call phase, i.e. in a fixture);
+skip  the check does not apply, with its reason (no queue configured, no customer probe, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+
+import pytest
+
+from conformance.spec.clauses import Clause, Level, clause
+
+CLAUSE_MARKER = "clause"
+WARN_PREFIX = "WARN"
+
+EXIT_PASSED = 0  # every MUST check passed (warnings allowed)
+EXIT_FAILED = 1  # a MUST check failed, or some check could not run
+EXIT_USAGE = 2  # usage or configuration error
+EXIT_UNREACHABLE = 3  # the target cannot be reached, or no check could run
+
+
+class Verdict(str, Enum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"
+    ERROR = "error"
+    SKIP = "skip"
+
+
+def requirement(clause_id: str) -> pytest.MarkDecorator:
+    """Mark a check with the clause it tests: ``@requirement("sms.consult.notify.order")``.
+
+    The clause must exist in the catalogue, so a typo fails at import, not in a report.
+    """
+    return pytest.mark.clause(clause(clause_id).id)
+
+
+def clause_of(item: pytest.Item) -> Clause | None:
+    marker = item.get_closest_marker(CLAUSE_MARKER)
+    return clause(marker.args[0]) if marker else None
+
+
+def verdict_of(report: pytest.TestReport) -> Verdict:
+    """The verdict of one report phase (call them for every phase; see :func:`combine`)."""
+    if report.skipped:
+        reason = getattr(report, "wasxfail", "")
+        return Verdict.WARN if reason.startswith(WARN_PREFIX) else Verdict.SKIP
+    if report.failed:
+        return Verdict.FAIL if report.when == "call" else Verdict.ERROR
+    return Verdict.PASS
+
+
+def combine(verdicts: Iterable[Verdict]) -> Verdict:
+    """One verdict per check from its phases: an error anywhere dominates, then fail, warn, skip."""
+    found = set(verdicts)
+    for verdict in (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.SKIP):
+        if verdict in found:
+            return verdict
+    return Verdict.PASS
+
+
+def should_warn_only(item_clause: Clause | None, strict: bool) -> bool:
+    return item_clause is not None and item_clause.level is Level.SHOULD and not strict
+
+
+def exit_code(verdicts: Iterable[Verdict]) -> int:
+    counted = list(verdicts)
+    ran = [v for v in counted if v is not Verdict.SKIP]
+    if all(v is Verdict.ERROR for v in ran):  # also true when nothing ran at all
+        return EXIT_UNREACHABLE
+    if any(v in (Verdict.FAIL, Verdict.ERROR) for v in counted):
+        return EXIT_FAILED
+    return EXIT_PASSED
