@@ -16,15 +16,11 @@ from enum import Enum
 
 import pytest
 
+from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
 from conformance.spec.clauses import Clause, Level, clause
 
 CLAUSE_MARKER = "clause"
 WARN_PREFIX = "WARN"
-
-EXIT_PASSED = 0  # every MUST check passed (warnings allowed)
-EXIT_FAILED = 1  # a MUST check failed, or some check could not run
-EXIT_USAGE = 2  # usage or configuration error
-EXIT_UNREACHABLE = 3  # the target cannot be reached, or no check could run
 
 
 class Verdict(str, Enum):
@@ -72,10 +68,12 @@ def should_warn_only(item_clause: Clause | None, strict: bool) -> bool:
 
 
 def exit_code(verdicts: Iterable[Verdict]) -> int:
+    """0: every MUST check passed (warnings allowed); 1: a MUST check failed, or some check could
+    not run; 3: no check could run (target unreachable). 2 (usage) is decided before a run."""
     counted = list(verdicts)
     ran = [v for v in counted if v is not Verdict.SKIP]
     if all(v is Verdict.ERROR for v in ran):  # also true when nothing ran at all
         return EXIT_UNREACHABLE
     if any(v in (Verdict.FAIL, Verdict.ERROR) for v in counted):
         return EXIT_FAILED
-    return EXIT_PASSED
+    return EXIT_OK

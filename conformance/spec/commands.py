@@ -1,0 +1,63 @@
+"""``gws-conformance schema list`` and ``gws-conformance schema validate SHAPE FILE``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from conformance.cli import EXIT_FAILED, EXIT_OK, UsageError
+from conformance.spec.schemas import load_schema, shape_names, validate
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    schema = subparsers.add_parser("schema", help="list the JSON Schemas or validate a document against one",
+                                   description="The JSON Schemas (2020-12) derived from the documentation.")
+    commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)
+
+    listing = commands.add_parser("list", help="shape names and titles",
+                                  description="Print every shape name (the path under schemas/ without .json) "
+                                              "and its title.")
+    listing.set_defaults(handler=_list)
+
+    check = commands.add_parser(
+        "validate", help="validate a JSON file against a shape",
+        description="Validate FILE against SHAPE. Exit 0 when valid; 1 when invalid, with each violation's JSON "
+                    "path and failing keyword; 2 for an unknown shape or a file that cannot be read as JSON.",
+    )
+    check.add_argument("shape", metavar="SHAPE", help="e.g. notifications/participants-updated (see 'schema list')")
+    check.add_argument("file", metavar="FILE", help="the JSON document, or - for standard input")
+    check.set_defaults(handler=_validate)
+
+
+def _list(args: argparse.Namespace) -> int:
+    names = shape_names()
+    width = max(map(len, names))
+    for name in names:
+        print(f"{name:<{width}}  {load_schema(name)['title']}")
+    return EXIT_OK
+
+
+def _read_json(path: str) -> object:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def _validate(args: argparse.Namespace) -> int:
+    load_schema(args.shape)  # an unknown shape is a usage error before the file is read
+    violations = validate(args.shape, _read_json(args.file))
+    for violation in violations:
+        print(f"{violation.path}: [{violation.keyword}] {violation.message}")
+    if violations:
+        print(f"{args.file}: {len(violations)} violation(s) of {args.shape}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.file}: valid {args.shape}")
+    return EXIT_OK
