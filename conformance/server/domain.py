@@ -1,50 +1,574 @@
-"""The SMS session domain of the reference server: pure Python, no I/O.
+"""The SMS session domain of the reference server: the documented operations, pure Python, no I/O.
 
-CONTRACT (being implemented; the transport layer in app.py codes against exactly this):
+The transport (:mod:`conformance.server.app`) parses HTTP and calls :class:`SmsDomain`; every
+call returns what to answer and the notifications to publish, ``(username, data)`` in send
+order, so ordering is decided here and only here.
 
-Directory of users and queues
------------------------------
-    @dataclass(frozen=True) class AgentAccount:
-        username: str; password: str; nickname: str
-        user_id: str                  # 32 lowercase hex chars, as GWS ids look
-        features: frozenset[str]      # "api-multimedia" needed for the SMS Session API
-        # derived (methods/properties): user_path -> "/users/{user_id}"
-    @dataclass(frozen=True) class Queue:
-        queue_id: str; name: str; members: tuple[str, ...]   # usernames
-        # derived: queue_path -> "/queues/{queue_id}"
-    @dataclass(frozen=True) class Directory:
-        agents: Mapping[str, AgentAccount]; queues: Mapping[str, Queue]
-    def default_directory() -> Directory
-        alice/alice-pass "Alice" (originator), bob/bob-pass "Bob" (consultant, in queue),
-        carol/carol-pass "Carol" (third agent, in queue), dave/dave-pass "Dave" (no
-        api-multimedia); queue "SMS Consult" with members bob, carol. ids: uuid5 of the name.
+Validation order of an operation (each step refuses with a GWS body and changes nothing):
+1. the user lacks ``api-multimedia``: HTTP 403, statusCode 5 ("the user lacks permission"; the
+   page says such a user cannot use the operation, Return Values names code 5 for that);
+2. the body is not an object or has no ``operationName``: 400, statusCode 1 (missing parameter);
+3. ``operationName`` is not a string or not an operation: 400, statusCode 2;
+4. the session does not exist or the user never took part in it: 404, statusCode 6;
+5. the operation is not among the user's current capabilities: 400, statusCode 2;
+6. a required parameter is missing: 400, statusCode 1; one has the wrong type: 400, statusCode 2.
+Then the request is accepted with a fresh ``referenceId`` and its outcome is notified.
 
-Uris: f"{base_url}/api/v2/users/{user_id}", f"{base_url}/api/v2/queues/{queue_id}",
-f"{base_url}/api/v2/smssessions/{session_id}". A target is accepted as uri (any host, matched
-on its path) or as path ("/users/{id}", "/queues/{id}"; "/api/v2/..." prefix tolerated;
-"/contacts/{id}" also names a user, as the page's sample does).
-
-The domain
-----------
-    class ApiError(Exception): status_code: int; status_message: str; http_status: int
-    @dataclass class Outcome:
-        http_status: int
-        body: dict                              # {"statusCode": 0, "referenceId": 7} ...
-        notifications: list[tuple[str, dict]]   # (username, notification data) in send order
-    class SmsDomain:
-        def __init__(self, directory: Directory, faults: FaultSet, clock=time.time) -> None
-        base_url: str                           # set by the runner once the port is bound
-        def set_online(self, username: str, online: bool) -> None   # logged in & reachable
-        def provision(self, agent: str, customer_nickname: str, phone_number: str, text: str,
-                      state: str) -> tuple[dict, list[tuple[str, dict]]]
-            # -> ({"statusCode":0,"id":..,"uri":..}, notifications); raises ApiError
-        def list_sessions(self, username: str) -> list[dict]
-        def get_session(self, username: str, session_id: str) -> dict          # ApiError 6
-        def get_messages(self, username: str, session_id: str,
-                         start_index: int | None, count: int | None) -> list[dict]
-        def operate(self, username: str, session_id: str, body: object,
-                    allocate_reference_id: Callable[[], int]) -> Outcome
-            # never raises for bad input: refusals are Outcomes with statusCode != 0
-        def customer_inbox(self, session_id: str) -> list[dict]                # ApiError 6
-        def reset(self) -> None
+Decisions where the pages are silent:
+- Every accepted operation answers ``{"statusCode": 0, "referenceId": n}`` (Leave and Reject
+  pages show a bare statusCode 0 while their notifications carry a referenceId: erratum 7).
+- Consult with both targetUri and targetPath: targetUri is used.
+- A consult fails (one Error notification to the requester, session unchanged) when the target
+  names nobody, is offline, lacks api-multimedia, is already in the session, or is a queue with
+  no available member; queues offer their first online member not yet in the session.
+- Transfer: the target becomes the session's owner and the requester leaves (it gets
+  StatusChange LeftChat with the referenceId; the others ParticipantsUpdated, then NewMessages
+  with ParticipantLeft, and ParticipantJoined visible to All when the target is new to the
+  customer, i.e. was not a conference member).
+- Conference with the consultant is ``Invite`` of the consultant (the Invite page: the customer
+  sees all conference agents); ``Conference`` is accepted as an alias but not advertised.
+- Leave: StatusChange LeftChat with the referenceId to the leaver; the remaining agents get
+  ParticipantsUpdated then ParticipantLeft (visible to Agents when a consultant leaves, since the
+  customer never knew it). The last agent leaving completes the session.
+- A consultant cannot SendMessage (not in its capabilities); its SendToAgents is Agents-only.
+- Provisioning (test-only API) notifies the owner with StatusChange (state Invited or Chatting)
+  and, for Chatting, NewMessages with the log so far.
 """
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.server import faults as fault_catalogue
+from conformance.server.directory import AgentAccount, Directory, Queue, default_directory, resolve_target
+from conformance.server.faults import FaultSet
+from conformance.server.sessions import (
+    AGENT_ONLY_CAPABILITIES,
+    UNLISTED_OPERATIONS,
+    Message,
+    Participant,
+    Role,
+    SmsSession,
+    Status,
+)
+
+__all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
+
+Notification = tuple[str, dict[str, Any]]
+define = fault_catalogue.define
+
+SWAPPED = define("consult-notifications-swapped", "sms.consult.notify.order",
+                 "NewMessages (the join) is sent before ParticipantsUpdated")
+JOIN_DUPLICATED = define("consult-join-duplicated", "sms.consult.notify.order",
+                         "the NewMessages that announces the join is sent twice")
+JOIN_MISSING = define("consult-join-missing", "sms.consult.notify.joined",
+                      "no NewMessages with ParticipantJoined follows ParticipantsUpdated")
+JOIN_PUBLIC = define("consult-join-visible-to-all", "sms.consult.notify.joined",
+                     "the consultant's ParticipantJoined has visibility All and reaches the customer")
+NO_TARGET_ACCEPTED = define("consult-without-target-accepted", "sms.consult.param.target-required",
+                            "a Consult with neither targetUri nor targetPath is accepted, then fails")
+PATH_IGNORED = define("consult-target-path-ignored", "sms.consult.param.target-path",
+                      "targetPath is ignored: a Consult by path alone is refused as missing its target")
+QUEUE_FAILS = define("consult-queue-target-fails", "sms.consult.param.target-uri",
+                     "a queue target always fails with an Error notification")
+OPERATION_CASE = define("operation-name-case-insensitive", "sms.consult.param.operation",
+                        "operationName is matched without regard to case ('consult' is accepted)")
+REFERENCE_REPEATED = define("reference-id-repeated", "sms.common.reference-id.unique",
+                            "every accepted request gets referenceId 1")
+REFERENCE_MISMATCH = define("error-reference-id-mismatch", "sms.common.reference-id.echo",
+                            "the Error notification carries the request's referenceId + 1")
+RESPONSE_WITHOUT_REFERENCE = define("consult-response-without-reference-id", "sms.consult.response",
+                                    "an accepted Consult answers {statusCode: 0} without referenceId")
+CAPABILITIES_MISSING = define("consult-agent-capabilities-missing", "sms.consult.notify.capabilities",
+                              "the agent-only capabilities are not added while a consult goes on")
+INDEX_REUSED = define("message-index-reused", "sms.common.notify.index",
+                      "the consultant's join reuses the index of the previous message")
+SECONDS_IN_SECONDS = define("timestamp-seconds-in-seconds", "sms.common.timestamp",
+                            "timestampSeconds is sent in seconds, not milliseconds")
+CONSULTANT_AS_CUSTOMER = define("consultant-typed-as-customer", "sms.consult.notify.participants",
+                                "the consulted agent appears with participant type Customer")
+CONSULTANT_NOT_NOTIFIED = define("consultant-not-notified", "sms.consult.notify.participants",
+                                 "only the originator is notified of the consult, not the consultant")
+ERROR_KEEPS_CAPABILITIES = define("error-keeps-agent-only-capabilities", "sms.consult.notify.error",
+                                  "the Error's session snapshot lists the agent-only capabilities")
+FEATURE_IGNORED = define("feature-not-enforced", "sms.consult.feature",
+                         "a user without api-multimedia can operate on sessions")
+FOREIGN_SESSION = define("foreign-session-operable", "sms.consult.endpoint",
+                         "an agent may operate on a session it is not part of")
+CONSULTANT_PUBLIC = define("consultant-messages-visible-to-all", "sms.consult.visibility",
+                           "what the consultant sends to agents is visible to All and reaches the customer")
+TRANSFER_KEEPS_OWNER = define("transfer-keeps-originator", "sms.consult.followup.transfer",
+                              "Transfer is accepted but the originator stays in the session")
+LEAVE_WRONG = define("leave-removes-originator", "sms.consult.followup.leave",
+                     "the consultant's Leave removes the originator instead")
+CONFERENCE_FAILS = define("conference-with-consultant-fails", "sms.consult.followup.conference",
+                          "Invite/Conference of the consultant fails with an Error notification")
+
+
+@dataclass
+class ApiError(Exception):
+    status_code: int
+    status_message: str
+    http_status: int
+
+    def body(self) -> dict[str, Any]:
+        return {"statusCode": self.status_code, "statusMessage": self.status_message}
+
+
+@dataclass
+class Outcome:
+    http_status: int
+    body: dict[str, Any]
+    notifications: list[Notification] = field(default_factory=list)
+
+
+def _missing(name: str) -> ApiError:
+    return ApiError(1, f"{name} is mandatory", 400)
+
+
+def _invalid(message: str) -> ApiError:
+    return ApiError(2, message, 400)
+
+
+def _string_param(body: dict[str, Any], name: str) -> str:
+    if name not in body:
+        raise _missing(name)
+    value = body[name]
+    if not isinstance(value, str) or not value:
+        raise _invalid(f"{name} must be a non-empty string")
+    return value
+
+
+@dataclass
+class _Request:
+    """One accepted operation on one session, collecting the notifications it causes."""
+
+    session: SmsSession
+    me: Participant
+    username: str
+    body: dict[str, Any]
+    reference_id: int
+    notifications: list[Notification] = field(default_factory=list)
+
+
+class SmsDomain:
+    def __init__(self, directory: Directory | None = None, faults: FaultSet | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.directory = directory or default_directory()
+        self.faults = faults or FaultSet()
+        self.clock = clock
+        self.base_url = "http://localhost"
+        self._sessions: dict[str, SmsSession] = {}
+        self._online: set[str] = set()
+        self._ids = itertools.count(1)
+
+    # --- people ---------------------------------------------------------------------------------
+
+    def set_online(self, username: str, online: bool) -> None:
+        (self._online.add if online else self._online.discard)(username)
+
+    def _account(self, username: str) -> AgentAccount:
+        account = self.directory.agents[username]
+        if not account.has_multimedia and FEATURE_IGNORED not in self.faults:
+            raise ApiError(5, "The user does not have the api-multimedia feature", 403)
+        return account
+
+    def _new_id(self, width: int = 16) -> str:
+        return f"{next(self._ids):0{width}X}"
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # --- the test-only API --------------------------------------------------------------------------
+
+    def provision(self, agent: str, customer_nickname: str, phone_number: str, text: str,
+                  state: str) -> tuple[dict[str, Any], list[Notification]]:
+        account = self.directory.agents.get(agent)
+        if account is None:
+            raise ApiError(6, f"no agent {agent!r}", 404)
+        if not account.has_multimedia:
+            raise ApiError(2, f"agent {agent!r} lacks api-multimedia and cannot receive SMS sessions", 400)
+        if state not in (Status.CHATTING.value, Status.INVITED.value):
+            raise ApiError(2, "state must be Chatting or Invited", 400)
+        session_id = f"0000SM{next(self._ids):010X}"
+        session = SmsSession(session_id, f"{self.base_url}/api/v2/smssessions/{session_id}", Status(state))
+        customer = Participant(self._new_id(), customer_nickname, Role.CUSTOMER, phone_number=phone_number)
+        owner = Participant(self._new_id(), account.nickname, Role.OWNER, account)
+        session.participants += [customer, owner]
+        self._log(session, "ParticipantJoined", customer, "All")
+        self._log(session, "Text", customer, "All", text=text)
+        if session.status is Status.CHATTING:
+            self._log(session, "ParticipantJoined", owner, "All")
+        self._sessions[session_id] = session
+        notifications: list[Notification] = [(agent, self._state_change(session, agent))]
+        if session.status is Status.CHATTING:
+            notifications.append((agent, self._new_messages(session, session.messages)))
+        return {"statusCode": 0, "id": session_id, "uri": session.uri}, notifications
+
+    def customer_inbox(self, session_id: str) -> list[dict[str, Any]]:
+        session = self._sessions.get(session_id)
+        if session is None:
+            raise ApiError(6, f"no SMS session {session_id}", 404)
+        return [self._message_view(m) for m in session.customer_received()]
+
+    def reset(self) -> None:
+        self._sessions.clear()
+
+    # --- reading -------------------------------------------------------------------------------------
+
+    def _visible(self, username: str, session_id: str) -> SmsSession:
+        session = self._sessions.get(session_id)
+        if session is None or (session.participant_of(username) is None and FOREIGN_SESSION not in self.faults):
+            raise ApiError(6, f"SMS session {session_id} not found", 404)
+        return session
+
+    def list_sessions(self, username: str) -> list[dict[str, Any]]:
+        self._account(username)
+        return [self._session_view(s, username) for s in self._sessions.values()
+                if (p := s.participant_of(username)) is not None and p.active]
+
+    def get_session(self, username: str, session_id: str) -> dict[str, Any]:
+        self._account(username)
+        return self._session_view(self._visible(username, session_id), username)
+
+    def get_messages(self, username: str, session_id: str, start_index: int | None = None,
+                     count: int | None = None) -> list[dict[str, Any]]:
+        self._account(username)
+        messages = [m for m in self._visible(username, session_id).messages
+                    if start_index is None or m.index >= start_index]
+        return [self._message_view(m) for m in messages[:count]]
+
+    # --- operations ----------------------------------------------------------------------------------
+
+    def operate(self, username: str, session_id: str, body: object,
+                allocate_reference_id: Callable[[], int]) -> Outcome:
+        try:
+            self._account(username)
+            if not isinstance(body, dict) or "operationName" not in body:
+                raise _missing("operationName")
+            operation = self._operation_name(body["operationName"])
+            session = self._visible(username, session_id)
+            me = session.participant_of(username) or self._intruder(session, username)
+            capability = UNLISTED_OPERATIONS.get(operation, operation)
+            if capability not in session.capabilities_for(username):
+                raise _invalid(f"{operation} is not valid in the current state of the session")
+            handler = self._HANDLERS[operation]
+            prepared = handler.prepare(self, body)
+        except ApiError as refusal:
+            return Outcome(refusal.http_status, refusal.body())
+        reference_id = 1 if REFERENCE_REPEATED in self.faults else allocate_reference_id()
+        request = _Request(session, me, username, body, reference_id)
+        handler.run(self, request, prepared)
+        response = {"statusCode": 0, "referenceId": reference_id}
+        if operation == "Consult" and RESPONSE_WITHOUT_REFERENCE in self.faults:
+            del response["referenceId"]
+        return Outcome(200, response, request.notifications)
+
+    def _operation_name(self, name: object) -> str:
+        if not isinstance(name, str):
+            raise _invalid("operationName must be a string")
+        if OPERATION_CASE in self.faults:
+            name = next((known for known in self._HANDLERS if known.lower() == name.lower()), name)
+        if name not in self._HANDLERS:
+            raise _invalid(f"Invalid operation '{name}'")
+        return name
+
+    def _intruder(self, session: SmsSession, username: str) -> Participant:
+        """Under the foreign-session fault, an outsider acts as if it owned the session."""
+        account = self.directory.agents[username]
+        intruder = Participant(self._new_id(), account.nickname, Role.OWNER, account)
+        session.participants.append(intruder)
+        return intruder
+
+    # --- targets ---------------------------------------------------------------------------------------
+
+    def _target_param(self, body: dict[str, Any]) -> str:
+        """targetUri, else targetPath (sms.consult.param.target-required): one is mandatory."""
+        present = [name for name in ("targetUri", "targetPath") if name in body]
+        if PATH_IGNORED in self.faults:
+            present = [name for name in present if name != "targetPath"]
+        if not present:
+            if NO_TARGET_ACCEPTED in self.faults:
+                return ""
+            raise _missing("targetUri or targetPath")
+        return _string_param(body, present[0])
+
+    def _available(self, account: AgentAccount, session: SmsSession) -> bool:
+        current = session.participant_of(account.username)
+        return (account.username in self._online and account.has_multimedia
+                and (current is None or not current.active))
+
+    def _pick_agent(self, session: SmsSession, reference: str) -> tuple[AgentAccount | None, str]:
+        """The agent a target names, or None and why the operation fails."""
+        target = resolve_target(self.directory, reference) if reference else None
+        if target is None:
+            return None, f"Target {reference or '(none)'} is unknown"
+        if target.queue is not None:
+            return self._pick_from_queue(session, target.queue)
+        if not self._available(target.agent, session):
+            return None, f"Agent {target.agent.nickname} is not available"
+        return target.agent, ""
+
+    def _pick_from_queue(self, session: SmsSession, queue: Queue) -> tuple[AgentAccount | None, str]:
+        if QUEUE_FAILS in self.faults:
+            return None, f"Queue {queue.name} failed"
+        for username in queue.members:
+            account = self.directory.agents.get(username)
+            if account is not None and self._available(account, session):
+                return account, ""
+        return None, f"No agent of queue {queue.name} is available"
+
+    # --- notifications -------------------------------------------------------------------------------
+
+    def _session_view(self, session: SmsSession, username: str) -> dict[str, Any]:
+        view = session.view_for(username)
+        if CAPABILITIES_MISSING in self.faults:
+            view["capabilities"] = [c for c in view["capabilities"] if c not in AGENT_ONLY_CAPABILITIES]
+        if CONSULTANT_AS_CUSTOMER in self.faults:
+            consultants = {p.participant_id for p in session.participants if p.role is Role.CONSULTANT}
+            for participant in view["participants"]:
+                if participant["participantId"] in consultants:
+                    participant["type"] = "Customer"
+        return view
+
+    def _message_view(self, message: Message) -> dict[str, Any]:
+        return message.view(seconds_field_in_seconds=SECONDS_IN_SECONDS in self.faults)
+
+    def _state_change(self, session: SmsSession, username: str, notification_type: str = "StatusChange",
+                      reference_id: int | None = None) -> dict[str, Any]:
+        data = {"notificationType": notification_type, "messageType": "SMSsessionStateChangeMessage",
+                "smssession": self._session_view(session, username)}
+        if reference_id is not None:
+            data["referenceId"] = reference_id
+        return data
+
+    def _new_messages(self, session: SmsSession, messages: list[Message]) -> dict[str, Any]:
+        return {"messages": [self._message_view(m) for m in messages], "notificationType": "NewMessages",
+                "messageType": "MessageLogUpdated", "smssessionUri": session.uri}
+
+    def _log(self, session: SmsSession, message_type: str, sender: Participant | None, visibility: str,
+             **extra: Any) -> Message:
+        message = Message(session.next_index(), message_type, sender, visibility, self._now_ms(), extra)
+        session.messages.append(message)
+        return message
+
+    def _to_agents(self, request: _Request, make: Callable[[str], dict[str, Any]],
+                   *, except_for: str | None = None) -> None:
+        for participant in request.session.agents():
+            username = participant.account.username
+            if username != except_for:
+                request.notifications.append((username, make(username)))
+
+    def _error(self, request: _Request, message: str) -> None:
+        reference_id = request.reference_id + (1 if REFERENCE_MISMATCH in self.faults else 0)
+        data = self._state_change(request.session, request.username, "Error")
+        data.update(errorMessage=message, referenceId=reference_id)
+        if ERROR_KEEPS_CAPABILITIES in self.faults:
+            data["smssession"]["capabilities"] += [c for c in AGENT_ONLY_CAPABILITIES
+                                                   if c not in data["smssession"]["capabilities"]]
+        request.notifications.append((request.username, data))
+
+    # --- the operations ------------------------------------------------------------------------------
+
+    def _consult(self, request: _Request, reference: str) -> None:
+        session = request.session
+        account, why = self._pick_agent(session, reference)
+        if account is None:
+            self._error(request, f"Operation failed: {why}")
+            return
+        consultant = Participant(self._new_id(), account.nickname, Role.CONSULTANT, account)
+        session.participants.append(consultant)
+        public = JOIN_PUBLIC in self.faults
+        joined = self._log(session, "ParticipantJoined", consultant, "All" if public else "Agents")
+        if INDEX_REUSED in self.faults:
+            joined.index -= 1
+        for participant in session.agents():
+            name = participant.account.username
+            if CONSULTANT_NOT_NOTIFIED in self.faults and name == account.username:
+                continue
+            announcement = self._new_messages(session, [joined])
+            sequence = [self._state_change(session, name, "ParticipantsUpdated"), announcement]
+            if JOIN_MISSING in self.faults:
+                sequence.remove(announcement)
+            if JOIN_DUPLICATED in self.faults:
+                sequence.append(announcement)
+            if SWAPPED in self.faults:
+                sequence.reverse()
+            request.notifications += [(name, data) for data in sequence]
+
+    def _invite(self, request: _Request, reference: str) -> None:
+        """Invite/Conference: a consultant already in the session is conferenced in; another agent joins."""
+        session = request.session
+        target = resolve_target(self.directory, reference)
+        consultant = (session.participant_of(target.agent.username)
+                      if target is not None and target.agent is not None else None)
+        if consultant is not None and consultant.active and consultant.role is Role.CONSULTANT:
+            if CONFERENCE_FAILS in self.faults:
+                self._error(request, "Operation failed: conference not possible")
+                return
+            consultant.role = Role.CONFERENCE
+            member = consultant
+        else:
+            account, why = self._pick_agent(session, reference)
+            if account is None:
+                self._error(request, f"Operation failed: {why}")
+                return
+            member = Participant(self._new_id(), account.nickname, Role.CONFERENCE, account)
+            session.participants.append(member)
+        joined = self._log(session, "ParticipantJoined", member, "All")
+        self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
+        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
+
+    def _transfer(self, request: _Request, reference: str) -> None:
+        session = request.session
+        target = resolve_target(self.directory, reference)
+        present = (session.participant_of(target.agent.username)
+                   if target is not None and target.agent is not None else None)
+        if present is not None and present.active and present.role in (Role.CONSULTANT, Role.CONFERENCE):
+            new_owner = present
+        else:
+            account, why = self._pick_agent(session, reference)
+            if account is None:
+                self._error(request, f"Operation failed: {why}")
+                return
+            new_owner = Participant(self._new_id(), account.nickname, Role.CONSULTANT, account)
+            session.participants.append(new_owner)
+        known_to_customer = new_owner.role is Role.CONFERENCE
+        new_owner.role = Role.OWNER
+        if TRANSFER_KEEPS_OWNER in self.faults:
+            request.notifications.append((request.username, self._state_change(
+                session, request.username, reference_id=request.reference_id)))
+            return
+        self._depart(request, request.me, "All")
+        if not known_to_customer:
+            joined = self._log(session, "ParticipantJoined", new_owner, "All")
+            self._to_agents(request, lambda u: self._new_messages(session, [joined]))
+
+    def _leave(self, request: _Request) -> None:
+        leaver = request.me
+        if LEAVE_WRONG in self.faults and leaver.role is Role.CONSULTANT:
+            leaver = next(p for p in request.session.agents() if p.role is Role.OWNER)
+        visibility = "Agents" if leaver.role is Role.CONSULTANT else "All"
+        self._depart(request, leaver, visibility)
+
+    def _depart(self, request: _Request, leaver: Participant, visibility: str) -> None:
+        """``leaver`` leaves: StatusChange LeftChat to it, ParticipantsUpdated and ParticipantLeft
+        to the agents who stay; the last agent leaving completes the session."""
+        session = request.session
+        leaver.active = False
+        if not session.agents():
+            session.status = Status.COMPLETED
+        left_name = leaver.account.username
+        request.notifications.append((left_name, self._state_change(
+            session, left_name, reference_id=request.reference_id if left_name == request.username else None)))
+        if session.status is Status.COMPLETED:
+            return
+        left = self._log(session, "ParticipantLeft", leaver, visibility)
+        self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
+        self._to_agents(request, lambda u: self._new_messages(session, [left]))
+
+    def _post(self, request: _Request, message_type: str, visibility: str, **extra: Any) -> None:
+        if CONSULTANT_PUBLIC in self.faults and request.me.role is Role.CONSULTANT:
+            visibility = "All"
+        message = self._log(request.session, message_type, request.me, visibility, **extra)
+        self._to_agents(request, lambda u: self._new_messages(request.session, [message]))
+
+    def _complete(self, request: _Request) -> None:
+        session = request.session
+        session.status = Status.COMPLETED
+        for participant in session.agents():
+            name = participant.account.username
+            request.notifications.append((name, self._state_change(
+                session, name, reference_id=request.reference_id if name == request.username else None)))
+
+    def _accept(self, request: _Request) -> None:
+        session = request.session
+        session.status = Status.CHATTING
+        request.notifications.append((request.username, self._state_change(
+            session, request.username, reference_id=request.reference_id)))
+        joined = self._log(session, "ParticipantJoined", request.me, "All")
+        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
+
+    def _reject(self, request: _Request) -> None:
+        request.session.status = Status.COMPLETED
+        request.me.active = False
+        data = self._state_change(request.session, request.username, reference_id=request.reference_id)
+        data["smssession"]["participants"] = []  # the Reject page's sample: a Completed session, nobody in it
+        request.notifications.append((request.username, data))
+
+    def _user_data(self, request: _Request, data: dict[str, Any]) -> None:
+        operation = request.body["operationName"]
+        if operation == "DeleteUserData":
+            for key in data:
+                request.session.user_data.pop(key, None)
+        else:
+            request.session.user_data.update(data)
+
+
+@dataclass(frozen=True)
+class _Handler:
+    """How one operation reads its parameters (``prepare``, may refuse) and runs (``run``)."""
+
+    prepare: Callable[[SmsDomain, dict[str, Any]], Any]
+    run: Callable[[SmsDomain, _Request, Any], None]
+
+
+def _no_params(domain: SmsDomain, body: dict[str, Any]) -> None:
+    return None
+
+
+def _message_param(domain: SmsDomain, body: dict[str, Any]) -> str:
+    return _string_param(body, "message")
+
+
+def _user_data_param(domain: SmsDomain, body: dict[str, Any]) -> dict[str, Any]:
+    if "userData" not in body:
+        raise _missing("userData")
+    if not isinstance(body["userData"], dict):
+        raise _invalid("userData must be an object")
+    return body["userData"]
+
+
+def _targeted(run: Callable[[SmsDomain, _Request, str], None]) -> _Handler:
+    return _Handler(SmsDomain._target_param, run)
+
+
+def _posting(message_type: str, visibility: str, param: str | None = None, field_name: str = "") -> _Handler:
+    """An operation that adds one message to the log: ``param`` of the request becomes the
+    message's ``field_name`` (SendMessage's message -> a Text's text)."""
+    if param is None:
+        return _Handler(_no_params, lambda d, r, _: d._post(r, message_type, visibility))
+    return _Handler(lambda d, body: _string_param(body, param),
+                    lambda d, r, value: d._post(r, message_type, visibility, **{field_name: value}))
+
+
+def _silent(domain: SmsDomain, request: _Request, prepared: Any) -> None:
+    """Accepted; the pages show no notification for it."""
+
+
+SmsDomain._HANDLERS = {
+    "Consult": _targeted(SmsDomain._consult),
+    "Invite": _targeted(SmsDomain._invite),
+    "Conference": _targeted(SmsDomain._invite),
+    "Transfer": _targeted(SmsDomain._transfer),
+    "Leave": _Handler(_no_params, lambda d, r, _: d._leave(r)),
+    "Complete": _Handler(_no_params, lambda d, r, _: d._complete(r)),
+    "Accept": _Handler(_no_params, lambda d, r, _: d._accept(r)),
+    "Reject": _Handler(_no_params, lambda d, r, _: d._reject(r)),
+    "SendMessage": _posting("Text", "All", "message", "text"),
+    "SendToAgents": _posting("Text", "Agents", "message", "text"),
+    "SendUrl": _posting("PushUrl", "All", "url", "url"),
+    "SendStartTypingNotification": _posting("TypingStarted", "All"),
+    "SendStopTypingNotification": _posting("TypingStopped", "All"),
+    "SendStartTypingToAgentsNotification": _posting("TypingStarted", "Agents"),
+    "SendStopTypingToAgentsNotification": _posting("TypingStopped", "Agents"),
+    "SetInFocus": _Handler(_no_params, _silent),
+    "SetDisposition": _Handler(_no_params, _silent),
+    "AttachUserData": _Handler(_user_data_param, SmsDomain._user_data),
+    "UpdateUserData": _Handler(_user_data_param, SmsDomain._user_data),
+    "DeleteUserData": _Handler(_user_data_param, SmsDomain._user_data),
+}

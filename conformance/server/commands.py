@@ -1,0 +1,61 @@
+"""``gws-conformance serve``: run the reference GWS server standalone."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from conformance.cli import UsageError
+from conformance.server.faults import CATALOGUE, UnknownFault
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser(
+        "serve", help="run the built-in reference GWS server",
+        description="Run the reference GWS server (SMS Session API over REST and CometD) until Ctrl-C. "
+                    "It prints its base URL and the agents it knows. It is a test server: its "
+                    "/conformance/v1 API provisions SMS sessions and is not part of GWS.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--fault", action="append", default=[], metavar="NAME",
+                       help="switch on a named fault (repeatable); see --list-faults")
+    serve.add_argument("--list-faults", action="store_true", help="list the fault switches and exit")
+    serve.set_defaults(handler=serve_command)
+
+
+def list_faults() -> None:
+    width = max(map(len, CATALOGUE))
+    for fault in sorted(CATALOGUE.values(), key=lambda f: (f.clause, f.name)):
+        print(f"{fault.name:<{width}}  {fault.clause:<34}  {fault.summary}")
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from conformance.server.runner import ReferenceServer, ServerStartError
+
+    if args.list_faults:
+        list_faults()
+        return 0
+    try:
+        server = ReferenceServer(faults=args.fault, host=args.host, port=args.port)
+        base_url = server.start()
+    except (UnknownFault, ServerStartError) as exc:
+        raise UsageError(str(exc)) from None
+    listing = server.app.agents_listing()
+    print(f"GWS reference server at {base_url}  (test-only API: {base_url}/conformance/v1)")
+    if args.fault:
+        print(f"faults switched on: {', '.join(args.fault)}")
+    for agent in listing["agents"]:
+        print(f"  agent {agent['username']:<8} password {agent['password']:<12} {agent['nickname']:<8} "
+              f"{agent['userPath']}  features={','.join(agent['features']) or '-'}  "
+              f"queues={','.join(agent['queues']) or '-'}")
+    for queue in listing["queues"]:
+        print(f"  queue {queue['name']!r} {queue['queuePath']} members={','.join(queue['members'])}")
+    print("Ctrl-C stops it.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0

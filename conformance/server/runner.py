@@ -1,0 +1,91 @@
+"""Running the reference server in-process: uvicorn on a free loopback port in a background thread.
+
+    with ReferenceServer() as server:
+        httpx.get(server.base_url + "/api/v2/diagnostics/version")
+
+Two details keep it fast (shared/notes/libraries.md): the listening socket is created with
+``IPPROTO_TCP`` so asyncio sets TCP_NODELAY (a plain socket costs ~44 ms per request), and
+stopping first answers every held long poll, so shutdown does not wait out a CometD timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterable
+
+import uvicorn
+
+from conformance.server.app import ReferenceApp, ServerSettings
+from conformance.server.directory import Directory
+from conformance.server.domain import SmsDomain
+from conformance.server.faults import FaultSet
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+class ReferenceServer:
+    def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
+                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None) -> None:
+        self.faults = FaultSet(faults)
+        self.domain = SmsDomain(directory, self.faults)
+        self.app = ReferenceApp(self.domain, settings or ServerSettings())
+        self._host, self._port = host, port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.base_url = ""
+
+    def start(self) -> str:
+        family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self._host, self._port))
+        except OSError as exc:
+            sock.close()
+            raise ServerStartError(f"cannot listen on {self._host}:{self._port}: {exc.strerror}") from None
+        sock.listen(128)
+        port = sock.getsockname()[1]
+        host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
+        self.base_url = f"http://{host}:{port}"
+        self.domain.base_url = self.base_url
+        config = uvicorn.Config(self.app.asgi, lifespan="off", log_level="warning", access_log=False,
+                                timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        started = threading.Event()
+
+        def serve() -> None:
+            async def main() -> None:
+                self._loop = asyncio.get_running_loop()
+                task = asyncio.create_task(self._server.serve(sockets=[sock]))
+                while not self._server.started and not task.done():
+                    await asyncio.sleep(0.001)
+                started.set()
+                await task
+
+            asyncio.run(main())
+
+        self._thread = threading.Thread(target=serve, name="gws-reference-server", daemon=True)
+        self._thread.start()
+        if not started.wait(10) or not self._server.started:
+            raise ServerStartError("the reference server did not start within 10 s")
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is None or self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self.app.bayeux.close)
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._server = None
+
+    def __enter__(self) -> ReferenceServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
