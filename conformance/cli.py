@@ -5,6 +5,8 @@ Each subcommand lives beside the code it drives and contributes itself through a
 
     schema   inspect and apply the JSON Schemas     (conformance.spec.commands)
     serve    run the reference GWS server           (conformance.server.commands)
+    run      run the conformance suite              (conformance.commands)
+    list     list the checks and their clauses      (conformance.commands)
 
 Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
 2 usage or configuration error, 3 target unreachable / nothing could run.
@@ -28,6 +30,7 @@ EXIT_UNREACHABLE = 3
 _COMMAND_MODULES = (
     "conformance.spec.commands",
     "conformance.server.commands",
+    "conformance.commands",
 )
 
 

@@ -25,6 +25,12 @@ _VERDICTS = pytest.StashKey[dict[str, list[Verdict]]]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gws-conformance", "GWS SMS Session API conformance")
+    group.addoption("--gws-target", metavar="URL", help="GWS base URL; none: start the built-in reference server")
+    group.addoption("--gws-config", metavar="FILE", help="TOML configuration (default: ./gws-conformance.toml)")
+    group.addoption("--gws-deadline", metavar="SECONDS", type=float,
+                    help="how long to wait for each expected notification")
+    group.addoption("--gws-fault", metavar="NAME", action="append", default=[],
+                    help="switch on a fault of the built-in reference server (repeatable; self-validation)")
     group.addoption("--gws-level", choices=("must", "should"), default="must",
                     help="must (default): SHOULD violations are warnings; should: they fail the run too")
 
@@ -71,3 +77,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not verdicts:
         return  # no conformance check in this run: keep pytest's own exit status
     session.exitstatus = exit_code(combine(phases) for phases in verdicts.values())
+
+
+# --- fixtures: the target, its agents and sessions ------------------------------------------------
+
+@pytest.fixture(scope="session")
+def gws(pytestconfig: pytest.Config):
+    """The run's view of the target: configuration, logged-in agents, the session source.
+
+    No ``--gws-target`` (and none configured): the built-in reference server is started for the
+    run and stopped after it.
+    """
+    from conformance.run import open_run
+
+    with open_run(pytestconfig) as conformance:
+        yield conformance

@@ -1,0 +1,70 @@
+"""An agent as the suite drives it: the REST client and its notification stream, logged in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.client.bayeux import BayeuxClient, NotificationLog
+from conformance.client.rest import Exchange, GwsRestClient
+from conformance.config import AgentConfig, Config
+
+
+class Agent:
+    """One configured agent. ``with Agent(config, "originator") as agent:`` logs it in the way real
+    GWS clients start (GET /api/v2/me, CometD handshake and confirmed subscription,
+    StartContactCenterSession, Ready on the SMS channel) and logs it out at the end."""
+
+    def __init__(self, config: Config, role: str) -> None:
+        account = config.agent(role)
+        if account is None:
+            raise LookupError(f"no '{role}' agent configured")
+        self.config = config
+        self.role = role
+        self.account: AgentConfig = account
+        self.rest = GwsRestClient(config.base_url, account.username, account.password.value, tls=config.tls,
+                                  timeout=config.http_timeout)
+        self.log = NotificationLog()
+        self.bayeux = BayeuxClient(self.rest.http, config.notification_path, self.log)
+        self.transcript: list[Exchange] = []
+
+    def _record(self, exchange: Exchange) -> Exchange:
+        self.transcript.append(exchange)
+        return exchange
+
+    def login(self) -> Agent:
+        self._record(self.rest.get("/api/v2/me"))
+        self.bayeux.handshake()
+        self.bayeux.subscribe(self.config.sms_topic)
+        self.bayeux.start()
+        self._record(self.rest.post("/api/v2/me", {"operationName": "StartContactCenterSession",
+                                                   "channels": [self.config.media]}))
+        self._record(self.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"}))
+        return self
+
+    def logout(self) -> None:
+        try:
+            self.rest.post("/api/v2/me", {"operationName": "EndContactCenterSession"})
+        finally:
+            self.bayeux.stop()
+            self.rest.close()
+
+    def __enter__(self) -> Agent:
+        try:
+            return self.login()
+        except BaseException:
+            self.bayeux.stop()
+            self.rest.close()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.logout()
+
+    def operate(self, session_id: str, body: Any) -> Exchange:
+        return self._record(self.rest.post(f"/api/v2/me/smssessions/{session_id}", body))
+
+    def session(self, session_id: str) -> Exchange:
+        return self._record(self.rest.get(f"/api/v2/me/smssessions/{session_id}"))
+
+    def messages(self, session_id: str, start_index: int | None = None, count: int | None = None) -> Exchange:
+        params = {k: v for k, v in (("startIndex", start_index), ("count", count)) if v is not None}
+        return self._record(self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None))

@@ -1,0 +1,106 @@
+"""The GWS REST client: Basic auth, the JSESSIONID cookie session, CSRF as the server names it.
+
+Every request becomes an :class:`Exchange`, a record of what was sent and received with the
+credentials, cookies and CSRF token redacted, ready for a transcript and a curl line.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from conformance.config import TlsConfig
+
+REDACTED = "***"
+_SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "x-csrf-token"}
+
+
+class TargetUnreachable(Exception):
+    """The target did not answer at all (refused, DNS, TLS, timeout): nothing can be checked."""
+
+
+def redact_headers(headers: httpx.Headers) -> dict[str, str]:
+    return {name: REDACTED if name.lower() in _SECRET_HEADERS else value for name, value in headers.items()}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    url: str
+    request_headers: dict[str, str]  # redacted
+    request_body: Any  # parsed JSON, or text for raw bodies
+    status: int
+    response_headers: dict[str, str]  # redacted
+    body: Any  # parsed JSON, else the text
+    started: float  # time.monotonic()
+    ended: float
+
+    def curl(self) -> str:
+        """A copy-pasteable reproduction; credentials come from $GWS_USER / $GWS_PASSWORD."""
+        parts = ["curl", "-sS", "-X", self.method, '-u "$GWS_USER:$GWS_PASSWORD"', "-b cookies.txt -c cookies.txt"]
+        if "X-CSRF-TOKEN" in {h.upper() for h in self.request_headers}:
+            parts.append('-H "X-CSRF-TOKEN: $GWS_CSRF_TOKEN"')
+        if self.request_body is not None:
+            body = self.request_body if isinstance(self.request_body, str) else json.dumps(self.request_body)
+            parts += ["-H 'Content-Type: application/json'", "--data", shlex.quote(body)]
+        return " ".join(parts + [shlex.quote(self.url)])
+
+
+def _parsed(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+class GwsRestClient:
+    def __init__(self, base_url: str, username: str, password: str, *, tls: TlsConfig | None = None,
+                 timeout: float = 30.0) -> None:
+        tls = tls or TlsConfig()
+        verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle else tls.verify
+        cert = (str(tls.client_cert), str(tls.client_key)) if tls.client_cert and tls.client_key else (
+            str(tls.client_cert) if tls.client_cert else None)
+        self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), verify=verify,
+                                 cert=cert, timeout=timeout)
+        self._csrf: tuple[str, str] | None = None  # (header name, token)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _send(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
+              content_type: str | None = None, params: dict[str, Any] | None = None) -> Exchange:
+        headers = {}
+        if method != "GET":
+            if self._csrf is None:
+                self.get("/api/v2/me")  # GWS hands out the CSRF token on GETs
+            if self._csrf is not None:
+                headers[self._csrf[0]] = self._csrf[1]
+        if content_type:
+            headers["Content-Type"] = content_type
+        started = time.monotonic()
+        try:
+            response = self.http.request(method, path, json=json_body, content=content, params=params,
+                                         headers=headers)
+        except httpx.TransportError as exc:
+            raise TargetUnreachable(f"{method} {self.http.base_url.join(path)}: {type(exc).__name__}: {exc}") from None
+        ended = time.monotonic()
+        name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
+        if name and token:
+            self._csrf = (name, token)
+        request_body = json_body if content is None else content.decode("utf-8", "replace")
+        return Exchange(method, str(response.request.url), redact_headers(response.request.headers), request_body,
+                        response.status_code, redact_headers(response.headers), _parsed(response), started, ended)
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Exchange:
+        return self._send("GET", path, params=params)
+
+    def post(self, path: str, json_body: Any) -> Exchange:
+        return self._send("POST", path, json_body=json_body)
+
+    def post_raw(self, path: str, content: bytes, content_type: str) -> Exchange:
+        return self._send("POST", path, content=content, content_type=content_type)

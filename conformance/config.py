@@ -1,0 +1,302 @@
+"""The configuration of a conformance run.
+
+One precedence, highest first: command-line flags > environment (``GWS_CONFORMANCE_*``) > a TOML
+file (``--config FILE``, else ``gws-conformance.toml`` in the working directory) > defaults.
+No target anywhere means: start the built-in reference server and use its agents.
+
+The TOML file::
+
+    target = "https://gws.example.com:8443"   # GWS_CONFORMANCE_TARGET
+    deadline = 10                              # seconds per expected notification; GWS_CONFORMANCE_DEADLINE
+    barrier_timeout = 30                       # seconds for the marker notifications that bracket each
+                                               # operation; exceeded = unobservable (error, not fail)
+    http_timeout = 30                          # GWS_CONFORMANCE_HTTP_TIMEOUT
+    notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH
+    sms_topic = "/v2/me/smssessions"           # assumed by gws-conventions; GWS_CONFORMANCE_SMS_TOPIC
+    media = "sms"                              # assumed channel name for Ready; GWS_CONFORMANCE_MEDIA
+
+    [tls]
+    verify = true                              # GWS_CONFORMANCE_TLS_VERIFY (true/false)
+    ca_bundle = "/etc/ssl/gws-ca.pem"          # GWS_CONFORMANCE_CA_BUNDLE
+    client_cert = "client.pem"                 # optional, with client_key
+    client_key = "client.key"
+
+    [agents.originator]                        # required with a target; also: consultant (required),
+    username = "agent1"                        # third (consulted while logged out: the unavailable
+    password_env = "AGENT1_PASSWORD"           # target), no_feature (a user without api-multimedia)
+    uri = "https://gws.example.com:8443/api/v2/users/<id>"
+    path = "/users/<id>"
+
+    [queue]                                    # optional: a queue to consult through
+    uri = "https://gws.example.com:8443/api/v2/queues/<id>"
+    path = "/queues/<id>"
+
+    [source]                                   # where SMS sessions come from; GWS_CONFORMANCE_SOURCE
+    kind = "reference"                         # reference | existing | command
+    session_ids = ["0000Na9B26EF006E"]         # for existing
+    command = "sms-inject --to 5551234"        # for command: makes an inbound SMS arrive
+
+A mistake raises :class:`ConfigError` naming the key; the CLI prints it on one line and exits 2.
+Passwords are :class:`Secret` values: their repr never shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from conformance.cli import UsageError
+
+ENV_PREFIX = "GWS_CONFORMANCE_"
+DEFAULT_FILE = "gws-conformance.toml"
+ROLES = ("originator", "consultant", "third", "no_feature")
+REQUIRED_ROLES = ("originator", "consultant")
+SOURCE_KINDS = ("reference", "existing", "command")
+
+
+class ConfigError(UsageError):
+    """A configuration mistake; its message starts with the key at fault."""
+
+
+class Secret:
+    """A credential: usable through ``.value``, never shown by repr or str."""
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    role: str
+    username: str
+    password: Secret
+    nickname: str = ""
+    uri: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    uri: str = ""
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class TlsConfig:
+    verify: bool = True
+    ca_bundle: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str = "reference"
+    session_ids: tuple[str, ...] = ()
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    target: str | None = None
+    deadline: float = 10.0
+    barrier_timeout: float = 30.0
+    http_timeout: float = 30.0
+    notification_path: str = "/api/v2/notifications"
+    sms_topic: str = "/v2/me/smssessions"
+    media: str = "sms"
+    tls: TlsConfig = field(default_factory=TlsConfig)
+    agents: Mapping[str, AgentConfig] = field(default_factory=dict)
+    queue: QueueConfig | None = None
+    source: SourceConfig = field(default_factory=SourceConfig)
+
+    @property
+    def base_url(self) -> str:
+        return (self.target or "").rstrip("/")
+
+    def agent(self, role: str) -> AgentConfig | None:
+        return self.agents.get(role)
+
+    def with_reference_server(self, base_url: str, listing: Mapping[str, Any]) -> Config:
+        """This configuration pointed at a reference server, with its agents in the roles
+        (``listing`` is the answer of ``GET /conformance/v1/agents``)."""
+        by_name = {a["username"]: a for a in listing["agents"]}
+        roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave"}
+        agents = {
+            role: AgentConfig(role, name, Secret(by_name[name]["password"]), by_name[name]["nickname"],
+                              by_name[name]["userUri"], by_name[name]["userPath"])
+            for role, name in roles.items() if name in by_name
+        }
+        queues = listing.get("queues") or []
+        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"]) if queues else None
+        return replace(self, target=base_url, agents=agents, queue=queue, source=SourceConfig("reference"))
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+_TOP_KEYS = {"target", "deadline", "barrier_timeout", "http_timeout", "notification_path", "sms_topic", "media",
+             "tls", "agents", "queue", "source"}
+_ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "http_timeout": "HTTP_TIMEOUT",
+             "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
+             "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
+
+
+def _table(value: object, key: str, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{key}: expected a table")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}: unknown key (known: {', '.join(sorted(allowed))})")
+    return value
+
+
+def _string(value: object, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected a string, got {value!r}")
+    return value
+
+
+def _seconds(value: object, key: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ConfigError(f"{key}: expected a number of seconds, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"{key}: expected a positive number of seconds, got {value!r}")
+    return float(value)
+
+
+def _boolean(value: object, key: str) -> bool:
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _path(value: object, key: str, base: Path) -> Path:
+    path = base / _string(value, key)
+    if not path.exists():
+        raise ConfigError(f"{key}: {path} does not exist")
+    return path
+
+
+def _target(value: object, key: str) -> str:
+    url = _string(value, key).rstrip("/")
+    if not url.startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
+        raise ConfigError(f"{key}: expected an http:// or https:// URL, got {value!r}")
+    return url
+
+
+def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
+    key = f"agents.{role}"
+    table = _table(raw, key, {"username", "password", "password_env", "nickname", "uri", "path"})
+    if "username" not in table:
+        raise ConfigError(f"{key}.username: missing")
+    if "password_env" in table:
+        variable = _string(table["password_env"], f"{key}.password_env")
+        if variable not in environ:
+            raise ConfigError(f"{key}.password_env: environment variable {variable} is not set")
+        password = environ[variable]
+    elif "password" in table:
+        password = _string(table["password"], f"{key}.password")
+    else:
+        raise ConfigError(f"{key}.password: missing (give password or password_env)")
+    fields = {name: _string(table.get(name, ""), f"{key}.{name}") for name in ("nickname", "uri", "path")}
+    if not fields["uri"] and not fields["path"]:
+        raise ConfigError(f"{key}.uri: give uri or path (the target by which the agent is consulted)")
+    return AgentConfig(role, _string(table["username"], f"{key}.username"), Secret(password), **fields)
+
+
+def _merged(file_values: dict[str, Any], environ: Mapping[str, str], flags: Mapping[str, object]) -> dict[str, Any]:
+    """File values overlaid with the environment, then with flags (dotted keys for nested values)."""
+    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in file_values.items()}
+    overlay = {dotted: environ[ENV_PREFIX + name] for dotted, name in _ENV_KEYS.items()
+               if ENV_PREFIX + name in environ}
+    overlay.update({key: value for key, value in flags.items() if value is not None})
+    for dotted, value in overlay.items():
+        section, _, name = dotted.partition(".")
+        if name:
+            merged.setdefault(section, {})[name] = value
+        else:
+            merged[section] = value
+    return merged
+
+
+def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None,
+                config_file: Path | None = None, cwd: Path | None = None) -> Config:
+    environ = os.environ if environ is None else environ
+    cwd = cwd or Path.cwd()
+    file_values: dict[str, Any] = {}
+    base = cwd
+    path = config_file or (cwd / DEFAULT_FILE if (cwd / DEFAULT_FILE).exists() else None)
+    if path is not None:
+        try:
+            file_values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"--config {path}: {exc.strerror}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--config {path}: not valid TOML: {exc}") from None
+        base = Path(path).parent
+    values = _table(_merged(file_values, environ, flags or {}), "(top level)", _TOP_KEYS)
+
+    settings: dict[str, Any] = {}
+    if values.get("target") is not None:
+        settings["target"] = _target(values["target"], "target")
+    for key in ("deadline", "barrier_timeout", "http_timeout"):
+        if key in values:
+            settings[key] = _seconds(values[key], key)
+    for key in ("notification_path", "sms_topic", "media"):
+        if key in values:
+            settings[key] = _string(values[key], key)
+
+    tls = _table(values.get("tls", {}), "tls", {"verify", "ca_bundle", "client_cert", "client_key"})
+    settings["tls"] = TlsConfig(
+        verify=_boolean(tls.get("verify", True), "tls.verify"),
+        **{name: _path(tls[name], f"tls.{name}", base) for name in ("ca_bundle", "client_cert", "client_key")
+           if name in tls},
+    )
+
+    agents = _table(values.get("agents", {}), "agents", set(ROLES))
+    settings["agents"] = {role: _agent(role, raw, environ) for role, raw in agents.items()}
+    if "queue" in values:
+        queue = _table(values["queue"], "queue", {"uri", "path"})
+        settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()})
+
+    source = _table(values.get("source", {}), "source", {"kind", "session_ids", "command"})
+    kind = _string(source.get("kind", "reference"), "source.kind")
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"source.kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
+    ids = source.get("session_ids", [])
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise ConfigError("source.session_ids: expected a list of session id strings")
+    if kind == "existing" and not ids:
+        raise ConfigError("source.session_ids: the existing source needs at least one session id")
+    command = _string(source.get("command", ""), "source.command")
+    if kind == "command" and not command:
+        raise ConfigError("source.command: the command source needs a command line")
+    settings["source"] = SourceConfig(kind, tuple(ids), command)
+
+    config = Config(**settings)
+    # A reference source asks the (reference) server for its agents; any other source needs them here.
+    if config.target is not None and config.source.kind != "reference":
+        for role in REQUIRED_ROLES:
+            if role not in config.agents:
+                raise ConfigError(f"agents.{role}: required with the {config.source.kind} session source")
+    return config

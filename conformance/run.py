@@ -1,0 +1,68 @@
+"""Opening a conformance run: configuration, target, agents and session source, in that order.
+
+Used by the plugin's ``gws`` fixture. Failures here are not conformance failures: a bad
+configuration stops the run (exit 2), an unreachable target makes every check an error (exit 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+import httpx
+
+from conformance.client.agent import Agent
+from conformance.client.rest import TargetUnreachable
+from conformance.config import Config, ConfigError, load_config
+from conformance.context import Conformance
+from conformance.sessions import make_source
+
+# The roles every run logs in before the first check; others ("no_feature", ...) on demand.
+STANDING_ROLES = ("originator", "consultant")
+
+
+def config_from_options(pytestconfig: pytest.Config) -> Config:
+    flags = {
+        "target": pytestconfig.getoption("--gws-target"),
+        "deadline": pytestconfig.getoption("--gws-deadline"),
+    }
+    config_file = pytestconfig.getoption("--gws-config")
+    return load_config(flags={k: v for k, v in flags.items() if v is not None},
+                       config_file=Path(config_file) if config_file else None)
+
+
+def reference_agents(config: Config) -> dict:
+    """The agents a reference server (started elsewhere with ``gws-conformance serve``) lists."""
+    url = f"{config.base_url}/conformance/v1/agents"
+    try:
+        response = httpx.get(url, timeout=config.http_timeout)
+    except httpx.TransportError as exc:
+        raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered HTTP {response.status_code}: the target is not a reference server; "
+                           "configure [agents] and a [source] for it")
+    return response.json()
+
+
+@contextmanager
+def open_run(pytestconfig: pytest.Config) -> Iterator[Conformance]:
+    config = config_from_options(pytestconfig)
+    if config.target is not None and pytestconfig.getoption("--gws-fault"):
+        raise ConfigError("--gws-fault switches faults of the built-in reference server; it cannot go with a target")
+    with ExitStack() as stack:
+        if config.target is None:
+            from conformance.server.runner import ReferenceServer
+
+            server = stack.enter_context(ReferenceServer(faults=pytestconfig.getoption("--gws-fault")))
+            config = config.with_reference_server(server.base_url, server.app.agents_listing())
+        elif config.source.kind == "reference" and not config.agents:
+            config = config.with_reference_server(config.base_url, reference_agents(config))
+
+        def make_agent(role: str) -> Agent:
+            return stack.enter_context(Agent(config, role))
+
+        agents = {role: make_agent(role) for role in STANDING_ROLES}
+        yield Conformance(config, agents, make_source(config), make_agent)

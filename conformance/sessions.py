@@ -1,0 +1,99 @@
+"""Where the SMS sessions a check works on come from (design.md, "Target, agents and sessions").
+
+An SMS session starts from a customer's text, which the agent API cannot create, so a source
+provides them: ``reference`` provisions them through the reference server's test-only API (and
+offers the customer probe), ``existing`` hands out configured session ids, ``command`` runs a
+user's command that injects an inbound SMS and waits for the new session on the agent's stream.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import httpx
+import pytest
+
+from conformance.client.agent import Agent
+from conformance.config import Config
+from conformance.scenario import session_id_of
+
+CustomerProbe = Callable[[], list[Mapping[str, Any]]]
+
+
+@dataclass(frozen=True)
+class SessionHandle:
+    id: str
+    customer_probe: CustomerProbe | None = None
+
+
+class SessionSource(Protocol):
+    def new_session(self, agent: Agent) -> SessionHandle: ...
+
+
+class ReferenceSource:
+    """Sessions provisioned by the reference server's test-only API, routed to the agent, Chatting."""
+
+    def __init__(self, config: Config) -> None:
+        self._http = httpx.Client(base_url=config.base_url, timeout=config.http_timeout)
+        self._count = 0
+
+    def new_session(self, agent: Agent) -> SessionHandle:
+        self._count += 1
+        response = self._http.post("/conformance/v1/smssessions", json={
+            "agent": agent.account.username, "state": "Chatting", "text": f"Hello, I need help ({self._count})",
+            "customer": {"nickname": f"Customer{self._count}", "phoneNumber": f"+1555000{self._count:04d}"}})
+        body = response.json()
+        if body.get("statusCode") != 0:
+            raise RuntimeError(f"the reference server could not provision a session: {body}")
+        session_id = body["id"]
+
+        def probe() -> list[Mapping[str, Any]]:
+            return self._http.get(f"/conformance/v1/smssessions/{session_id}/customer").json()["messages"]
+
+        return SessionHandle(session_id, probe)
+
+
+class ExistingSource:
+    """Configured sessions already routed to the originator, each used once."""
+
+    def __init__(self, config: Config) -> None:
+        self._ids = list(config.source.session_ids)
+
+    def new_session(self, agent: Agent) -> SessionHandle:
+        if not self._ids:
+            pytest.skip("the existing session source has no unused session id left (source.session_ids)")
+        return SessionHandle(self._ids.pop(0))
+
+
+class CommandSource:
+    """Runs the configured command, then waits for a session not seen before on the agent's stream."""
+
+    def __init__(self, config: Config) -> None:
+        self._command = shlex.split(config.source.command)
+        self._deadline = config.deadline
+        self._seen: set[str] = set()
+
+    def new_session(self, agent: Agent) -> SessionHandle:
+        since = agent.log.mark()
+        self._seen |= {i for r in agent.log.snapshot() if (i := session_id_of(r.data))}
+        run = subprocess.run(self._command, capture_output=True, text=True, timeout=self._deadline)
+        if run.returncode != 0:
+            raise RuntimeError(f"source.command exited {run.returncode}: {run.stderr.strip()[:200]}")
+        arrived = agent.log.wait_for(lambda d: session_id_of(d) not in (None, *self._seen), since=since,
+                                     deadline=time.monotonic() + self._deadline)
+        if arrived is None:
+            raise RuntimeError(f"no new SMS session reached {agent.account.username} within {self._deadline:g}s "
+                               "after source.command")
+        session_id = session_id_of(arrived.data)
+        self._seen.add(session_id)
+        return SessionHandle(session_id)
+
+
+def make_source(config: Config) -> SessionSource:
+    return {"reference": ReferenceSource, "existing": ExistingSource, "command": CommandSource}[
+        config.source.kind](config)

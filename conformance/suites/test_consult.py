@@ -1,0 +1,470 @@
+"""Checks of the documentation page "SMS Session API: Consult", one clause each.
+
+Page: https://docs.genesys.com/Documentation/GWS/latest/API/SMSConsult
+Clauses: conformance/spec/clauses.py (restating shared/spec/consult.md).
+
+Scenarios run once per module and are judged by several checks, so one consult feeds every
+check about its response, notifications and visibility; each check says which clause it
+judges and fails with a message that starts with that clause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, RoleTarget
+from conformance.judge import Arrival, Expected, describe, judge_sequence, problems_message
+from conformance.scenario import carries_message, session_id_of
+from conformance.spec.schemas import validate
+from conformance.verdicts import requirement
+
+AGENT_ONLY_CAPABILITIES = {"SendToAgents", "SendStartTypingToAgentsNotification", "SendStopTypingToAgentsNotification"}
+
+
+# --- what the page announces -------------------------------------------------------------
+
+def is_participants_updated(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "ParticipantsUpdated"
+
+
+def is_join(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "NewMessages" and carries_message(data, "ParticipantJoined")
+
+
+def is_error(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "Error"
+
+
+CONSULT_SUCCESS = (
+    Expected("ParticipantsUpdated", is_participants_updated),
+    Expected("NewMessages(ParticipantJoined)", is_join),
+)
+CONSULT_FAILURE = (Expected("Error", is_error),)
+
+
+def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:
+    return next((a.data for a in arrivals if predicate(a.data)), None)
+
+
+def schema_problems(shape: str, data: object) -> str:
+    return "; ".join(f"{v.path}: {v.message} ({v.keyword})" for v in validate(shape, data))
+
+
+def participant_ids(session: Mapping[str, Any]) -> set[str]:
+    return {p.get("participantId") for p in session.get("participants", []) if isinstance(p, Mapping)}
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+def _consult(gws: Conformance, target: RoleTarget, expected=CONSULT_SUCCESS) -> Observation:
+    """A fresh session; the originator consults ``target``; both agents' streams are judged
+    (the consultant's only when the consult is expected to succeed)."""
+    body = {"operationName": "Consult", **target.as_params()}
+    consultant_expects = expected if expected is CONSULT_SUCCESS else ()
+    return gws.observe(body, expected={"originator": expected, "consultant": consultant_expects})
+
+
+@pytest.fixture(scope="module")
+def idle_session(gws: Conformance) -> str:
+    """A session nobody consults on: requests that must be refused are sent to it."""
+    return gws.new_session().id
+
+
+@pytest.fixture(scope="module")
+def consult_by_uri(gws: Conformance) -> Observation:
+    return _consult(gws, gws.target("consultant", "uri"))
+
+
+@pytest.fixture(scope="module")
+def consult_by_path(gws: Conformance) -> Observation:
+    return _consult(gws, gws.target("consultant", "path"))
+
+
+@pytest.fixture(scope="module", params=["uri", "path"])
+def consult_through_queue(request, gws: Conformance) -> Observation:
+    return _consult(gws, gws.target("queue", request.param))
+
+
+@pytest.fixture(scope="module")
+def consult_to_unknown_target(gws: Conformance) -> Observation:
+    return _consult(gws, gws.unknown_user_target(), expected=CONSULT_FAILURE)
+
+
+@pytest.fixture(scope="module")
+def consult_to_unavailable_agent(gws: Conformance) -> Observation:
+    return _consult(gws, gws.target("third", "uri"), expected=CONSULT_FAILURE)
+
+
+# --- sms.consult.param.* -----------------------------------------------------------------------
+
+def _assert_accepted_and_joined(observation: Observation, clause_id: str) -> None:
+    body = observation.response_body
+    assert observation.response_status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0, (
+        f"{clause_id} [MUST] the Consult was not accepted: HTTP {observation.response_status} {body}")
+    updated = first(observation.received["originator"], is_participants_updated)
+    assert updated is not None, f"{clause_id} [MUST] accepted, but the consulted agent never joined"
+    joined = participant_ids(updated.get("smssession", {})) - participant_ids(observation.before)
+    assert joined, f"{clause_id} [MUST] ParticipantsUpdated arrived but no new participant is in it"
+
+
+@requirement("sms.consult.param.target-uri")
+def test_consult_with_a_user_uri_reaches_that_agent(consult_by_uri: Observation) -> None:
+    """targetUri naming a user: the consult is accepted and that agent joins."""
+    _assert_accepted_and_joined(consult_by_uri, "sms.consult.param.target-uri")
+
+
+@requirement("sms.consult.param.target-path")
+def test_consult_with_a_user_path_reaches_that_agent(consult_by_path: Observation) -> None:
+    """targetPath naming a user: the consult is accepted and that agent joins."""
+    _assert_accepted_and_joined(consult_by_path, "sms.consult.param.target-path")
+
+
+@requirement("sms.consult.param.target-uri")
+def test_consult_through_a_queue_reaches_one_of_its_agents(consult_through_queue: Observation) -> None:
+    """targetUri / targetPath naming a queue: the consult is accepted and an agent of the queue joins."""
+    _assert_accepted_and_joined(consult_through_queue, "sms.consult.param.target-uri")
+
+
+@pytest.fixture(scope="module")
+def consult_without_target(gws: Conformance) -> Observation:
+    return gws.observe({"operationName": "Consult"}, expected={"originator": ()})
+
+
+@requirement("sms.consult.param.target-required")
+def test_consult_without_any_target_is_refused_and_changes_nothing(consult_without_target: Observation) -> None:
+    """Neither targetUri nor targetPath: a synchronous refusal, no referenceId, no notification,
+    the session unchanged."""
+    seen = consult_without_target
+    Conformance.assert_refusal(seen, "sms.consult.param.target-required", documented_code=1)
+    assert not seen.received["originator"], problems_message(
+        "sms.consult.param.target-required", "MUST",
+        [], seen.received["originator"]) + "\n(a refused request must produce no notification)"
+    assert participant_ids(seen.after) == participant_ids(seen.before), (
+        "sms.consult.param.target-required [MUST] the refused Consult changed the participants")
+
+
+@requirement("sms.consult.param.operation")
+@pytest.mark.parametrize("name", ["consult", "Consul", "", 42, None], ids=["lowercase", "misspelt", "empty",
+                                                                            "number", "null"])
+def test_a_wrong_operation_name_is_refused(gws: Conformance, idle_session: str, name: object) -> None:
+    """operationName is exactly the string Consult; anything else is refused, never a 5xx."""
+    target = gws.target("consultant", "uri").as_params()
+    seen = gws.request(idle_session, {"operationName": name, **target})
+    gws.assert_refusal(seen, "sms.consult.param.operation")
+
+
+@requirement("sms.common.refusal")
+@pytest.mark.parametrize("params", [
+    {"targetUri": 42}, {"targetPath": ["/users/x"]}, {"targetUri": None}, {"targetPath": {"path": "/users/x"}},
+], ids=["uri-number", "path-list", "uri-null", "path-object"])
+def test_a_target_of_the_wrong_type_is_refused(gws: Conformance, idle_session: str, params: dict) -> None:
+    """A target that is not a string is bad input: refused with a GWS body, never a 5xx."""
+    seen = gws.request(idle_session, {"operationName": "Consult", **params})
+    gws.assert_refusal(seen, "sms.common.refusal")
+
+
+@requirement("sms.common.refusal")
+def test_malformed_json_is_refused_not_crashed_on(gws: Conformance, idle_session: str) -> None:
+    seen = gws.request_raw(idle_session, b'{"operationName": "Consult", "targetUri": ', "application/json")
+    gws.assert_refusal(seen, "sms.common.refusal")
+
+
+@requirement("sms.common.refusal.http-status")
+def test_a_refusal_comes_with_an_http_4xx(consult_without_target: Observation) -> None:
+    """Assumed by gws-conventions: a non-zero statusCode travels with a 4xx, not a 200."""
+    seen = consult_without_target
+    assert 400 <= seen.response_status < 500, (
+        f"sms.common.refusal.http-status [SHOULD] refusal {seen.response_body} came with HTTP {seen.response_status}")
+
+
+@requirement("sms.consult.endpoint")
+def test_consult_on_an_unknown_session_is_refused(gws: Conformance) -> None:
+    seen = gws.request("0000ThisIsNoSession0000", {"operationName": "Consult",
+                                                    **gws.target("consultant", "uri").as_params()})
+    gws.assert_refusal(seen, "sms.consult.endpoint", documented_code=6)
+
+
+@requirement("sms.consult.endpoint")
+def test_consult_on_a_session_of_another_agent_is_refused(gws: Conformance, idle_session: str) -> None:
+    """The consultant is not (yet) a participant: the originator's session is not its to consult on."""
+    seen = gws.request(idle_session, {"operationName": "Consult", **gws.target("originator", "uri").as_params()},
+                       role="consultant")
+    gws.assert_refusal(seen, "sms.consult.endpoint")
+
+
+@requirement("sms.consult.feature")
+def test_a_user_without_api_multimedia_cannot_consult(gws: Conformance, idle_session: str) -> None:
+    """Such a user cannot consult, and the SMS session API refuses it altogether: listing its
+    sessions is refused too (a refusal of the Consult alone could have another cause)."""
+    seen = gws.request(idle_session, {"operationName": "Consult", **gws.target("consultant", "uri").as_params()},
+                       role="no_feature")
+    gws.assert_refusal(seen, "sms.consult.feature")
+    listing = gws.agent("no_feature").rest.get("/api/v2/me/smssessions")
+    assert listing.status >= 400 and isinstance(listing.body, Mapping) and listing.body.get("statusCode"), (
+        f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: "
+        f"HTTP {listing.status} {listing.body}")
+
+
+# --- sms.consult.response, referenceId -------------------------------------------------------------
+
+@requirement("sms.consult.response")
+def test_an_accepted_consult_answers_status_0_and_an_integer_reference_id(consult_by_uri: Observation) -> None:
+    problems = schema_problems("responses/accepted", consult_by_uri.response_body)
+    assert not problems, f"sms.consult.response [MUST] {consult_by_uri.response_body}: {problems}"
+
+
+@requirement("sms.common.reference-id.unique")
+def test_every_accepted_request_gets_its_own_reference_id(
+    consult_by_uri: Observation, consult_by_path: Observation, consult_to_unknown_target: Observation
+) -> None:
+    ids = [o.response_body.get("referenceId") for o in (consult_by_uri, consult_by_path, consult_to_unknown_target)]
+    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids), (
+        f"sms.common.reference-id.unique [MUST] referenceIds of three accepted requests: {ids}")
+
+
+@requirement("sms.common.reference-id.echo")
+def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_target: Observation) -> None:
+    error = first(consult_to_unknown_target.received["originator"], is_error)
+    assert error is not None, "sms.common.reference-id.echo [MUST] no Error notification arrived"
+    sent = consult_to_unknown_target.response_body.get("referenceId")
+    assert error.get("referenceId") == sent, (
+        f"sms.common.reference-id.echo [MUST] Error carries referenceId {error.get('referenceId')!r}, "
+        f"the accepting response returned {sent!r}")
+
+
+# --- sms.consult.notify.* -----------------------------------------------------------------------------
+
+@requirement("sms.consult.notify.participants")
+def test_participants_updated_shows_the_consultant_as_an_agent(consult_by_uri: Observation) -> None:
+    updated = first(consult_by_uri.received["originator"], is_participants_updated)
+    assert updated is not None, "sms.consult.notify.participants [MUST] no ParticipantsUpdated arrived"
+    problems = schema_problems("notifications/participants-updated", updated)
+    assert not problems, f"sms.consult.notify.participants [MUST] {problems}"
+    session = updated["smssession"]
+    assert session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting", (
+        f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}")
+    new = [p for p in session["participants"] if p.get("participantId") not in participant_ids(consult_by_uri.before)]
+    assert [p.get("type") for p in new] == ["Agent"], (
+        f"sms.consult.notify.participants [MUST] the consulted agent should appear once as type Agent; "
+        f"new participants: {new}")
+
+
+@requirement("sms.consult.notify.participants")
+def test_every_agent_participant_is_notified(consult_by_uri: Observation) -> None:
+    for role in ("originator", "consultant"):
+        arrivals = consult_by_uri.received[role]
+        missing = [e.name for e in CONSULT_SUCCESS if first(arrivals, e.matches) is None]
+        assert not missing, f"sms.consult.notify.participants [MUST] the {role} never received {missing}"
+
+
+@requirement("sms.consult.notify.capabilities")
+def test_agent_only_capabilities_appear_once_the_consult_starts(consult_by_uri: Observation) -> None:
+    updated = first(consult_by_uri.received["originator"], is_participants_updated)
+    assert updated is not None, "sms.consult.notify.capabilities [SHOULD] no ParticipantsUpdated arrived"
+    missing = AGENT_ONLY_CAPABILITIES - set(updated.get("smssession", {}).get("capabilities", []))
+    assert not missing, f"sms.consult.notify.capabilities [SHOULD] capabilities lack {sorted(missing)}"
+
+
+@requirement("sms.consult.notify.joined")
+def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: Observation) -> None:
+    joined = first(consult_by_uri.received["originator"], is_join)
+    assert joined is not None, "sms.consult.notify.joined [MUST] no NewMessages with ParticipantJoined arrived"
+    problems = schema_problems("notifications/new-messages", joined)
+    assert not problems, f"sms.consult.notify.joined [MUST] {problems}"
+    assert session_id_of(joined) == consult_by_uri.session_id
+    updated = first(consult_by_uri.received["originator"], is_participants_updated) or {}
+    consultant_ids = participant_ids(updated.get("smssession", {})) - participant_ids(consult_by_uri.before)
+    message = next(m for m in joined["messages"] if m.get("type") == "ParticipantJoined")
+    assert message.get("from", {}).get("participantId") in consultant_ids, (
+        f"sms.consult.notify.joined [MUST] the join is from {message.get('from')}, not the consulted agent")
+    assert message.get("visibility") == "Agents", (
+        f"sms.consult.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'Agents'")
+    assert message.get("index", -1) > consult_by_uri.last_index_before, (
+        f"sms.consult.notify.joined [MUST] join index {message.get('index')} does not continue the log "
+        f"(last index before the consult: {consult_by_uri.last_index_before})")
+
+
+@requirement("sms.consult.notify.order")
+@pytest.mark.parametrize("role", ["originator", "consultant"])
+def test_the_consult_notifies_exactly_the_documented_sequence(consult_by_uri: Observation, role: str,
+                                                              gws: Conformance) -> None:
+    """ParticipantsUpdated, then NewMessages(ParticipantJoined): nothing missing, late, duplicated,
+    extra or reordered between the two barriers of the session's stream."""
+    arrivals = consult_by_uri.received[role]
+    problems = judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
+    assert not problems, problems_message("sms.consult.notify.order", "MUST", problems, arrivals) + f" ({role})"
+
+
+@requirement("sms.consult.notify.error")
+@pytest.mark.parametrize("scenario", ["consult_to_unknown_target", "consult_to_unavailable_agent"])
+def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(request, scenario: str,
+                                                                          gws: Conformance) -> None:
+    seen: Observation = request.getfixturevalue(scenario)
+    assert seen.response_body.get("statusCode") == 0, (
+        f"sms.consult.notify.error [MUST] precondition: the Consult should be accepted and fail later; "
+        f"got {seen.response_body}")
+    arrivals = seen.received["originator"]
+    problems = judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
+    assert not problems, problems_message("sms.consult.notify.error", "MUST", problems, arrivals)
+    error = first(arrivals, is_error)
+    schema = schema_problems("notifications/error", error)
+    assert not schema, f"sms.consult.notify.error [MUST] {schema}"
+    session = error["smssession"]
+    assert participant_ids(session) == participant_ids(seen.before), (
+        f"sms.consult.notify.error [MUST] the session in the Error has participants {session.get('participants')}")
+    leaked = AGENT_ONLY_CAPABILITIES & set(session.get("capabilities", []))
+    assert not leaked, f"sms.consult.notify.error [MUST] agent-only capabilities present after a failure: {leaked}"
+
+
+# --- sms.common.* on the success path -----------------------------------------------------------------
+
+def _messages(arrivals: list[Arrival]) -> list[Mapping[str, Any]]:
+    return [m for a in arrivals for m in a.data.get("messages", []) if isinstance(m, Mapping)]
+
+
+@requirement("sms.common.notify.index")
+def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Observation) -> None:
+    indexes = [m.get("index") for m in consult_by_uri.log_after]
+    assert indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), (
+        f"sms.common.notify.index [MUST] message log indexes {indexes}")
+    streamed = [m.get("index") for m in _messages(consult_by_uri.received["originator"])]
+    assert streamed == sorted(set(streamed)), f"sms.common.notify.index [MUST] streamed indexes {streamed}"
+
+
+@requirement("sms.common.timestamp")
+def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Observation) -> None:
+    from conformance.timestamps import disagreement
+
+    messages = [*consult_by_uri.log_after, *_messages(consult_by_uri.received["originator"])]
+    assert messages, "sms.common.timestamp [MUST] the session has no message to compare"
+    wrong = [(m.get("timestamp"), m.get("timestampSeconds"), why) for m in messages
+             if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))]
+    assert not wrong, f"sms.common.timestamp [MUST] {wrong}"
+
+
+# --- sms.consult.visibility -----------------------------------------------------------------------------
+
+@requirement("sms.consult.visibility")
+def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) -> None:
+    consultant = consult_by_uri.consultant_participant()
+    received = consult_by_uri.customer_received()
+    trace = [m for m in received if (m.get("from") or {}).get("participantId") == consultant.get("participantId")]
+    assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
+
+
+@pytest.fixture(scope="module")
+def consultant_writes(gws: Conformance, consult_by_uri: Observation) -> Observation:
+    return gws.consultant_writes(consult_by_uri)
+
+
+@requirement("sms.consult.visibility")
+def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observation,
+                                                       consultant_writes: Observation) -> None:
+    seen = consultant_writes
+    consultant = consult_by_uri.consultant_participant()
+    public = [m for m in _messages(seen.received["originator"])
+              if (m.get("from") or {}).get("participantId") == consultant.get("participantId")
+              and m.get("visibility") != "Agents"]
+    assert not public, f"sms.consult.visibility [MUST] the consultant's messages visible beyond agents: {public}"
+    leaked = [m for m in seen.customer_received()
+              if (m.get("from") or {}).get("participantId") == consultant.get("participantId")]
+    assert not leaked, f"sms.consult.visibility [MUST] the customer received {leaked}"
+
+
+# --- sms.consult.followup.* ------------------------------------------------------------------------------
+
+def snapshot_where(predicate) -> Callable[[Mapping[str, Any]], bool]:
+    """A notification carrying a session snapshot that satisfies ``predicate``."""
+    return lambda data: isinstance(data.get("smssession"), Mapping) and predicate(data["smssession"])
+
+
+def message_where(predicate) -> Callable[[Mapping[str, Any]], bool]:
+    """A notification carrying a message that satisfies ``predicate``."""
+    return lambda data: any(isinstance(m, Mapping) and predicate(m) for m in data.get("messages", []))
+
+
+def _missing_outcomes(seen: Observation, clause_id: str, wanted: Mapping[str, str], deadline: float) -> str:
+    missing = [f"the {role} never received {what}" for role, what in wanted.items() if seen.found.get(role) is None]
+    return f"{clause_id} [MUST] within {deadline:g}s " + "; ".join(missing) + (
+        f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
+
+
+TRANSFER_WANTED = {"consultant": "a session with itself and without the originator",
+                   "originator": "its session in state LeftChat"}
+CONFERENCE_WANTED = {"originator": "a join of the consultant visible to All"}
+LEAVE_WANTED = {"consultant": "StatusChange with state LeftChat",
+                "originator": "the session Chatting without the consultant"}
+
+
+@pytest.fixture(scope="module")
+def transfer_after_consult(gws: Conformance) -> Observation:
+    consult = _consult(gws, gws.target("consultant", "uri"))
+    originator_id = consult.originator_participant()["participantId"]
+    consultant_id = consult.consultant_participant()["participantId"]
+    return gws.follow_up(consult, "originator", {"operationName": "Transfer",
+                                                 **gws.target("consultant", "uri").as_params()}, awaited={
+        "consultant": snapshot_where(lambda s: originator_id not in participant_ids(s)
+                                     and consultant_id in participant_ids(s)),
+        "originator": snapshot_where(lambda s: s.get("state") == "LeftChat"),
+    })
+
+
+@pytest.fixture(scope="module")
+def conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
+    """The pages name no Conference capability in their samples: Conference when the session lists
+    it, else Invite of the consultant (the Invite page: the customer then sees all conference agents)."""
+    consult = _consult(gws, gws.target("consultant", "uri"))
+    capabilities = set(consult.session_as_seen_by_originator().get("capabilities", []))
+    operation = "Conference" if "Conference" in capabilities else "Invite"
+    consultant_id = consult.consultant_participant()["participantId"]
+    seen = gws.follow_up(consult, "originator", {"operationName": operation,
+                                                 **gws.target("consultant", "uri").as_params()}, awaited={
+        "originator": message_where(lambda m: (m.get("from") or {}).get("participantId") == consultant_id
+                                    and m.get("type") in ("ParticipantJoined", "ParticipantRejoined")
+                                    and m.get("visibility") == "All"),
+    })
+    return seen, operation
+
+
+@pytest.fixture(scope="module")
+def leave_after_consult(gws: Conformance) -> Observation:
+    consult = _consult(gws, gws.target("consultant", "uri"))
+    consultant_id = consult.consultant_participant()["participantId"]
+    return gws.follow_up(consult, "consultant", {"operationName": "Leave"}, awaited={
+        "consultant": lambda d: d.get("notificationType") == "StatusChange"
+        and (d.get("smssession") or {}).get("state") == "LeftChat",
+        "originator": snapshot_where(lambda s: consultant_id not in participant_ids(s)
+                                     and s.get("state") == "Chatting"),
+    })
+
+
+@requirement("sms.consult.followup.transfer")
+def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: Observation,
+                                                        gws: Conformance) -> None:
+    """The consultant ends up alone with the customer; the originator's session is LeftChat."""
+    seen = transfer_after_consult
+    gws.assert_accepted(seen, "sms.consult.followup.transfer")
+    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.transfer", TRANSFER_WANTED,
+                                                       gws.deadline)
+
+
+@requirement("sms.consult.followup.conference")
+def test_the_originator_can_conference_with_the_consultant(conference_after_consult: tuple[Observation, str],
+                                                            gws: Conformance, record_property) -> None:
+    """The customer then sees the consultant join. The operation used is recorded in the report."""
+    seen, operation = conference_after_consult
+    record_property("conference-operation", operation)
+    gws.assert_accepted(seen, "sms.consult.followup.conference")
+    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.conference", CONFERENCE_WANTED,
+                                                       gws.deadline) + f" (operation used: {operation})"
+
+
+@requirement("sms.consult.followup.leave")
+def test_the_consultant_can_leave(leave_after_consult: Observation, gws: Conformance) -> None:
+    """Leave page: the leaver gets StatusChange with state LeftChat; the originator keeps chatting."""
+    seen = leave_after_consult
+    gws.assert_accepted(seen, "sms.consult.followup.leave")
+    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.leave", LEAVE_WANTED, gws.deadline)
