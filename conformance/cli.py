@@ -77,3 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into a reader that stopped (| head): not an error
+        sys.stderr.close()
+        return EXIT_OK

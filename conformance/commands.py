@@ -11,12 +11,17 @@ import argparse
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from conformance.cli import EXIT_USAGE, UsageError
+from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.config import load_config
 from conformance.verdicts import clause_of
 
 SUITES = "conformance.suites"
+# The CLI imported the package before pytest could rewrite its asserts; the checks' messages
+# are explicit, so the rewrite is not needed and its warning is noise. No cache in the user's cwd.
+QUIET_PYTEST = ("-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,8 +56,10 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if extra[:1] == ["--"]:
         extra = extra[1:]
     report_dir: Path = args.report_dir
-    arguments = ["--pyargs", SUITES, "-p", "no:cacheprovider", "--gws-level", args.level,
-                 f"--junitxml={report_dir / 'junit.xml'}", f"--html={report_dir / 'report.html'}",
+    arguments = ["--pyargs", SUITES, *QUIET_PYTEST, "--gws-level", args.level,
+                 # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
+                 f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
+                 f"--html={report_dir / 'report.html'}",
                  "--self-contained-html"]
     if args.target:
         arguments += ["--gws-target", args.target]
@@ -65,13 +72,30 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     return arguments + extra
 
 
+def preflight(args: argparse.Namespace) -> int | None:
+    """Check what can be checked before pytest starts: the configuration (exit 2) and that the
+    target answers at all (exit 3), each with one line instead of 37 identical errors."""
+    config = load_config(flags={"target": args.target, "deadline": args.deadline}, config_file=args.config)
+    if config.target is None:
+        return None
+    probe = f"{config.base_url}/api/v2/diagnostics/version"
+    try:
+        httpx.get(probe, timeout=config.http_timeout,
+                  verify=str(config.tls.ca_bundle) if config.tls.ca_bundle else config.tls.verify)
+    except httpx.TransportError as exc:
+        print(f"gws-conformance: cannot reach {config.base_url}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    return None
+
+
 def run_suite(args: argparse.Namespace) -> int:
-    if args.deadline is not None and args.deadline <= 0:
-        raise UsageError("--deadline must be a positive number of seconds")
     try:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--report-dir {args.report_dir}: {exc.strerror}") from None
+    stop = preflight(args)
+    if stop is not None:
+        return stop
     return int(pytest.main(pytest_arguments(args)))
 
 
@@ -87,8 +111,8 @@ class _Collector:
 
 def list_checks(args: argparse.Namespace) -> int:
     collector = _Collector()
-    code = pytest.main(["--pyargs", SUITES, "--collect-only", "-q", "-p", "no:cacheprovider",
-                        "-p", "no:terminal"], plugins=[collector])
+    code = pytest.main(["--pyargs", SUITES, "--collect-only", *QUIET_PYTEST, "-p", "no:terminal"],
+                       plugins=[collector])
     if code not in (0, 5):
         print("gws-conformance: could not collect the checks", file=sys.stderr)
         return EXIT_USAGE
