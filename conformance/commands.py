@@ -19,9 +19,14 @@ from conformance.config import load_config
 from conformance.verdicts import clause_of
 
 SUITES = "conformance.suites"
-# The CLI imported the package before pytest could rewrite its asserts; the checks' messages
-# are explicit, so the rewrite is not needed and its warning is noise. No cache in the user's cwd.
-QUIET_PYTEST = ("-p", "no:cacheprovider", "-W", "ignore::pytest.PytestAssertRewriteWarning")
+SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
+# Isolated from the cwd's pytest settings (-c), no cache written there; and since the CLI imported
+# the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
+# that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
+# hand-written checks and cost ~2.3 s of start-up (3.6 s -> 1.3 s for a one-check run).
+ISOLATED_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
+                   "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                   "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,7 +61,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     if extra[:1] == ["--"]:
         extra = extra[1:]
     report_dir: Path = args.report_dir
-    arguments = ["--pyargs", SUITES, *QUIET_PYTEST, "--gws-level", args.level,
+    arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST, "--gws-level", args.level,
                  # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
                  f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
                  f"--html={report_dir / 'report.html'}",
@@ -111,7 +116,7 @@ class _Collector:
 
 def list_checks(args: argparse.Namespace) -> int:
     collector = _Collector()
-    code = pytest.main(["--pyargs", SUITES, "--collect-only", *QUIET_PYTEST, "-p", "no:terminal"],
+    code = pytest.main(["--pyargs", SUITES, "--collect-only", *ISOLATED_PYTEST, "-p", "no:terminal"],
                        plugins=[collector])
     if code not in (0, 5):
         print("gws-conformance: could not collect the checks", file=sys.stderr)

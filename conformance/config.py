@@ -9,7 +9,8 @@ The TOML file::
     target = "https://gws.example.com:8443"   # GWS_CONFORMANCE_TARGET
     deadline = 10                              # seconds per expected notification; GWS_CONFORMANCE_DEADLINE
     barrier_timeout = 30                       # seconds for the marker notifications that bracket each
-                                               # operation; exceeded = unobservable (error, not fail)
+                                               # operation; exceeded = unobservable (error, not fail);
+                                               # GWS_CONFORMANCE_BARRIER_TIMEOUT
     http_timeout = 30                          # GWS_CONFORMANCE_HTTP_TIMEOUT
     notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH
     sms_topic = "/v2/me/smssessions"           # assumed by gws-conventions; GWS_CONFORMANCE_SMS_TOPIC
@@ -151,7 +152,8 @@ class Config:
 
 _TOP_KEYS = {"target", "deadline", "barrier_timeout", "http_timeout", "notification_path", "sms_topic", "media",
              "tls", "agents", "queue", "source"}
-_ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "http_timeout": "HTTP_TIMEOUT",
+_ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BARRIER_TIMEOUT",
+             "http_timeout": "HTTP_TIMEOUT",
              "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
              "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
 

@@ -40,15 +40,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_VERDICTS] = {}
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Clause, level and page travel with every report of the check (JUnit properties, HTML)."""
+    item_clause = clause_of(item)
+    if item_clause is not None:
+        item.user_properties.extend([("clause", item_clause.id), ("level", item_clause.level.value),
+                                     ("page", item_clause.page.url)])
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report: pytest.TestReport = yield
     item_clause = clause_of(item)
     if item_clause is None:
         return report
-    if report.when == "setup":
-        report.user_properties.extend([("clause", item_clause.id), ("level", item_clause.level.value),
-                                       ("page", item_clause.page.url)])
     strict = item.config.getoption("--gws-level") == "should"
     if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
         first_line = str(call.excinfo.value).splitlines()[0] if call.excinfo else ""

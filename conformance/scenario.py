@@ -86,7 +86,8 @@ class Stage:
             if found is None:
                 raise StageError(
                     f"{operation}: no {message_type} for session {self.session_id} reached the {role} within "
-                    f"{self.barrier_timeout:g}s; the session's notifications cannot be observed"
+                    f"{self.barrier_timeout:g}s; the session's notifications cannot be observed "
+                    "(are notification_path and sms_topic right for this server?)"
                 )
             positions[role] = found.seq
         return positions

@@ -26,7 +26,7 @@ from conformance.server.faults import FaultSet
 Message = dict[str, Any]
 
 REORDER_QUEUED = fault_catalogue.define(
-    "bayeux-reorders-queued", "sms.common.notify.index",
+    "bayeux-reorders-queued", "sms.consult.notify.order",
     "a /meta/connect answers the queued messages newest first")
 
 
