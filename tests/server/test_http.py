@@ -1,0 +1,256 @@
+"""The reference server over real HTTP: GWS auth, CSRF, REST, Bayeux long polling, bad input."""
+
+import concurrent.futures
+import time
+
+import httpx
+import pytest
+
+from conformance.server.app import MAX_BODY_BYTES, ServerSettings
+from conformance.server.runner import ReferenceServer
+from conformance.spec.schemas import load_sample, validate
+
+HANDSHAKE = {"channel": "/meta/handshake", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}
+TOPIC = "/v2/me/smssessions"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ReferenceServer(settings=ServerSettings(connect_timeout_ms=2_000, max_interval_ms=1_000)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def agents(server):
+    return {a["username"]: a for a in httpx.get(f"{server.base_url}/conformance/v1/agents").json()["agents"]}
+
+
+class Client:
+    """A logged-in HTTP client of one agent, with the CSRF token read from a GET."""
+
+    def __init__(self, server, username):
+        self.http = httpx.Client(base_url=server.base_url, auth=(username, f"{username}-pass"), timeout=10)
+        self.token = self.http.get("/api/v2/me").headers["X-CSRF-TOKEN"]
+
+    def post(self, path, body):
+        return self.http.post(path, json=body, headers={"X-CSRF-TOKEN": self.token})
+
+    def bayeux(self, *messages):
+        return self.http.post("/api/v2/notifications", json=list(messages)).json()
+
+    def subscribe(self):
+        client_id = self.bayeux(HANDSHAKE)[0]["clientId"]
+        assert self.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC})[0][
+            "successful"]
+        return client_id
+
+    def connect(self, client_id):
+        return self.bayeux({"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
+
+
+def provision(server, agent="alice"):
+    return httpx.post(f"{server.base_url}/conformance/v1/smssessions", json={
+        "agent": agent, "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"}, "text": "Hi",
+        "state": "Chatting"}).json()["id"]
+
+
+def notifications(client, client_id, count):
+    """Connect until ``count`` notifications came (each connect returns at once when any is queued)."""
+    received = []
+    while len(received) < count:
+        replies = client.connect(client_id)
+        assert replies[-1]["channel"] == "/meta/connect" and replies[-1]["successful"]
+        received += [r["data"] for r in replies if r["channel"] == TOPIC]
+    return received
+
+
+# --- auth --------------------------------------------------------------------------------------------------
+
+def test_wrong_credentials_get_401_with_the_gws_body(server):
+    response = httpx.get(f"{server.base_url}/api/v2/me", auth=("alice", "wrong"))
+    assert response.status_code == 401 and response.json() == {"statusCode": 20, "statusMessage": "Access denied"}
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+
+
+def test_a_get_opens_a_cookie_session_and_hands_out_the_csrf_token(server):
+    response = httpx.get(f"{server.base_url}/api/v2/me", auth=("alice", "alice-pass"))
+    assert response.cookies.get("JSESSIONID")
+    assert response.headers["X-CSRF-HEADER"] == "X-CSRF-TOKEN" and response.headers["X-CSRF-TOKEN"]
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_a_write_without_the_csrf_token_is_forbidden(server, token):
+    client = Client(server, "alice")
+    headers = {"X-CSRF-TOKEN": token} if token else {}
+    response = client.http.post("/api/v2/me", json={"operationName": "StartContactCenterSession"}, headers=headers)
+    assert response.status_code == 403 and response.json()["statusMessage"] == "Missing or invalid Csrf token"
+    assert client.post("/api/v2/me", {"operationName": "StartContactCenterSession"}).json() == {"statusCode": 0}
+
+
+def test_reference_ids_are_counted_per_cookie_session(server, agents):
+    session_id = provision(server)
+    first, second = Client(server, "alice"), Client(server, "alice")
+    typing = {"operationName": "SendStartTypingNotification"}
+    ids = [c.post(f"/api/v2/me/smssessions/{session_id}", typing).json()["referenceId"]
+           for c in (first, first, second)]
+    assert ids[1] == ids[0] + 1 and ids[2] == 1
+
+
+def test_the_version_probe_needs_no_credentials(server):
+    assert httpx.get(f"{server.base_url}/api/v2/diagnostics/version").json()["statusCode"] == 0
+
+
+# --- Bayeux ------------------------------------------------------------------------------------------------------
+
+def test_an_unknown_client_is_told_to_handshake_again(server):
+    reply = Client(server, "alice").connect("no-such-client")[0]
+    assert reply["error"] == "402::Unknown client" and reply["advice"]["reconnect"] == "handshake"
+
+
+def test_batched_messages_in_one_post_are_each_answered_with_their_id(server):
+    client = Client(server, "alice")
+    client_id = client.bayeux(HANDSHAKE)[0]["clientId"]
+    replies = client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC, "id": "a"},
+                            {"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*",
+                             "id": "b"},
+                            {"channel": "/meta/unsubscribe", "clientId": client_id, "subscription": "/v2/me/*",
+                             "id": "c"})
+    assert [(r["id"], r["successful"]) for r in replies] == [("a", True), ("b", True), ("c", True)]
+
+
+def test_a_connect_is_held_until_the_advised_timeout_when_nothing_comes(server):
+    client = Client(server, "carol")
+    client_id = client.subscribe()
+    started = time.monotonic()
+    reply = client.connect(client_id)
+    assert reply == [{"channel": "/meta/connect", "clientId": client_id, "successful": True,
+                      "advice": {"reconnect": "retry", "interval": 0, "timeout": 2000}}]
+    assert 1.9 <= time.monotonic() - started < 4
+
+
+def test_a_held_connect_returns_as_soon_as_a_notification_is_published(server):
+    client = Client(server, "alice")
+    client_id = client.subscribe()
+    holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
+    started = time.monotonic()
+    provision(server)
+    replies = holder.result(timeout=5)
+    assert time.monotonic() - started < 1.5
+    assert [r["data"]["notificationType"] for r in replies if r["channel"] == TOPIC][0] == "StatusChange"
+
+
+def test_messages_queued_between_connects_are_neither_lost_nor_reordered(server):
+    client = Client(server, "alice")
+    client_id = client.subscribe()
+    session_id = provision(server)
+    for operation in ("SendStartTypingNotification", "SendStopTypingNotification") * 5:
+        client.post(f"/api/v2/me/smssessions/{session_id}", {"operationName": operation})
+    received = notifications(client, client_id, 12)
+    indexes = [m["index"] for data in received[1:] for m in data["messages"]]
+    assert indexes == sorted(indexes) and len(indexes) == len(set(indexes)) == 3 + 10
+
+
+def test_a_client_that_stops_connecting_expires(server):
+    """max_interval is 1 s; the time passes inside another client's held long poll (2 s), not a sleep."""
+    client = Client(server, "alice")
+    idle = client.bayeux(HANDSHAKE)[0]["clientId"]
+    waiter = Client(server, "carol")
+    started = time.monotonic()
+    waiter.connect(waiter.subscribe())
+    assert time.monotonic() - started > 1
+    assert client.connect(idle)[0]["error"] == "402::Unknown client"
+
+
+# --- the Consult flow with the page's samples as expected shapes ----------------------------------------------------
+
+def test_consult_success_notifies_both_agents_in_the_documented_order(server, agents):
+    alice, bob = Client(server, "alice"), Client(server, "bob")
+    alice_id, bob_id = alice.subscribe(), bob.subscribe()
+    session_id = provision(server)
+    notifications(alice, alice_id, 2)  # the provisioning ones
+    response = alice.post(f"/api/v2/me/smssessions/{session_id}",
+                          {"operationName": "Consult", "targetUri": agents["bob"]["userUri"]})
+    assert response.status_code == 200 and validate("responses/accepted", response.json()) == []
+    for client, client_id in ((alice, alice_id), (bob, bob_id)):
+        updated, joined = notifications(client, client_id, 2)
+        assert (updated["notificationType"], joined["notificationType"]) == ("ParticipantsUpdated", "NewMessages")
+        assert validate("notifications/participants-updated", updated) == []
+        assert validate("notifications/new-messages", joined) == []
+        sample = load_sample("consult/notification-new-messages")["messages"][0]
+        message = joined["messages"][0]
+        assert {k: message[k] for k in ("type", "visibility")} == {k: sample[k] for k in ("type", "visibility")}
+
+
+def test_consult_failure_echoes_the_reference_id_in_the_error(server):
+    alice = Client(server, "alice")
+    alice_id = alice.subscribe()
+    session_id = provision(server)
+    notifications(alice, alice_id, 2)
+    response = alice.post(f"/api/v2/me/smssessions/{session_id}",
+                          {"operationName": "Consult", "targetPath": "/users/00000000000000000000000000000000"})
+    [error] = notifications(alice, alice_id, 1)
+    sample = load_sample("consult/notification-error")
+    assert error.keys() == sample.keys() and validate("notifications/error", error) == []
+    assert error["referenceId"] == response.json()["referenceId"]
+
+
+# --- bad input never crashes it -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "content_type", "status"), [
+    (b"{not json", "application/json", 400),
+    (b"\xff\xfe", "application/json", 400),
+    (b'{"operationName": "Consult"}', "text/plain", 415),
+    (b"[]", "application/json", 400),
+    (b'"Consult"', "application/json", 400),
+    (b"null", "application/json", 400),
+    (b'{"operationName": "Consult", "targetUri": {"$ne": 1}}', "application/json", 400),
+    (b'{"operationName": "' + b"A" * 10_000 + b'"}', "application/json", 400),
+    (b'{"operationName": "Consult", "targetUri": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}',
+     "application/json", 413),
+])
+def test_garbage_gets_a_gws_refusal_never_a_5xx(server, content, content_type, status):
+    client = Client(server, "alice")
+    response = client.http.post(f"/api/v2/me/smssessions/{provision(server)}", content=content,
+                                headers={"X-CSRF-TOKEN": client.token, "Content-Type": content_type})
+    assert response.status_code == status
+    assert validate("responses/error", response.json()) == []
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/api/v2/nothing/here", 404), ("DELETE", "/api/v2/me/smssessions", 405),
+    ("GET", "/api/v2/me/smssessions/0000nope", 404), ("GET", "/api/v2/me/smssessions/x/messages?count=-1", 400),
+])
+def test_unknown_paths_and_methods_get_gws_bodies(server, method, path, status):
+    client = Client(server, "alice")
+    response = client.http.request(method, path, headers={"X-CSRF-TOKEN": client.token})
+    assert response.status_code == status and response.json()["statusCode"] != 0
+
+
+# --- scale and start-up -------------------------------------------------------------------------------------------------
+
+def test_a_hundred_concurrent_sessions_with_consults_at_once(server, agents):
+    sessions = [provision(server) for _ in range(100)]
+    clients = [Client(server, "alice") for _ in range(4)]
+
+    def consult(index):
+        return clients[index % 4].post(f"/api/v2/me/smssessions/{sessions[index]}",
+                                       {"operationName": "Consult", "targetPath": agents["bob"]["userPath"]})
+
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        responses = list(pool.map(consult, range(100)))
+    assert all(r.status_code == 200 and r.json()["statusCode"] == 0 for r in responses)
+    bob = Client(server, "bob").http.get("/api/v2/me/smssessions").json()["smssessions"]
+    assert {s["id"] for s in bob} >= set(sessions)
+
+
+def test_the_server_starts_and_stops_in_well_under_a_second():
+    started = time.monotonic()
+    with ReferenceServer() as running:
+        up = time.monotonic() - started
+        assert httpx.get(f"{running.base_url}/api/v2/diagnostics/version").status_code == 200
+        client = Client(running, "alice")
+        client_id = client.subscribe()
+        holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
+        stopping = time.monotonic()
+    holder.result(timeout=5)  # the held long poll was answered by the stop
+    assert up < 1 and time.monotonic() - stopping < 1
