@@ -84,6 +84,9 @@ class ReferenceApp:
             routes=[
                 Route("/api/v2/diagnostics/version", self.version, methods=["GET"]),
                 Route("/api/v2/notifications", self.notifications, methods=["POST"]),
+                # CometD clients append the message type (.../handshake, .../connect), as servers
+                # mapped at /notifications/* accept
+                Route("/api/v2/notifications/{message_type:path}", self.notifications, methods=["POST"]),
                 Route("/api/v2/me", self.me, methods=["GET", "POST"]),
                 Route("/api/v2/me/channels/{media}", self.channel, methods=["POST"]),
                 Route("/api/v2/me/smssessions", self.sms_sessions, methods=["GET"]),

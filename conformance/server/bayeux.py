@@ -52,6 +52,7 @@ class Client:
     connects: itertools.count = field(default_factory=itertools.count)  # to supersede an older held connect
     active_connect: int = -1
     holding: bool = False  # a /meta/connect of this client is being held right now
+    connected: bool = False  # it sent its first /meta/connect
     expires_at: float = 0.0
 
 
@@ -87,13 +88,17 @@ class BayeuxServer:
     # --- the protocol -------------------------------------------------------------------------------
 
     async def handle(self, username: str, messages: list[Any]) -> list[Message]:
+        """Answer one POST. As CometD servers do, a /meta/connect is held only when it travels
+        alone: a batch that also subscribes (the JavaScript client sends its first subscriptions
+        with a connect) is answered at once."""
         self._expire()
+        may_hold = len(messages) == 1
         replies: list[Message] = []
         for message in messages:
-            replies.extend(await self._handle_one(username, message))
+            replies.extend(await self._handle_one(username, message, may_hold))
         return replies
 
-    async def _handle_one(self, username: str, message: Any) -> list[Message]:
+    async def _handle_one(self, username: str, message: Any, may_hold: bool) -> list[Message]:
         if not isinstance(message, dict) or not isinstance(message.get("channel"), str):
             return [{"successful": False, "error": "400::Invalid message", "channel": "/meta/unknown"}]
         channel = message["channel"]
@@ -109,7 +114,7 @@ class BayeuxServer:
             return [reply]
         reply["clientId"] = client.client_id
         if channel == "/meta/connect":
-            return await self._connect(client, reply)
+            return await self._connect(client, reply, may_hold and client.connected)
         if channel in ("/meta/subscribe", "/meta/unsubscribe"):
             return [self._subscription(client, channel, message.get("subscription"), reply)]
         if channel == "/meta/disconnect":
@@ -141,12 +146,15 @@ class BayeuxServer:
         reply.update(successful=True, subscription=subscription)
         return reply
 
-    async def _connect(self, client: Client, reply: Message) -> list[Message]:
+    async def _connect(self, client: Client, reply: Message, may_hold: bool) -> list[Message]:
+        """Deliver what is queued; with nothing queued, hold until something is or the timeout.
+        The first connect after a handshake is answered at once (it establishes the connection)."""
+        client.connected = True
         ticket = next(client.connects)
         client.active_connect = ticket
         client.wakeup.set()  # releases an older held connect of the same client (its wait is resolved)
         client.wakeup.clear()
-        if not client.queue and not self._closing:
+        if may_hold and not client.queue and not self._closing:
             client.holding = True
             try:
                 await asyncio.wait_for(client.wakeup.wait(), self.connect_timeout_ms / 1000)

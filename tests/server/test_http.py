@@ -39,9 +39,12 @@ class Client:
         return self.http.post("/api/v2/notifications", json=list(messages)).json()
 
     def subscribe(self):
+        """Handshake, subscribe, and the first connect, which establishes the connection (not held)."""
         client_id = self.bayeux(HANDSHAKE)[0]["clientId"]
         assert self.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC})[0][
             "successful"]
+        [established] = self.connect(client_id)
+        assert established["successful"] and established["advice"]["reconnect"] == "retry"
         return client_id
 
     def connect(self, client_id):
@@ -107,6 +110,16 @@ def test_an_unknown_client_is_told_to_handshake_again(server):
     assert reply["error"] == "402::Unknown client" and reply["advice"]["reconnect"] == "handshake"
 
 
+def test_a_connect_batched_with_other_messages_is_answered_at_once(server):
+    """As CometD servers do: the JavaScript client sends its first subscriptions with a connect."""
+    client = Client(server, "carol")
+    client_id = client.subscribe()
+    started = time.monotonic()
+    replies = client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
+                            {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
+    assert [r["successful"] for r in replies] == [True, True] and time.monotonic() - started < 1
+
+
 def test_batched_messages_in_one_post_are_each_answered_with_their_id(server):
     client = Client(server, "alice")
     client_id = client.bayeux(HANDSHAKE)[0]["clientId"]
@@ -153,7 +166,7 @@ def test_messages_queued_between_connects_are_neither_lost_nor_reordered(server)
 def test_a_client_that_stops_connecting_expires(server):
     """max_interval is 1 s; the time passes inside another client's held long poll (2 s), not a sleep."""
     client = Client(server, "alice")
-    idle = client.bayeux(HANDSHAKE)[0]["clientId"]
+    idle = client.subscribe()
     waiter = Client(server, "carol")
     started = time.monotonic()
     waiter.connect(waiter.subscribe())
