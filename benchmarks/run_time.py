@@ -1,0 +1,45 @@
+"""Wall time of a full conformance run against the built-in reference server.
+
+    python benchmarks/run_time.py [--runs N]
+
+Runs ``gws-conformance run`` N times (default 5) with the default deadline, with ``--deadline 2``
+and with ``--deadline 30``, and prints min / median / max seconds for each. Against a correct
+server no check waits out a deadline, so the three rows should be nearly equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def wall_times(extra: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as reports:
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", reports, *extra],
+                                    capture_output=True, text=True)
+            times.append(time.perf_counter() - started)
+        if result.returncode != 0:
+            sys.exit(f"run {' '.join(extra)} exited {result.returncode}:\n{result.stdout[-2000:]}")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    print(f"{'run':<16} {'min':>7} {'median':>7} {'max':>7}   ({runs} runs each, seconds, process start included)")
+    for label, extra in (("default (10 s)", []), ("--deadline 2", ["--deadline", "2"]),
+                         ("--deadline 30", ["--deadline", "30"])):
+        times = wall_times(extra, runs)
+        print(f"{label:<16} {min(times):7.2f} {statistics.median(times):7.2f} {max(times):7.2f}")
+
+
+if __name__ == "__main__":
+    main()
