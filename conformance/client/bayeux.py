@@ -21,6 +21,9 @@ from typing import Any
 import httpx
 
 
+REHANDSHAKE_CHANNEL = "/meta/handshake"
+
+
 class BayeuxError(Exception):
     """The server refused a handshake or subscription: the run cannot watch notifications."""
 
@@ -162,6 +165,9 @@ class BayeuxClient:
         except (httpx.HTTPError, BayeuxError) as exc:
             self.failure = f"re-handshake failed: {exc}"
             self._stopping.set()
+            return
+        # In the stream, so a reader sees where notifications may have been missed.
+        self.log.append(REHANDSHAKE_CHANNEL, {"rehandshake": self.rehandshakes, "clientId": self.client_id})
 
     def stop(self) -> None:
         """Disconnect (which also releases the held connect) and join the loop."""
