@@ -400,43 +400,45 @@ class SmsDomain:
                 sequence.reverse()
             request.notifications += [(name, data) for data in sequence]
 
+    def _target_participant(self, request: _Request, reference: str, reuse: tuple[Role, ...],
+                            new_role: Role) -> Participant | None:
+        """Whom an Invite or Transfer targets: the agent already in the session in one of the
+        ``reuse`` roles, else the available agent the target names, added with ``new_role``;
+        None, after an Error notification, when there is nobody."""
+        session = request.session
+        target = resolve_target(self.directory, reference)
+        if target is not None and target.agent is not None:
+            present = session.participant_of(target.agent.username)
+            if present is not None and present.active and present.role in reuse:
+                return present
+        account, why = self._pick_agent(session, reference)
+        if account is None:
+            self._error(request, f"Operation failed: {why}")
+            return None
+        newcomer = Participant(self._new_id(), account.nickname, new_role, account)
+        session.participants.append(newcomer)
+        return newcomer
+
     def _invite(self, request: _Request, reference: str) -> None:
         """Invite/Conference: a consultant already in the session is conferenced in; another agent joins."""
         session = request.session
-        target = resolve_target(self.directory, reference)
-        consultant = (session.participant_of(target.agent.username)
-                      if target is not None and target.agent is not None else None)
-        if consultant is not None and consultant.active and consultant.role is Role.CONSULTANT:
+        member = self._target_participant(request, reference, (Role.CONSULTANT,), Role.CONFERENCE)
+        if member is None:
+            return
+        if member.role is Role.CONSULTANT:
             if CONFERENCE_FAILS in self.faults:
                 self._error(request, "Operation failed: conference not possible")
                 return
-            consultant.role = Role.CONFERENCE
-            member = consultant
-        else:
-            account, why = self._pick_agent(session, reference)
-            if account is None:
-                self._error(request, f"Operation failed: {why}")
-                return
-            member = Participant(self._new_id(), account.nickname, Role.CONFERENCE, account)
-            session.participants.append(member)
+            member.role = Role.CONFERENCE
         joined = self._log(session, "ParticipantJoined", member, "All")
         self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
         self._to_agents(request, lambda u: self._new_messages(session, [joined]))
 
     def _transfer(self, request: _Request, reference: str) -> None:
         session = request.session
-        target = resolve_target(self.directory, reference)
-        present = (session.participant_of(target.agent.username)
-                   if target is not None and target.agent is not None else None)
-        if present is not None and present.active and present.role in (Role.CONSULTANT, Role.CONFERENCE):
-            new_owner = present
-        else:
-            account, why = self._pick_agent(session, reference)
-            if account is None:
-                self._error(request, f"Operation failed: {why}")
-                return
-            new_owner = Participant(self._new_id(), account.nickname, Role.CONSULTANT, account)
-            session.participants.append(new_owner)
+        new_owner = self._target_participant(request, reference, (Role.CONSULTANT, Role.CONFERENCE), Role.CONSULTANT)
+        if new_owner is None:
+            return
         known_to_customer = new_owner.role is Role.CONFERENCE
         new_owner.role = Role.OWNER
         if TRANSFER_KEEPS_OWNER in self.faults:

@@ -53,6 +53,16 @@ def schema_problems(shape: str, data: object) -> str:
     return "; ".join(f"{v.path}: {v.message} ({v.keyword})" for v in validate(shape, data))
 
 
+def received_valid(arrivals: list[Arrival], expected: Expected, shape: str, clause_id: str,
+                   level: str = "MUST") -> Mapping[str, Any]:
+    """The first notification ``expected`` recognises, which must exist and conform to ``shape``."""
+    data = first(arrivals, expected.matches)
+    assert data is not None, f"{clause_id} [{level}] no {expected.name} arrived"
+    problems = schema_problems(shape, data)
+    assert not problems, f"{clause_id} [{level}] {expected.name}: {problems}"
+    return data
+
+
 def participant_ids(session: Mapping[str, Any]) -> set[str]:
     return {p.get("participantId") for p in session.get("participants", []) if isinstance(p, Mapping)}
 
@@ -239,10 +249,8 @@ def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_targe
 
 @requirement("sms.consult.notify.participants")
 def test_participants_updated_shows_the_consultant_as_an_agent(consult_by_uri: Observation) -> None:
-    updated = first(consult_by_uri.received["originator"], is_participants_updated)
-    assert updated is not None, "sms.consult.notify.participants [MUST] no ParticipantsUpdated arrived"
-    problems = schema_problems("notifications/participants-updated", updated)
-    assert not problems, f"sms.consult.notify.participants [MUST] {problems}"
+    updated = received_valid(consult_by_uri.received["originator"], CONSULT_SUCCESS[0],
+                             "notifications/participants-updated", "sms.consult.notify.participants")
     session = updated["smssession"]
     assert session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting", (
         f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}")
@@ -270,10 +278,8 @@ def test_agent_only_capabilities_appear_once_the_consult_starts(consult_by_uri: 
 
 @requirement("sms.consult.notify.joined")
 def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: Observation) -> None:
-    joined = first(consult_by_uri.received["originator"], is_join)
-    assert joined is not None, "sms.consult.notify.joined [MUST] no NewMessages with ParticipantJoined arrived"
-    problems = schema_problems("notifications/new-messages", joined)
-    assert not problems, f"sms.consult.notify.joined [MUST] {problems}"
+    joined = received_valid(consult_by_uri.received["originator"], CONSULT_SUCCESS[1],
+                            "notifications/new-messages", "sms.consult.notify.joined")
     assert session_id_of(joined) == consult_by_uri.session_id
     updated = first(consult_by_uri.received["originator"], is_participants_updated) or {}
     consultant_ids = participant_ids(updated.get("smssession", {})) - participant_ids(consult_by_uri.before)
@@ -309,9 +315,7 @@ def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(request
     arrivals = seen.received["originator"]
     problems = judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
     assert not problems, problems_message("sms.consult.notify.error", "MUST", problems, arrivals)
-    error = first(arrivals, is_error)
-    schema = schema_problems("notifications/error", error)
-    assert not schema, f"sms.consult.notify.error [MUST] {schema}"
+    error = received_valid(arrivals, CONSULT_FAILURE[0], "notifications/error", "sms.consult.notify.error")
     session = error["smssession"]
     assert participant_ids(session) == participant_ids(seen.before), (
         f"sms.consult.notify.error [MUST] the session in the Error has participants {session.get('participants')}")
