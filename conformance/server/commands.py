@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from pathlib import Path
 
 from conformance.cli import UsageError
 from conformance.server.faults import CATALOGUE, UnknownFault
@@ -17,11 +18,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "/conformance/v1 API provisions SMS sessions and is not part of GWS.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)")
+    serve.add_argument("--config", type=Path, metavar="FILE",
+                       help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME",
                        help="switch on a named fault (repeatable); see --list-faults")
     serve.add_argument("--list-faults", action="store_true", help="list the fault switches and exit")
     serve.set_defaults(handler=serve_command)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)")
+    return int(text)
 
 
 def list_faults() -> None:
@@ -31,13 +40,15 @@ def list_faults() -> None:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    from conformance.server.config import load_server_config
     from conformance.server.runner import ReferenceServer, ServerStartError
 
     if args.list_faults:
         list_faults()
         return 0
+    directory, settings = load_server_config(args.config) if args.config else (None, None)
     try:
-        server = ReferenceServer(faults=args.fault, host=args.host, port=args.port)
+        server = ReferenceServer(directory, faults=args.fault, host=args.host, port=args.port, settings=settings)
         base_url = server.start()
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None

@@ -1,0 +1,75 @@
+"""Runs against a configured target, the way a real GWS is checked: agents from the configuration
+and sessions from the 'existing' or 'command' source (no test-only API used by the suite)."""
+
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+
+import httpx
+import pytest
+
+from conformance.server.runner import ReferenceServer
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ReferenceServer() as running:
+        yield running
+
+
+def provision(base_url: str) -> str:
+    return httpx.post(f"{base_url}/conformance/v1/smssessions", json={
+        "agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi"}).json()["id"]
+
+
+def agents_toml(server) -> str:
+    listing = {a["username"]: a for a in server.app.agents_listing()["agents"]}
+    roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave"}
+    queue = server.app.agents_listing()["queues"][0]
+    text = f'target = "{server.base_url}"\n'
+    for role, name in roles.items():
+        text += (f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+                 f'uri = "{listing[name]["userUri"]}"\npath = "{listing[name]["userPath"]}"\n')
+    return text + f'[queue]\nuri = "{queue["queueUri"]}"\npath = "{queue["queuePath"]}"\n'
+
+
+def run(tmp_path, config: str, *extra: str) -> tuple[int, dict[str, str]]:
+    (tmp_path / "gws-conformance.toml").write_text(config)
+    env = {**os.environ, **{f"PW_{n.upper()}": f"{n}-pass" for n in ("alice", "bob", "carol", "dave")}}
+    result = subprocess.run([sys.executable, "-m", "conformance", "run", *extra], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    outcome = {}
+    for case in ElementTree.parse(tmp_path / "reports" / "junit.xml").iter("testcase"):
+        kinds = [child for child in case if child.tag in ("failure", "error", "skipped")]
+        outcome[case.get("name")] = (kinds[0].tag + ": " + kinds[0].get("message", "")) if kinds else "passed"
+    return result.returncode, outcome
+
+
+def test_the_whole_suite_runs_on_existing_sessions_with_configured_agents(server, tmp_path):
+    ids = [provision(server.base_url) for _ in range(16)]
+    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {json.dumps(ids)}\n')
+    assert code == 0, outcome
+    # only what needs the customer's phone is skipped, with that reason: the existing source has no probe
+    skipped = {name: why for name, why in outcome.items() if why != "passed"}
+    assert set(skipped) == {"test_the_customer_sees_no_trace_of_the_consult",
+                            "test_what_the_consultant_writes_stays_among_agents"}
+    assert all(why == "skipped: the session source offers no customer probe (only the reference source does)"
+               for why in skipped.values())
+
+
+def test_the_existing_source_skips_when_its_sessions_run_out(server, tmp_path):
+    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = ["{provision(server.base_url)}"]\n',
+                        "-k", "user_uri or user_path")
+    assert code == 0
+    assert sorted(outcome.values())[0] == "passed"
+    assert any(v.startswith("skipped: the existing session source has no unused session id") for v in outcome.values())
+
+
+def test_the_command_source_waits_for_the_injected_session(server, tmp_path):
+    inject = (f"{sys.executable} -c \"import httpx; httpx.post('{server.base_url}/conformance/v1/smssessions', "
+              "json={'agent': 'alice', 'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'})\"")
+    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "command"\ncommand = {json.dumps(inject)}\n',
+                        "-k", "documented_sequence or user_uri")
+    assert code == 0 and set(outcome.values()) == {"passed"} and len(outcome) == 3, outcome
