@@ -81,9 +81,6 @@ class Observation:
                     return p
         pytest.fail(f"precondition: no consulted agent joined session {self.session_id}")
 
-    def session_as_seen_by_originator(self) -> Mapping[str, Any]:
-        return self.after
-
     def customer_received(self) -> list[Mapping[str, Any]]:
         if self.customer_probe is None:
             pytest.skip("the session source offers no customer probe (only the reference source does)")
@@ -219,9 +216,7 @@ class Conformance:
         return Observation(session_id, self.agent(role).operate(session_id, body))
 
     def request_raw(self, session_id: str, content: bytes, content_type: str) -> Observation:
-        exchange = self.agents["originator"].rest.post_raw(f"/api/v2/me/smssessions/{session_id}", content,
-                                                           content_type)
-        return Observation(session_id, exchange)
+        return Observation(session_id, self.agents["originator"].operate_raw(session_id, content, content_type))
 
     # --- shared judgements --------------------------------------------------------------------
 

@@ -25,20 +25,14 @@ class Agent:
                                   timeout=config.http_timeout)
         self.log = NotificationLog()
         self.bayeux = BayeuxClient(self.rest.http, config.notification_path, self.log)
-        self.transcript: list[Exchange] = []
-
-    def _record(self, exchange: Exchange) -> Exchange:
-        self.transcript.append(exchange)
-        return exchange
 
     def login(self) -> Agent:
-        self._record(self.rest.get("/api/v2/me"))
+        self.rest.get("/api/v2/me")
         self.bayeux.handshake()
         self.bayeux.subscribe(self.config.sms_topic)
         self.bayeux.start()
-        self._record(self.rest.post("/api/v2/me", {"operationName": "StartContactCenterSession",
-                                                   "channels": [self.config.media]}))
-        self._record(self.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"}))
+        self.rest.post("/api/v2/me", {"operationName": "StartContactCenterSession", "channels": [self.config.media]})
+        self.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"})
         return self
 
     def logout(self) -> None:
@@ -60,11 +54,15 @@ class Agent:
         self.logout()
 
     def operate(self, session_id: str, body: Any) -> Exchange:
-        return self._record(self.rest.post(f"/api/v2/me/smssessions/{session_id}", body))
+        return self.rest.post(f"/api/v2/me/smssessions/{session_id}", body)
+
+    def operate_raw(self, session_id: str, content: bytes, content_type: str) -> Exchange:
+        """A body that is not (valid) JSON, for the checks of bad input."""
+        return self.rest.post_raw(f"/api/v2/me/smssessions/{session_id}", content, content_type)
 
     def session(self, session_id: str) -> Exchange:
-        return self._record(self.rest.get(f"/api/v2/me/smssessions/{session_id}"))
+        return self.rest.get(f"/api/v2/me/smssessions/{session_id}")
 
     def messages(self, session_id: str, start_index: int | None = None, count: int | None = None) -> Exchange:
         params = {k: v for k, v in (("startIndex", start_index), ("count", count)) if v is not None}
-        return self._record(self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None))
+        return self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None)

@@ -421,7 +421,7 @@ def conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
     """The pages name no Conference capability in their samples: Conference when the session lists
     it, else Invite of the consultant (the Invite page: the customer then sees all conference agents)."""
     consult = _consult(gws, gws.target("consultant", "uri"))
-    capabilities = set(consult.session_as_seen_by_originator().get("capabilities", []))
+    capabilities = set(consult.after.get("capabilities", []))
     operation = "Conference" if "Conference" in capabilities else "Invite"
     consultant_id = consult.consultant_participant()["participantId"]
     seen = gws.follow_up(consult, "originator", {"operationName": operation,
