@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.verdicts import (
     CLAUSE_MARKER,
     WARN_PREFIX,
@@ -94,7 +95,14 @@ def gws(pytestconfig: pytest.Config):
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
     run and stopped after it.
     """
+    from conformance.client.rest import TargetUnreachable
+    from conformance.config import ConfigError
     from conformance.run import open_run
 
-    with open_run(pytestconfig) as conformance:
-        yield conformance
+    try:
+        with open_run(pytestconfig) as conformance:
+            yield conformance
+    except ConfigError as exc:  # the same one line and exit code as the CLI, not one traceback per check
+        pytest.exit(f"gws-conformance: error: {exc}", returncode=EXIT_USAGE)
+    except TargetUnreachable as exc:
+        pytest.exit(f"gws-conformance: cannot reach the target: {exc}", returncode=EXIT_UNREACHABLE)

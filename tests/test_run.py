@@ -79,3 +79,15 @@ def test_list_names_every_check_with_clause_level_and_page(tmp_path):
     assert all(len(row) == 4 and row[1].startswith("sms.") and row[2] in ("MUST", "SHOULD")
                and row[3].startswith("https://docs.genesys.com/") for row in rows)
     assert not (tmp_path / "reports").exists(), "list must not run anything"
+
+
+@pytest.mark.parametrize(("target", "code", "message"), [
+    ("ftp://gws", 2, "gws-conformance: error: target: expected an http:// or https:// URL"),
+    ("http://127.0.0.1:9", 3, "gws-conformance: cannot reach the target"),
+])
+def test_as_a_plain_pytest_plugin_the_same_mistakes_stop_the_run_with_one_line(tmp_path, target, code, message):
+    result = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "conformance.suites", "-p", "no:cacheprovider",
+                             "--gws-target", target], cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == code and message in result.stdout
+    assert "Traceback" not in result.stdout
