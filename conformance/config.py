@@ -158,7 +158,8 @@ _ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BAR
              "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
 
 
-def _table(value: object, key: str, allowed: set[str]) -> dict[str, Any]:
+def checked_table(value: object, key: str, allowed: set[str]) -> dict[str, Any]:
+    """``value`` as a TOML table with only ``allowed`` keys; ConfigError naming the first other key."""
     if not isinstance(value, dict):
         raise ConfigError(f"{key}: expected a table")
     unknown = sorted(set(value) - allowed)
@@ -208,7 +209,7 @@ def _target(value: object, key: str) -> str:
 
 def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
     key = f"agents.{role}"
-    table = _table(raw, key, {"username", "password", "password_env", "nickname", "uri", "path"})
+    table = checked_table(raw, key, {"username", "password", "password_env", "nickname", "uri", "path"})
     if "username" not in table:
         raise ConfigError(f"{key}.username: missing")
     if "password_env" in table:
@@ -256,7 +257,7 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"--config {path}: not valid TOML: {exc}") from None
         base = Path(path).parent
-    values = _table(_merged(file_values, environ, flags or {}), "(top level)", _TOP_KEYS)
+    values = checked_table(_merged(file_values, environ, flags or {}), "(top level)", _TOP_KEYS)
 
     settings: dict[str, Any] = {}
     if values.get("target") is not None:
@@ -268,20 +269,20 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
         if key in values:
             settings[key] = _string(values[key], key)
 
-    tls = _table(values.get("tls", {}), "tls", {"verify", "ca_bundle", "client_cert", "client_key"})
+    tls = checked_table(values.get("tls", {}), "tls", {"verify", "ca_bundle", "client_cert", "client_key"})
     settings["tls"] = TlsConfig(
         verify=_boolean(tls.get("verify", True), "tls.verify"),
         **{name: _path(tls[name], f"tls.{name}", base) for name in ("ca_bundle", "client_cert", "client_key")
            if name in tls},
     )
 
-    agents = _table(values.get("agents", {}), "agents", set(ROLES))
+    agents = checked_table(values.get("agents", {}), "agents", set(ROLES))
     settings["agents"] = {role: _agent(role, raw, environ) for role, raw in agents.items()}
     if "queue" in values:
-        queue = _table(values["queue"], "queue", {"uri", "path"})
+        queue = checked_table(values["queue"], "queue", {"uri", "path"})
         settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()})
 
-    source = _table(values.get("source", {}), "source", {"kind", "session_ids", "command"})
+    source = checked_table(values.get("source", {}), "source", {"kind", "session_ids", "command"})
     kind = _string(source.get("kind", "reference"), "source.kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source.kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")

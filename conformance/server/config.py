@@ -14,7 +14,7 @@
     name = "SMS Consult"
     members = ["bob", "carol"]
 
-Without ``[[agents]]`` the default directory is used. Mistakes raise :class:`ServerConfigError`
+Without ``[[agents]]`` the default directory is used. Mistakes raise :class:`ConfigError`
 naming the key (the CLI prints one line and exits 2).
 """
 
@@ -24,27 +24,14 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from conformance.cli import UsageError
+from conformance.config import ConfigError, checked_table
 from conformance.server.app import ServerSettings
 from conformance.server.directory import MULTIMEDIA, Directory, agent, default_directory, queue
 
 
-class ServerConfigError(UsageError):
-    pass
-
-
-def _check_keys(table: Any, key: str, allowed: set[str]) -> dict[str, Any]:
-    if not isinstance(table, dict):
-        raise ServerConfigError(f"{key}: expected a table")
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ServerConfigError(f"{key}.{unknown[0]}: unknown key (known: {', '.join(sorted(allowed))})")
-    return table
-
-
 def _typed(value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        raise ServerConfigError(f"{key}: expected {what}, got {value!r}")
+        raise ConfigError(f"{key}: expected {what}, got {value!r}")
     return value
 
 
@@ -52,10 +39,10 @@ def load_server_config(path: Path) -> tuple[Directory, ServerSettings]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ServerConfigError(f"--config {path}: {exc.strerror}") from None
+        raise ConfigError(f"--config {path}: {exc.strerror}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ServerConfigError(f"--config {path}: not valid TOML: {exc}") from None
-    _check_keys(raw, "(top level)", {"csrf", "connect_timeout_ms", "max_interval_ms", "agents", "queues"})
+        raise ConfigError(f"--config {path}: not valid TOML: {exc}") from None
+    checked_table(raw, "(top level)", {"csrf", "connect_timeout_ms", "max_interval_ms", "agents", "queues"})
     settings = ServerSettings(
         csrf=_typed(raw.get("csrf", True), "csrf", bool, "true or false"),
         connect_timeout_ms=_typed(raw.get("connect_timeout_ms", 30_000), "connect_timeout_ms", int, "milliseconds"),
@@ -66,13 +53,13 @@ def load_server_config(path: Path) -> tuple[Directory, ServerSettings]:
     agents = {}
     for number, entry in enumerate(_typed(raw["agents"], "agents", list, "an array of [[agents]] tables")):
         key = f"agents[{number}]"
-        entry = _check_keys(entry, key, {"username", "password", "nickname", "features"})
+        entry = checked_table(entry, key, {"username", "password", "nickname", "features"})
         for required in ("username", "password"):
             if required not in entry:
-                raise ServerConfigError(f"{key}.{required}: missing")
+                raise ConfigError(f"{key}.{required}: missing")
         username = _typed(entry["username"], f"{key}.username", str, "a string")
         if username in agents:
-            raise ServerConfigError(f"{key}.username: {username!r} is defined twice")
+            raise ConfigError(f"{key}.username: {username!r} is defined twice")
         features = _typed(entry.get("features", [MULTIMEDIA]), f"{key}.features", list, "a list of strings")
         agents[username] = agent(username, _typed(entry.get("nickname", username), f"{key}.nickname", str, "a string"),
                                  features=frozenset(_typed(f, f"{key}.features", str, "a string") for f in features),
@@ -80,11 +67,11 @@ def load_server_config(path: Path) -> tuple[Directory, ServerSettings]:
     queues = {}
     for number, entry in enumerate(_typed(raw.get("queues", []), "queues", list, "an array of [[queues]] tables")):
         key = f"queues[{number}]"
-        entry = _check_keys(entry, key, {"name", "members"})
+        entry = checked_table(entry, key, {"name", "members"})
         members = _typed(entry.get("members", []), f"{key}.members", list, "a list of usernames")
         for member in members:
             if member not in agents:
-                raise ServerConfigError(f"{key}.members: {member!r} is not one of the agents")
+                raise ConfigError(f"{key}.members: {member!r} is not one of the agents")
         made = queue(_typed(entry.get("name"), f"{key}.name", str, "a string"), tuple(members))
         queues[made.queue_id] = made
     return Directory(agents, queues), settings

@@ -7,7 +7,8 @@ import sys
 import pytest
 
 from conformance.cli import main
-from conformance.server.config import ServerConfigError, load_server_config
+from conformance.config import ConfigError
+from conformance.server.config import load_server_config
 
 
 def test_a_config_file_sets_agents_queues_and_settings(tmp_path):
@@ -35,7 +36,7 @@ def test_a_config_file_sets_agents_queues_and_settings(tmp_path):
 def test_config_mistakes_name_their_key(tmp_path, text, message):
     path = tmp_path / "server.toml"
     path.write_text(text)
-    with pytest.raises(ServerConfigError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")
                        .replace(")", r"\)")):
         load_server_config(path)
 
