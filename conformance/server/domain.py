@@ -31,6 +31,7 @@ Decisions where the pages are silent:
   ParticipantsUpdated then ParticipantLeft (visible to Agents when a consultant leaves, since the
   customer never knew it). The last agent leaving completes the session.
 - A consultant cannot SendMessage (not in its capabilities); its SendToAgents is Agents-only.
+- SendUrl is accepted from whoever may SendMessage, though no sample lists it as a capability.
 - Provisioning (test-only API) notifies the owner with StatusChange (state Invited or Chatting)
   and, for Chatting, NewMessages with the log so far.
 """

@@ -49,9 +49,11 @@ CONFERENCE_CAPABILITIES = (
 )
 INVITED_CAPABILITIES = ("Accept", "Reject")
 
-# Operations accepted without being listed (decision: some GWS builds list Conference; the
-# samples do not, so it is accepted as an alias of Invite but not advertised).
-UNLISTED_OPERATIONS = {"Conference": "Invite"}
+# Operations accepted without being listed, each allowed whenever the listed capability it maps
+# to is (decisions: the samples list neither). Some GWS builds list Conference: accepted as an
+# alias of Invite. SendUrl has its own page but appears in no capability sample: whoever may
+# write to the customer (SendMessage) may push a URL.
+UNLISTED_OPERATIONS = {"Conference": "Invite", "SendUrl": "SendMessage"}
 
 
 @dataclass

@@ -272,3 +272,24 @@ def test_each_fault_changes_its_behaviour(ids, fault, effect):
     assert effect(consult(broken, ids, session_id, **user(broken, "bob")))
     correct = make_domain()
     assert not effect(consult(correct, ids, provision(correct), **user(correct, "bob")))
+
+
+def test_send_url_is_accepted_from_whoever_may_write_to_the_customer(domain, ids):
+    """No sample lists SendUrl, so it is not advertised; it is allowed wherever SendMessage is."""
+    session_id = provision(domain)
+    consult(domain, ids, session_id, **user(domain, "bob"))
+    pushed = domain.operate("alice", session_id, {"operationName": "SendUrl", "url": "https://genesys.com"}, ids)
+    assert pushed.body["statusCode"] == 0 and "SendUrl" not in domain.get_session("alice", session_id)["capabilities"]
+    assert [m["url"] for m in domain.customer_inbox(session_id) if m["type"] == "PushUrl"] == ["https://genesys.com"]
+    refused = domain.operate("bob", session_id, {"operationName": "SendUrl", "url": "https://x"}, ids)
+    assert refused.body["statusCode"] == 2  # the consultant may not write to the customer
+
+
+def test_conference_is_accepted_as_an_unadvertised_alias_of_invite(domain, ids):
+    session_id = provision(domain)
+    consult(domain, ids, session_id, **user(domain, "bob"))
+    outcome = domain.operate("alice", session_id, {"operationName": "Conference", **user(domain, "bob")}, ids)
+    assert outcome.body["statusCode"] == 0
+    assert [d["notificationType"] for n, d in outcome.notifications if n == "alice"] == ["ParticipantsUpdated",
+                                                                                          "NewMessages"]
+    assert "Conference" not in domain.get_session("alice", session_id)["capabilities"]
