@@ -29,8 +29,6 @@ from conformance.scenario import Stage, StageError, session_id_of
 from conformance.sessions import SessionSource
 from conformance.spec.schemas import validate
 
-CUSTOMER_PROBE = "customer-probe"
-
 
 @dataclass(frozen=True)
 class RoleTarget:

@@ -524,10 +524,6 @@ def _no_params(domain: SmsDomain, body: dict[str, Any]) -> None:
     return None
 
 
-def _message_param(domain: SmsDomain, body: dict[str, Any]) -> str:
-    return _string_param(body, "message")
-
-
 def _user_data_param(domain: SmsDomain, body: dict[str, Any]) -> dict[str, Any]:
     if "userData" not in body:
         raise _missing("userData")

@@ -26,9 +26,6 @@ class DocPage:
 
 _DOCS = "https://docs.genesys.com/Documentation/GWS/latest/API/"
 CONSULT = DocPage("SMS Session API: Consult", _DOCS + "SMSConsult")
-LEAVE = DocPage("SMS Session API: Leave", _DOCS + "SMSLeave")
-INVITE = DocPage("SMS Session API: Invite", _DOCS + "SMSInvite")
-TRANSFER = DocPage("SMS Session API: Transfer", _DOCS + "SMSTransfer")
 RETURN_VALUES = DocPage("API Basics: Return Values", _DOCS + "ReturnValues")
 COMETD = DocPage("API Basics: CometD notifications", _DOCS + "CometD")
 
