@@ -25,7 +25,7 @@ from conformance.client.agent import Agent
 from conformance.client.rest import Exchange
 from conformance.config import Config
 from conformance.judge import Arrival, Expected
-from conformance.scenario import Stage, StageError, session_id_of
+from conformance.scenario import Stage, StageError, session_arrivals, session_id_of
 from conformance.sessions import SessionSource
 from conformance.spec.schemas import validate
 
@@ -200,11 +200,8 @@ class Conformance:
                 since=marks[r], deadline=sent_at + self.deadline)
             for r, wanted in awaited.items()
         }
-        received = {
-            r: [Arrival(x.data, x.arrival - sent_at) for x in self.agents[r].log.snapshot(since=marks[r])
-                if session_id_of(x.data) == consult.session_id]
-            for r in ("originator", "consultant")
-        }
+        received = {r: session_arrivals(self.agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
+                    for r in ("originator", "consultant")}
         return Observation(consult.session_id, exchange, received=received,
                            found={r: item.data if item else None for r, item in found.items()},
                            customer_probe=consult.customer_probe)

@@ -1,7 +1,7 @@
 """Opening a conformance run: configuration, target, agents and session source, in that order.
 
-Used by the plugin's ``gws`` fixture. Failures here are not conformance failures: a bad
-configuration stops the run (exit 2), an unreachable target makes every check an error (exit 3).
+Used by the plugin's ``gws`` fixture. Failures here are not conformance failures: the fixture
+turns a bad configuration into exit 2 and an unreachable target into exit 3, each with one line.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-import pytest
-
 import httpx
+import pytest
 
 from conformance.client.agent import Agent
 from conformance.client.rest import TargetUnreachable

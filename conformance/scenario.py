@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.client.agent import Agent
+from conformance.client.bayeux import NotificationLog
 from conformance.client.rest import Exchange
 from conformance.judge import Arrival, Expected
 
@@ -50,6 +51,14 @@ def carries_message(data: Mapping[str, Any], message_type: str) -> bool:
     return isinstance(messages, list) and any(
         isinstance(m, Mapping) and m.get("type") == message_type for m in messages
     )
+
+
+def session_arrivals(log: NotificationLog, session_id: str, *, since: int, sent_at: float,
+                     until: int | None = None) -> list[Arrival]:
+    """What ``log`` received about the session from position ``since`` (up to, not including,
+    ``until``), each timed in seconds after ``sent_at``."""
+    return [Arrival(r.data, r.arrival - sent_at) for r in log.snapshot(since=since)
+            if session_id_of(r.data) == session_id and (until is None or r.seq < until)]
 
 
 class StageError(RuntimeError):
@@ -124,10 +133,5 @@ class Stage:
         return {role: self.arrivals(role) for role in self.watchers}
 
     def arrivals(self, role: str) -> list[Arrival]:
-        log = self.watchers[role].log
-        end = self._ends.get(role)
-        return [
-            Arrival(r.data, r.arrival - self._sent_at)
-            for r in log.snapshot(since=self._marks[role])
-            if self._about(r.data) and (end is None or r.seq < end)
-        ]
+        return session_arrivals(self.watchers[role].log, self.session_id, since=self._marks[role],
+                                sent_at=self._sent_at, until=self._ends.get(role))
