@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,8 @@ import pytest
 
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.config import load_config
+from conformance.report.results import load_results
+from conformance.report.waivers import load_waivers
 from conformance.verdicts import clause_of
 
 SUITES = "conformance.suites"
@@ -46,26 +49,59 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--deadline", metavar="SECONDS", type=float,
                      help="how long to wait for each expected notification (default from config: 10)")
     run.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"),
-                     help="where report.html and junit.xml go (default: reports/)")
+                     help="where report.html, junit.xml and results.json go (default: reports/)")
+    add_waiver_options(run)
+    run.add_argument("--no-redact-content", action="store_true",
+                     help="show customer content (SMS text, nicknames, phone numbers) in the reports, for "
+                          "debugging; credentials are redacted whatever this says")
     run.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST ARGS",
                      help="anything after -- goes to pytest unchanged (e.g. -- -n 2 -x)")
     run.set_defaults(handler=run_suite)
+
+    recheck = subparsers.add_parser(
+        "recheck", help="judge the recordings of an earlier run again, with the current checks, without a server",
+        description="Re-judge the transcripts recorded in a results.json with the checks of this version, "
+                    "offline, and compare the verdicts with the recorded ones. Exit codes as for run; 2 also "
+                    "when the file is not a results document.")
+    recheck.add_argument("results", type=Path, metavar="RESULTS_JSON", help="a results.json written by run")
+    recheck.add_argument("--report-dir", metavar="DIR", type=Path,
+                         help="where the re-judged reports go (default: a recheck/ folder beside RESULTS_JSON)")
+    add_waiver_options(recheck)
+    recheck.set_defaults(handler=recheck_run)
 
     listing = subparsers.add_parser("list", help="list every check with its clause, level and documentation page",
                                     description="List the checks without running anything.")
     listing.set_defaults(handler=list_checks)
 
 
+def add_waiver_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--waivers", metavar="FILE", type=Path,
+                        help="TOML file of known failures: [[waiver]] check, reason, owner, expires")
+    parser.add_argument("--allow-stale-waivers", action="store_true",
+                        help="a waiver whose check passes, or that expired, does not fail the run")
+
+
+def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
+    """Where the three reports go, and the waivers: the same for run and recheck."""
+    arguments = [f"--gws-results={report_dir / 'results.json'}",
+                 # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
+                 f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
+                 f"--html={report_dir / 'report.html'}", "--self-contained-html"]
+    if args.waivers:
+        arguments += ["--gws-waivers", str(args.waivers)]
+    if args.allow_stale_waivers:
+        arguments.append("--gws-allow-stale-waivers")
+    return arguments
+
+
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     extra = list(args.pytest_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
-    report_dir: Path = args.report_dir
     arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST, "--gws-level", args.level,
-                 # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
-                 f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
-                 f"--html={report_dir / 'report.html'}",
-                 "--self-contained-html"]
+                 *report_arguments(args, args.report_dir)]
+    if args.no_redact_content:
+        arguments.append("--gws-no-redact-content")
     if args.target:
         arguments += ["--gws-target", args.target]
     if args.config:
@@ -93,15 +129,60 @@ def preflight(args: argparse.Namespace) -> int | None:
     return None
 
 
-def run_suite(args: argparse.Namespace) -> int:
+def make_report_dir(report_dir: Path) -> None:
     try:
-        args.report_dir.mkdir(parents=True, exist_ok=True)
+        report_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"--report-dir {args.report_dir}: {exc.strerror}") from None
+        raise UsageError(f"--report-dir {report_dir}: {exc.strerror}") from None
+
+
+def run_suite(args: argparse.Namespace) -> int:
+    make_report_dir(args.report_dir)
+    if args.waivers:
+        load_waivers(args.waivers)  # a broken waiver file is a usage error before anything runs
     stop = preflight(args)
     if stop is not None:
         return stop
     return int(pytest.main(pytest_arguments(args)))
+
+
+def recheck_run(args: argparse.Namespace) -> int:
+    """Replay the recordings through the current checks, then say where the verdicts differ."""
+    recorded = load_results(args.results)
+    report_dir: Path = args.report_dir or args.results.parent / "recheck"
+    if report_dir.resolve() == args.results.parent.resolve():
+        raise UsageError(f"--report-dir {report_dir}: would overwrite the results being rechecked")
+    make_report_dir(report_dir)
+    if args.waivers:
+        load_waivers(args.waivers)
+    checks = [c["id"] for c in recorded["checks"]]
+    level = recorded["manifest"]["options"].get("level") or "must"
+    started = time.monotonic()
+    code = int(pytest.main(["--pyargs", SUITES, *ISOLATED_PYTEST, "-q", "--gws-level", level,
+                            "--gws-replay", str(args.results), *report_arguments(args, report_dir),
+                            ], plugins=[_Selection(checks)]))
+    elapsed = time.monotonic() - started
+    rechecked = {c["id"]: c["verdict"] for c in load_results(report_dir / "results.json")["checks"]}
+    changed = [(c["id"], c["verdict"], rechecked.get(c["id"], "not run")) for c in recorded["checks"]
+               if rechecked.get(c["id"], "not run") != c["verdict"]]
+    for check_id, before, after in changed:
+        print(f"changed: {check_id}: recorded {before}, rechecked {after}")
+    print(f"gws-conformance: rechecked {len(rechecked)} checks of {args.results} in {elapsed:.2f}s: "
+          + (f"{len(changed)} verdicts changed" if changed else "the same verdicts as recorded")
+          + f"; reports in {report_dir}")
+    return code
+
+
+class _Selection:
+    """A pytest plugin that keeps only the checks a recorded run ran, in the recorded set."""
+
+    def __init__(self, check_ids: list[str]) -> None:
+        self.check_ids = set(check_ids)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        kept = [item for item in items if item.nodeid in self.check_ids]
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid not in self.check_ids])
+        items[:] = kept
 
 
 class _Collector:

@@ -15,6 +15,9 @@ The TOML file::
     notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH
     sms_topic = "/v2/me/smssessions"           # assumed by gws-conventions; GWS_CONFORMANCE_SMS_TOPIC
     media = "sms"                              # assumed channel name for Ready; GWS_CONFORMANCE_MEDIA
+    redact_content = true                      # customer content in outputs; false only for debugging
+                                               # (--no-redact-content); credentials are always redacted;
+                                               # GWS_CONFORMANCE_REDACT_CONTENT
 
     [tls]
     verify = true                              # GWS_CONFORMANCE_TLS_VERIFY (true/false)
@@ -121,6 +124,7 @@ class Config:
     notification_path: str = "/api/v2/notifications"
     sms_topic: str = "/v2/me/smssessions"
     media: str = "sms"
+    redact_content: bool = True  # customer content in every output (conformance.redaction)
     tls: TlsConfig = field(default_factory=TlsConfig)
     agents: Mapping[str, AgentConfig] = field(default_factory=dict)
     queue: QueueConfig | None = None
@@ -151,10 +155,11 @@ class Config:
 # --- reading -------------------------------------------------------------------------------------------
 
 _TOP_KEYS = {"target", "deadline", "barrier_timeout", "http_timeout", "notification_path", "sms_topic", "media",
-             "tls", "agents", "queue", "source"}
+             "redact_content", "tls", "agents", "queue", "source"}
 _ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BARRIER_TIMEOUT",
              "http_timeout": "HTTP_TIMEOUT",
              "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
+             "redact_content": "REDACT_CONTENT",
              "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
 
 
@@ -268,6 +273,8 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     for key in ("notification_path", "sms_topic", "media"):
         if key in values:
             settings[key] = _string(values[key], key)
+    if "redact_content" in values:
+        settings["redact_content"] = _boolean(values["redact_content"], "redact_content")
 
     tls = checked_table(values.get("tls", {}), "tls", {"verify", "ca_bundle", "client_cert", "client_key"})
     settings["tls"] = TlsConfig(

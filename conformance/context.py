@@ -12,6 +12,7 @@ source that cannot give what a check needs (the customer probe) does the same.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,9 +26,13 @@ from conformance.client.agent import Agent
 from conformance.client.rest import Exchange
 from conformance.config import Config
 from conformance.judge import Arrival, Expected
+from conformance.recording import Recorder
+from conformance.redaction import redact_content
 from conformance.scenario import Stage, StageError, session_arrivals, session_id_of
-from conformance.sessions import SessionSource
+from conformance.sessions import SessionHandle, SessionSource
 from conformance.spec.schemas import validate
+
+CustomerProbe = Callable[[], list[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,17 @@ class RoleTarget:
     def as_params(self) -> dict[str, str]:
         return {"targetUri" if self.form == "uri" else "targetPath": self.value}
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, str], key: str) -> RoleTarget:
+        return cls(record["form"], record["value"])
+
 
 @dataclass
 class Observation:
-    """Everything one check needs to judge an operation on one session."""
+    """Everything one check needs to judge an operation on one session.
+
+    Plain data: :meth:`to_record` / :meth:`from_record` turn it into the JSON of a transcript
+    (``results.json``) and back, which is how ``recheck`` judges a run again without a server."""
 
     session_id: str
     exchange: Exchange
@@ -53,7 +65,38 @@ class Observation:
     log_after: list[Mapping[str, Any]] = field(default_factory=list)
     received: dict[str, list[Arrival]] = field(default_factory=dict)
     found: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)  # follow-ups: awaited, by role
-    customer_probe: Callable[[], list[Mapping[str, Any]]] | None = None
+    expected: dict[str, list[str]] = field(default_factory=dict)  # role -> documented notification names
+    customer_probe: CustomerProbe | None = None
+    key: str = ""  # the recording key (see conformance.recording)
+
+    def redacted(self) -> Observation:
+        """The same observation with customer content redacted (see conformance.redaction)."""
+        exchange = dataclasses.replace(self.exchange, request_body=redact_content(self.exchange.request_body),
+                                       body=redact_content(self.exchange.body))
+        return dataclasses.replace(
+            self, exchange=exchange, before=redact_content(self.before), after=redact_content(self.after),
+            log_before=redact_content(self.log_before), log_after=redact_content(self.log_after),
+            received={r: [Arrival(redact_content(a.data), a.after) for a in arrivals]
+                      for r, arrivals in self.received.items()},
+            found={r: redact_content(d) for r, d in self.found.items()})
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "session_id": self.session_id, "exchange": dataclasses.asdict(self.exchange),
+            "before": self.before, "after": self.after, "log_before": self.log_before, "log_after": self.log_after,
+            "received": {r: [{"after": a.after, "data": a.data} for a in arrivals]
+                         for r, arrivals in self.received.items()},
+            "found": self.found, "expected": self.expected, "customer_probe": self.customer_probe is not None,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], key: str, customer_probe: CustomerProbe | None = None
+                    ) -> Observation:
+        return cls(
+            record["session_id"], Exchange(**record["exchange"]), record["before"], record["after"],
+            record["log_before"], record["log_after"],
+            {r: [Arrival(a["data"], a["after"]) for a in arrivals] for r, arrivals in record["received"].items()},
+            record["found"], record["expected"], customer_probe, key)
 
     @property
     def response_status(self) -> int:
@@ -86,16 +129,54 @@ class Observation:
 
 
 class Conformance:
-    """The run's view of the target (the ``gws`` fixture)."""
+    """The run's view of the target (the ``gws`` fixture).
+
+    Every public call that reaches the target goes through the :class:`Recorder`, so a run is
+    recorded and :meth:`replaying` a recording answers the same calls without a target."""
 
     def __init__(self, config: Config, agents: Mapping[str, Agent], source: SessionSource,
-                 make_agent: Callable[[str], Agent]) -> None:
+                 make_agent: Callable[[str], Agent], recorder: Recorder | None = None) -> None:
         self.config = config
         self.agents = dict(agents)
         self.source = source
         self.deadline = config.deadline
+        self.recorder = recorder or Recorder()
         self._make_agent = make_agent
         self._unobservable: str | None = None  # set once a barrier never arrived
+        self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
+
+    @classmethod
+    def replaying(cls, recorder: Recorder, deadline: float) -> Conformance:
+        """Answers every call from ``recorder``'s table; nothing is configured, nothing is reached."""
+        replay = cls.__new__(cls)
+        replay.config, replay.agents, replay.source, replay._make_agent = None, {}, None, None
+        replay.deadline, replay.recorder = deadline, recorder
+        replay._unobservable, replay._customer_probes = None, {}
+        return replay
+
+    # --- recording ---------------------------------------------------------------------------
+
+    def _observed(self, method: str, compute: Callable[[], Observation]) -> Observation:
+        """An observation, redacted unless the configuration says otherwise, and recorded."""
+        def redacted() -> Observation:
+            seen = compute()
+            return seen.redacted() if self.config.redact_content else seen
+
+        return self.recorder.call(method, redacted, encode=Observation.to_record, decode=self._decode)
+
+    def _decode(self, record: Mapping[str, Any], key: str) -> Observation:
+        probe = self._recorded_probe(record["session_id"]) if record["customer_probe"] else None
+        return Observation.from_record(record, key, probe)
+
+    def _recorded_probe(self, session_id: str) -> CustomerProbe:
+        def probe() -> list[Mapping[str, Any]]:
+            def received() -> list[Mapping[str, Any]]:
+                messages = self._customer_probes[session_id]()
+                return redact_content(messages) if self.config.redact_content else messages
+
+            return self.recorder.call("customer_probe", received)
+
+        return probe
 
     # --- who and what ----------------------------------------------------------------------
 
@@ -108,6 +189,10 @@ class Conformance:
         return self.agents[role]
 
     def target(self, role: str, form: str) -> RoleTarget:
+        return self.recorder.call("target", lambda: self._target(role, form), encode=dataclasses.asdict,
+                                  decode=RoleTarget.from_record)
+
+    def _target(self, role: str, form: str) -> RoleTarget:
         if role == "queue":
             queue = self.config.queue
             if queue is None:
@@ -124,10 +209,25 @@ class Conformance:
 
     def unknown_user_target(self) -> RoleTarget:
         """A user uri on the target that names nobody (a fresh random id)."""
-        return RoleTarget("uri", f"{self.config.base_url}/api/v2/users/{uuid.uuid4().hex}")
+        return self.recorder.call(
+            "unknown_user_target", lambda: RoleTarget("uri", f"{self.config.base_url}/api/v2/users/{uuid.uuid4().hex}"),
+            encode=dataclasses.asdict, decode=RoleTarget.from_record)
 
-    def new_session(self):
-        return self.source.new_session(self.agents["originator"])
+    def new_session(self) -> SessionHandle:
+        return self.recorder.call("new_session", self._new_session, encode=self._encode_handle,
+                                  decode=lambda record, key: SessionHandle(
+                                      record["id"], self._recorded_probe(record["id"]) if record["customer_probe"]
+                                      else None))
+
+    def _new_session(self) -> SessionHandle:
+        handle = self.source.new_session(self.agents["originator"])
+        if handle.customer_probe is not None:
+            self._customer_probes[handle.id] = handle.customer_probe
+        return handle
+
+    @staticmethod
+    def _encode_handle(handle: SessionHandle) -> dict[str, Any]:
+        return {"id": handle.id, "customer_probe": handle.customer_probe is not None}
 
     # --- observing ---------------------------------------------------------------------------
 
@@ -155,63 +255,74 @@ class Conformance:
 
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         """A fresh session; ``body`` sent by the originator between two barriers."""
-        with self._watching():
-            return self._observe(body, expected)
-
-    def _observe(self, body: object, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         handle = self.new_session()
-        stage = self._stage(handle.id)
-        stage.settle(participants=("originator",))
-        before, log_before = self._session(handle.id)
-        exchange = stage.send("originator", body)
-        stage.await_each({role: items for role, items in expected.items() if items})
-        received = stage.close()
-        after, log_after = self._session(handle.id)
+        return self._observed("observe", lambda: self._observe(handle, body, expected))
+
+    def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]]
+                 ) -> Observation:
+        with self._watching():
+            stage = self._stage(handle.id)
+            stage.settle(participants=("originator",))
+            before, log_before = self._session(handle.id)
+            exchange = stage.send("originator", body)
+            stage.await_each({role: items for role, items in expected.items() if items})
+            received = stage.close()
+            after, log_after = self._session(handle.id)
         return Observation(handle.id, exchange, before, after, log_before, log_after, received,
+                           expected={role: [e.name for e in items] for role, items in expected.items()},
                            customer_probe=handle.customer_probe)
 
     def consultant_writes(self, consult: Observation) -> Observation:
         """The consultant of ``consult`` writes to the session as agents may: SendToAgents, then a
         plain SendMessage (which a server may refuse or keep agent-only)."""
+        return self._observed("consultant_writes", lambda: self._consultant_writes(consult))
+
+    def _consultant_writes(self, consult: Observation) -> Observation:
         if not consult.received.get("consultant"):
             raise StageError(f"precondition: the consult of session {consult.session_id} did not reach the consultant")
         with self._watching():
-            return self._consultant_writes(consult)
-
-    def _consultant_writes(self, consult: Observation) -> Observation:
-        stage = self._stage(consult.session_id)
-        stage.settle(participants=("originator", "consultant"))
-        exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
-        stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
-        received = stage.close()
+            stage = self._stage(consult.session_id)
+            stage.settle(participants=("originator", "consultant"))
+            exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
+            stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
+            received = stage.close()
         return Observation(consult.session_id, exchange, received=received, customer_probe=consult.customer_probe)
 
     def follow_up(self, consult: Observation, role: str, body: object,
                   awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
         """After ``consult``, ``role`` sends ``body``; then each role in ``awaited`` waits (with the
         deadline) for a notification about the session that satisfies its predicate.
-        ``Observation.found[role]`` is that notification, or None."""
+        ``Observation.found[role]`` is the first such notification within the deadline, or None;
+        it is judged from the recorded arrivals, so a recheck finds the same."""
+        seen = self._observed("follow_up", lambda: self._follow_up(consult, role, body, awaited))
+        seen.found = {r: next((a.data for a in seen.received.get(r, []) if a.after <= self.deadline and wanted(a.data)),
+                              None) for r, wanted in awaited.items()}
+        return seen
+
+    def _follow_up(self, consult: Observation, role: str, body: object,
+                   awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
         marks = {r: self.agents[r].log.mark() for r in ("originator", "consultant")}
         sent_at = time.monotonic()
         exchange = self.agents[role].operate(consult.session_id, body)
-        found = {
-            r: self.agents[r].log.wait_for(
+        for r, wanted in awaited.items():  # wait on the events; what counts is judged from the arrivals
+            self.agents[r].log.wait_for(
                 lambda data, wanted=wanted: session_id_of(data) == consult.session_id and wanted(data),
                 since=marks[r], deadline=sent_at + self.deadline)
-            for r, wanted in awaited.items()
-        }
         received = {r: session_arrivals(self.agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
                     for r in ("originator", "consultant")}
-        return Observation(consult.session_id, exchange, received=received,
-                           found={r: item.data if item else None for r, item in found.items()},
-                           customer_probe=consult.customer_probe)
+        return Observation(consult.session_id, exchange, received=received, customer_probe=consult.customer_probe)
 
     def request(self, session_id: str, body: object, *, role: str = "originator") -> Observation:
         """One request and its response only (parameter validation)."""
-        return Observation(session_id, self.agent(role).operate(session_id, body))
+        return self._observed("request", lambda: Observation(session_id, self.agent(role).operate(session_id, body)))
 
     def request_raw(self, session_id: str, content: bytes, content_type: str) -> Observation:
-        return Observation(session_id, self.agents["originator"].operate_raw(session_id, content, content_type))
+        return self._observed("request_raw", lambda: Observation(
+            session_id, self.agents["originator"].operate_raw(session_id, content, content_type)))
+
+    def list_sessions(self, role: str) -> Observation:
+        """GET the SMS sessions of ``role`` (the session id of the observation is empty)."""
+        return self._observed("list_sessions", lambda: Observation("", self.agent(role).rest.get("/api/v2/me/smssessions")))
 
     # --- shared judgements --------------------------------------------------------------------
 

@@ -97,3 +97,15 @@ def problems_message(clause_id: str, level: str, problems: Iterable[Problem], ob
     lines = [f"{clause_id} [{level}] " + "; ".join(str(p) for p in problems)]
     lines.append("observed: " + (" -> ".join(f"{describe(a.data)}@+{a.after:.3f}s" for a in observed) or "nothing"))
     return "\n".join(lines)
+
+
+_KINDS = ("missing", "late", "duplicate", "extra", "reordered")
+
+
+def problem_kinds(message: str) -> list[str]:
+    """The problem kinds named in the first line of a :func:`problems_message` (none for other text)."""
+    first_line = message.splitlines()[0] if message else ""
+    if "] " not in first_line:
+        return []
+    named = {part.strip().split(":", 1)[0] for part in first_line.split("] ", 1)[1].split(";")}
+    return [kind for kind in _KINDS if kind in named]

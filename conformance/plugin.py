@@ -7,21 +7,44 @@ documented exit code.
 
 from __future__ import annotations
 
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.recording import Recorder
+from conformance.report import html
+from conformance.report.results import RunRecord, load_results, manifest, now, write_results
+from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
 from conformance.verdicts import (
-    CLAUSE_MARKER,
     WARN_PREFIX,
+    CLAUSE_MARKER,
     Verdict,
     clause_of,
-    combine,
-    exit_code,
     should_warn_only,
     verdict_of,
 )
 
-_VERDICTS = pytest.StashKey[dict[str, list[Verdict]]]()
+WAIVED_PREFIX = "WAIVED"
+
+
+@dataclass
+class RunState:
+    """What the plugin keeps for one pytest session (in ``config.stash``)."""
+
+    recorder: Recorder
+    waivers: list[Waiver] = field(default_factory=list)
+    replayed: dict[str, Any] | None = None  # the results document a recheck replays
+    run: RunRecord = field(default_factory=RunRecord)
+    started: str = field(default_factory=now)
+
+
+_STATE = pytest.StashKey[RunState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,12 +57,77 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="switch on a fault of the built-in reference server (repeatable; self-validation)")
     group.addoption("--gws-level", choices=("must", "should"), default="must",
                     help="must (default): SHOULD violations are warnings; should: they fail the run too")
+    group.addoption("--gws-results", metavar="FILE", help="write the run's results.json there")
+    group.addoption("--gws-waivers", metavar="FILE", help="TOML file of waived checks (reason, owner, expires)")
+    group.addoption("--gws-allow-stale-waivers", action="store_true",
+                    help="a stale waiver (its check passes, or it expired) does not fail the run")
+    group.addoption("--gws-no-redact-content", action="store_true",
+                    help="show customer content (SMS text, nicknames, phone numbers) in outputs; credentials "
+                         "stay redacted")
+    group.addoption("--gws-replay", metavar="RESULTS_JSON",
+                    help="judge the recordings of an earlier run instead of reaching a server (recheck)")
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")  # an xdist worker: the controller writes the reports
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{CLAUSE_MARKER}(id): the documented clause a conformance check tests")
-    config.stash[_VERDICTS] = {}
+    try:
+        replay = config.getoption("--gws-replay", None)
+        replayed = load_results(Path(replay)) if replay else None
+        waivers_file = config.getoption("--gws-waivers", None)
+        waivers = load_waivers(Path(waivers_file)) if waivers_file else []
+    except UsageError as exc:  # one line and exit 2, as from the CLI
+        raise pytest.UsageError(f"gws-conformance: {exc}") from None
+    recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
+    config.stash[_STATE] = state = RunState(recorder, waivers, replayed)
+    if not _is_worker(config):
+        config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
 
+
+# --- recording: who is calling the target ---------------------------------------------------------
+
+def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
+    param = getattr(request, "param", None)
+    suffix = "" if param is None else f"[{param}]" if isinstance(param, str | int) else f"[{request.param_index}]"
+    scope = request.node.nodeid
+    return f"{scope}::{fixturedef.argname}{suffix}" if scope else f"{fixturedef.argname}{suffix}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):
+    recorder = request.config.stash[_STATE].recorder
+    previous, recorder.requester = recorder.requester, _requester_of_fixture(fixturedef, request)
+    try:
+        return (yield)
+    finally:
+        recorder.requester = previous
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    recorder = item.config.stash[_STATE].recorder
+    previous, recorder.requester = recorder.requester, item.nodeid
+    try:
+        return (yield)
+    finally:
+        recorder.requester = previous
+
+
+def _observation_keys(values: Any) -> Iterator[str]:
+    """The recording keys of the observations among a check's fixture values."""
+    from conformance.context import Observation
+
+    for value in values:
+        if isinstance(value, Observation) and value.key:
+            yield value.key
+        elif isinstance(value, tuple | list):
+            yield from _observation_keys(value)
+
+
+# --- verdicts ---------------------------------------------------------------------------------------
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -53,6 +141,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report: pytest.TestReport = yield
+    state = item.config.stash[_STATE]
+    report.gws_recordings = state.recorder.drain()
     item_clause = clause_of(item)
     if item_clause is None:
         return report
@@ -60,30 +150,133 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
         first_line = str(call.excinfo.value).splitlines()[0] if call.excinfo else ""
         report.outcome = "skipped"
-        report.wasxfail = f"{WARN_PREFIX} {item_clause.id} [SHOULD] {first_line}".rstrip()
-    item.config.stash[_VERDICTS].setdefault(item.nodeid, []).append(verdict_of(report))
+        cited = f"{item_clause.id} [SHOULD] "
+        report.wasxfail = f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip()
+    verdict = verdict_of(report)
+    if report.when == "call":
+        keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
+                                   *report.gws_recordings]))
+        report.gws_transcript = keys
+        waiver = waiver_for(state.waivers, item.nodeid)
+        if waiver is not None:
+            verdict = _apply_waiver(report, waiver, verdict, item.config.getoption("--gws-allow-stale-waivers"))
+    elif report.failed:  # a scenario could not run: show what its fixtures recorded
+        report.gws_transcript = list(report.gws_recordings)
+    report.gws_verdict = verdict.value
     return report
 
 
+def _apply_waiver(report: pytest.TestReport, waiver: Waiver, verdict: Verdict, allow_stale: bool) -> Verdict:
+    judged, note = judge(waiver, verdict, datetime.date.today())
+    report.gws_waiver = {**waiver.as_record(), "state": judged.value, "note": note}
+    if judged is Verdict.WAIVED:
+        report.outcome, report.wasxfail = "skipped", f"{WAIVED_PREFIX} {note}"
+    elif judged is Verdict.STALE and not allow_stale:
+        report.outcome, report.longrepr = "failed", f"{note} (waiver for {waiver.check}, owner {waiver.owner})"
+        if hasattr(report, "wasxfail"):
+            del report.wasxfail
+    return judged
+
+
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
-    if report.when == "call" and getattr(report, "wasxfail", "").startswith(WARN_PREFIX):
+    reason = getattr(report, "wasxfail", "")
+    if report.when == "call" and reason.startswith(WARN_PREFIX):
         return "warned", "W", ("WARN", {"yellow": True})
+    if report.when == "call" and reason.startswith(WAIVED_PREFIX):
+        return "waived", "V", ("WAIVED", {"yellow": True})
     return None
 
 
+class _ReportCollector:
+    """Collects the run from the reports (on the xdist controller, or in a plain run), and gives
+    pytest-html, which reads each report after this hook, the check's requirement and transcript."""
+
+    def __init__(self, state: RunState) -> None:
+        self.state = state
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from pytest_html import extras
+
+        from conformance.spec.clauses import clause
+
+        check = self.state.run.add(report)
+        if check is None or report.when != "teardown":
+            return
+        report.extras = [*getattr(report, "extras", []),
+                         extras.html(html.requirement(clause(check.clause))),
+                         extras.html(html.transcript(self.state.run.entries(check.transcript)))]
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    warned = terminalreporter.stats.get("warned", [])
-    if warned:
-        terminalreporter.section("SHOULD violations (warnings)", yellow=True)
-        for report in warned:
-            terminalreporter.line(f"{report.wasxfail}  ({report.nodeid})")
+    for status, title in (("warned", "SHOULD violations (warnings)"), ("waived", "waived failures")):
+        reports = terminalreporter.stats.get(status, [])
+        if reports:
+            terminalreporter.section(title, yellow=True)
+            for report in reports:
+                terminalreporter.line(f"{report.wasxfail}  ({report.nodeid})")
+    state = config.stash[_STATE]
+    stale = [c for c in state.run.checks.values() if c.verdict is Verdict.STALE]
+    if stale:
+        allowed = config.getoption("--gws-allow-stale-waivers")
+        terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed,
+                                 yellow=allowed)
+        for check in stale:
+            terminalreporter.line(f"{check.waiver['note']}  ({check.id})")
+    results = config.getoption("--gws-results")
+    if results and state.run.checks and not _is_worker(config):
+        terminalreporter.write_sep("-", f"results: {results}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    verdicts = session.config.stash[_VERDICTS]
-    if not verdicts:
+    config = session.config
+    state = config.stash[_STATE]
+    if not state.run.checks:
         return  # no conformance check in this run: keep pytest's own exit status
-    session.exitstatus = exit_code(combine(phases) for phases in verdicts.values())
+    session.exitstatus = state.run.exit_code(allow_stale=config.getoption("--gws-allow-stale-waivers"))
+    results = config.getoption("--gws-results")
+    if results and not _is_worker(config):
+        write_results(Path(results), state.run.document(_manifest(config, state)))
+
+
+def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
+    opened = state.run.recordings.get("gws#0", {}).get("value") or {}
+    options = {
+        "deadline": opened.get("deadline"), "level": config.getoption("--gws-level"),
+        "keyword": config.getoption("keyword") or None, "faults": config.getoption("--gws-fault"),
+        "redact_content": opened.get("redact_content", not config.getoption("--gws-no-redact-content")),
+        "waivers": config.getoption("--gws-waivers"),
+        "allow_stale_waivers": config.getoption("--gws-allow-stale-waivers"),
+        "replayed": config.getoption("--gws-replay"),
+        "workers": getattr(config.option, "numprocesses", None),
+    }
+    target = re.sub(r"//[^/@]*@", "//", str(opened.get("target") or "(no check reached the target)"))
+    return manifest(target=target, options=options, started=state.started)
+
+
+# --- the HTML report (pytest-html hooks; every string escaped, see conformance.report.html) ---------
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
+                                session: pytest.Session) -> None:
+    state = session.config.stash[_STATE]
+    if not state.run.checks:
+        return
+    prefix += [html.matrix(state.run.clause_matrix()), html.latency(state.run.document({})["latency"]),
+               html.manifest(_manifest(session.config, state))]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(2, "<th>Clause</th>")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    from html import escape
+
+    test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
+    cells[1] = f'<td class="col-testId">{escape(test_id)}</td>'  # pytest-html leaves the id unescaped
+    cells.insert(2, f"<td>{escape(str(dict(report.user_properties).get('clause', '')))}</td>")
 
 
 # --- fixtures: the target, its agents and sessions ------------------------------------------------
@@ -96,13 +289,21 @@ def gws(pytestconfig: pytest.Config):
     run and stopped after it.
     """
     from conformance.client.rest import TargetUnreachable
-    from conformance.config import ConfigError
+    from conformance.context import Conformance
     from conformance.run import open_run
 
+    recorder = pytestconfig.stash[_STATE].recorder
+    if recorder.replaying:
+        opened = recorder.call("open_run", lambda: None)
+        yield Conformance.replaying(recorder, opened["deadline"])
+        return
     try:
-        with open_run(pytestconfig) as conformance:
+        with open_run(pytestconfig, recorder) as conformance:
+            recorder.call("open_run", lambda: {"target": conformance.config.base_url,
+                                               "deadline": conformance.deadline,
+                                               "redact_content": conformance.config.redact_content})
             yield conformance
-    except ConfigError as exc:  # the same one line and exit code as the CLI, not one traceback per check
+    except UsageError as exc:  # the same one line and exit code as the CLI, not one traceback per check
         pytest.exit(f"gws-conformance: error: {exc}", returncode=EXIT_USAGE)
     except TargetUnreachable as exc:
         pytest.exit(f"gws-conformance: cannot reach the target: {exc}", returncode=EXIT_UNREACHABLE)

@@ -17,6 +17,7 @@ from conformance.client.agent import Agent
 from conformance.client.rest import TargetUnreachable
 from conformance.config import Config, ConfigError, load_config
 from conformance.context import Conformance
+from conformance.recording import Recorder
 from conformance.sessions import make_source
 
 # The roles every run logs in before the first check; others ("no_feature", ...) on demand.
@@ -27,6 +28,7 @@ def config_from_options(pytestconfig: pytest.Config) -> Config:
     flags = {
         "target": pytestconfig.getoption("--gws-target"),
         "deadline": pytestconfig.getoption("--gws-deadline"),
+        "redact_content": False if pytestconfig.getoption("--gws-no-redact-content") else None,
     }
     config_file = pytestconfig.getoption("--gws-config")
     return load_config(flags={k: v for k, v in flags.items() if v is not None},
@@ -47,7 +49,7 @@ def reference_agents(config: Config) -> dict:
 
 
 @contextmanager
-def open_run(pytestconfig: pytest.Config) -> Iterator[Conformance]:
+def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Conformance]:
     config = config_from_options(pytestconfig)
     if config.target is not None and pytestconfig.getoption("--gws-fault"):
         raise ConfigError("--gws-fault switches faults of the built-in reference server; it cannot go with a target")
@@ -64,4 +66,4 @@ def open_run(pytestconfig: pytest.Config) -> Iterator[Conformance]:
             return stack.enter_context(Agent(config, role))
 
         agents = {role: make_agent(role) for role in STANDING_ROLES}
-        yield Conformance(config, agents, make_source(config), make_agent)
+        yield Conformance(config, agents, make_source(config), make_agent, recorder)

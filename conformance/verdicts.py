@@ -6,7 +6,10 @@ warn  a SHOULD clause is violated: reported, does not fail the run unless ``--gw
       (pytest: the failure is turned into an xfail whose reason starts with "WARN");
 error the check could not run: target unreachable, setup failed (pytest: failed outside the
       call phase, i.e. in a fixture);
-skip  the check does not apply, with its reason (no queue configured, no customer probe, ...).
+skip  the check does not apply, with its reason (no queue configured, no customer probe, ...);
+waived a failure listed in a waiver file (conformance.report.waivers): does not fail the run;
+stale  a waiver that no longer applies (the check passes, or the waiver expired): fails the run
+      unless stale waivers are allowed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ class Verdict(str, Enum):
     WARN = "warn"
     ERROR = "error"
     SKIP = "skip"
+    WAIVED = "waived"
+    STALE = "stale"
 
 
 def requirement(clause_id: str) -> pytest.MarkDecorator:
@@ -55,9 +60,10 @@ def verdict_of(report: pytest.TestReport) -> Verdict:
 
 
 def combine(verdicts: Iterable[Verdict]) -> Verdict:
-    """One verdict per check from its phases: an error anywhere dominates, then fail, warn, skip."""
+    """One verdict per check from its phases: an error anywhere dominates, then fail, stale, warn,
+    waived, skip."""
     found = set(verdicts)
-    for verdict in (Verdict.ERROR, Verdict.FAIL, Verdict.WARN, Verdict.SKIP):
+    for verdict in (Verdict.ERROR, Verdict.FAIL, Verdict.STALE, Verdict.WARN, Verdict.WAIVED, Verdict.SKIP):
         if verdict in found:
             return verdict
     return Verdict.PASS
@@ -67,13 +73,15 @@ def should_warn_only(item_clause: Clause | None, strict: bool) -> bool:
     return item_clause is not None and item_clause.level is Level.SHOULD and not strict
 
 
-def exit_code(verdicts: Iterable[Verdict]) -> int:
-    """0: every MUST check passed (warnings allowed); 1: a MUST check failed, or some check could
-    not run; 3: no check could run (target unreachable). 2 (usage) is decided before a run."""
+def exit_code(verdicts: Iterable[Verdict], *, allow_stale: bool = False) -> int:
+    """0: every MUST check passed (warnings and waived failures allowed); 1: a MUST check failed,
+    some check could not run, or a waiver is stale (unless ``allow_stale``); 3: no check could run
+    (target unreachable). 2 (usage) is decided before a run."""
     counted = list(verdicts)
     ran = [v for v in counted if v is not Verdict.SKIP]
     if all(v is Verdict.ERROR for v in ran):  # also true when nothing ran at all
         return EXIT_UNREACHABLE
-    if any(v in (Verdict.FAIL, Verdict.ERROR) for v in counted):
+    failing = {Verdict.FAIL, Verdict.ERROR} | (set() if allow_stale else {Verdict.STALE})
+    if any(v in failing for v in counted):
         return EXIT_FAILED
     return EXIT_OK

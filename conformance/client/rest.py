@@ -15,17 +15,12 @@ from typing import Any
 import httpx
 
 from conformance.config import TlsConfig
+from conformance.redaction import redact_headers
 
-REDACTED = "***"
-_SECRET_HEADERS = {"authorization", "cookie", "set-cookie", "x-csrf-token"}
 
 
 class TargetUnreachable(Exception):
     """The target did not answer at all (refused, DNS, TLS, timeout): nothing can be checked."""
-
-
-def redact_headers(headers: httpx.Headers) -> dict[str, str]:
-    return {name: REDACTED if name.lower() in _SECRET_HEADERS else value for name, value in headers.items()}
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-
+"""The outputs of a run: the HTML additions, results.json, waivers."""

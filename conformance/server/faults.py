@@ -12,6 +12,8 @@ where ``faults`` is the instance's :class:`FaultSet`. The catalogue (``CATALOGUE
 
 from __future__ import annotations
 
+from conformance.cli import UsageError
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,7 +36,7 @@ def define(name: str, clause: str, summary: str) -> Fault:
     return fault
 
 
-class UnknownFault(ValueError):
+class UnknownFault(UsageError):
     pass
 
 

@@ -212,10 +212,10 @@ def test_a_user_without_api_multimedia_cannot_consult(gws: Conformance, idle_ses
     seen = gws.request(idle_session, {"operationName": "Consult", **gws.target("consultant", "uri").as_params()},
                        role="no_feature")
     gws.assert_refusal(seen, "sms.consult.feature")
-    listing = gws.agent("no_feature").rest.get("/api/v2/me/smssessions")
-    assert listing.status >= 400 and isinstance(listing.body, Mapping) and listing.body.get("statusCode"), (
-        f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: "
-        f"HTTP {listing.status} {listing.body}")
+    listing = gws.list_sessions("no_feature")
+    status, body = listing.response_status, listing.response_body
+    refused = status < 500 and isinstance(body, Mapping) and bool(body.get("statusCode"))
+    assert refused, f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: HTTP {status} {body}"
 
 
 # --- sms.consult.response, referenceId -------------------------------------------------------------
@@ -304,11 +304,15 @@ def test_the_consult_notifies_exactly_the_documented_sequence(consult_by_uri: Ob
     assert not problems, problems_message("sms.consult.notify.order", "MUST", problems, arrivals) + f" ({role})"
 
 
+@pytest.fixture(scope="module", params=["consult_to_unknown_target", "consult_to_unavailable_agent"])
+def failed_consult(request) -> Observation:
+    return request.getfixturevalue(request.param)
+
+
 @requirement("sms.consult.notify.error")
-@pytest.mark.parametrize("scenario", ["consult_to_unknown_target", "consult_to_unavailable_agent"])
-def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(request, scenario: str,
+def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(failed_consult: Observation,
                                                                           gws: Conformance) -> None:
-    seen: Observation = request.getfixturevalue(scenario)
+    seen = failed_consult
     assert seen.response_body.get("statusCode") == 0, (
         f"sms.consult.notify.error [MUST] precondition: the Consult should be accepted and fail later; "
         f"got {seen.response_body}")

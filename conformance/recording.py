@@ -1,0 +1,87 @@
+"""Recording every call a check makes on the target, and replaying it without the target.
+
+Checks and scenarios reach the target only through :class:`conformance.context.Conformance`,
+whose every public call goes through :meth:`Recorder.call`. Each call gets a key that does not
+depend on run order or on which xdist worker ran it: who made it (a fixture of a module, or a
+check), and its number among that requester's calls, e.g.
+``test_consult.py::consult_by_uri#0`` or ``test_consult.py::test_malformed_json_is_refused_not_crashed_on#0``.
+The plugin says who the requester is (:attr:`Recorder.requester`).
+
+Recorded outcomes are JSON-ready: a value, a skip with its reason, or an error with its message.
+They land in ``results.json`` and are the transcripts of the reports. A recorder built with
+``replaying=`` the recorded table answers each call from it instead of computing it, so
+``gws-conformance recheck`` re-judges a run with the current checks and no server.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import pytest
+
+T = TypeVar("T")
+Entry = dict[str, Any]  # {"method": ..., and one of "value" / "skip" / "error"}
+
+
+class RecordedError(RuntimeError):
+    """A call that failed when it was recorded (replayed as this error), or was never recorded."""
+
+
+def _encoded(value: Any) -> Any:
+    return value
+
+
+def _decoded(value: Any, key: str) -> Any:
+    return value
+
+
+class Recorder:
+    def __init__(self, replaying: Mapping[str, Entry] | None = None) -> None:
+        self.requester = "run"
+        self.table: dict[str, Entry] = dict(replaying or {})
+        self.replaying = replaying is not None
+        self._counts: Counter[str] = Counter()
+        self._fresh: list[str] = []
+
+    def call(self, method: str, compute: Callable[[], Any], *, encode: Callable[[Any], Any] = _encoded,
+             decode: Callable[[Any, str], T] = _decoded) -> T:
+        """``compute()``, recorded under the next key, or its recorded outcome when replaying.
+
+        Either way the caller gets ``decode(encoded, key)``: a check sees exactly what a recheck
+        of the recording will see, so the two cannot judge different data."""
+        key = f"{self.requester}#{self._counts[self.requester]}"
+        self._counts[self.requester] += 1
+        if self.replaying:
+            return decode(self._replay(key, method), key)
+        try:
+            encoded = encode(compute())
+        except pytest.skip.Exception as exc:
+            self._keep(key, {"method": method, "skip": str(exc.msg)})
+            raise
+        except Exception as exc:
+            self._keep(key, {"method": method, "error": f"{type(exc).__name__}: {exc}"})
+            raise
+        self._keep(key, {"method": method, "value": encoded})
+        return decode(encoded, key)
+
+    def _keep(self, key: str, entry: Entry) -> None:
+        self.table[key] = entry
+        self._fresh.append(key)
+
+    def _replay(self, key: str, method: str) -> Any:
+        entry = self.table.get(key)
+        if entry is None or entry.get("method") != method:
+            raise RecordedError(f"{key} ({method}) is not in the recording: it was made by another version or "
+                                "selection of the checks")
+        if "skip" in entry:
+            pytest.skip(entry["skip"])
+        if "error" in entry:
+            raise RecordedError(f"when recorded: {entry['error']}")
+        return entry["value"]
+
+    def drain(self) -> dict[str, Entry]:
+        """The entries recorded since the last drain (what one report phase adds to the run)."""
+        fresh, self._fresh = self._fresh, []
+        return {key: self.table[key] for key in fresh}

@@ -1,0 +1,99 @@
+"""What gws-conformance adds to the pytest-html report: the compliance matrix, the latency
+profile, the run manifest, and per check its requirement and transcript.
+
+pytest-html inserts these strings as HTML without escaping them (notes/libraries.md), and much
+of what they show comes from the server, so every value goes through :func:`html.escape` here:
+nothing a server sends can become markup.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import Any
+
+from conformance.client.rest import Exchange
+from conformance.judge import describe
+from conformance.recording import Entry
+from conformance.spec.clauses import Clause
+
+STYLE = """<style>
+.gws table {border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px}
+.gws th, .gws td {border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top}
+.gws .v-pass {background: #dff0d8} .gws .v-fail, .gws .v-error, .gws .v-stale {background: #f2dede}
+.gws .v-warn, .gws .v-waived {background: #fcf8e3} .gws .v-skip, .gws .v-uncovered {background: #eee}
+.gws pre {white-space: pre-wrap; word-break: break-all; margin: 2px 0; font-size: 12px}
+.gws details {margin: 4px 0}
+</style>"""
+
+
+def _json(value: Any) -> str:
+    return escape(json.dumps(value, indent=1, ensure_ascii=False))
+
+
+def _verdict_cell(verdict: str) -> str:
+    return f'<td class="v-{escape(verdict)}">{escape(verdict)}</td>'
+
+
+def matrix(rows: Iterable[Mapping[str, Any]]) -> str:
+    """One row per documented clause: level, requirement, covering checks, verdict, page."""
+    body = "".join(
+        f"<tr><td><code>{escape(r['clause'])}</code></td><td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
+        f"<td>{'<br>'.join(escape(c) for c in r['checks']) or '<em>no check</em>'}</td>{_verdict_cell(r['verdict'])}"
+        f"<td><a href=\"{escape(r['page'])}\">{escape(r['page_title'])}</a></td></tr>"
+        for r in rows)
+    return (f'{STYLE}<div class="gws"><h2>Compliance matrix</h2><table><tr><th>Clause</th><th>Level</th>'
+            f"<th>Requirement</th><th>Checks</th><th>Verdict</th><th>Documentation</th></tr>{body}</table></div>")
+
+
+def latency(profile: Mapping[str, Mapping[str, Any]]) -> str:
+    if not profile:
+        return ""
+    body = "".join(f"<tr><td>{escape(op)}</td><td>{p['samples']}</td><td>{p['p50_ms']}</td><td>{p['p95_ms']}</td>"
+                   f"<td>{p['max_ms']}</td></tr>" for op, p in profile.items())
+    return ('<div class="gws"><h2>Latency: request to first notification</h2><table><tr><th>Operation</th>'
+            f"<th>Samples</th><th>p50 ms</th><th>p95 ms</th><th>max ms</th></tr>{body}</table></div>")
+
+
+def manifest(document: Mapping[str, Any]) -> str:
+    shown = {k: v for k, v in document.items() if k != "schemas"}
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{_json(v) if isinstance(v, Mapping) else escape(str(v))}</td></tr>"
+                   for k, v in shown.items())
+    return f'<div class="gws"><h2>Run manifest</h2><table>{rows}</table></div>'
+
+
+def requirement(clause: Clause) -> str:
+    return (f'<div class="gws"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
+            f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p></div>')
+
+
+def transcript(entries: Iterable[tuple[str, Entry]]) -> str:
+    """Every recorded call a check judged: requests with a curl line, responses, and each
+    notification with its arrival time after the request."""
+    parts = [_entry(key, entry) for key, entry in entries]
+    return f'{STYLE}<div class="gws"><h3>Transcript</h3>{"".join(parts) or "<p>nothing recorded</p>"}</div>'
+
+
+def _entry(key: str, entry: Entry) -> str:
+    head = f"<p><code>{escape(key)}</code> {escape(entry['method'])}"
+    if "skip" in entry:
+        return f"{head}: skipped: {escape(entry['skip'])}</p>"
+    if "error" in entry:
+        return f"{head}: error: {escape(entry['error'])}</p>"
+    value = entry["value"]
+    if not (isinstance(value, Mapping) and "exchange" in value):
+        return f"{head}: <code>{escape(json.dumps(value, ensure_ascii=False))}</code></p>"
+    exchange = Exchange(**value["exchange"])
+    lines = [f"{head}: {escape(exchange.method)} {escape(exchange.url)} &rarr; HTTP {exchange.status} "
+             f"in {(exchange.ended - exchange.started) * 1000:.1f} ms</p>",
+             f"<pre>{escape(exchange.curl())}</pre>",
+             f"<details><summary>response</summary><pre>{_json(exchange.body)}</pre></details>"]
+    for role, names in value.get("expected", {}).items():
+        lines.append(f"<p>expected by the {escape(role)}: {escape(' -> '.join(names) or 'nothing')}</p>")
+    for role, arrivals in value.get("received", {}).items():
+        observed = " -> ".join(f"{describe(a['data'])}@+{a['after'] * 1000:.1f}ms" for a in arrivals) or "nothing"
+        lines.append(f"<p>received by the {escape(role)}: {escape(observed)}</p>")
+        lines += [f"<details><summary>+{a['after'] * 1000:.1f} ms {escape(describe(a['data']))}</summary>"
+                  f"<pre>{_json(a['data'])}</pre></details>" for a in arrivals]
+    return "".join(lines)

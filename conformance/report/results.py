@@ -1,0 +1,220 @@
+"""``results.json``: what a CI pipeline gates on and what ``recheck`` re-judges.
+
+The format is versioned (:data:`RESULTS_FORMAT`) and published as a JSON Schema,
+``schemas/reports/results.json``. A document holds:
+
+- ``manifest``: suite version, git commit (when run from a checkout), the SHA-256 of every
+  schema file, the target, the sanitized options, start and end time;
+- ``checks``: per check its ID, clause, level, page, verdict, per-phase timings, messages,
+  failure kinds, waiver, and ``transcript``: the keys of the recordings it judged;
+- ``clauses``: the compliance matrix, every clause of the catalogue with the checks covering it;
+- ``latency``: per operation, request -> first notification about the session (p50/p95/max ms);
+- ``recordings``: every recorded call (:mod:`conformance.recording`), redacted.
+
+:class:`RunRecord` collects it from pytest's reports as they arrive (also from xdist workers,
+whose reports carry the ``gws_*`` attributes the plugin attaches).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import platform
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import conformance
+from conformance.cli import UsageError
+from conformance.judge import problem_kinds
+from conformance.recording import Entry
+from conformance.spec.clauses import CLAUSES
+from conformance.spec.schemas import SCHEMA_ROOT, validate
+from conformance.verdicts import Verdict, combine, exit_code, verdict_of
+
+RESULTS_FORMAT = "gws-conformance-results/1"
+RESULTS_SHAPE = "reports/results"
+
+
+@dataclass
+class CheckRecord:
+    id: str
+    clause: str | None = None
+    level: str | None = None
+    page: str | None = None
+    phases: dict[str, str] = field(default_factory=dict)  # when -> verdict
+    durations: dict[str, float] = field(default_factory=dict)  # when -> seconds
+    messages: list[str] = field(default_factory=list)
+    failure_kinds: list[str] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+    waiver: dict[str, str] | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine(Verdict(v) for v in self.phases.values())
+
+    def as_record(self) -> dict[str, Any]:
+        return {"id": self.id, "clause": self.clause, "level": self.level, "page": self.page,
+                "verdict": self.verdict.value, "phases": self.phases, "durations": self.durations,
+                "messages": self.messages, "failure_kinds": self.failure_kinds, "transcript": self.transcript,
+                "waiver": self.waiver}
+
+
+def report_message(report: pytest.TestReport) -> str:
+    """The one message of a report phase that a reader needs: the failure, or the skip reason."""
+    if getattr(report, "wasxfail", ""):
+        return report.wasxfail
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        return crash.message if crash is not None else report.longreprtext
+    return ""
+
+
+class RunRecord:
+    """Every check's record and every recording of one run, in the order they arrived."""
+
+    def __init__(self) -> None:
+        self.checks: dict[str, CheckRecord] = {}
+        self.recordings: dict[str, Entry] = {}
+
+    def add(self, report: pytest.TestReport) -> CheckRecord | None:
+        for key, entry in getattr(report, "gws_recordings", {}).items():
+            self.recordings.setdefault(key, entry)  # xdist: the first worker's recording of a scenario
+        properties = dict(report.user_properties)
+        if "clause" not in properties:
+            return None  # not a conformance check
+        check = self.checks.setdefault(report.nodeid, CheckRecord(
+            report.nodeid, properties["clause"], properties["level"], properties["page"]))
+        check.phases[report.when] = getattr(report, "gws_verdict", None) or verdict_of(report).value
+        check.durations[report.when] = round(report.duration, 6)
+        message = report_message(report)
+        if message:
+            check.messages.append(message)
+            if report.failed:
+                check.failure_kinds = sorted(set(check.failure_kinds) | set(problem_kinds(message) or ["assertion"]))
+        check.transcript += [k for k in getattr(report, "gws_transcript", []) if k not in check.transcript]
+        if getattr(report, "gws_waiver", None):
+            check.waiver = report.gws_waiver
+        return check
+
+    def entries(self, keys: Iterable[str]) -> list[tuple[str, Entry]]:
+        return [(key, self.recordings[key]) for key in keys if key in self.recordings]
+
+    def exit_code(self, *, allow_stale: bool) -> int:
+        return exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale)
+
+    def clause_matrix(self) -> list[dict[str, Any]]:
+        """Every clause of the catalogue, covered or not, with its checks and one verdict."""
+        rows = []
+        for clause in CLAUSES:
+            checks = [c for c in self.checks.values() if c.clause == clause.id]
+            rows.append({"clause": clause.id, "level": clause.level.value, "text": clause.text,
+                         "page": clause.page.url, "page_title": clause.page.title,
+                         "checks": [c.id for c in checks],
+                         "verdict": combine(c.verdict for c in checks).value if checks else "uncovered"})
+        return rows
+
+    def document(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "format": RESULTS_FORMAT,
+            "manifest": dict(manifest),
+            "summary": _count(c.verdict.value for c in self.checks.values()),
+            "checks": [c.as_record() for c in self.checks.values()],
+            "clauses": self.clause_matrix(),
+            "latency": latency_profile(self.recordings.values()),
+            "recordings": self.recordings,
+        }
+
+
+def _count(values: Iterable[str]) -> dict[str, int]:
+    counts = {v.value: 0 for v in Verdict}
+    for value in values:
+        counts[value] += 1
+    return counts
+
+
+# --- latency -------------------------------------------------------------------------------------------
+
+def _percentile(ordered: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def latency_profile(recordings: Iterable[Entry]) -> dict[str, dict[str, float | int]]:
+    """Per operation: seconds from its request to the first notification about the session that
+    any agent received, as p50 / p95 / max milliseconds over the recorded observations."""
+    samples: dict[str, list[float]] = {}
+    for entry in recordings:
+        value = entry.get("value")
+        if not isinstance(value, Mapping) or "received" not in value:
+            continue
+        body = value["exchange"].get("request_body")
+        operation = body.get("operationName") if isinstance(body, Mapping) else None
+        firsts = [a["after"] for arrivals in value["received"].values() for a in arrivals if a["after"] >= 0]
+        if isinstance(operation, str) and firsts:
+            samples.setdefault(operation, []).append(min(firsts))
+    profile = {}
+    for operation, seconds in sorted(samples.items()):
+        ordered = sorted(seconds)
+        profile[operation] = {"samples": len(ordered), "p50_ms": round(_percentile(ordered, 0.5) * 1000, 2),
+                              "p95_ms": round(_percentile(ordered, 0.95) * 1000, 2),
+                              "max_ms": round(ordered[-1] * 1000, 2)}
+    return profile
+
+
+# --- manifest -------------------------------------------------------------------------------------------
+
+def now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout the suite runs from; None when installed from a wheel."""
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(conformance.__file__).parent,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def schema_hashes() -> dict[str, str]:
+    return {path.relative_to(SCHEMA_ROOT).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(SCHEMA_ROOT.rglob("*.json"))}
+
+
+def manifest(*, target: str, options: Mapping[str, Any], started: str) -> dict[str, Any]:
+    return {"suite": "gws-conformance", "suite_version": conformance.__version__, "git_commit": git_commit(),
+            "schemas": schema_hashes(), "target": target, "options": dict(options), "started": started,
+            "ended": now(), "python": platform.python_version(), "pytest": pytest.__version__}
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def write_results(path: Path, document: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """A results document, checked against its schema; a UsageError (exit 2) says what is wrong."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not a JSON document: {exc}") from None
+    if isinstance(document, dict) and document.get("format") != RESULTS_FORMAT:
+        raise UsageError(f"{path}: not a {RESULTS_FORMAT} document (format: {document.get('format')!r})")
+    problems = validate(RESULTS_SHAPE, document)
+    if problems:
+        raise UsageError(f"{path}: not a valid results document: {problems[0]}")
+    return document
