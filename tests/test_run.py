@@ -3,30 +3,15 @@
 import os
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
-ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def run_cli(*arguments: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "conformance", *arguments], cwd=cwd, env=ENV,
-                          capture_output=True, text=True, timeout=600)
-
-
-def verdicts(junit: Path) -> dict[str, str]:
-    """check name -> passed | failed | error | skipped, from a JUnit report."""
-    outcome = {}
-    for case in ElementTree.parse(junit).iter("testcase"):
-        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
-        outcome[case.get("name")] = kinds[0] if kinds else "passed"
-    return outcome
+from conftest import junit_verdicts as verdicts
 
 
 @pytest.fixture(scope="module")
-def default_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+def default_run(tmp_path_factory, run_cli) -> tuple[subprocess.CompletedProcess, Path]:
     workdir = tmp_path_factory.mktemp("run")
     return run_cli("run", cwd=workdir), workdir
 
@@ -39,7 +24,7 @@ def test_run_with_no_arguments_passes_every_check_against_the_reference_server(d
     assert (workdir / "reports" / "report.html").stat().st_size > 10_000
 
 
-def test_the_same_run_twice_and_under_xdist_gives_the_same_verdicts(default_run, tmp_path):
+def test_the_same_run_twice_and_under_xdist_gives_the_same_verdicts(default_run, tmp_path, run_cli):
     first = verdicts(default_run[1] / "reports" / "junit.xml")
     again = run_cli("run", "--report-dir", str(tmp_path / "again"), cwd=tmp_path)
     parallel = run_cli("run", "--report-dir", str(tmp_path / "xdist"), "--", "-n", "2", cwd=tmp_path)
@@ -48,7 +33,7 @@ def test_the_same_run_twice_and_under_xdist_gives_the_same_verdicts(default_run,
     assert verdicts(tmp_path / "xdist" / "junit.xml") == first
 
 
-def test_an_unreachable_target_exits_3_with_one_line(tmp_path):
+def test_an_unreachable_target_exits_3_with_one_line(tmp_path, run_cli):
     result = run_cli("run", "--target", "http://127.0.0.1:9", cwd=tmp_path)
     assert result.returncode == 3
     assert result.stderr.strip().count("\n") == 0 and "cannot reach http://127.0.0.1:9" in result.stderr
@@ -63,7 +48,7 @@ def test_an_unreachable_target_exits_3_with_one_line(tmp_path):
     ('target = "https://gws"\n[source]\nkind = "existing"\nsession_ids = ["1"]\n', "agents.originator: required"),
     ("target = \n", "not valid TOML"),
 ])
-def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message):
+def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message, run_cli):
     (tmp_path / "gws-conformance.toml").write_text(config)
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 2, result.stdout[-2000:]
@@ -71,7 +56,7 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_list_names_every_check_with_clause_level_and_page(tmp_path):
+def test_list_names_every_check_with_clause_level_and_page(tmp_path, run_cli):
     result = run_cli("list", cwd=tmp_path)
     assert result.returncode == 0
     rows = [line.split("\t") for line in result.stdout.splitlines()]
@@ -87,7 +72,7 @@ def test_list_names_every_check_with_clause_level_and_page(tmp_path):
 ])
 def test_as_a_plain_pytest_plugin_the_same_mistakes_stop_the_run_with_one_line(tmp_path, target, code, message):
     result = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "conformance.suites", "-p", "no:cacheprovider",
-                             "--gws-target", target], cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                             "--gws-target", target], cwd=tmp_path, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == code and message in result.stdout
     assert "Traceback" not in result.stdout

@@ -96,6 +96,12 @@ CONSULTANT_NOT_NOTIFIED = define("consultant-not-notified", "sms.consult.notify.
                                  "only the originator is notified of the consult, not the consultant")
 ERROR_KEEPS_CAPABILITIES = define("error-keeps-agent-only-capabilities", "sms.consult.notify.error",
                                   "the Error's session snapshot lists the agent-only capabilities")
+HTML_PAYLOADS = define("html-in-server-strings", "sms.consult.notify.participants",
+                       "server strings carry live HTML: every session snapshot has an <img onerror> state and a "
+                       "<script> capability, every refusal a <script> statusMessage (tests the report's escaping)")
+# What the payloads do if a report ever renders them as markup: mark the page, for a browser test to see.
+IMG_PAYLOAD = "<img src=x onerror=\"document.documentElement.dataset.pwned='img'\">"
+SCRIPT_PAYLOAD = "<script>document.documentElement.dataset.pwned='script'</script>"
 FEATURE_IGNORED = define("feature-not-enforced", "sms.consult.feature",
                          "a user without api-multimedia can operate on sessions")
 FOREIGN_SESSION = define("foreign-session-operable", "sms.consult.endpoint",
@@ -260,7 +266,10 @@ class SmsDomain:
             handler = self._HANDLERS[operation]
             prepared = handler.prepare(self, body)
         except ApiError as refusal:
-            return Outcome(refusal.http_status, refusal.body())
+            body = refusal.body()
+            if HTML_PAYLOADS in self.faults:
+                body["statusMessage"] += f" {SCRIPT_PAYLOAD}"
+            return Outcome(refusal.http_status, body)
         reference_id = 1 if REFERENCE_REPEATED in self.faults else allocate_reference_id()
         request = _Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
@@ -329,6 +338,9 @@ class SmsDomain:
         view = session.view_for(username)
         if CAPABILITIES_MISSING in self.faults:
             view["capabilities"] = [c for c in view["capabilities"] if c not in AGENT_ONLY_CAPABILITIES]
+        if HTML_PAYLOADS in self.faults:
+            view["state"] = IMG_PAYLOAD
+            view["capabilities"] = [*view["capabilities"], SCRIPT_PAYLOAD]
         if CONSULTANT_AS_CUSTOMER in self.faults:
             consultants = {p.participant_id for p in session.participants if p.role is Role.CONSULTANT}
             for participant in view["participants"]:
