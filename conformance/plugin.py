@@ -266,6 +266,11 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report) -> None:
+    report.title = "GWS SMS Session API conformance report"
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_table_header(cells: list[str]) -> None:
     cells.insert(2, "<th>Clause</th>")
 
