@@ -85,6 +85,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATE] = state = RunState(recorder, waivers, replayed)
     if not _is_worker(config):
         config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
+        if config.getoption("--gws-results", None):
+            config.pluginmanager.register(_HtmlColumns(), "gws-conformance-html-columns")
 
 
 # --- recording: who is calling the target ---------------------------------------------------------
@@ -265,23 +267,25 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
                html.manifest(_manifest(session.config, state))]
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_report_title(report) -> None:
-    report.title = "GWS SMS Session API conformance report"
+class _HtmlColumns:
+    """The report's title and a Clause column: only in a conformance run that writes results, so
+    the plugin leaves the HTML reports of ordinary test suites alone."""
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report) -> None:
+        report.title = "GWS SMS Session API conformance report"
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(2, "<th>Clause</th>")
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(2, "<th>Clause</th>")
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        from html import escape
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
-    from html import escape
-
-    test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
-    cells[1] = f'<td class="col-testId">{escape(test_id)}</td>'  # pytest-html leaves the id unescaped
-    cells.insert(2, f"<td>{escape(str(dict(report.user_properties).get('clause', '')))}</td>")
+        test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
+        cells[1] = f'<td class="col-testId">{escape(test_id)}</td>'  # pytest-html leaves the id unescaped
+        cells.insert(2, f"<td>{escape(str(dict(report.user_properties).get('clause', '')))}</td>")
 
 
 # --- fixtures: the target, its agents and sessions ------------------------------------------------
