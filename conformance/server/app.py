@@ -31,6 +31,7 @@ from conformance import __version__
 from conformance.server import faults as fault_catalogue
 from conformance.server.bayeux import BayeuxServer
 from conformance.server.domain import ApiError, SmsDomain
+from conformance.server.variations import JITTER, Jitter, vary_body, vary_notification
 
 SMS_TOPIC = "/v2/me/smssessions"
 MAX_BODY_BYTES = 64 * 1024
@@ -80,6 +81,7 @@ class ReferenceApp:
                                    max_interval_ms=settings.max_interval_ms, faults=domain.faults,
                                    on_presence=self._presence_changed)
         self._sessions: dict[str, HttpSession] = {}
+        self._jitter = Jitter()
         self.asgi = Starlette(
             routes=[
                 Route("/api/v2/diagnostics/version", self.version, methods=["GET"]),
@@ -143,6 +145,10 @@ class ReferenceApp:
         return next(key for key, value in self._sessions.items() if value is session)
 
     def _finish(self, response: Response, session: HttpSession, is_new: bool, request: Request) -> Response:
+        if isinstance(response, JSONResponse) and self.faults:
+            varied = vary_body(json.loads(response.body), self.faults)
+            response = JSONResponse(varied, response.status_code, headers={
+                k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")})
         if is_new:
             response.set_cookie("JSESSIONID", self._cookie_of(session), httponly=True, path="/")
         if request.method == "GET" and self.settings.csrf:
@@ -190,7 +196,11 @@ class ReferenceApp:
                 loop.call_later(self.settings.delay_seconds, self.bayeux.publish, username, topic, data)
             return
         for username, data in notifications:
-            self.bayeux.publish(username, topic, data)
+            for varied in vary_notification(data, self.faults):
+                if JITTER in self.faults:
+                    self._jitter.schedule(username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d))
+                else:
+                    self.bayeux.publish(username, topic, varied)
 
     # --- GWS routes -----------------------------------------------------------------------------------
 

@@ -22,12 +22,16 @@ from typing import Any
 
 from conformance.server import faults as fault_catalogue
 from conformance.server.faults import FaultSet
+from conformance.server.variations import BATCH_WINDOW_SECONDS, BATCHED_CONNECTS, SPLIT_CONNECTS
 
 Message = dict[str, Any]
 
 REORDER_QUEUED = fault_catalogue.define(
     "bayeux-reorders-queued", "sms.consult.notify.order",
     "a /meta/connect answers the queued messages newest first")
+DROPS_QUEUED = fault_catalogue.define(
+    "bayeux-drops-queued", "sms.consult.notify.order",
+    "a /meta/connect answers only the newest of the queued messages; the older ones are lost")
 
 
 def channel_matches(subscription: str, channel: str) -> bool:
@@ -163,14 +167,20 @@ class BayeuxServer:
             finally:
                 if client.active_connect == ticket:  # a newer connect, if any, holds on
                     client.holding = False
+        if BATCHED_CONNECTS in self.faults and client.queue and not self._closing:
+            await asyncio.sleep(BATCH_WINDOW_SECONDS)  # the server's own batching, not a client's wait
         client.expires_at = self._now() + self.max_interval_ms / 1000
         reply.update(successful=True, advice=self._advice())
         if client.active_connect != ticket:  # superseded: the newer connect takes the messages
             return [reply]
+        if SPLIT_CONNECTS in self.faults and client.queue:
+            return [client.queue.popleft(), reply]
         delivered = list(client.queue)
         client.queue.clear()
         if REORDER_QUEUED in self.faults:
             delivered.reverse()
+        if DROPS_QUEUED in self.faults:
+            delivered = delivered[-1:]
         return [*delivered, reply]
 
     def _advice(self) -> dict[str, Any]:

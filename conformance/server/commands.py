@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--config", type=Path, metavar="FILE",
                        help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME",
-                       help="switch on a named fault (repeatable); see --list-faults")
-    serve.add_argument("--list-faults", action="store_true", help="list the fault switches and exit")
+                       help="switch on a named fault or benign variation (repeatable); see --list-faults")
+    serve.add_argument("--list-faults", action="store_true", help="list the fault switches (and the benign variations) and exit")
     serve.set_defaults(handler=serve_command)
 
 
@@ -35,8 +35,8 @@ def _port(text: str) -> int:
 
 def list_faults() -> None:
     width = max(map(len, CATALOGUE))
-    for fault in sorted(CATALOGUE.values(), key=lambda f: (f.clause, f.name)):
-        print(f"{fault.name:<{width}}  {fault.clause:<34}  {fault.summary}")
+    for fault in sorted(CATALOGUE.values(), key=lambda f: (f.benign, f.clause or "", f.name)):
+        print(f"{fault.name:<{width}}  {fault.clause or '(benign: must pass)':<34}  {fault.summary}")
 
 
 def serve_command(args: argparse.Namespace) -> int:

@@ -102,6 +102,8 @@ HTML_PAYLOADS = define("html-in-server-strings", "sms.consult.notify.participant
 # What the payloads do if a report ever renders them as markup: mark the page, for a browser test to see.
 IMG_PAYLOAD = "<img src=x onerror=\"document.documentElement.dataset.pwned='img'\">"
 SCRIPT_PAYLOAD = "<script>document.documentElement.dataset.pwned='script'</script>"
+ERROR_WITHOUT_SESSION = define("error-without-session", "sms.consult.notify.error",
+                               "the Error notification of a failed consult carries no smssession")
 FEATURE_IGNORED = define("feature-not-enforced", "sms.consult.feature",
                          "a user without api-multimedia can operate on sessions")
 FOREIGN_SESSION = define("foreign-session-operable", "sms.consult.endpoint",
@@ -383,6 +385,8 @@ class SmsDomain:
         if ERROR_KEEPS_CAPABILITIES in self.faults:
             data["smssession"]["capabilities"] += [c for c in AGENT_ONLY_CAPABILITIES
                                                    if c not in data["smssession"]["capabilities"]]
+        if ERROR_WITHOUT_SESSION in self.faults:
+            del data["smssession"]
         request.notifications.append((request.username, data))
 
     # --- the operations ------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ Any module of the server defines its faults at import time::
 and tests whether one is switched on for the running instance with ``SWAPPED in faults``,
 where ``faults`` is the instance's :class:`FaultSet`. The catalogue (``CATALOGUE``) is what
 ``gws-conformance serve --list-faults`` prints and what the self-validation iterates over.
+
+The same switches carry **benign variations** (:func:`define_benign`, no clause): ways a correct
+server may legitimately differ (extra fields, key order, split connects, jitter, ...). The suite
+must pass against each of them; ``gws-conformance selftest`` proves it.
 """
 
 from __future__ import annotations
@@ -21,19 +25,36 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Fault:
     name: str
-    clause: str  # the clause ID of ../shared/spec it breaks, e.g. "sms.consult.notify.order"
+    clause: str | None  # the clause ID of ../shared/spec it breaks, e.g. "sms.consult.notify.order"; None: benign
     summary: str
+
+    @property
+    def benign(self) -> bool:
+        return self.clause is None
 
 
 CATALOGUE: dict[str, Fault] = {}
 
 
-def define(name: str, clause: str, summary: str) -> Fault:
+def define(name: str, clause: str | None, summary: str) -> Fault:
     if name in CATALOGUE:
         raise ValueError(f"fault {name!r} is defined twice")
     fault = Fault(name, clause, summary)
     CATALOGUE[name] = fault
     return fault
+
+
+def define_benign(name: str, summary: str) -> Fault:
+    """A variation a correct server may show: checks must not fail because of it."""
+    return define(name, None, summary)
+
+
+def breaking() -> dict[str, Fault]:
+    return {name: fault for name, fault in CATALOGUE.items() if not fault.benign}
+
+
+def benign() -> dict[str, Fault]:
+    return {name: fault for name, fault in CATALOGUE.items() if fault.benign}
 
 
 class UnknownFault(UsageError):

@@ -1,0 +1,90 @@
+"""Benign variations: what a correct GWS may do differently from the reference server's habits.
+
+Each is a switch like a fault (``--gws-fault extra-fields``), but breaks no clause: the suite
+must pass against every one of them (``gws-conformance selftest``). They are applied where the
+server's output leaves it: REST bodies in :func:`vary_body`, notifications in
+:func:`vary_notification` and :class:`Jitter`, connect answers in the Bayeux server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import random
+from collections.abc import Callable
+from typing import Any
+
+from conformance.server.faults import FaultSet, define_benign
+
+EXTRA_FIELDS = define_benign("extra-fields", "unknown extra fields in every response, notification, session, "
+                                             "participant and message")
+KEY_ORDER = define_benign("key-order", "every JSON object with its keys in reverse order, capabilities reversed")
+SPLIT_CONNECTS = define_benign("split-connects", "each /meta/connect answer carries at most one notification")
+BATCHED_CONNECTS = define_benign("batched-connects", "a /meta/connect waits 20 ms to answer several notifications "
+                                                     "in one batch")
+OTHER_SESSIONS = define_benign("other-sessions-interleaved", "each SMS notification is followed by one about "
+                                                             "another session of the same agent")
+JITTER = define_benign("jitter", "each notification is delivered after a random 0-50 ms, in order")
+
+BATCH_WINDOW_SECONDS = 0.02
+JITTER_SECONDS = 0.05
+EXTENSION = {"x-vendor-extension": {"benign": True}}
+OTHER_SESSION_ID = "0000UnrelatedSession"
+
+
+def _with_extras(value: Any) -> Any:
+    """Extra fields on every object of a GWS body (but not inside lists of plain values)."""
+    if isinstance(value, dict):
+        return {**{k: _with_extras(v) for k, v in value.items()}, **EXTENSION}
+    if isinstance(value, list):
+        return [_with_extras(v) for v in value]
+    return value
+
+
+def _reordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reordered(v) for v in value]
+    return value
+
+
+def vary_body(body: Any, faults: FaultSet) -> Any:
+    """A REST or notification body as the switched-on variations shape it."""
+    if EXTRA_FIELDS in faults:
+        body = _with_extras(body)
+    if KEY_ORDER in faults:
+        body = _reordered(body)
+        session = body.get("smssession") if isinstance(body, dict) else None
+        if isinstance(session, dict) and isinstance(session.get("capabilities"), list):
+            session["capabilities"] = list(reversed(session["capabilities"]))
+    return body
+
+
+def _about_another_session(data: dict[str, Any]) -> dict[str, Any]:
+    other = copy.deepcopy(data)
+    if isinstance(other.get("smssession"), dict):
+        other["smssession"]["id"] = OTHER_SESSION_ID
+    if isinstance(other.get("smssessionUri"), str):
+        other["smssessionUri"] = other["smssessionUri"].rsplit("/", 1)[0] + "/" + OTHER_SESSION_ID
+    return other
+
+
+def vary_notification(data: dict[str, Any], faults: FaultSet) -> list[dict[str, Any]]:
+    """The notifications to publish for ``data``: itself, varied, and maybe one about another session."""
+    varied = vary_body(data, faults)
+    return [varied, _about_another_session(varied)] if OTHER_SESSIONS in faults else [varied]
+
+
+class Jitter:
+    """Delays each user's notifications by a random 0-50 ms while keeping their order."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._random = random.Random(seed)
+        self._last: dict[str, float] = {}
+
+    def schedule(self, username: str, deliver: Callable[[], None]) -> None:
+        loop = asyncio.get_running_loop()
+        at = max(loop.time() + self._random.uniform(0, JITTER_SECONDS), self._last.get(username, 0.0) + 1e-6)
+        self._last[username] = at
+        loop.call_at(at, deliver)
