@@ -31,6 +31,7 @@ _COMMAND_MODULES = (
     "conformance.spec.commands",
     "conformance.server.commands",
     "conformance.commands",
+    "conformance.selftest",
 )
 
 

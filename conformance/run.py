@@ -57,7 +57,12 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
         if config.target is None:
             from conformance.server.runner import ReferenceServer
 
-            server = stack.enter_context(ReferenceServer(faults=pytestconfig.getoption("--gws-fault")))
+            from conformance.server.app import ServerSettings
+
+            # The notifications-delayed fault holds notifications back just past this run's deadline.
+            settings = ServerSettings(delay_seconds=config.deadline + 0.5)
+            server = stack.enter_context(ReferenceServer(faults=pytestconfig.getoption("--gws-fault"),
+                                                         settings=settings))
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
         elif config.source.kind == "reference" and not config.agents:
             config = config.with_reference_server(config.base_url, reference_agents(config))

@@ -133,5 +133,11 @@ class Stage:
         return {role: self.arrivals(role) for role in self.watchers}
 
     def arrivals(self, role: str) -> list[Arrival]:
-        return session_arrivals(self.watchers[role].log, self.session_id, since=self._marks[role],
-                                sent_at=self._sent_at, until=self._ends.get(role))
+        arrivals = session_arrivals(self.watchers[role].log, self.session_id, since=self._marks[role],
+                                    sent_at=self._sent_at, until=self._ends.get(role))
+        if role in self._ends or not self._ends:
+            return arrivals
+        # Nothing had reached this role when the stage closed, so its stream has no awaited end
+        # barrier; if the barrier came since, what follows it is not the operation's.
+        end = next((n for n, a in enumerate(arrivals) if carries_message(a.data, TYPING_STOPPED)), len(arrivals))
+        return arrivals[:end]

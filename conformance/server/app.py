@@ -12,7 +12,6 @@ referenceIds are counted per HTTP session (the samples number requests 35, 36).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import itertools
@@ -31,7 +30,7 @@ from conformance import __version__
 from conformance.server import faults as fault_catalogue
 from conformance.server.bayeux import BayeuxServer
 from conformance.server.domain import ApiError, SmsDomain
-from conformance.server.variations import JITTER, Jitter, vary_body, vary_notification
+from conformance.server.variations import JITTER, OrderedDelays, vary_body, vary_notification
 
 SMS_TOPIC = "/v2/me/smssessions"
 MAX_BODY_BYTES = 64 * 1024
@@ -45,7 +44,12 @@ REFUSAL_WITH_200 = fault_catalogue.define("refusal-with-http-200", "sms.common.r
 WRONG_TOPIC = fault_catalogue.define("notifications-on-wrong-topic", "sms.consult.notify.participants",
                                      "SMS notifications are published on /v2/me/chats")
 DELAYED = fault_catalogue.define("notifications-delayed", "sms.consult.notify.order",
-                                 "every SMS notification is held back (ServerSettings.delay_seconds, default 3 s)")
+                                 "the notifications of every operation but typing are held back "
+                                 "(ServerSettings.delay_seconds, default 3 s; a run sets its deadline + 0.5 s), "
+                                 "later ones queue behind them")
+
+
+NOTIFICATIONS = "/api/v2/notifications"
 
 
 @dataclass
@@ -81,14 +85,14 @@ class ReferenceApp:
                                    max_interval_ms=settings.max_interval_ms, faults=domain.faults,
                                    on_presence=self._presence_changed)
         self._sessions: dict[str, HttpSession] = {}
-        self._jitter = Jitter()
+        self._delays = OrderedDelays()
         self.asgi = Starlette(
             routes=[
                 Route("/api/v2/diagnostics/version", self.version, methods=["GET"]),
-                Route("/api/v2/notifications", self.notifications, methods=["POST"]),
+                Route(NOTIFICATIONS, self.notifications, methods=["POST"]),
                 # CometD clients append the message type (.../handshake, .../connect), as servers
                 # mapped at /notifications/* accept
-                Route("/api/v2/notifications/{message_type:path}", self.notifications, methods=["POST"]),
+                Route(NOTIFICATIONS + "/{message_type:path}", self.notifications, methods=["POST"]),
                 Route("/api/v2/me", self.me, methods=["GET", "POST"]),
                 Route("/api/v2/me/channels/{media}", self.channel, methods=["POST"]),
                 Route("/api/v2/me/smssessions", self.sms_sessions, methods=["GET"]),
@@ -145,7 +149,8 @@ class ReferenceApp:
         return next(key for key, value in self._sessions.items() if value is session)
 
     def _finish(self, response: Response, session: HttpSession, is_new: bool, request: Request) -> Response:
-        if isinstance(response, JSONResponse) and self.faults:
+        # Bayeux answers are protocol, not GWS bodies: their notifications were varied when published.
+        if isinstance(response, JSONResponse) and self.faults and not request.url.path.startswith(NOTIFICATIONS):
             varied = vary_body(json.loads(response.body), self.faults)
             response = JSONResponse(varied, response.status_code, headers={
                 k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")})
@@ -190,17 +195,21 @@ class ReferenceApp:
 
     def publish(self, notifications: list[tuple[str, dict[str, Any]]]) -> None:
         topic = "/v2/me/chats" if WRONG_TOPIC in self.faults else SMS_TOPIC
-        if DELAYED in self.faults:
-            loop = asyncio.get_running_loop()
-            for username, data in notifications:
-                loop.call_later(self.settings.delay_seconds, self.bayeux.publish, username, topic, data)
-            return
         for username, data in notifications:
             for varied in vary_notification(data, self.faults):
-                if JITTER in self.faults:
-                    self._jitter.schedule(username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d))
-                else:
+                delay = self._delay_of(varied)
+                if delay is None:
                     self.bayeux.publish(username, topic, varied)
+                else:
+                    self._delays.schedule(username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d),
+                                          delay)
+
+    def _delay_of(self, data: dict[str, Any]) -> float | None:
+        """How much later than now ``data`` goes out (None: at once, unless earlier ones still wait)."""
+        if DELAYED in self.faults:
+            typing = {m.get("type") for m in data.get("messages", [])} <= {"TypingStarted", "TypingStopped"}
+            return 0.0 if typing and "messages" in data else self.settings.delay_seconds
+        return self._delays.jitter() if JITTER in self.faults else None
 
     # --- GWS routes -----------------------------------------------------------------------------------
 

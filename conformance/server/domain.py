@@ -104,6 +104,8 @@ IMG_PAYLOAD = "<img src=x onerror=\"document.documentElement.dataset.pwned='img'
 SCRIPT_PAYLOAD = "<script>document.documentElement.dataset.pwned='script'</script>"
 ERROR_WITHOUT_SESSION = define("error-without-session", "sms.consult.notify.error",
                                "the Error notification of a failed consult carries no smssession")
+UNKNOWN_SESSION_ACCEPTED = define("unknown-session-accepted", "sms.consult.endpoint",
+                                  "an operation on a session id that does not exist is accepted (and does nothing)")
 FEATURE_IGNORED = define("feature-not-enforced", "sms.consult.feature",
                          "a user without api-multimedia can operate on sessions")
 FOREIGN_SESSION = define("foreign-session-operable", "sms.consult.endpoint",
@@ -260,6 +262,8 @@ class SmsDomain:
             if not isinstance(body, dict) or "operationName" not in body:
                 raise _missing("operationName")
             operation = self._operation_name(body["operationName"])
+            if UNKNOWN_SESSION_ACCEPTED in self.faults and session_id not in self._sessions:
+                return Outcome(200, {"statusCode": 0, "referenceId": allocate_reference_id()})
             session = self._visible(username, session_id)
             me = session.participant_of(username) or self._intruder(session, username)
             capability = UNLISTED_OPERATIONS.get(operation, operation)

@@ -76,15 +76,18 @@ def vary_notification(data: dict[str, Any], faults: FaultSet) -> list[dict[str, 
     return [varied, _about_another_session(varied)] if OTHER_SESSIONS in faults else [varied]
 
 
-class Jitter:
-    """Delays each user's notifications by a random 0-50 ms while keeping their order."""
+class OrderedDelays:
+    """Delivers each user's notifications later than published, never out of their order."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self._random = random.Random(seed)
+        self.random = random.Random(seed)
         self._last: dict[str, float] = {}
 
-    def schedule(self, username: str, deliver: Callable[[], None]) -> None:
+    def schedule(self, username: str, deliver: Callable[[], None], delay: float) -> None:
         loop = asyncio.get_running_loop()
-        at = max(loop.time() + self._random.uniform(0, JITTER_SECONDS), self._last.get(username, 0.0) + 1e-6)
+        at = max(loop.time() + delay, self._last.get(username, 0.0) + 1e-6)
         self._last[username] = at
         loop.call_at(at, deliver)
+
+    def jitter(self) -> float:
+        return self.random.uniform(0, JITTER_SECONDS)

@@ -1,0 +1,193 @@
+"""``gws-conformance selftest``: the suite proven against the reference server's switches.
+
+The suite runs against the correct server, against each benign variation (which it must pass:
+no fail, warn or error), and against each fault (which the checks of the fault's clause must
+catch: fail for a MUST clause, warn for a SHOULD clause, each with a message citing the clause;
+a fault that hides every notification is caught when the checks error as unobservable). The
+result is a fault x clause matrix, the **mutation score** (faults caught / faults), and the
+checks that caught nothing (a check that never fails is suspect). Exit 0 only when every fault
+is caught and no benign variation failed.
+
+Each run is a separate ``pytest`` process (a fresh server, no state shared), ``--jobs`` at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.cli import EXIT_FAILED, EXIT_OK, UsageError
+from conformance.commands import ISOLATED_PYTEST, SUITES, make_report_dir
+from conformance.report.results import load_results
+from conformance.spec.clauses import BY_ID, CLAUSES
+
+CORRECT = "(correct server)"
+NOT_PASSING = {"fail", "warn", "error", "stale"}
+
+
+@dataclass
+class SwitchRun:
+    """One suite run against the reference server with one switch (or none) on."""
+
+    switch: str
+    clause: str | None  # the clause a fault breaks; None for the correct server and benign variations
+    seconds: float = 0.0
+    verdicts: dict[str, str] = field(default_factory=dict)  # check id -> verdict
+    clauses: dict[str, str] = field(default_factory=dict)  # check id -> clause
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    problem: str = ""  # the run itself went wrong (no results written)
+
+    @property
+    def benign(self) -> bool:
+        return self.clause is None
+
+    def hit_clauses(self) -> set[str]:
+        return {self.clauses[c] for c, v in self.verdicts.items() if v in NOT_PASSING}
+
+    def caught_by(self) -> list[str]:
+        """The checks of the fault's clause that caught it, citing the clause."""
+        if self.clause is None:
+            return []
+        level = BY_ID[self.clause].level.value
+        cited = [c for c, v in self.verdicts.items() if self.clauses[c] == self.clause and v in ("fail", "warn")
+                 and any(f"{self.clause} [{level}]" in m for m in self.messages[c])]
+        if cited:
+            return cited
+        # A fault that makes the stream unobservable: every check errors, naming the reason.
+        of_clause = [c for c in self.verdicts if self.clauses[c] == self.clause]
+        if of_clause and all(self.verdicts[c] == "error" and any("cannot be observed" in m for m in self.messages[c])
+                             for c in of_clause):
+            return of_clause
+        return []
+
+    def benign_failures(self) -> list[str]:
+        return [f"{c}: {v}" for c, v in self.verdicts.items() if v in NOT_PASSING] if self.benign else []
+
+
+def run_switch(switch: str, clause: str | None, workdir: Path, deadline: float) -> SwitchRun:
+    results = workdir / f"{switch.strip('()').replace(' ', '-')}.json"
+    arguments = [sys.executable, "-m", "pytest", "--pyargs", SUITES, *ISOLATED_PYTEST, "-p", "no:terminal",
+                 "--gws-deadline", str(deadline), f"--gws-results={results}"]
+    if switch != CORRECT:
+        arguments += ["--gws-fault", switch]
+    # A fault that hides the stream would make each barrier wait 30 s before erroring.
+    env = {**os.environ, "GWS_CONFORMANCE_BARRIER_TIMEOUT": str(max(5.0, deadline * 2))}
+    started = time.monotonic()
+    done = subprocess.run(arguments, capture_output=True, text=True, env=env, timeout=600)
+    run = SwitchRun(switch, clause, round(time.monotonic() - started, 2))
+    if not results.exists():
+        run.problem = f"exit {done.returncode}, no results: {(done.stderr or done.stdout).strip()[-500:]}"
+        return run
+    for check in load_results(results)["checks"]:
+        run.verdicts[check["id"]] = check["verdict"]
+        run.clauses[check["id"]] = check["clause"]
+        run.messages[check["id"]] = check["messages"]
+    return run
+
+
+def selftest(switches: list[tuple[str, str | None]], workdir: Path, jobs: int, deadline: float) -> list[SwitchRun]:
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda s: run_switch(s[0], s[1], workdir, deadline), switches))
+
+
+def matrix_lines(runs: list[SwitchRun]) -> list[str]:
+    """Fault x clause: '#' the fault's own clause caught, 'M' missed; '+' another clause's checks
+    also failed; '.' nothing. Clauses are numbered in catalogue order (legend below the table)."""
+    width = max(len(r.switch) for r in runs)
+    header = " " * width + "  " + "".join(f"{n % 100:>3}" for n in range(1, len(CLAUSES) + 1))
+    lines = [header]
+    for run in runs:
+        hit = run.hit_clauses()
+        marks = []
+        for clause in CLAUSES:
+            if clause.id == run.clause:
+                marks.append("#" if run.caught_by() else "M")
+            else:
+                marks.append("+" if clause.id in hit else ".")
+        lines.append(f"{run.switch:<{width}}  " + "".join(f"{m:>3}" for m in marks))
+    lines.append("clauses: " + "; ".join(f"{n} {c.id}" for n, c in enumerate(CLAUSES, 1)))
+    return lines
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "selftest", help="prove the suite: every fault caught, every benign variation passed (mutation score)",
+        description="Run the suite against the built-in reference server: correct, with each benign variation "
+                    "(must pass) and with each fault (must be caught by the checks of the clause it breaks). "
+                    "Prints the fault x clause matrix, the mutation score and the checks that caught nothing. "
+                    "Exit 0 only when every fault is caught and no benign variation fails.")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N",
+                        help="suite runs at a time (default: the number of CPUs)")
+    parser.add_argument("--deadline", type=float, default=1.0, metavar="SECONDS",
+                        help="notification deadline of each run (default 1: faults that lose notifications "
+                             "wait it out; the correct server never does)")
+    parser.add_argument("--only", action="append", metavar="SWITCH", default=[],
+                        help="only this fault or variation (repeatable); the correct server always runs")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports") / "selftest", metavar="DIR",
+                        help="where each run's results and selftest.json go (default: reports/selftest)")
+    parser.set_defaults(handler=selftest_command)
+
+
+def selftest_command(args: argparse.Namespace) -> int:
+    import conformance.server.runner  # noqa: F401  (defines every switch of the server)
+    from conformance.server.faults import CATALOGUE, benign, breaking
+
+    if args.jobs < 1:
+        raise UsageError("--jobs: expected at least 1")
+    unknown = sorted(set(args.only) - set(CATALOGUE))
+    if unknown:
+        raise UsageError(f"--only: unknown switch(es): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
+    make_report_dir(args.report_dir)
+    chosen = set(args.only) or set(CATALOGUE)
+    switches = [(CORRECT, None)] + [(n, None) for n in sorted(benign()) if n in chosen] + [
+        (n, f.clause) for n, f in sorted(breaking().items(), key=lambda i: (i[1].clause, i[0])) if n in chosen]
+    started = time.monotonic()
+    runs = selftest(switches, args.report_dir, args.jobs, args.deadline)
+    elapsed = time.monotonic() - started
+    summary = summarize(runs, elapsed)
+    (args.report_dir / "selftest.json").write_text(json.dumps(summary, indent=1) + "\n")
+    for line in matrix_lines(runs):
+        print(line)
+    print()
+    for run in runs:
+        if run.problem:
+            print(f"RUN FAILED  {run.switch}: {run.problem}")
+        elif run.benign and run.benign_failures():
+            print(f"BENIGN FAILED  {run.switch}: {'; '.join(run.benign_failures())}")
+        elif not run.benign and not run.caught_by():
+            print(f"MISSED  {run.switch} ({run.clause})")
+    print(f"never failed against any fault (suspect): {', '.join(summary['checks_that_caught_nothing']) or 'none'}")
+    print(f"mutation score: {summary['caught']}/{summary['faults']} faults caught "
+          f"({summary['mutation_score']:.0%}); benign failures: {summary['benign_failures']} "
+          f"(correct server + {len(benign_runs(runs)) - 1} variations); {len(runs)} runs in {elapsed:.1f}s")
+    ok = summary["caught"] == summary["faults"] and summary["benign_failures"] == 0 and not summary["run_failures"]
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def benign_runs(runs: list[SwitchRun]) -> list[SwitchRun]:
+    return [r for r in runs if r.benign]
+
+
+def summarize(runs: list[SwitchRun], elapsed: float) -> dict[str, Any]:
+    faults = [r for r in runs if not r.benign]
+    caught = [r for r in faults if r.caught_by()]
+    ever_failed = {c for r in faults for c, v in r.verdicts.items() if v in NOT_PASSING}
+    all_checks = {c for r in runs for c in r.verdicts}
+    return {
+        "faults": len(faults), "caught": len(caught), "mutation_score": len(caught) / len(faults) if faults else 1.0,
+        "benign_failures": sum(len(r.benign_failures()) for r in benign_runs(runs)),
+        "run_failures": [r.switch for r in runs if r.problem],
+        "checks_that_caught_nothing": sorted(all_checks - ever_failed) if faults else [],
+        "seconds": round(elapsed, 2),
+        "runs": [{"switch": r.switch, "clause": r.clause, "seconds": r.seconds, "caught_by": r.caught_by(),
+                  "clauses_hit": sorted(r.hit_clauses()), "benign_failures": r.benign_failures(),
+                  "problem": r.problem} for r in runs],
+    }

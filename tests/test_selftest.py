@@ -1,0 +1,48 @@
+"""Every check can fail, and no correct server fails it: ``gws-conformance selftest`` in full.
+
+The selftest runs the suite against the correct reference server, each benign variation and
+each fault, and counts a fault as caught only when the checks of the clause it breaks fail
+(MUST) or warn (SHOULD) with a message citing that clause.
+"""
+
+import json
+
+import conformance.server.runner  # noqa: F401  (defines every switch of the server)
+from conformance.report.results import load_results
+from conformance.selftest import SwitchRun, summarize
+from conformance.server.faults import benign, breaking
+
+
+def test_selftest_catches_every_fault_and_passes_every_benign_variation(tmp_path, run_cli):
+    result = run_cli("selftest", "--report-dir", "selftest", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    summary = json.loads((tmp_path / "selftest" / "selftest.json").read_text())
+    assert summary["faults"] == len(breaking()) >= 25 and summary["caught"] == summary["faults"]
+    assert summary["benign_failures"] == 0 and not summary["run_failures"]
+    assert {r["switch"] for r in summary["runs"] if r["clause"] is None} == {"(correct server)", *benign()}
+    assert f"mutation score: {len(breaking())}/{len(breaking())} faults caught (100%)" in result.stdout
+    assert "never failed against any fault (suspect): none" in result.stdout
+
+
+def test_a_fault_nothing_catches_and_a_failing_variation_fail_the_selftest():
+    missed = SwitchRun("quiet-fault", "sms.consult.notify.order", verdicts={"c": "pass"},
+                       clauses={"c": "sms.consult.notify.order"}, messages={"c": []})
+    uncited = SwitchRun("loud-elsewhere", "sms.consult.notify.order", verdicts={"c": "fail"},
+                        clauses={"c": "sms.consult.notify.order"}, messages={"c": ["sms.consult.visibility [MUST] x"]})
+    broken_variation = SwitchRun("odd-but-fine", None, verdicts={"c": "fail"},
+                                 clauses={"c": "sms.consult.notify.order"}, messages={"c": ["..."]})
+    summary = summarize([missed, uncited, broken_variation], 0.0)
+    assert summary["caught"] == 0 and summary["faults"] == 2 and summary["benign_failures"] == 1
+
+
+def test_a_late_notification_is_named_late(tmp_path, run_cli):
+    """The originator's stream is bracketed by the end barrier, so what came after the deadline but
+    before the barrier is named late. (The consultant's stream may not have received anything by
+    the time the stage closes; its verdict is then "missing", which fails the check as well.)"""
+    result = run_cli("run", "--deadline", "1", "-k", "documented_sequence", "--",
+                     "--gws-fault", "notifications-delayed", cwd=tmp_path)
+    checks = {c["id"].rsplit("[", 1)[1]: c for c in load_results(tmp_path / "reports" / "results.json")["checks"]}
+    assert result.returncode == 1 and checks["originator]"]["failure_kinds"] == ["late"], checks
+    assert "late: ParticipantsUpdated arrived at +" in checks["originator]"]["messages"][0]
+    assert checks["consultant]"]["verdict"] == "fail" and checks["consultant]"]["failure_kinds"] in (["late"],
+                                                                                                     ["missing"])
