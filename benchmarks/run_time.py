@@ -10,23 +10,18 @@ server no check waits out a deadline, so the three rows should be nearly equal.
 from __future__ import annotations
 
 import argparse
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
+
+from timing import spread, timed_run
 
 
 def wall_times(extra: list[str], runs: int) -> list[float]:
     times = []
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as reports:
-            started = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", reports, *extra],
-                                    capture_output=True, text=True)
-            times.append(time.perf_counter() - started)
-        if result.returncode != 0:
-            sys.exit(f"run {' '.join(extra)} exited {result.returncode}:\n{result.stdout[-2000:]}")
+        run = timed_run(extra)
+        if run.exit_code != 0:
+            sys.exit(f"run {' '.join(extra)} exited {run.exit_code}:\n{run.tail}")
+        times.append(run.seconds)
     return times
 
 
@@ -38,7 +33,7 @@ def main() -> None:
     for label, extra in (("default (10 s)", []), ("--deadline 2", ["--deadline", "2"]),
                          ("--deadline 30", ["--deadline", "30"])):
         times = wall_times(extra, runs)
-        print(f"{label:<16} {min(times):7.2f} {statistics.median(times):7.2f} {max(times):7.2f}")
+        print(f"{label:<16} {spread(times)}")
 
 
 if __name__ == "__main__":
