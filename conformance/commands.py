@@ -8,6 +8,8 @@ run from the CLI and a run as a plain pytest plugin (``pytest --pyargs conforman
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import sys
 import time
 from pathlib import Path
@@ -27,9 +29,13 @@ SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
 # the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
 # that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
 # hand-written checks and cost ~2.3 s of start-up (3.6 s -> 1.3 s for a one-check run).
-ISOLATED_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
-                   "-W", "ignore::pytest.PytestAssertRewriteWarning",
-                   "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+BASE_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
+               "-W", "ignore::pytest.PytestAssertRewriteWarning")
+ISOLATED_PYTEST = (*BASE_PYTEST, "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+# The fuzz suite (not collected by default: its name does not start with test_) and what it needs.
+FUZZ_MODULE = "fuzz_sms_sessions"
+FUZZ_EXAMPLES_ENV = "GWS_CONFORMANCE_FUZZ_EXAMPLES"
+FUZZ_EXAMPLES_DEFAULT = 25
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"),
                      help="where report.html, junit.xml and results.json go (default: reports/)")
     add_waiver_options(run)
+    run.add_argument("--fuzz", action="store_true",
+                     help="add the generated-request suite (schemathesis over the derived OpenAPI); slower")
+    run.add_argument("--fuzz-examples", type=int, default=FUZZ_EXAMPLES_DEFAULT, metavar="N",
+                     help=f"with --fuzz: generated examples per operation and phase (default {FUZZ_EXAMPLES_DEFAULT})")
+    run.add_argument("--fuzz-seed", type=int, metavar="SEED",
+                     help="with --fuzz: the generator's seed (default: a random one, printed and kept in "
+                          "results.json, to reproduce a run)")
     run.add_argument("--no-redact-content", action="store_true",
                      help="show customer content (SMS text, nicknames, phone numbers) in the reports, for "
                           "debugging; credentials are redacted whatever this says")
@@ -98,8 +111,12 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     extra = list(args.pytest_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
-    arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST, "--gws-level", args.level,
-                 *report_arguments(args, args.report_dir)]
+    if args.fuzz:
+        arguments = ["--pyargs", SUITES, *BASE_PYTEST, "-o", f"python_files=test_*.py {FUZZ_MODULE}.py",
+                     f"--hypothesis-seed={args.fuzz_seed}"]
+    else:
+        arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST]
+    arguments += ["--gws-level", args.level, *report_arguments(args, args.report_dir)]
     if args.no_redact_content:
         arguments.append("--gws-no-redact-content")
     if args.target:
@@ -138,6 +155,16 @@ def make_report_dir(report_dir: Path) -> None:
 
 def run_suite(args: argparse.Namespace) -> int:
     make_report_dir(args.report_dir)
+    if args.fuzz:
+        if args.fuzz_examples < 1:
+            raise UsageError("--fuzz-examples: expected at least 1")
+        if args.fuzz_seed is None:
+            args.fuzz_seed = random.randrange(2**32)
+        os.environ[FUZZ_EXAMPLES_ENV] = str(args.fuzz_examples)
+        # hypothesis keeps its files in ./.hypothesis unless told otherwise: not in the user's folder
+        os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(args.report_dir / ".hypothesis"))
+        print(f"gws-conformance: fuzzing with seed {args.fuzz_seed}, {args.fuzz_examples} examples per operation "
+              f"(repeat with --fuzz-seed {args.fuzz_seed})")
     if args.waivers:
         load_waivers(args.waivers)  # a broken waiver file is a usage error before anything runs
     stop = preflight(args)
@@ -155,7 +182,9 @@ def recheck_run(args: argparse.Namespace) -> int:
     make_report_dir(report_dir)
     if args.waivers:
         load_waivers(args.waivers)
-    checks = [c["id"] for c in recorded["checks"]]
+    # Generated requests cannot be judged again without a server: they are new each time.
+    fuzzed = [c["id"] for c in recorded["checks"] if c["id"].startswith(FUZZ_MODULE)]
+    checks = [c["id"] for c in recorded["checks"] if c["id"] not in fuzzed]
     level = recorded["manifest"]["options"].get("level") or "must"
     started = time.monotonic()
     code = int(pytest.main(["--pyargs", SUITES, *ISOLATED_PYTEST, "-q", "--gws-level", level,
@@ -164,7 +193,9 @@ def recheck_run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     rechecked = {c["id"]: c["verdict"] for c in load_results(report_dir / "results.json")["checks"]}
     changed = [(c["id"], c["verdict"], rechecked.get(c["id"], "not run")) for c in recorded["checks"]
-               if rechecked.get(c["id"], "not run") != c["verdict"]]
+               if c["id"] not in fuzzed and rechecked.get(c["id"], "not run") != c["verdict"]]
+    if fuzzed:
+        print(f"not rechecked: {len(fuzzed)} fuzz checks (generated requests need a server)")
     for check_id, before, after in changed:
         print(f"changed: {check_id}: recorded {before}, rechecked {after}")
     print(f"gws-conformance: rechecked {len(rechecked)} checks of {args.results} in {elapsed:.2f}s: "

@@ -8,6 +8,7 @@ documented exit code.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -89,6 +90,15 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(_HtmlColumns(), "gws-conformance-html-columns")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """schemathesis 4.32 on pytest 9.2 gives the items of every API operation one node id; each
+    needs its own (reports, results.json), so the operation's label is added to it."""
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if label and not item.nodeid.endswith(f"[{label}]"):
+            item._id = item._id.with_params(label)  # pytest 9's structured node id
+
+
 # --- recording: who is calling the target ---------------------------------------------------------
 
 def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
@@ -154,6 +164,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         report.outcome = "skipped"
         cited = f"{item_clause.id} [SHOULD] "
         report.wasxfail = f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip()
+    if report.failed and call.excinfo is not None:
+        # The whole message: for an exception group (schemathesis) the crash line is only a repr.
+        report.gws_message = str(call.excinfo.value)
     verdict = verdict_of(report)
     if report.when == "call":
         keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
@@ -240,6 +253,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         write_results(Path(results), state.run.document(_manifest(config, state)))
 
 
+def _seed(seed: str | None) -> int | str | None:
+    return int(seed) if seed is not None and seed.isdigit() else seed
+
+
+def _fuzz_examples(state: RunState) -> int | None:
+    """Examples per operation when this run fuzzed (its checks are in the record), else None."""
+    from conformance.commands import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV, FUZZ_MODULE
+
+    fuzzed = any(c.startswith(FUZZ_MODULE) for c in state.run.checks)
+    return int(os.environ.get(FUZZ_EXAMPLES_ENV, FUZZ_EXAMPLES_DEFAULT)) if fuzzed else None
+
+
 def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
     opened = state.run.recordings.get("gws#0", {}).get("value") or {}
     options = {
@@ -250,6 +275,8 @@ def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
         "allow_stale_waivers": config.getoption("--gws-allow-stale-waivers"),
         "replayed": config.getoption("--gws-replay"),
         "workers": getattr(config.option, "numprocesses", None),
+        "fuzz_seed": _seed(getattr(config.option, "hypothesis_seed", None)),
+        "fuzz_examples": _fuzz_examples(state),
     }
     target = re.sub(r"//[^/@]*@", "//", str(opened.get("target") or "(no check reached the target)"))
     return manifest(target=target, options=options, started=state.started)

@@ -6,6 +6,7 @@ credentials, cookies and CSRF token redacted, ready for a transcript and a curl 
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 import time
@@ -60,6 +61,7 @@ class GwsRestClient:
         verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle else tls.verify
         cert = (str(tls.client_cert), str(tls.client_key)) if tls.client_cert and tls.client_key else (
             str(tls.client_cert) if tls.client_cert else None)
+        self._basic_authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), verify=verify,
                                  cert=cert, timeout=timeout)
         self._csrf: tuple[str, str] | None = None  # (header name, token)
@@ -90,6 +92,17 @@ class GwsRestClient:
         request_body = json_body if content is None else content.decode("utf-8", "replace")
         return Exchange(method, str(response.request.url), redact_headers(response.request.headers), request_body,
                         response.status_code, redact_headers(response.headers), _parsed(response), started, ended)
+
+    def credential_headers(self) -> dict[str, str]:
+        """What another HTTP client needs to act as this one: Basic auth, the cookie session, CSRF.
+        Secrets: whoever prints them must redact them (schemathesis does for its reproductions)."""
+        if self._csrf is None:
+            self.get("/api/v2/me")
+        headers = {"Authorization": self._basic_authorization,
+                   "Cookie": "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())}
+        if self._csrf is not None:
+            headers[self._csrf[0]] = self._csrf[1]
+        return headers
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Exchange:
         return self._send("GET", path, params=params)

@@ -73,7 +73,7 @@ def report_message(report: pytest.TestReport) -> str:
         return str(report.longrepr[2]).removeprefix("Skipped: ")
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
-        return crash.message if crash is not None else report.longreprtext
+        return getattr(report, "gws_message", None) or (crash.message if crash is not None else report.longreprtext)
     return ""
 
 

@@ -17,7 +17,9 @@ Then the request is accepted with a fresh ``referenceId`` and its outcome is not
 Decisions where the pages are silent:
 - Every accepted operation answers ``{"statusCode": 0, "referenceId": n}`` (Leave and Reject
   pages show a bare statusCode 0 while their notifications carry a referenceId: erratum 7).
-- Consult with both targetUri and targetPath: targetUri is used.
+- Consult with both targetUri and targetPath: targetUri is used; both are validated (a string; a
+  targetPath starts with ``/``), so an invalid one is refused even beside a valid one (found by
+  the fuzz suite).
 - A consult fails (one Error notification to the requester, session unchanged) when the target
   names nobody, is offline, lacks api-multimedia, is already in the session, or is a queue with
   no available member; queues offer their first online member not yet in the session.
@@ -311,7 +313,10 @@ class SmsDomain:
             if NO_TARGET_ACCEPTED in self.faults:
                 return ""
             raise _missing("targetUri or targetPath")
-        return _string_param(body, present[0])
+        values = [_string_param(body, name) for name in present]  # each present target is checked
+        if "targetPath" in present and not body["targetPath"].startswith("/"):
+            raise _invalid("targetPath must be a path such as /users/<id>")
+        return values[0]
 
     def _available(self, account: AgentAccount, session: SmsSession) -> bool:
         current = session.participant_of(account.username)

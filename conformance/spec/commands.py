@@ -1,10 +1,11 @@
-"""``gws-conformance schema list`` and ``gws-conformance schema validate SHAPE FILE``."""
+"""``gws-conformance schema list|validate`` and ``gws-conformance openapi``: the derived schemas on the command line."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from conformance.cli import EXIT_FAILED, EXIT_OK, UsageError
 from conformance.spec.schemas import load_schema, shape_names, validate
@@ -28,6 +29,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("shape", metavar="SHAPE", help="e.g. notifications/participants-updated (see 'schema list')")
     check.add_argument("file", metavar="FILE", help="the JSON document, or - for standard input")
     check.set_defaults(handler=_validate)
+
+    openapi = subparsers.add_parser(
+        "openapi", help="write the OpenAPI 3.1 document derived from the schemas",
+        description="Write the OpenAPI 3.1 document of the SMS session resource (operations, bodies by "
+                    "operationName, responses, Basic/cookie/CSRF security) derived from schemas/, as JSON.")
+    openapi.add_argument("--base-url", metavar="URL", help="a server to list under servers")
+    openapi.add_argument("-o", "--output", metavar="FILE", type=Path, help="write there instead of standard output")
+    openapi.set_defaults(handler=_openapi)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from conformance.spec.openapi import openapi_document
+
+    text = json.dumps(openapi_document(args.base_url), indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: {exc.strerror}") from None
+    return EXIT_OK
 
 
 def _list(args: argparse.Namespace) -> int:
