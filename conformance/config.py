@@ -163,6 +163,16 @@ _ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BAR
              "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
 
 
+def read_toml(path: Path, option: str) -> dict[str, Any]:
+    """A TOML file's tables; ConfigError naming the option and the file when it cannot be read."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{option} {path}: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{option} {path}: not valid TOML: {exc}") from None
+
+
 def checked_table(value: object, key: str, allowed: set[str]) -> dict[str, Any]:
     """``value`` as a TOML table with only ``allowed`` keys; ConfigError naming the first other key."""
     if not isinstance(value, dict):
@@ -255,12 +265,7 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     base = cwd
     path = config_file or (cwd / DEFAULT_FILE if (cwd / DEFAULT_FILE).exists() else None)
     if path is not None:
-        try:
-            file_values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"--config {path}: {exc.strerror}") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"--config {path}: not valid TOML: {exc}") from None
+        file_values = read_toml(Path(path), "--config")
         base = Path(path).parent
     values = checked_table(_merged(file_values, environ, flags or {}), "(top level)", _TOP_KEYS)
 

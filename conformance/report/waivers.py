@@ -22,11 +22,10 @@ A stale waiver fails the run unless ``--allow-stale-waivers``.
 from __future__ import annotations
 
 import datetime
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.config import ConfigError, checked_table
+from conformance.config import ConfigError, checked_table, read_toml
 from conformance.verdicts import Verdict
 
 
@@ -48,12 +47,7 @@ class Waiver:
 
 
 def load_waivers(path: Path) -> list[Waiver]:
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"--waivers {path}: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--waivers {path}: not valid TOML: {exc}") from None
+    document = read_toml(path, "--waivers")
     entries = checked_table(document, f"--waivers {path}", {"waiver"}).get("waiver", [])
     if not isinstance(entries, list):
         raise ConfigError(f"--waivers {path}: waiver: expected [[waiver]] tables")

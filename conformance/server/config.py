@@ -20,11 +20,10 @@ naming the key (the CLI prints one line and exits 2).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from conformance.config import ConfigError, checked_table
+from conformance.config import ConfigError, checked_table, read_toml
 from conformance.server.app import ServerSettings
 from conformance.server.directory import MULTIMEDIA, Directory, agent, default_directory, queue
 
@@ -36,12 +35,7 @@ def _typed(value: Any, key: str, kind: type | tuple[type, ...], what: str) -> An
 
 
 def load_server_config(path: Path) -> tuple[Directory, ServerSettings]:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"--config {path}: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--config {path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, "--config")
     checked_table(raw, "(top level)", {"csrf", "connect_timeout_ms", "max_interval_ms", "agents", "queues"})
     settings = ServerSettings(
         csrf=_typed(raw.get("csrf", True), "csrf", bool, "true or false"),
