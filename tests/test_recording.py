@@ -1,0 +1,54 @@
+"""The recorder (what recheck replays) and content redaction, as units."""
+
+import pytest
+
+from conformance.recording import RecordedError, Recorder
+from conformance.redaction import REDACTED_CONTENT, redact_content, redact_headers
+
+
+def test_a_replay_answers_each_call_as_it_was_recorded():
+    recording = Recorder()
+    recording.requester = "test_a.py::scenario"
+    assert recording.call("target", lambda: {"form": "uri", "value": "u1"}) == {"form": "uri", "value": "u1"}
+    with pytest.raises(pytest.skip.Exception):
+        recording.call("target", lambda: pytest.skip("no queue configured"))
+    with pytest.raises(ValueError):
+        recording.call("observe", lambda: (_ for _ in ()).throw(ValueError("barrier never came")))
+    table = recording.drain()
+    assert list(table) == ["test_a.py::scenario#0", "test_a.py::scenario#1", "test_a.py::scenario#2"]
+
+    replay = Recorder(replaying=table)
+    replay.requester = "test_a.py::scenario"
+    assert replay.call("target", lambda: pytest.fail("replay must not compute")) == {"form": "uri", "value": "u1"}
+    with pytest.raises(pytest.skip.Exception, match="no queue configured"):
+        replay.call("target", lambda: None)
+    with pytest.raises(RecordedError, match="ValueError: barrier never came"):
+        replay.call("observe", lambda: None)
+    with pytest.raises(RecordedError, match="not in the recording"):
+        replay.call("observe", lambda: None)
+
+
+def test_keys_count_per_requester_so_order_between_requesters_does_not_matter():
+    recorder = Recorder()
+    for requester in ("b", "a", "b"):
+        recorder.requester = requester
+        recorder.call("new_session", lambda: "s")
+    assert sorted(recorder.drain()) == ["a#0", "b#0", "b#1"]
+
+
+def test_content_redaction_keeps_structure_and_types():
+    message = {"index": 3, "type": "Text", "text": "my card is 4111", "visibility": "All",
+               "from": {"nickname": "Jane", "type": "Customer", "participantId": "p1"},
+               "userData": {"account": "12345", "vip": True, "tags": ["a", "b"]}}
+    redacted = redact_content({"messages": [message]})["messages"][0]
+    assert redacted["text"] == redacted["from"]["nickname"] == REDACTED_CONTENT
+    assert redacted["userData"] == {"account": REDACTED_CONTENT, "vip": True, "tags": [REDACTED_CONTENT] * 2}
+    assert {k: redacted[k] for k in ("index", "type", "visibility")} == {"index": 3, "type": "Text", "visibility": "All"}
+    assert redacted["from"]["participantId"] == "p1"
+
+
+def test_credential_headers_are_always_redacted():
+    headers = redact_headers({"Authorization": "Basic YTpi", "Cookie": "JSESSIONID=1", "X-CSRF-TOKEN": "t",
+                              "Content-Type": "application/json"})
+    assert headers == {"Authorization": "***", "Cookie": "***", "X-CSRF-TOKEN": "***",
+                       "Content-Type": "application/json"}
