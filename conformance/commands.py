@@ -29,8 +29,10 @@ SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
 # the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
 # that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
 # hand-written checks and cost ~2.3 s of start-up (3.6 s -> 1.3 s for a one-check run).
+# A short traceback: the check's own message names the clause and what was seen; the long form
+# adds the reprs of its fixture values, which a reviewer does not need (-- --tb=long brings it back).
 BASE_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
-               "-W", "ignore::pytest.PytestAssertRewriteWarning")
+               "-W", "ignore::pytest.PytestAssertRewriteWarning", "--tb=short")
 ISOLATED_PYTEST = (*BASE_PYTEST, "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 # The fuzz suite (not collected by default: its name does not start with test_) and what it needs.
 FUZZ_MODULE = "fuzz_sms_sessions"
