@@ -29,10 +29,8 @@ SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
 # the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
 # that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
 # hand-written checks and cost ~2.3 s of start-up (3.6 s -> 1.3 s for a one-check run).
-# A short traceback: the check's own message names the clause and what was seen; the long form
-# adds the reprs of its fixture values, which a reviewer does not need (-- --tb=long brings it back).
 BASE_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
-               "-W", "ignore::pytest.PytestAssertRewriteWarning", "--tb=short")
+               "-W", "ignore::pytest.PytestAssertRewriteWarning")
 ISOLATED_PYTEST = (*BASE_PYTEST, "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 # The fuzz suite (not collected by default: its name does not start with test_) and what it needs.
 FUZZ_MODULE = "fuzz_sms_sessions"
@@ -97,8 +95,10 @@ def add_waiver_options(parser: argparse.ArgumentParser) -> None:
 
 
 def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    """Where the three reports go, and the waivers: the same for run and recheck."""
-    arguments = [f"--gws-results={report_dir / 'results.json'}",
+    """Where the three reports go, and the waivers: the same for run and recheck. Tracebacks are
+    short: the check's own message names the clause and what was seen; the long form adds the
+    reprs of its fixture values, which a reviewer does not need (``-- --tb=long`` brings it back)."""
+    arguments = ["--tb=short", f"--gws-results={report_dir / 'results.json'}",
                  # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
                  f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
                  f"--html={report_dir / 'report.html'}", "--self-contained-html"]
