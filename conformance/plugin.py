@@ -2,7 +2,10 @@
 
 It is inert for ordinary tests: only items marked with a clause (see
 :func:`conformance.verdicts.requirement`) get verdicts, report properties and the run's
-documented exit code.
+documented exit code. For those it also says who calls the target (the recorder's requester),
+applies waivers, collects the run for ``results.json`` (``--gws-results``) and adds the
+compliance matrix and transcripts to the pytest-html report; ``--gws-replay`` answers every call
+from a recorded run instead (``gws-conformance recheck``).
 """
 
 from __future__ import annotations
@@ -40,7 +43,6 @@ class RunState:
 
     recorder: Recorder
     waivers: list[Waiver] = field(default_factory=list)
-    replayed: dict[str, Any] | None = None  # the results document a recheck replays
     run: RunRecord = field(default_factory=RunRecord)
     started: str = field(default_factory=now)
 
@@ -83,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except UsageError as exc:  # one line and exit 2, as from the CLI
         raise pytest.UsageError(f"gws-conformance: {exc}") from None
     recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
-    config.stash[_STATE] = state = RunState(recorder, waivers, replayed)
+    config.stash[_STATE] = state = RunState(recorder, waivers)
     if not _is_worker(config):
         config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
         if config.getoption("--gws-results", None):
@@ -95,7 +97,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     needs its own (reports, results.json), so the operation's label is added to it."""
     for item in items:
         label = getattr(item, "operation_label", None)
-        if label and not item.nodeid.endswith(f"[{label}]"):
+        if label and clause_of(item) is not None and not item.nodeid.endswith(f"[{label}]"):
             item._id = item._id.with_params(label)  # pytest 9's structured node id
 
 
