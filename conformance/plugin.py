@@ -220,7 +220,7 @@ class _ReportCollector:
         if check is None or report.when != "teardown":
             return
         report.extras = [*getattr(report, "extras", []),
-                         extras.html(html.requirement(clause(check.clause))),
+                         extras.html(html.requirement(clause(check.clause), check.verdict.value, check.failure_kinds)),
                          extras.html(html.transcript(self.state.run.entries(check.transcript)))]
 
 

@@ -72,7 +72,9 @@ def test_every_report_exists_and_parses(faulty_run):
     results = load_results(reports / "results.json")  # validated against schemas/reports/results.json
     assert results["summary"]["fail"] >= 1 and len(results["checks"]) == 37
     assert len(junit_verdicts(reports / "junit.xml")) == 37
-    HTMLParser().feed((reports / "report.html").read_text(encoding="utf-8"))
+    page = (reports / "report.html").read_text(encoding="utf-8")
+    HTMLParser().feed(page)
+    assert "Compliance matrix" in page and "Transcript" in page and "failure kind: assertion" in page
     manifest = results["manifest"]
     assert manifest["target"].startswith("http://127.0.0.1:") and manifest["options"]["faults"] == list(FAULTS)
     assert "schemas/reports/results.json" not in manifest["schemas"] and "reports/results.json" in manifest["schemas"]

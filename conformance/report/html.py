@@ -63,9 +63,13 @@ def manifest(document: Mapping[str, Any]) -> str:
     return f'<div class="gws"><h2>Run manifest</h2><table>{rows}</table></div>'
 
 
-def requirement(clause: Clause) -> str:
+def requirement(clause: Clause, verdict: str, failure_kinds: Iterable[str]) -> str:
+    """The clause a check judges, its verdict, and what kind of failure it found (if any)."""
+    kinds = ", ".join(failure_kinds)
     return (f'<div class="gws"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
-            f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p></div>')
+            f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p>'
+            f'<p>verdict: <span class="v-{escape(verdict)}">{escape(verdict)}</span>'
+            f"{f' (failure kind: {escape(kinds)})' if kinds else ''}</p></div>")
 
 
 def transcript(entries: Iterable[tuple[str, Entry]]) -> str:
