@@ -11,6 +11,13 @@ The TOML file::
     barrier_timeout = 30                       # seconds for the marker notifications that bracket each
                                                # operation; exceeded = unobservable (error, not fail);
                                                # GWS_CONFORMANCE_BARRIER_TIMEOUT
+    concurrency = 8                            # scenarios (each on its own session) run at the same time;
+                                               # 1 where agents cannot take several sessions at once;
+                                               # GWS_CONFORMANCE_CONCURRENCY
+    quiet_window = 1.0                         # seconds of silence that end a stream where the server
+                                               # gives no marker; GWS_CONFORMANCE_QUIET_WINDOW
+    observation = "auto"                       # auto (calibrated per agent), markers or quiet;
+                                               # GWS_CONFORMANCE_OBSERVATION
     http_timeout = 30                          # GWS_CONFORMANCE_HTTP_TIMEOUT
     notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH
     sms_topic = "/v2/me/smssessions"           # assumed by gws-conventions; GWS_CONFORMANCE_SMS_TOPIC
@@ -34,11 +41,14 @@ The TOML file::
     [queue]                                    # optional: a queue to consult through
     uri = "https://gws.example.com:8443/api/v2/queues/<id>"
     path = "/queues/<id>"
+    members = ["consultant"]                   # roles of agents in the queue: the one that joins must be one
 
     [source]                                   # where SMS sessions come from; GWS_CONFORMANCE_SOURCE
     kind = "reference"                         # reference | existing | command
     session_ids = ["0000Na9B26EF006E"]         # for existing
     command = "sms-inject --to 5551234"        # for command: makes an inbound SMS arrive
+    probe_command = "sms-inbox {session_id}"   # optional, for command: prints, as a JSON list of messages,
+                                               # what the customer's phone holds (the customer probe)
 
 A mistake raises :class:`ConfigError` naming the key; the CLI prints it on one line and exits 2.
 Passwords are :class:`Secret` values: their repr never shows them.
@@ -60,6 +70,7 @@ DEFAULT_FILE = "gws-conformance.toml"
 ROLES = ("originator", "consultant", "third", "no_feature")
 REQUIRED_ROLES = ("originator", "consultant")
 SOURCE_KINDS = ("reference", "existing", "command")
+OBSERVATION_MODES = ("auto", "markers", "quiet")  # see conformance.scenario
 
 
 class ConfigError(UsageError):
@@ -98,6 +109,7 @@ class AgentConfig:
 class QueueConfig:
     uri: str = ""
     path: str = ""
+    members: tuple[str, ...] = ()  # roles of the agents in the queue
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class SourceConfig:
     kind: str = "reference"
     session_ids: tuple[str, ...] = ()
     command: str = ""
+    probe_command: str = ""  # for the command source: prints what the customer's phone holds
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,9 @@ class Config:
     target: str | None = None
     deadline: float = 10.0
     barrier_timeout: float = 30.0
+    quiet_window: float = 1.0  # seconds of silence that end a stream without markers (conformance.scenario)
+    observation: str = "auto"  # auto | markers | quiet
+    concurrency: int = 8  # scenarios at the same time (conformance.context.Conformance.start)
     http_timeout: float = 30.0
     notification_path: str = "/api/v2/notifications"
     sms_topic: str = "/v2/me/smssessions"
@@ -148,15 +164,18 @@ class Config:
             for role, name in roles.items() if name in by_name
         }
         queues = listing.get("queues") or []
-        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"]) if queues else None
+        role_of = {name: role for role, name in roles.items()}
+        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"],
+                            tuple(role_of[m] for m in queues[0]["members"] if m in role_of)) if queues else None
         return replace(self, target=base_url, agents=agents, queue=queue, source=SourceConfig("reference"))
 
 
 # --- reading -------------------------------------------------------------------------------------------
 
-_TOP_KEYS = {"target", "deadline", "barrier_timeout", "http_timeout", "notification_path", "sms_topic", "media",
-             "redact_content", "tls", "agents", "queue", "source"}
+_TOP_KEYS = {"target", "deadline", "barrier_timeout", "quiet_window", "observation", "concurrency", "http_timeout",
+             "notification_path", "sms_topic", "media", "redact_content", "tls", "agents", "queue", "source"}
 _ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BARRIER_TIMEOUT",
+             "quiet_window": "QUIET_WINDOW", "observation": "OBSERVATION", "concurrency": "CONCURRENCY",
              "http_timeout": "HTTP_TIMEOUT",
              "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
              "redact_content": "REDACT_CONTENT",
@@ -198,6 +217,14 @@ def _seconds(value: object, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ConfigError(f"{key}: expected a positive number of seconds, got {value!r}")
     return float(value)
+
+
+def _count(value: object, key: str) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{key}: expected a whole number of at least 1, got {value!r}")
+    return value
 
 
 def _boolean(value: object, key: str) -> bool:
@@ -272,9 +299,16 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     settings: dict[str, Any] = {}
     if values.get("target") is not None:
         settings["target"] = _target(values["target"], "target")
-    for key in ("deadline", "barrier_timeout", "http_timeout"):
+    for key in ("deadline", "barrier_timeout", "quiet_window", "http_timeout"):
         if key in values:
             settings[key] = _seconds(values[key], key)
+    if "concurrency" in values:
+        settings["concurrency"] = _count(values["concurrency"], "concurrency")
+    if "observation" in values:
+        settings["observation"] = _string(values["observation"], "observation")
+        if settings["observation"] not in OBSERVATION_MODES:
+            raise ConfigError(f"observation: expected one of {', '.join(OBSERVATION_MODES)}, "
+                              f"got {settings['observation']!r}")
     for key in ("notification_path", "sms_topic", "media"):
         if key in values:
             settings[key] = _string(values[key], key)
@@ -291,10 +325,14 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     agents = checked_table(values.get("agents", {}), "agents", set(ROLES))
     settings["agents"] = {role: _agent(role, raw, environ) for role, raw in agents.items()}
     if "queue" in values:
-        queue = checked_table(values["queue"], "queue", {"uri", "path"})
-        settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()})
+        queue = checked_table(values["queue"], "queue", {"uri", "path", "members"})
+        members = queue.pop("members", [])
+        if not isinstance(members, list) or not all(m in ROLES for m in members):
+            raise ConfigError(f"queue.members: expected a list of agent roles ({', '.join(ROLES)})")
+        settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()},
+                                        members=tuple(members))
 
-    source = checked_table(values.get("source", {}), "source", {"kind", "session_ids", "command"})
+    source = checked_table(values.get("source", {}), "source", {"kind", "session_ids", "command", "probe_command"})
     kind = _string(source.get("kind", "reference"), "source.kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source.kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
@@ -306,7 +344,10 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     command = _string(source.get("command", ""), "source.command")
     if kind == "command" and not command:
         raise ConfigError("source.command: the command source needs a command line")
-    settings["source"] = SourceConfig(kind, tuple(ids), command)
+    probe = _string(source.get("probe_command", ""), "source.probe_command")
+    if probe and kind != "command":
+        raise ConfigError("source.probe_command: only the command source takes a probe command")
+    settings["source"] = SourceConfig(kind, tuple(ids), command, probe)
 
     config = Config(**settings)
     # A reference source asks the (reference) server for its agents; any other source needs them here.

@@ -8,6 +8,10 @@ data, so a check is a judgement over it.
 
 A role the configuration does not provide makes the check skip with that reason; a session
 source that cannot give what a check needs (the customer probe) does the same.
+
+How each stream's end was established (a marker, or a quiet window: see
+:mod:`conformance.scenario`) travels with every observation as ``evidence``, and the run's
+:class:`~conformance.scenario.Calibration` with the run.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import dataclasses
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,12 +33,9 @@ from conformance.config import Config
 from conformance.judge import Arrival, Expected
 from conformance.recording import Recorder
 from conformance.redaction import redact_content
-from conformance.scenario import Stage, StageError, session_arrivals, session_id_of
-from conformance.sessions import SessionHandle, SessionSource
+from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
+from conformance.sessions import CustomerProbe, SessionHandle, SessionSource
 from conformance.spec.schemas import validate
-
-CustomerProbe = Callable[[], list[Mapping[str, Any]]]
-
 
 @dataclass(frozen=True)
 class RoleTarget:
@@ -66,19 +68,29 @@ class Observation:
     received: dict[str, list[Arrival]] = field(default_factory=dict)
     found: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)  # follow-ups: awaited, by role
     expected: dict[str, list[str]] = field(default_factory=dict)  # role -> documented notification names
-    customer_probe: CustomerProbe | None = None
+    evidence: dict[str, str] = field(default_factory=dict)  # role -> how "nothing else arrived" was established
+    listed: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)  # role -> the session in its list
+    customer_before: list[Mapping[str, Any]] | None = None  # the customer's phone; None: the source has no probe
+    customer_after: list[Mapping[str, Any]] | None = None
+    more: list[Exchange] = field(default_factory=list)  # further requests of the same scenario
     key: str = ""  # the recording key (see conformance.recording)
 
     def redacted(self) -> Observation:
         """The same observation with customer content redacted (see conformance.redaction)."""
-        exchange = dataclasses.replace(self.exchange, request_body=redact_content(self.exchange.request_body),
-                                       body=redact_content(self.exchange.body))
+        def exchange(seen: Exchange) -> Exchange:
+            return dataclasses.replace(seen, request_body=redact_content(seen.request_body),
+                                       body=redact_content(seen.body))
+
         return dataclasses.replace(
-            self, exchange=exchange, before=redact_content(self.before), after=redact_content(self.after),
-            log_before=redact_content(self.log_before), log_after=redact_content(self.log_after),
+            self, exchange=exchange(self.exchange), before=redact_content(self.before),
+            after=redact_content(self.after), log_before=redact_content(self.log_before),
+            log_after=redact_content(self.log_after),
             received={r: [Arrival(redact_content(a.data), a.after) for a in arrivals]
                       for r, arrivals in self.received.items()},
-            found={r: redact_content(d) for r, d in self.found.items()})
+            found={r: redact_content(d) for r, d in self.found.items()},
+            listed={r: redact_content(d) for r, d in self.listed.items()},
+            customer_before=redact_content(self.customer_before), customer_after=redact_content(self.customer_after),
+            more=[exchange(e) for e in self.more])
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -86,17 +98,19 @@ class Observation:
             "before": self.before, "after": self.after, "log_before": self.log_before, "log_after": self.log_after,
             "received": {r: [{"after": a.after, "data": a.data} for a in arrivals]
                          for r, arrivals in self.received.items()},
-            "found": self.found, "expected": self.expected, "customer_probe": self.customer_probe is not None,
+            "found": self.found, "expected": self.expected, "evidence": self.evidence, "listed": self.listed,
+            "customer_before": self.customer_before, "customer_after": self.customer_after,
+            "more": [dataclasses.asdict(e) for e in self.more],
         }
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], key: str, customer_probe: CustomerProbe | None = None
-                    ) -> Observation:
+    def from_record(cls, record: Mapping[str, Any], key: str) -> Observation:
         return cls(
             record["session_id"], Exchange(**record["exchange"]), record["before"], record["after"],
             record["log_before"], record["log_after"],
             {r: [Arrival(a["data"], a["after"]) for a in arrivals] for r, arrivals in record["received"].items()},
-            record["found"], record["expected"], customer_probe, key)
+            record["found"], record["expected"], record["evidence"], record["listed"], record["customer_before"],
+            record["customer_after"], [Exchange(**e) for e in record["more"]], key)
 
     @property
     def response_status(self) -> int:
@@ -111,7 +125,12 @@ class Observation:
         return max((m.get("index", -1) for m in self.log_before), default=-1)
 
     def originator_participant(self) -> Mapping[str, Any]:
-        return next(p for p in self.before.get("participants", []) if p.get("type") == "Agent")
+        """The one Agent of the session before the operation (wherever the server lists it)."""
+        owner = only_agent(self.before)
+        if owner is None:
+            pytest.fail(f"precondition: session {self.session_id} should have one Agent before the operation, "
+                        f"has participants {self.before.get('participants')}")
+        return next(p for p in self.before["participants"] if p.get("participantId") == owner)
 
     def consultant_participant(self) -> Mapping[str, Any]:
         """The participant the consult added, as the first ParticipantsUpdated shows it."""
@@ -122,10 +141,27 @@ class Observation:
                     return p
         pytest.fail(f"precondition: no consulted agent joined session {self.session_id}")
 
-    def customer_received(self) -> list[Mapping[str, Any]]:
-        if self.customer_probe is None:
-            pytest.skip("the session source offers no customer probe (only the reference source does)")
-        return self.customer_probe()
+    def customer_received(self) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+        """What the customer's phone held before the operation and after it."""
+        if self.customer_before is None or self.customer_after is None:
+            pytest.skip("the session source offers no customer probe (the reference source has one; the command "
+                        "source with source.probe_command)")
+        return self.customer_before, self.customer_after
+
+
+class Scenarios:
+    """Independent scenarios of one module, each on its own session, running at the same time
+    (at most ``concurrency`` at once); each fixture collects its own with :meth:`result`, which
+    raises what the scenario raised (a skip, a StageError), so only its checks are affected."""
+
+    def __init__(self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]]) -> None:
+        self._recorder, self._prefix, self._futures = recorder, prefix, futures
+
+    def result(self, name: str) -> Any:
+        try:
+            return self._futures[name].result()
+        finally:
+            self._recorder.adopt(f"{self._prefix}::{name}")
 
 
 class Conformance:
@@ -135,22 +171,25 @@ class Conformance:
     recorded and :meth:`replaying` a recording answers the same calls without a target."""
 
     def __init__(self, config: Config, agents: Mapping[str, Agent], source: SessionSource,
-                 make_agent: Callable[[str], Agent], recorder: Recorder | None = None) -> None:
+                 make_agent: Callable[[str], Agent], recorder: Recorder | None = None,
+                 calibration: Calibration | None = None) -> None:
         self.config = config
         self.agents = dict(agents)
         self.source = source
         self.deadline = config.deadline
         self.recorder = recorder or Recorder()
+        self.calibration = calibration or Calibration(True, True, config.quiet_window, config.observation)
+        self.concurrency = config.concurrency
         self._make_agent = make_agent
-        self._unobservable: str | None = None  # set once a barrier never arrived
+        self._unobservable: str | None = self.calibration.unobservable()  # set once a barrier never arrived
         self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
 
     @classmethod
-    def replaying(cls, recorder: Recorder, deadline: float) -> Conformance:
+    def replaying(cls, recorder: Recorder, deadline: float, calibration: Calibration) -> Conformance:
         """Answers every call from ``recorder``'s table; nothing is configured, nothing is reached."""
         replay = cls.__new__(cls)
         replay.config, replay.agents, replay.source, replay._make_agent = None, {}, None, None
-        replay.deadline, replay.recorder = deadline, recorder
+        replay.deadline, replay.recorder, replay.calibration, replay.concurrency = deadline, recorder, calibration, 1
         replay._unobservable, replay._customer_probes = None, {}
         return replay
 
@@ -165,18 +204,12 @@ class Conformance:
         return self.recorder.call(method, redacted, encode=Observation.to_record, decode=self._decode)
 
     def _decode(self, record: Mapping[str, Any], key: str) -> Observation:
-        probe = self._recorded_probe(record["session_id"]) if record["customer_probe"] else None
-        return Observation.from_record(record, key, probe)
+        return Observation.from_record(record, key)
 
-    def _recorded_probe(self, session_id: str) -> CustomerProbe:
-        def probe() -> list[Mapping[str, Any]]:
-            def received() -> list[Mapping[str, Any]]:
-                messages = self._customer_probes[session_id]()
-                return redact_content(messages) if self.config.redact_content else messages
-
-            return self.recorder.call("customer_probe", received)
-
-        return probe
+    def _customer_phone(self, session_id: str) -> list[Mapping[str, Any]] | None:
+        """What the customer's phone holds now, from the source's probe (None: no probe)."""
+        probe = self._customer_probes.get(session_id)
+        return probe() if probe is not None else None
 
     # --- who and what ----------------------------------------------------------------------
 
@@ -196,7 +229,7 @@ class Conformance:
         if role == "queue":
             queue = self.config.queue
             if queue is None:
-                pytest.skip("no queue configured (agents.queue)")
+                pytest.skip("no queue configured ([queue] uri or path)")
             value = queue.uri if form == "uri" else queue.path
         else:
             account = self.config.agent(role)
@@ -207,6 +240,11 @@ class Conformance:
             pytest.skip(f"no {form} configured for '{role}'")
         return RoleTarget(form, value)
 
+    def queue_members(self) -> list[str]:
+        """The roles of the configured queue's agents ([queue] members)."""
+        return self.recorder.call("queue_members",
+                                  lambda: list(self.config.queue.members) if self.config.queue else [])
+
     def unknown_user_target(self) -> RoleTarget:
         """A user uri on the target that names nobody (a fresh random id)."""
         return self.recorder.call(
@@ -215,9 +253,7 @@ class Conformance:
 
     def new_session(self) -> SessionHandle:
         return self.recorder.call("new_session", self._new_session, encode=self._encode_handle,
-                                  decode=lambda record, key: SessionHandle(
-                                      record["id"], self._recorded_probe(record["id"]) if record["customer_probe"]
-                                      else None))
+                                  decode=lambda record, key: SessionHandle(record["id"], None, record["announced"]))
 
     def _new_session(self) -> SessionHandle:
         handle = self.source.new_session(self.agents["originator"])
@@ -227,23 +263,48 @@ class Conformance:
 
     @staticmethod
     def _encode_handle(handle: SessionHandle) -> dict[str, Any]:
-        return {"id": handle.id, "customer_probe": handle.customer_probe is not None}
+        return {"id": handle.id, "customer_probe": handle.customer_probe is not None, "announced": handle.announced}
 
     # --- observing ---------------------------------------------------------------------------
 
-    def _stage(self, session_id: str) -> Stage:
+    @contextmanager
+    def start(self, request: pytest.FixtureRequest, scenarios: Mapping[str, Callable[[], Any]]
+              ) -> Iterator[Scenarios]:
+        """Run ``scenarios`` (name -> work) at the same time, each recorded as the module's fixture
+        of that name, so the recording and the reports are the same whatever the concurrency;
+        waits for all of them on exit."""
+        prefix = request.node.nodeid
+
+        def run(name: str, work: Callable[[], Any]) -> Any:
+            with self.recorder.acting_as(f"{prefix}::{name}"):
+                return work()
+
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="scenario") as pool:
+            yield Scenarios(self.recorder, prefix, {name: pool.submit(run, name, work)
+                                                    for name, work in scenarios.items()})
+
+    def _stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
         """A stage for the session; once one barrier never arrived, the notification stream is
         known to be unobservable and every later scenario errors at once instead of waiting again."""
         if self._unobservable:
             raise StageError(f"not attempted: {self._unobservable}")
         return Stage(self.agents["originator"], {r: self.agents[r] for r in ("originator", "consultant")},
-                     session_id, self.deadline, self.config.barrier_timeout)
+                     session_id, self.deadline, self.config.barrier_timeout, self.calibration, marker_from, announced)
 
     def _session(self, session_id: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
         originator = self.agents["originator"]
         session = originator.session(session_id).body.get("smssession", {})
         messages = originator.messages(session_id).body.get("messages", [])
         return session, messages
+
+    def _listed(self, session_id: str, roles: Sequence[str]) -> dict[str, Mapping[str, Any] | None]:
+        """The session as each role's session list (GET /api/v2/me/smssessions) shows it; None: absent."""
+        listed = {}
+        for role in roles:
+            body = self.agents[role].rest.get("/api/v2/me/smssessions").body
+            sessions = body.get("smssessions", []) if isinstance(body, Mapping) else []
+            listed[role] = next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
+        return listed
 
     @contextmanager
     def _watching(self) -> Iterator[None]:
@@ -254,23 +315,27 @@ class Conformance:
             raise
 
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
-        """A fresh session; ``body`` sent by the originator between two barriers."""
+        """A fresh session; ``body`` sent by the originator between two barriers; then the session
+        as the originator and each agent's session list show it, and the customer's phone."""
         handle = self.new_session()
         return self._observed("observe", lambda: self._observe(handle, body, expected))
 
     def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]]
                  ) -> Observation:
         with self._watching():
-            stage = self._stage(handle.id)
-            stage.settle(participants=("originator",))
             before, log_before = self._session(handle.id)
+            stage = self._stage(handle.id, only_agent(before), handle.announced)
+            stage.settle(participants=("originator",))
+            customer_before = self._customer_phone(handle.id)
             exchange = stage.send("originator", body)
-            stage.await_each({role: items for role, items in expected.items() if items})
+            if isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:  # a refusal causes nothing
+                stage.await_each({role: items for role, items in expected.items() if items})
             received = stage.close()
             after, log_after = self._session(handle.id)
         return Observation(handle.id, exchange, before, after, log_before, log_after, received,
                            expected={role: [e.name for e in items] for role, items in expected.items()},
-                           customer_probe=handle.customer_probe)
+                           evidence=stage.evidence, listed=self._listed(handle.id, ("consultant",)),
+                           customer_before=customer_before, customer_after=self._customer_phone(handle.id))
 
     def consultant_writes(self, consult: Observation) -> Observation:
         """The consultant of ``consult`` writes to the session as agents may: SendToAgents, then a
@@ -278,22 +343,25 @@ class Conformance:
         return self._observed("consultant_writes", lambda: self._consultant_writes(consult))
 
     def _consultant_writes(self, consult: Observation) -> Observation:
-        if not consult.received.get("consultant"):
+        if consult.listed.get("consultant") is None:
             raise StageError(f"precondition: the consult of session {consult.session_id} did not reach the consultant")
         with self._watching():
-            stage = self._stage(consult.session_id)
+            stage = self._stage(consult.session_id, only_agent(consult.before))
             stage.settle(participants=("originator", "consultant"))
+            customer_before = self._customer_phone(consult.session_id)
             exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
-            stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
+            public = stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
             received = stage.close()
-        return Observation(consult.session_id, exchange, received=received, customer_probe=consult.customer_probe)
+        return Observation(consult.session_id, exchange, received=received, evidence=stage.evidence, more=[public],
+                           customer_before=customer_before, customer_after=self._customer_phone(consult.session_id))
 
     def follow_up(self, consult: Observation, role: str, body: object,
                   awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
         """After ``consult``, ``role`` sends ``body``; then each role in ``awaited`` waits (with the
-        deadline) for a notification about the session that satisfies its predicate.
-        ``Observation.found[role]`` is the first such notification within the deadline, or None;
-        it is judged from the recorded arrivals, so a recheck finds the same."""
+        deadline) for a notification about the session that satisfies its predicate, and each
+        agent's session list is read. ``Observation.found[role]`` is the first such notification
+        within the deadline, or None; it is judged from the recorded arrivals, so a recheck finds
+        the same."""
         seen = self._observed("follow_up", lambda: self._follow_up(consult, role, body, awaited))
         seen.found = {r: next((a.data for a in seen.received.get(r, []) if a.after <= self.deadline and wanted(a.data)),
                               None) for r, wanted in awaited.items()}
@@ -310,7 +378,8 @@ class Conformance:
                 since=marks[r], deadline=sent_at + self.deadline)
         received = {r: session_arrivals(self.agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
                     for r in ("originator", "consultant")}
-        return Observation(consult.session_id, exchange, received=received, customer_probe=consult.customer_probe)
+        return Observation(consult.session_id, exchange, received=received,
+                           listed=self._listed(consult.session_id, ("originator", "consultant")))
 
     def request(self, session_id: str, body: object, *, role: str = "originator") -> Observation:
         """One request and its response only (parameter validation)."""

@@ -28,6 +28,7 @@ from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
 from conformance.verdicts import (
     WARN_PREFIX,
     CLAUSE_MARKER,
+    Unjudgeable,
     Verdict,
     clause_of,
     should_warn_only,
@@ -169,6 +170,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if report.failed and call.excinfo is not None:
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
         report.gws_message = str(call.excinfo.value)
+        report.gws_unjudgeable = call.excinfo.errisinstance(Unjudgeable)
     verdict = verdict_of(report)
     if report.when == "call":
         keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
@@ -279,6 +281,7 @@ def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
         "workers": getattr(config.option, "numprocesses", None),
         "fuzz_seed": _seed(getattr(config.option, "hypothesis_seed", None)),
         "fuzz_examples": _fuzz_examples(state),
+        "calibration": opened.get("calibration"),
     }
     target = re.sub(r"//[^/@]*@", "//", str(opened.get("target") or "(no check reached the target)"))
     return manifest(target=target, options=options, started=state.started)
@@ -329,17 +332,19 @@ def gws(pytestconfig: pytest.Config):
     from conformance.client.rest import TargetUnreachable
     from conformance.context import Conformance
     from conformance.run import open_run
+    from conformance.scenario import Calibration
 
     recorder = pytestconfig.stash[_STATE].recorder
     if recorder.replaying:
         opened = recorder.call("open_run", lambda: None)
-        yield Conformance.replaying(recorder, opened["deadline"])
+        yield Conformance.replaying(recorder, opened["deadline"], Calibration.from_record(opened["calibration"]))
         return
     try:
         with open_run(pytestconfig, recorder) as conformance:
             recorder.call("open_run", lambda: {"target": conformance.config.base_url,
                                                "deadline": conformance.deadline,
-                                               "redact_content": conformance.config.redact_content})
+                                               "redact_content": conformance.config.redact_content,
+                                               "calibration": conformance.calibration.as_record()})
             yield conformance
     except UsageError as exc:  # the same one line and exit code as the CLI, not one traceback per check
         pytest.exit(f"gws-conformance: error: {exc}", returncode=EXIT_USAGE)

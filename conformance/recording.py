@@ -5,7 +5,10 @@ whose every public call goes through :meth:`Recorder.call`. Each call gets a key
 depend on run order or on which xdist worker ran it: who made it (a fixture of a module, or a
 check), and its number among that requester's calls, e.g.
 ``test_consult.py::consult_by_uri#0`` or ``test_consult.py::test_malformed_json_is_refused_not_crashed_on#0``.
-The plugin says who the requester is (:attr:`Recorder.requester`).
+The plugin says who the requester is (:attr:`Recorder.requester`). Scenarios that run at the same
+time in other threads (:meth:`conformance.context.Conformance.start`) each act as their fixture
+(:meth:`Recorder.acting_as`), so keys stay the same whatever runs concurrently; their entries
+join the report of the fixture that collects them (:meth:`Recorder.adopt`).
 
 Recorded outcomes are JSON-ready: a value, a skip with its reason, or an error with its message.
 They land in ``results.json`` and are the transcripts of the reports. A recorder built with
@@ -15,8 +18,10 @@ They land in ``results.json`` and are the transcripts of the reports. A recorder
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import pytest
@@ -39,11 +44,38 @@ def _decoded(value: Any, key: str) -> Any:
 
 class Recorder:
     def __init__(self, replaying: Mapping[str, Entry] | None = None) -> None:
-        self.requester = "run"
         self.table: dict[str, Entry] = dict(replaying or {})
         self.replaying = replaying is not None
         self._counts: Counter[str] = Counter()
         self._fresh: list[str] = []
+        self._held: dict[str, list[str]] = {}  # requester acting in the background -> its keys, until adopted
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    @property
+    def requester(self) -> str:
+        """Who is calling, in this thread: a check, a module's fixture, or "run"."""
+        return getattr(self._local, "requester", "run")
+
+    @requester.setter
+    def requester(self, name: str) -> None:
+        self._local.requester = name
+
+    @contextmanager
+    def acting_as(self, requester: str) -> Iterator[None]:
+        """This thread's calls are ``requester``'s, held apart until :meth:`adopt` (a background scenario)."""
+        self.requester, self._local.background = requester, True
+        with self._lock:
+            self._held.setdefault(requester, [])
+        try:
+            yield
+        finally:
+            self._local.background = False
+
+    def adopt(self, requester: str) -> None:
+        """The entries ``requester`` recorded in the background join the current report phase."""
+        with self._lock:
+            self._fresh.extend(self._held.pop(requester, []))
 
     def call(self, method: str, compute: Callable[[], Any], *, encode: Callable[[Any], Any] = _encoded,
              decode: Callable[[Any, str], T] = _decoded) -> T:
@@ -51,8 +83,10 @@ class Recorder:
 
         Either way the caller gets ``decode(encoded, key)``: a check sees exactly what a recheck
         of the recording will see, so the two cannot judge different data."""
-        key = f"{self.requester}#{self._counts[self.requester]}"
-        self._counts[self.requester] += 1
+        requester = self.requester
+        with self._lock:
+            key = f"{requester}#{self._counts[requester]}"
+            self._counts[requester] += 1
         if self.replaying:
             return decode(self._replay(key, method), key)
         try:
@@ -67,8 +101,10 @@ class Recorder:
         return decode(encoded, key)
 
     def _keep(self, key: str, entry: Entry) -> None:
-        self.table[key] = entry
-        self._fresh.append(key)
+        with self._lock:
+            self.table[key] = entry
+            background = getattr(self._local, "background", False)
+            (self._held[self.requester] if background else self._fresh).append(key)
 
     def _replay(self, key: str, method: str) -> Any:
         entry = self.table.get(key)
@@ -83,5 +119,6 @@ class Recorder:
 
     def drain(self) -> dict[str, Entry]:
         """The entries recorded since the last drain (what one report phase adds to the run)."""
-        fresh, self._fresh = self._fresh, []
-        return {key: self.table[key] for key in fresh}
+        with self._lock:
+            fresh, self._fresh = self._fresh, []
+            return {key: self.table[key] for key in fresh}

@@ -18,7 +18,8 @@ from conformance.client.rest import TargetUnreachable
 from conformance.config import Config, ConfigError, load_config
 from conformance.context import Conformance
 from conformance.recording import Recorder
-from conformance.sessions import make_source
+from conformance.scenario import Calibration, calibrate
+from conformance.sessions import SessionSource, make_source
 
 # The roles every run logs in before the first check; others ("no_feature", ...) on demand.
 STANDING_ROLES = ("originator", "consultant")
@@ -71,4 +72,22 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
             return stack.enter_context(Agent(config, role))
 
         agents = {role: make_agent(role) for role in STANDING_ROLES}
-        yield Conformance(config, agents, make_source(config), make_agent, recorder)
+        source = make_source(config)
+        yield Conformance(config, agents, source, make_agent, recorder, measure(config, agents, source))
+
+
+def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> Calibration:
+    """The run's calibration (conformance.scenario), on a session of its own from the source;
+    with ``observation`` set to markers or quiet, nothing is measured."""
+    if config.observation != "auto":
+        return Calibration(config.observation == "markers", config.observation == "markers", config.quiet_window,
+                           config.observation, "set by the configuration")
+    consultant = config.agent("consultant")
+    target = {"targetUri": consultant.uri} if consultant.uri else {"targetPath": consultant.path}
+    try:
+        handle = source.new_session(agents["originator"])
+    except pytest.skip.Exception as exc:  # an existing source with no session left
+        return Calibration(False, False, config.quiet_window, note=f"no session to calibrate on ({exc.msg}): "
+                                                                   "quiet windows everywhere")
+    return calibrate(agents["originator"], agents["consultant"], handle.id, target, deadline=config.deadline,
+                     quiet_window=config.quiet_window)

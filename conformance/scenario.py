@@ -1,29 +1,39 @@
 """Driving one SMS session through an operation and collecting what every agent received.
 
-A :class:`Stage` brackets an operation between two barriers in each agent's ordered
-notification stream, so a check can prove "nothing else arrived" without sleeping:
+A :class:`Stage` brackets an operation in each watching agent's ordered notification stream, so
+a check can know that "nothing else arrived" without sleeping. Two kinds of evidence exist, and
+the run's :class:`Calibration` picks one per stream (no page says who receives an agent's typing,
+so the suite measures it instead of assuming it):
 
-1. ``settle()``: the originator sends ``SendStartTypingNotification``; once every watching agent
-   has received the resulting ``TypingStarted`` message, everything older is behind the mark.
-2. ``send(...)``: the request under test; its time starts the deadline clock.
+- **marker**: the originator sends ``SendStartTypingNotification`` before the operation and
+  ``SendStopTypingNotification`` after it. When its ``TypingStopped`` arrives in a stream,
+  everything the operation caused is in that stream before it (a session's notifications arrive
+  in the order the server produced them). Markers are recognised by their sender, the
+  originator's participant, so another agent's typing is never taken for one.
+- **quiet window**: where the server does not deliver the originator's typing to a stream, that
+  stream is judged up to the moment it has received nothing about the session for
+  ``quiet_window`` seconds, counted from the request and from the last arrival.
+
+The steps of a stage:
+
+1. ``settle()``: everything older than the operation is behind the mark (a marker, or a quiet
+   window unless the session source proved the session's announcements all arrived);
+2. ``send(...)``: the request under test; its time starts the deadline clock;
 3. ``await_each(...)``: wait (on events, with the deadline) until each expected notification
-   arrived in every stream that should get it. A correct server never makes this wait out the
-   deadline.
-4. ``close()``: the originator sends ``SendStopTypingNotification``; when its ``TypingStopped``
-   arrives, every notification the operation caused is in the streams before it (a session's
-   notifications arrive in the order the server produced them). What lies between the two
-   barriers is what the check judges.
+   arrived in every stream that should get it; a correct server never makes this run out;
+4. ``close()``: the end marker, or the quiet window; what lies between is what checks judge, and
+   :attr:`Stage.evidence` says for each stream how its end was established.
 
-The typing pair is the cheapest operation that every agent participant is notified of and
-that changes nothing a check looks at (assumed: its message is visible to All; the customer
-sees an agent typing, which is no trace of a consult).
+The typing pair is the cheapest operation that changes nothing a check looks at (assumed: its
+message is visible to All; the customer sees an agent typing, which is no trace of a consult).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from conformance.client.agent import Agent
@@ -33,6 +43,8 @@ from conformance.judge import Arrival, Expected
 
 TYPING_STARTED = "TypingStarted"
 TYPING_STOPPED = "TypingStopped"
+MARKER = "marker"
+QUIET = "quiet"
 
 
 def session_id_of(data: Mapping[str, Any]) -> str | None:
@@ -46,10 +58,13 @@ def session_id_of(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def carries_message(data: Mapping[str, Any], message_type: str) -> bool:
+def carries_message(data: Mapping[str, Any], message_type: str, sender: str | None = None) -> bool:
+    """Whether ``data`` carries a message of ``message_type`` (from participant ``sender``, if given)."""
     messages = data.get("messages")
     return isinstance(messages, list) and any(
-        isinstance(m, Mapping) and m.get("type") == message_type for m in messages
+        isinstance(m, Mapping) and m.get("type") == message_type
+        and (sender is None or isinstance(m.get("from"), Mapping) and m["from"].get("participantId") == sender)
+        for m in messages
     )
 
 
@@ -61,19 +76,98 @@ def session_arrivals(log: NotificationLog, session_id: str, *, since: int, sent_
             if session_id_of(r.data) == session_id and (until is None or r.seq < until)]
 
 
+def only_agent(session: Mapping[str, Any]) -> str | None:
+    """The participantId of the one Agent of a session (a fresh session: its owner), else None."""
+    agents = [p.get("participantId") for p in session.get("participants", [])
+              if isinstance(p, Mapping) and p.get("type") == "Agent"]
+    return agents[0] if len(agents) == 1 else None
+
+
 class StageError(RuntimeError):
     """The stage could not be set up (barrier never arrived): the check errors, it does not fail."""
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """What this server shows each agent of the originator's typing, measured once per run
+    (:func:`calibrate`), and so how each stream proves "nothing else arrived"."""
+
+    originator_sees_own_typing: bool
+    consultant_sees_others_typing: bool | None  # None: the calibration consult never reached the consultant
+    quiet_window: float
+    observation: str = "auto"  # the configuration's choice: auto (measured), markers or quiet
+    note: str = ""  # what went wrong while measuring, if anything
+    silent: bool = False  # the originator's stream received nothing at all about the calibration session
+
+    def unobservable(self) -> str | None:
+        """Why no scenario can be observed on this server, or None."""
+        if not self.silent:
+            return None
+        return ("the session's notifications cannot be observed: the originator's stream received nothing about "
+                f"the calibration session ({self.note}); are notification_path and sms_topic right for this server? "
+                "'gws-conformance doctor' looks for them")
+
+    def mode(self, role: str) -> str:
+        if self.observation != "auto":
+            return MARKER if self.observation == "markers" else QUIET
+        seen = self.originator_sees_own_typing if role == "originator" else self.consultant_sees_others_typing
+        return MARKER if seen else QUIET
+
+    def evidence(self, role: str) -> str:
+        return "proven by marker" if self.mode(role) == MARKER else f"nothing else within {self.quiet_window:g} s"
+
+    def as_record(self) -> dict[str, Any]:
+        return {**asdict(self), "modes": {role: self.mode(role) for role in ("originator", "consultant")}}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], key: str = "") -> Calibration:
+        return cls(**{k: v for k, v in record.items() if k != "modes"})
+
+
+def calibrate(originator: Agent, consultant: Agent, session_id: str, consult_target: Mapping[str, str], *,
+              deadline: float, quiet_window: float, observation: str = "auto") -> Calibration:
+    """Measure, on a session of the run's own, whether the originator's typing reaches the
+    originator's stream and the consultant's: the originator consults the consultant, waits for
+    the documented ParticipantsUpdated, types, and watches both streams for one quiet window.
+    The consultant leaves afterwards. Anything that goes wrong leaves that stream on quiet windows."""
+    def measured(own: bool, others: bool | None, note: str = "") -> Calibration:
+        return Calibration(own, others, quiet_window, observation, note)
+
+    about = lambda data: session_id_of(data) == session_id  # noqa: E731
+    session = originator.session(session_id).body
+    owner = only_agent(session.get("smssession", {})) if isinstance(session, Mapping) else None
+    marks = {"originator": originator.log.mark(), "consultant": consultant.log.mark()}
+    consult = originator.operate(session_id, {"operationName": "Consult", **consult_target})
+    accepted = isinstance(consult.body, Mapping) and consult.body.get("statusCode") == 0
+    joined = accepted and originator.log.wait_for(
+        lambda d: about(d) and d.get("notificationType") == "ParticipantsUpdated",
+        since=marks["originator"], deadline=time.monotonic() + deadline) is not None
+    originator.operate(session_id, {"operationName": "SendStartTypingNotification"})
+    until = time.monotonic() + quiet_window
+    typed = lambda d: about(d) and carries_message(d, TYPING_STARTED, owner)  # noqa: E731
+    own = originator.log.wait_for(typed, since=marks["originator"], deadline=until) is not None
+    if not joined:
+        why = "the Consult was refused" if not accepted else f"no ParticipantsUpdated within {deadline:g} s"
+        silent = not any(about(r.data) for r in originator.log.snapshot(since=marks["originator"]))
+        return dataclasses.replace(measured(own, None, f"calibration consult: {why}"), silent=silent)
+    others = consultant.log.wait_for(typed, since=marks["consultant"], deadline=until) is not None
+    consultant.operate(session_id, {"operationName": "Leave"})
+    return measured(own, others)
+
+
 @dataclass
 class Stage:
-    """One session under test, watched through the notification streams of ``agents``."""
+    """One session under test, watched through the notification streams of ``watchers``."""
 
     originator: Agent
     watchers: Mapping[str, Agent]  # role -> agent whose stream is judged (originator included)
     session_id: str
     deadline: float  # seconds an expected notification may take
-    barrier_timeout: float  # seconds a barrier may take before the session counts as unobservable
+    barrier_timeout: float  # seconds a marker (or a quiet window) may take before the session is unobservable
+    calibration: Calibration
+    marker_from: str | None = None  # the originator's participantId: the sender of the markers
+    announced: bool = False  # the session source proved all of the session's announcements arrived
+    evidence: dict[str, str] = field(default_factory=dict)  # role -> how the end of its stream was established
     _marks: dict[str, int] = field(default_factory=dict)
     _sent_at: float = 0.0
     _ends: dict[str, int] = field(default_factory=dict)
@@ -81,32 +175,42 @@ class Stage:
     def _about(self, data: Mapping[str, Any]) -> bool:
         return session_id_of(data) == self.session_id
 
-    def _barrier(self, sender: Agent, operation: str, message_type: str,
-                 roles: Sequence[str]) -> dict[str, int]:
+    def _markers(self, roles: Sequence[str]) -> list[str]:
+        return [role for role in roles if self.calibration.mode(role) == MARKER]
+
+    def _barrier(self, operation: str, message_type: str, roles: Sequence[str]) -> dict[str, int]:
         since = {role: self.watchers[role].log.mark() for role in roles}
-        sender.operate(self.session_id, {"operationName": operation})
+        self.originator.operate(self.session_id, {"operationName": operation})
         until = time.monotonic() + self.barrier_timeout
         positions = {}
         for role in roles:
             found = self.watchers[role].log.wait_for(
-                lambda d: self._about(d) and carries_message(d, message_type),
+                lambda d: self._about(d) and carries_message(d, message_type, self.marker_from),
                 since=since[role], deadline=until,
             )
             if found is None:
                 raise StageError(
-                    f"{operation}: no {message_type} for session {self.session_id} reached the {role} within "
-                    f"{self.barrier_timeout:g}s; the session's notifications cannot be observed "
-                    "(are notification_path and sms_topic right for this server?)"
+                    f"{operation}: the {role}'s stream received no {message_type} marker for session "
+                    f"{self.session_id} within {self.barrier_timeout:g}s, though the calibration at the start of "
+                    "the run saw this server deliver it (did the stream stall? 'gws-conformance doctor' shows "
+                    "what each agent receives; observation = \"quiet\" does without markers)"
                 )
             positions[role] = found.seq
         return positions
 
     def settle(self, participants: Sequence[str] = ("originator",)) -> None:
-        """Barrier in the streams of the agents already in the session; the others (a consultant
-        to be) only mark where they are, as nothing about this session can reach them yet."""
+        """Everything older than the operation is behind the mark, in the streams of the agents
+        already in the session; the others (a consultant to be) only mark where they are."""
         self._marks = {role: agent.log.mark() for role, agent in self.watchers.items()}
-        barrier = self._barrier(self.originator, "SendStartTypingNotification", TYPING_STARTED, participants)
-        self._marks.update({role: seq + 1 for role, seq in barrier.items()})
+        markers = self._markers(participants)
+        if markers:
+            barrier = self._barrier("SendStartTypingNotification", TYPING_STARTED, markers)
+            self._marks.update({role: seq + 1 for role, seq in barrier.items()})
+        if not self.announced:
+            for role in (r for r in participants if r not in markers):
+                self._marks[role] = self.watchers[role].log.wait_quiet(
+                    self._about, since=0, quiet_from=0.0, window=self.calibration.quiet_window,
+                    deadline=time.monotonic() + self.barrier_timeout)
 
     def send(self, role: str, body: object) -> Exchange:
         self._sent_at = time.monotonic()
@@ -123,13 +227,21 @@ class Stage:
                 )
 
     def close(self) -> dict[str, list[Arrival]]:
-        """End barrier sent by the originator; then what each watcher received between the barriers.
+        """The end of each stream; then what each watcher received in between.
 
-        The barrier is awaited in the streams of the watchers that are in the session now, which
-        are those that received anything about it since the mark (an agent the operation never
-        reached gets no barrier either, and has nothing to prove)."""
-        roles = [role for role in self.watchers if role == "originator" or self.arrivals(role)]
-        self._ends = self._barrier(self.originator, "SendStopTypingNotification", TYPING_STOPPED, roles)
+        A marker is awaited only in the streams of the watchers that are in the session now,
+        which are those that received anything about it since the mark (an agent the operation
+        never reached gets no marker either). A quiet window is awaited in every quiet stream."""
+        current = [role for role in self.watchers if role == "originator" or self.arrivals(role)]
+        markers = self._markers(current)
+        if markers:
+            self._ends.update(self._barrier("SendStopTypingNotification", TYPING_STOPPED, markers))
+        for role in (r for r in self.watchers if r not in markers and self.calibration.mode(r) == QUIET):
+            self._ends[role] = self.watchers[role].log.wait_quiet(
+                self._about, since=self._marks[role], quiet_from=self._sent_at, window=self.calibration.quiet_window,
+                deadline=time.monotonic() + self.barrier_timeout)
+        self.evidence = {role: self.calibration.evidence(role) if role in self._ends
+                         else "not in the session: nothing to prove" for role in self.watchers}
         return {role: self.arrivals(role) for role in self.watchers}
 
     def arrivals(self, role: str) -> list[Arrival]:
@@ -138,6 +250,7 @@ class Stage:
         if role in self._ends or not self._ends:
             return arrivals
         # Nothing had reached this role when the stage closed, so its stream has no awaited end
-        # barrier; if the barrier came since, what follows it is not the operation's.
-        end = next((n for n, a in enumerate(arrivals) if carries_message(a.data, TYPING_STOPPED)), len(arrivals))
+        # marker; if the marker came since, what follows it is not the operation's.
+        end = next((n for n, a in enumerate(arrivals) if carries_message(a.data, TYPING_STOPPED, self.marker_from)),
+                   len(arrivals))
         return arrivals[:end]

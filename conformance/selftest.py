@@ -3,10 +3,11 @@
 The suite runs against the correct server, against each benign variation (which it must pass:
 no fail, warn or error), and against each fault (which the checks of the fault's clause must
 catch: fail for a MUST clause, warn for a SHOULD clause, each with a message citing the clause;
-a fault that hides every notification is caught when the checks error as unobservable). The
-result is a fault x clause matrix, the **mutation score** (faults caught / faults), and the
-checks that caught nothing (a check that never fails is suspect). Exit 0 only when every fault
-is caught and no benign variation failed.
+only a fault declared unobservable by nature, one that hides the notifications themselves, is
+caught by the checks of its clause erroring as unobservable). The result is a fault x clause
+matrix, the **mutation score** (faults caught / faults), the collateral verdicts of each fault
+(checks of other clauses it also made fail), and the checks that caught nothing (a check that
+never fails is suspect). Exit 0 only when every fault is caught and no benign variation failed.
 
 Each run is a separate ``pytest`` process (a fresh server, no state shared), ``--jobs`` at a time.
 """
@@ -39,6 +40,7 @@ class SwitchRun:
 
     switch: str
     clause: str | None  # the clause a fault breaks; None for the correct server and benign variations
+    unobservable: bool = False  # the fault hides the notifications: errors of its clause's checks catch it
     seconds: float = 0.0
     verdicts: dict[str, str] = field(default_factory=dict)  # check id -> verdict
     clauses: dict[str, str] = field(default_factory=dict)  # check id -> clause
@@ -59,20 +61,24 @@ class SwitchRun:
         level = BY_ID[self.clause].level.value
         cited = [c for c, v in self.verdicts.items() if self.clauses[c] == self.clause and v in ("fail", "warn")
                  and any(f"{self.clause} [{level}]" in m for m in self.messages[c])]
-        if cited:
+        if cited or not self.unobservable:
             return cited
-        # A fault that makes the stream unobservable: every check errors, naming the reason.
+        # A fault that hides the stream itself: every check of its clause errors, naming the reason.
         of_clause = [c for c in self.verdicts if self.clauses[c] == self.clause]
         if of_clause and all(self.verdicts[c] == "error" and any("cannot be observed" in m for m in self.messages[c])
                              for c in of_clause):
             return of_clause
         return []
 
+    def collateral(self) -> list[str]:
+        """Checks of other clauses that the fault also made fail, warn or error."""
+        return sorted(c for c, v in self.verdicts.items() if v in NOT_PASSING and self.clauses[c] != self.clause)
+
     def benign_failures(self) -> list[str]:
         return [f"{c}: {v}" for c, v in self.verdicts.items() if v in NOT_PASSING] if self.benign else []
 
 
-def run_switch(switch: str, clause: str | None, workdir: Path, deadline: float) -> SwitchRun:
+def run_switch(switch: str, clause: str | None, unobservable: bool, workdir: Path, deadline: float) -> SwitchRun:
     results = workdir / f"{switch.strip('()').replace(' ', '-')}.json"
     arguments = [sys.executable, "-m", "pytest", "--pyargs", SUITES, *ISOLATED_PYTEST, "-p", "no:terminal",
                  "--gws-deadline", str(deadline), f"--gws-results={results}"]
@@ -82,7 +88,7 @@ def run_switch(switch: str, clause: str | None, workdir: Path, deadline: float) 
     env = {**os.environ, "GWS_CONFORMANCE_BARRIER_TIMEOUT": str(max(5.0, deadline * 2))}
     started = time.monotonic()
     done = subprocess.run(arguments, capture_output=True, text=True, env=env, timeout=600)
-    run = SwitchRun(switch, clause, round(time.monotonic() - started, 2))
+    run = SwitchRun(switch, clause, unobservable, round(time.monotonic() - started, 2))
     if not results.exists():
         run.problem = f"exit {done.returncode}, no results: {(done.stderr or done.stdout).strip()[-500:]}"
         return run
@@ -93,9 +99,10 @@ def run_switch(switch: str, clause: str | None, workdir: Path, deadline: float) 
     return run
 
 
-def selftest(switches: list[tuple[str, str | None]], workdir: Path, jobs: int, deadline: float) -> list[SwitchRun]:
+def selftest(switches: list[tuple[str, str | None, bool]], workdir: Path, jobs: int, deadline: float
+             ) -> list[SwitchRun]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda s: run_switch(s[0], s[1], workdir, deadline), switches))
+        return list(pool.map(lambda s: run_switch(*s, workdir, deadline), switches))
 
 
 def matrix_lines(runs: list[SwitchRun]) -> list[str]:
@@ -147,8 +154,9 @@ def selftest_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--only: unknown switch(es): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
     make_report_dir(args.report_dir)
     chosen = set(args.only) or set(CATALOGUE)
-    switches = [(CORRECT, None)] + [(n, None) for n in sorted(benign()) if n in chosen] + [
-        (n, f.clause) for n, f in sorted(breaking().items(), key=lambda i: (i[1].clause, i[0])) if n in chosen]
+    switches = [(CORRECT, None, False)] + [(n, None, False) for n in sorted(benign()) if n in chosen] + [
+        (n, f.clause, f.unobservable) for n, f in sorted(breaking().items(), key=lambda i: (i[1].clause, i[0]))
+        if n in chosen]
     started = time.monotonic()
     runs = selftest(switches, args.report_dir, args.jobs, args.deadline)
     elapsed = time.monotonic() - started
@@ -188,6 +196,7 @@ def summarize(runs: list[SwitchRun], elapsed: float) -> dict[str, Any]:
         "checks_that_caught_nothing": sorted(all_checks - ever_failed) if faults else [],
         "seconds": round(elapsed, 2),
         "runs": [{"switch": r.switch, "clause": r.clause, "seconds": r.seconds, "caught_by": r.caught_by(),
-                  "clauses_hit": sorted(r.hit_clauses()), "benign_failures": r.benign_failures(),
+                  "collateral": r.collateral(), "clauses_hit": sorted(r.hit_clauses()),
+                  "benign_failures": r.benign_failures(),
                   "problem": r.problem} for r in runs],
     }

@@ -3,11 +3,13 @@
 An SMS session starts from a customer's text, which the agent API cannot create, so a source
 provides them: ``reference`` provisions them through the reference server's test-only API (and
 offers the customer probe), ``existing`` hands out configured session ids, ``command`` runs a
-user's command that injects an inbound SMS and waits for the new session on the agent's stream.
+user's command that injects an inbound SMS and waits for the new session on the agent's stream
+(and, with ``source.probe_command``, offers a customer probe too).
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 import subprocess
 import time
@@ -29,6 +31,7 @@ CustomerProbe = Callable[[], list[Mapping[str, Any]]]
 class SessionHandle:
     id: str
     customer_probe: CustomerProbe | None = None
+    announced: bool = False  # every notification the session's arrival causes is known to be in the stream
 
 
 class SessionSource(Protocol):
@@ -41,6 +44,7 @@ class ReferenceSource:
     def __init__(self, config: Config) -> None:
         self._http = httpx.Client(base_url=config.base_url, timeout=config.http_timeout)
         self._count = 0
+        self._deadline = config.deadline
 
     def new_session(self, agent: Agent) -> SessionHandle:
         self._count += 1
@@ -51,11 +55,12 @@ class ReferenceSource:
         if body.get("statusCode") != 0:
             raise RuntimeError(f"the reference server could not provision a session: {body}")
         session_id = body["id"]
+        announced = _arrived(agent, session_id, body["notifications"], deadline=time.monotonic() + self._deadline)
 
         def probe() -> list[Mapping[str, Any]]:
             return self._http.get(f"/conformance/v1/smssessions/{session_id}/customer").json()["messages"]
 
-        return SessionHandle(session_id, probe)
+        return SessionHandle(session_id, probe, announced)
 
 
 class ExistingSource:
@@ -75,6 +80,7 @@ class CommandSource:
 
     def __init__(self, config: Config) -> None:
         self._command = shlex.split(config.source.command)
+        self._probe_command = config.source.probe_command
         self._deadline = config.deadline
         self._seen: set[str] = set()
 
@@ -91,7 +97,35 @@ class CommandSource:
                                "after source.command")
         session_id = session_id_of(arrived.data)
         self._seen.add(session_id)
-        return SessionHandle(session_id)
+        return SessionHandle(session_id, self._probe(session_id) if self._probe_command else None)
+
+    def _probe(self, session_id: str) -> CustomerProbe:
+        command = shlex.split(self._probe_command.replace("{session_id}", session_id))
+
+        def probe() -> list[Mapping[str, Any]]:
+            run = subprocess.run(command, capture_output=True, text=True, timeout=self._deadline)
+            if run.returncode != 0:
+                raise RuntimeError(f"source.probe_command exited {run.returncode}: {run.stderr.strip()[:200]}")
+            try:
+                messages = json.loads(run.stdout)
+            except json.JSONDecodeError as exc:
+                raise RuntimeError(f"source.probe_command printed no JSON list of messages: {exc}") from None
+            if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+                raise RuntimeError("source.probe_command must print a JSON list of message objects")
+            return messages
+
+        return probe
+
+
+def _arrived(agent: Agent, session_id: str, count: int, *, deadline: float) -> bool:
+    """Whether ``count`` notifications about the session reached the agent's stream by ``deadline``."""
+    since = 0
+    for _ in range(count):
+        found = agent.log.wait_for(lambda data: session_id_of(data) == session_id, since=since, deadline=deadline)
+        if found is None:
+            return False
+        since = found.seq + 1
+    return True
 
 
 def make_source(config: Config) -> SessionSource:

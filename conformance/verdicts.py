@@ -36,6 +36,11 @@ class Verdict(str, Enum):
     STALE = "stale"
 
 
+class Unjudgeable(Exception):
+    """Raised by a check whose subject did not happen (nothing was announced, too few requests were
+    accepted): it cannot judge its clause either way, so its verdict is error, not pass or fail."""
+
+
 def requirement(clause_id: str) -> pytest.MarkDecorator:
     """Mark a check with the clause it tests: ``@requirement("sms.consult.notify.order")``.
 
@@ -55,7 +60,8 @@ def verdict_of(report: pytest.TestReport) -> Verdict:
         reason = getattr(report, "wasxfail", "")
         return Verdict.WARN if reason.startswith(WARN_PREFIX) else Verdict.SKIP
     if report.failed:
-        return Verdict.FAIL if report.when == "call" else Verdict.ERROR
+        unjudgeable = report.when == "call" and getattr(report, "gws_unjudgeable", False)
+        return Verdict.FAIL if report.when == "call" and not unjudgeable else Verdict.ERROR
     return Verdict.PASS
 
 

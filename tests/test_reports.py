@@ -20,7 +20,7 @@ from conformance.report.results import load_results
 from conformance.spec.clauses import CLAUSES
 
 FAULTS = ("consult-notifications-swapped", "consult-join-visible-to-all", "refusal-with-http-200")
-ORDER_CHECK = "test_consult.py::test_the_consult_notifies_exactly_the_documented_sequence"
+ORDER_CHECK = "test_consult.py::test_participants_updated_comes_before_the_join"
 WAIVERS = f"""
 [[waiver]]
 check = "{ORDER_CHECK}"
@@ -35,7 +35,7 @@ owner = "qa@example.com"
 expires = 2099-12-31
 
 [[waiver]]
-check = "test_consult.py::test_every_agent_participant_is_notified"
+check = "test_consult.py::test_the_consulted_agent_is_notified_too"
 reason = "VENDOR-3"
 owner = "qa@example.com"
 expires = 2020-01-01
@@ -66,12 +66,17 @@ def verdicts_of(results: dict) -> dict[str, str]:
     return {check["id"]: check["verdict"] for check in results["checks"]}
 
 
-def test_every_report_exists_and_parses(faulty_run):
+def listed_checks(run_cli) -> list[str]:
+    """Every check of the default run, as ``gws-conformance list`` names them."""
+    return [line.split()[0] for line in run_cli("list", cwd=Path.cwd()).stdout.splitlines() if line.startswith("test_")]
+
+
+def test_every_report_exists_and_parses(faulty_run, run_cli):
     result, reports = faulty_run
     assert result.returncode == 1, result.stdout[-3000:]
     results = load_results(reports / "results.json")  # validated against schemas/reports/results.json
-    assert results["summary"]["fail"] >= 1 and len(results["checks"]) == 37
-    assert len(junit_verdicts(reports / "junit.xml")) == 37
+    assert results["summary"]["fail"] >= 1 and len(results["checks"]) == len(listed_checks(run_cli)) >= 30
+    assert len(junit_verdicts(reports / "junit.xml")) == len(results["checks"])
     page = (reports / "report.html").read_text(encoding="utf-8")
     HTMLParser().feed(page)
     assert "Compliance matrix" in page and "Transcript" in page and "failure kind: assertion" in page
@@ -112,7 +117,7 @@ def test_waivers_waive_and_go_stale(faulty_run):
     verdicts = verdicts_of(load_results(reports / "results.json"))
     assert verdicts[f"{ORDER_CHECK}[originator]"] == verdicts[f"{ORDER_CHECK}[consultant]"] == "waived"
     assert verdicts["test_consult.py::test_consult_with_a_user_uri_reaches_that_agent"] == "stale"  # passes now
-    assert verdicts["test_consult.py::test_every_agent_participant_is_notified"] == "stale"  # expired
+    assert verdicts["test_consult.py::test_the_consulted_agent_is_notified_too"] == "stale"  # expired
     assert verdicts["test_consult.py::test_the_join_is_announced_to_agents_only_by_the_consultant"] == "fail"
     assert "stale waiver: the check passes now" in result.stdout and "stale waiver: expired on 2020-01-01" in result.stdout
 

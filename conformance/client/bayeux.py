@@ -74,6 +74,21 @@ class NotificationLog:
                 self._changed.wait(remaining)
 
 
+    def wait_quiet(self, predicate: Callable[[Mapping[str, Any]], bool], *, since: int, quiet_from: float,
+                   window: float, deadline: float) -> int:
+        """Wait until no notification satisfying ``predicate`` arrived (at or after ``since``) for
+        ``window`` seconds, counted from ``quiet_from`` (a time.monotonic() value) or the last such
+        arrival, whichever is later; give up waiting at ``deadline``. Returns the position after
+        the last notification received by then: the end of what a judge may look at."""
+        with self._changed:
+            while True:
+                last = max([quiet_from, *(item.arrival for item in self._items[since:] if predicate(item.data))])
+                now = time.monotonic()
+                if now >= last + window or now >= deadline:
+                    return len(self._items)
+                self._changed.wait(min(last + window, deadline) - now)
+
+
 class BayeuxClient:
     def __init__(self, http: httpx.Client, path: str, log: NotificationLog) -> None:
         self._http = http

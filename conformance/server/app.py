@@ -42,7 +42,7 @@ BAD_INPUT_500 = fault_catalogue.define("bad-input-500", "sms.common.refusal",
 REFUSAL_WITH_200 = fault_catalogue.define("refusal-with-http-200", "sms.common.refusal.http-status",
                                           "refusals carry their non-zero statusCode with HTTP 200")
 WRONG_TOPIC = fault_catalogue.define("notifications-on-wrong-topic", "sms.consult.notify.participants",
-                                     "SMS notifications are published on /v2/me/chats")
+                                     "SMS notifications are published on /v2/me/chats", unobservable=True)
 DELAYED = fault_catalogue.define("notifications-delayed", "sms.consult.notify.order",
                                  "the notifications of every operation but typing are held back "
                                  "(ServerSettings.delay_seconds, default 3 s; a run sets its deadline + 0.5 s), "

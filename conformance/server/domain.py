@@ -49,6 +49,15 @@ from typing import Any
 from conformance.server import faults as fault_catalogue
 from conformance.server.directory import AgentAccount, Directory, Queue, default_directory, resolve_target
 from conformance.server.faults import FaultSet
+from conformance.server.variations import (
+    NO_ECHO_TO_SENDER,
+    NO_TYPING_ECHO,
+    ORIGINATOR_LAST,
+    PARTICIPANTS_REVERSED,
+    SYNC_TARGET_REFUSAL,
+    TYPING_TO_OTHERS,
+    UNRELATED_IN_SESSION,
+)
 from conformance.server.sessions import (
     AGENT_ONLY_CAPABILITIES,
     UNLISTED_OPERATIONS,
@@ -66,7 +75,7 @@ define = fault_catalogue.define
 
 SWAPPED = define("consult-notifications-swapped", "sms.consult.notify.order",
                  "NewMessages (the join) is sent before ParticipantsUpdated")
-JOIN_DUPLICATED = define("consult-join-duplicated", "sms.consult.notify.order",
+JOIN_DUPLICATED = define("consult-join-duplicated", "sms.common.notify.once",
                          "the NewMessages that announces the join is sent twice")
 JOIN_MISSING = define("consult-join-missing", "sms.consult.notify.joined",
                       "no NewMessages with ParticipantJoined follows ParticipantsUpdated")
@@ -94,7 +103,7 @@ SECONDS_IN_SECONDS = define("timestamp-seconds-in-seconds", "sms.common.timestam
                             "timestampSeconds is sent in seconds, not milliseconds")
 CONSULTANT_AS_CUSTOMER = define("consultant-typed-as-customer", "sms.consult.notify.participants",
                                 "the consulted agent appears with participant type Customer")
-CONSULTANT_NOT_NOTIFIED = define("consultant-not-notified", "sms.consult.notify.participants",
+CONSULTANT_NOT_NOTIFIED = define("consultant-not-notified", "sms.consult.notify.consultant",
                                  "only the originator is notified of the consult, not the consultant")
 ERROR_KEEPS_CAPABILITIES = define("error-keeps-agent-only-capabilities", "sms.consult.notify.error",
                                   "the Error's session snapshot lists the agent-only capabilities")
@@ -118,6 +127,12 @@ TRANSFER_KEEPS_OWNER = define("transfer-keeps-originator", "sms.consult.followup
                               "Transfer is accepted but the originator stays in the session")
 LEAVE_WRONG = define("leave-removes-originator", "sms.consult.followup.leave",
                      "the consultant's Leave removes the originator instead")
+CONSULTANT_DROPPED = define("consultant-messages-dropped", "sms.consult.visibility",
+                            "what the consultant sends is accepted, then neither logged nor delivered to anyone")
+LOG_EMPTY = define("message-log-empty", "sms.common.notify.index",
+                   "GET .../messages answers an empty log, whatever the notifications announced")
+PROBE_BLIND = define("customer-probe-blind", "sms.consult.visibility",
+                     "the customer probe shows nothing of the customer's phone, not even the customer's own texts")
 CONFERENCE_FAILS = define("conference-with-consultant-fails", "sms.consult.followup.conference",
                           "Invite/Conference of the consultant fails with an Error notification")
 
@@ -220,12 +235,16 @@ class SmsDomain:
         notifications: list[Notification] = [(agent, self._state_change(session, agent))]
         if session.status is Status.CHATTING:
             notifications.append((agent, self._new_messages(session, session.messages)))
-        return {"statusCode": 0, "id": session_id, "uri": session.uri}, notifications
+        # "notifications": how many the owner is sent, so a test client can wait for them all
+        return {"statusCode": 0, "id": session_id, "uri": session.uri, "notifications": len(notifications)}, \
+            notifications
 
     def customer_inbox(self, session_id: str) -> list[dict[str, Any]]:
         session = self._sessions.get(session_id)
         if session is None:
             raise ApiError(6, f"no SMS session {session_id}", 404)
+        if PROBE_BLIND in self.faults:
+            return []
         return [self._message_view(m) for m in session.customer_received()]
 
     def reset(self) -> None:
@@ -252,7 +271,7 @@ class SmsDomain:
                      count: int | None = None) -> list[dict[str, Any]]:
         self._account(username)
         messages = [m for m in self._visible(username, session_id).messages
-                    if start_index is None or m.index >= start_index]
+                    if (start_index is None or m.index >= start_index) and LOG_EMPTY not in self.faults]
         return [self._message_view(m) for m in messages[:count]]
 
     # --- operations ----------------------------------------------------------------------------------
@@ -273,6 +292,10 @@ class SmsDomain:
                 raise _invalid(f"{operation} is not valid in the current state of the session")
             handler = self._HANDLERS[operation]
             prepared = handler.prepare(self, body)
+            if operation == "Consult" and SYNC_TARGET_REFUSAL in self.faults:
+                _, why = self._pick_agent(session, prepared)
+                if why:
+                    raise _invalid(f"Operation failed: {why}")
         except ApiError as refusal:
             body = refusal.body()
             if HTML_PAYLOADS in self.faults:
@@ -357,6 +380,11 @@ class SmsDomain:
             for participant in view["participants"]:
                 if participant["participantId"] in consultants:
                     participant["type"] = "Customer"
+        if PARTICIPANTS_REVERSED in self.faults:
+            view["participants"].reverse()
+        if ORIGINATOR_LAST in self.faults:
+            owners = {p.participant_id for p in session.participants if p.role is Role.OWNER}
+            view["participants"].sort(key=lambda p: p["participantId"] in owners)
         return view
 
     def _message_view(self, message: Message) -> dict[str, Any]:
@@ -418,6 +446,8 @@ class SmsDomain:
                 continue
             announcement = self._new_messages(session, [joined])
             sequence = [self._state_change(session, name, "ParticipantsUpdated"), announcement]
+            if UNRELATED_IN_SESSION in self.faults:
+                sequence.insert(1, self._state_change(session, name, "PropertiesUpdated"))
             if JOIN_MISSING in self.faults:
                 sequence.remove(announcement)
             if JOIN_DUPLICATED in self.faults:
@@ -425,6 +455,9 @@ class SmsDomain:
             if SWAPPED in self.faults:
                 sequence.reverse()
             request.notifications += [(name, data) for data in sequence]
+        if UNRELATED_IN_SESSION in self.faults:
+            typing = self._log(session, "TypingStarted", consultant, "Agents")
+            self._to_agents(request, lambda u: self._new_messages(session, [typing]))
 
     def _target_participant(self, request: _Request, reference: str, reuse: tuple[Role, ...],
                             new_role: Role) -> Participant | None:
@@ -500,10 +533,18 @@ class SmsDomain:
         self._to_agents(request, lambda u: self._new_messages(session, [left]))
 
     def _post(self, request: _Request, message_type: str, visibility: str, **extra: Any) -> None:
-        if CONSULTANT_PUBLIC in self.faults and request.me.role is Role.CONSULTANT:
-            visibility = "All"
+        if request.me.role is Role.CONSULTANT:
+            if CONSULTANT_DROPPED in self.faults:
+                return
+            if CONSULTANT_PUBLIC in self.faults:
+                visibility = "All"
         message = self._log(request.session, message_type, request.me, visibility, **extra)
-        self._to_agents(request, lambda u: self._new_messages(request.session, [message]))
+        typing = message_type in ("TypingStarted", "TypingStopped")
+        if typing and NO_TYPING_ECHO in self.faults:
+            return
+        sender = request.username if NO_ECHO_TO_SENDER in self.faults or (typing and TYPING_TO_OTHERS in self.faults) \
+            else None
+        self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
 
     def _complete(self, request: _Request) -> None:
         session = request.session

@@ -27,6 +27,7 @@ class Fault:
     name: str
     clause: str | None  # the clause ID of ../shared/spec it breaks, e.g. "sms.consult.notify.order"; None: benign
     summary: str
+    unobservable: bool = False  # hides the notifications themselves: caught by checks erroring, not failing
 
     @property
     def benign(self) -> bool:
@@ -36,10 +37,10 @@ class Fault:
 CATALOGUE: dict[str, Fault] = {}
 
 
-def define(name: str, clause: str | None, summary: str) -> Fault:
+def define(name: str, clause: str | None, summary: str, *, unobservable: bool = False) -> Fault:
     if name in CATALOGUE:
         raise ValueError(f"fault {name!r} is defined twice")
-    fault = Fault(name, clause, summary)
+    fault = Fault(name, clause, summary, unobservable)
     CATALOGUE[name] = fault
     return fault
 

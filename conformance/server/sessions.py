@@ -152,8 +152,6 @@ class SmsSession:
         }
 
     def customer_received(self) -> list[Message]:
-        """What the customer's phone got: messages visible to All that someone else sent
-        (typing indicators are not delivered to a phone)."""
-        customer = self.customer()
-        return [m for m in self.messages
-                if m.visibility == "All" and m.sender is not customer and m.type not in _TYPING]
+        """The conversation as the customer's phone holds it: the customer's own texts and what
+        others sent visible to All (typing indicators are not delivered to a phone)."""
+        return [m for m in self.messages if m.visibility == "All" and m.type not in _TYPING]

@@ -25,6 +25,25 @@ BATCHED_CONNECTS = define_benign("batched-connects", "a /meta/connect waits 20 m
 OTHER_SESSIONS = define_benign("other-sessions-interleaved", "each SMS notification is followed by one about "
                                                              "another session of the same agent")
 JITTER = define_benign("jitter", "each notification is delivered after a random 0-50 ms, in order")
+# The open points of sms-pages.md ("what the pages leave open"): who receives an agent's own
+# messages, participant order, extra notifications, and a synchronous refusal where the Consult
+# page shows an asynchronous Error.
+NO_ECHO_TO_SENDER = define_benign("no-echo-to-sender", "an agent receives no notification of the messages it "
+                                                       "sends itself (typing, SendMessage, SendToAgents)")
+NO_TYPING_ECHO = define_benign("no-typing-echo", "typing notifications reach no agent at all (only the customer "
+                                                 "is told an agent types)")
+TYPING_TO_OTHERS = define_benign("typing-to-others-only", "typing notifications reach the other agents of the "
+                                                          "session, not the agent that types")
+UNRELATED_IN_SESSION = define_benign("unrelated-in-session", "a consult's notifications come with others about the "
+                                                             "same session: PropertiesUpdated between "
+                                                             "ParticipantsUpdated and the join, then the consulted "
+                                                             "agent's typing")
+PARTICIPANTS_REVERSED = define_benign("participants-reversed", "participants listed in reverse order")
+ORIGINATOR_LAST = define_benign("originator-listed-last", "the agent that owns the session is listed after "
+                                                          "every other participant")
+SYNC_TARGET_REFUSAL = define_benign("sync-refusal-of-unavailable-target",
+                                    "a Consult whose target is unknown or unavailable is refused in the response "
+                                    "(statusCode 2, HTTP 400) instead of failing later with an Error notification")
 
 BATCH_WINDOW_SECONDS = 0.02
 JITTER_SECONDS = 0.05

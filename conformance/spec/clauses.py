@@ -69,6 +69,9 @@ CLAUSES: tuple[Clause, ...] = (
             "Second success notification: NewMessages / MessageLogUpdated with smssessionUri and a "
             "ParticipantJoined message from the consulted agent, visibility Agents, an index continuing the "
             "log, timestamp and timestampSeconds."),
+    _clause("sms.consult.notify.consultant", "SHOULD", CONSULT,
+            "The consulted agent is notified that it joined the session: ParticipantsUpdated and the join reach "
+            "its stream too (assumed: the page prints the notifications without saying who receives them)."),
     _clause("sms.consult.notify.order", "MUST", CONSULT,
             "ParticipantsUpdated arrives before the NewMessages that announces the join."),
     _clause("sms.consult.notify.error", "MUST", CONSULT,
@@ -91,6 +94,8 @@ CLAUSES: tuple[Clause, ...] = (
     _clause("sms.common.notify.index", "MUST", COMETD,
             "Notifications of one session arrive in the order the server produced them: message index values "
             "strictly increase and never repeat."),
+    _clause("sms.common.notify.once", "SHOULD", COMETD,
+            "Each notification reaches a client once (assumed: no page says; a repeat is reported as a warning)."),
     _clause("sms.common.timestamp", "MUST", COMETD,
             "timestampSeconds (milliseconds since the epoch, erratum 4) is the same instant as timestamp."),
     _clause("sms.common.refusal", "MUST", RETURN_VALUES,

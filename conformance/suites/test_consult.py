@@ -10,16 +10,17 @@ judges and fails with a message that starts with that clause.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, RoleTarget
+from conformance.context import Conformance, Observation, RoleTarget, Scenarios
 from conformance.judge import Arrival, Expected, describe, judge_sequence, problems_message
-from conformance.scenario import carries_message, session_id_of
+from conformance.scenario import carries_message, only_agent, session_id_of
 from conformance.spec.schemas import validate
-from conformance.verdicts import requirement
+from conformance.timestamps import disagreement
+from conformance.verdicts import Unjudgeable, requirement
 
 AGENT_ONLY_CAPABILITIES = {"SendToAgents", "SendStartTypingToAgentsNotification", "SendStopTypingToAgentsNotification"}
 
@@ -84,74 +85,120 @@ def idle_session(gws: Conformance) -> str:
 
 
 @pytest.fixture(scope="module")
-def consult_by_uri(gws: Conformance) -> Observation:
-    return _consult(gws, gws.target("consultant", "uri"))
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    """Every scenario of this page that needs no other, each on its own session, started at once
+    (the run's concurrency bounds how many go at the same time); each fixture below collects one."""
+    with gws.start(request, {
+        "consult_by_uri": lambda: _consult(gws, gws.target("consultant", "uri")),
+        "consult_by_path": lambda: _consult(gws, gws.target("consultant", "path")),
+        "consult_through_queue[uri]": lambda: _consult(gws, gws.target("queue", "uri")),
+        "consult_through_queue[path]": lambda: _consult(gws, gws.target("queue", "path")),
+        "consult_to_unknown_target": lambda: _consult(gws, gws.unknown_user_target(), expected=CONSULT_FAILURE),
+        "consult_to_unavailable_agent": lambda: _consult(gws, gws.target("third", "uri"), expected=CONSULT_FAILURE),
+        "consult_without_target": lambda: gws.observe({"operationName": "Consult"}, expected={"originator": ()}),
+        "transfer_after_consult": lambda: _transfer_after_consult(gws),
+        "conference_after_consult": lambda: _conference_after_consult(gws),
+        "leave_after_consult": lambda: _leave_after_consult(gws),
+    }) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
-def consult_by_path(gws: Conformance) -> Observation:
-    return _consult(gws, gws.target("consultant", "path"))
+def consult_by_uri(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consult_by_uri")
+
+
+@pytest.fixture(scope="module")
+def consult_by_path(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consult_by_path")
 
 
 @pytest.fixture(scope="module", params=["uri", "path"])
-def consult_through_queue(request, gws: Conformance) -> Observation:
-    return _consult(gws, gws.target("queue", request.param))
+def consult_through_queue(request, scenarios: Scenarios) -> Observation:
+    return scenarios.result(f"consult_through_queue[{request.param}]")
 
 
 @pytest.fixture(scope="module")
-def consult_to_unknown_target(gws: Conformance) -> Observation:
-    return _consult(gws, gws.unknown_user_target(), expected=CONSULT_FAILURE)
+def consult_to_unknown_target(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consult_to_unknown_target")
 
 
 @pytest.fixture(scope="module")
-def consult_to_unavailable_agent(gws: Conformance) -> Observation:
-    return _consult(gws, gws.target("third", "uri"), expected=CONSULT_FAILURE)
+def consult_to_unavailable_agent(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consult_to_unavailable_agent")
+
+
+@pytest.fixture(scope="module")
+def consult_without_target(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consult_without_target")
+
+
+@pytest.fixture(scope="module")
+def transfer_after_consult(scenarios: Scenarios) -> Observation:
+    return scenarios.result("transfer_after_consult")
+
+
+@pytest.fixture(scope="module")
+def conference_after_consult(scenarios: Scenarios) -> tuple[Observation, str]:
+    return scenarios.result("conference_after_consult")
+
+
+@pytest.fixture(scope="module")
+def leave_after_consult(scenarios: Scenarios) -> tuple[Observation, str]:
+    return scenarios.result("leave_after_consult")
 
 
 # --- sms.consult.param.* -----------------------------------------------------------------------
 
-def _assert_accepted_and_joined(observation: Observation, clause_id: str) -> None:
+def _assert_accepted_and_joined(observation: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:
+    """Accepted, a new Agent participant in the originator's ParticipantsUpdated, and one of the
+    agents in ``joiners`` (roles) now lists the session among its own: it is *that* agent that
+    joined, not some participant."""
     body = observation.response_body
     assert observation.response_status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0, (
         f"{clause_id} [MUST] the Consult was not accepted: HTTP {observation.response_status} {body}")
     updated = first(observation.received["originator"], is_participants_updated)
-    assert updated is not None, f"{clause_id} [MUST] accepted, but the consulted agent never joined"
+    assert updated is not None, f"{clause_id} [MUST] accepted, but no ParticipantsUpdated showed anyone joining"
     joined = participant_ids(updated.get("smssession", {})) - participant_ids(observation.before)
     assert joined, f"{clause_id} [MUST] ParticipantsUpdated arrived but no new participant is in it"
+    listed = [role for role in joiners if observation.listed.get(role) is not None]
+    assert listed, (f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the "
+                    f"targeted agent ({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
 
 
 @requirement("sms.consult.param.target-uri")
 def test_consult_with_a_user_uri_reaches_that_agent(consult_by_uri: Observation) -> None:
-    """targetUri naming a user: the consult is accepted and that agent joins."""
-    _assert_accepted_and_joined(consult_by_uri, "sms.consult.param.target-uri")
+    """targetUri naming a user: the consult is accepted and that agent joins (the session is in its list)."""
+    _assert_accepted_and_joined(consult_by_uri, "sms.consult.param.target-uri", ("consultant",))
 
 
 @requirement("sms.consult.param.target-path")
 def test_consult_with_a_user_path_reaches_that_agent(consult_by_path: Observation) -> None:
-    """targetPath naming a user: the consult is accepted and that agent joins."""
-    _assert_accepted_and_joined(consult_by_path, "sms.consult.param.target-path")
+    """targetPath naming a user: the consult is accepted and that agent joins (the session is in its list)."""
+    _assert_accepted_and_joined(consult_by_path, "sms.consult.param.target-path", ("consultant",))
 
 
 @requirement("sms.consult.param.target-uri")
-def test_consult_through_a_queue_reaches_one_of_its_agents(consult_through_queue: Observation) -> None:
-    """targetUri / targetPath naming a queue: the consult is accepted and an agent of the queue joins."""
-    _assert_accepted_and_joined(consult_through_queue, "sms.consult.param.target-uri")
-
-
-@pytest.fixture(scope="module")
-def consult_without_target(gws: Conformance) -> Observation:
-    return gws.observe({"operationName": "Consult"}, expected={"originator": ()})
+def test_consult_through_a_queue_reaches_one_of_its_agents(consult_through_queue: Observation,
+                                                           gws: Conformance) -> None:
+    """targetUri / targetPath naming a queue: the consult is accepted and an agent of the queue
+    joins. Only members the run has logged in can show it ([queue] members)."""
+    members = tuple(role for role in gws.queue_members() if role in ("consultant",))
+    if not members:
+        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+    _assert_accepted_and_joined(consult_through_queue, "sms.consult.param.target-uri", members)
 
 
 @requirement("sms.consult.param.target-required")
 def test_consult_without_any_target_is_refused_and_changes_nothing(consult_without_target: Observation) -> None:
-    """Neither targetUri nor targetPath: a synchronous refusal, no referenceId, no notification,
-    the session unchanged."""
+    """Neither targetUri nor targetPath: refused in the response with a GWS body and no
+    referenceId, and nothing changes (Return Values: "an error means the request changed
+    nothing"): no participant joins. Other notifications about the session are not judged."""
     seen = consult_without_target
     Conformance.assert_refusal(seen, "sms.consult.param.target-required", documented_code=1)
-    assert not seen.received["originator"], problems_message(
-        "sms.consult.param.target-required", "MUST",
-        [], seen.received["originator"]) + "\n(a refused request must produce no notification)"
+    changes = [a for a in seen.received["originator"] if is_participants_updated(a.data) or is_join(a.data)]
+    assert not changes, problems_message(
+        "sms.consult.param.target-required", "MUST", [], changes) + "\n(the refused Consult added a participant)"
     assert participant_ids(seen.after) == participant_ids(seen.before), (
         "sms.consult.param.target-required [MUST] the refused Consult changed the participants")
 
@@ -226,20 +273,41 @@ def test_an_accepted_consult_answers_status_0_and_an_integer_reference_id(consul
     assert not problems, f"sms.consult.response [MUST] {consult_by_uri.response_body}: {problems}"
 
 
+def _accepted(*observations: Observation) -> list[Observation]:
+    return [o for o in observations if isinstance(o.response_body, Mapping) and o.response_body.get("statusCode") == 0]
+
+
 @requirement("sms.common.reference-id.unique")
 def test_every_accepted_request_gets_its_own_reference_id(
     consult_by_uri: Observation, consult_by_path: Observation, consult_to_unknown_target: Observation
 ) -> None:
-    ids = [o.response_body.get("referenceId") for o in (consult_by_uri, consult_by_path, consult_to_unknown_target)]
+    """The referenceIds of the accepted consults differ (a consult refused in its response has none)."""
+    accepted = _accepted(consult_by_uri, consult_by_path, consult_to_unknown_target)
+    if len(accepted) < 2:
+        raise Unjudgeable(f"sms.common.reference-id.unique needs two accepted requests; {len(accepted)} was accepted")
+    ids = [o.response_body.get("referenceId") for o in accepted]
     assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids), (
-        f"sms.common.reference-id.unique [MUST] referenceIds of three accepted requests: {ids}")
+        f"sms.common.reference-id.unique [MUST] referenceIds of {len(ids)} accepted requests: {ids}")
+
+
+def _asynchronous_failure(seen: Observation) -> Observation:
+    """The failed consult, when the server accepted it to fail later. A refusal in the response
+    is as good an answer (the page shows an Error notification, but a server that knows at once
+    that the target cannot be reached may say so at once): then there is no Error to judge."""
+    body = seen.response_body
+    if not (isinstance(body, Mapping) and body.get("statusCode") == 0):
+        Conformance.assert_refusal(seen, "sms.consult.notify.error")
+        pytest.skip(f"the server refused this consult in its response (statusCode {body.get('statusCode')}), "
+                    "so no Error notification follows")
+    return seen
 
 
 @requirement("sms.common.reference-id.echo")
 def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_target: Observation) -> None:
-    error = first(consult_to_unknown_target.received["originator"], is_error)
+    seen = _asynchronous_failure(consult_to_unknown_target)
+    error = first(seen.received["originator"], is_error)
     assert error is not None, "sms.common.reference-id.echo [MUST] no Error notification arrived"
-    sent = consult_to_unknown_target.response_body.get("referenceId")
+    sent = seen.response_body.get("referenceId")
     assert error.get("referenceId") == sent, (
         f"sms.common.reference-id.echo [MUST] Error carries referenceId {error.get('referenceId')!r}, "
         f"the accepting response returned {sent!r}")
@@ -249,23 +317,27 @@ def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_targe
 
 @requirement("sms.consult.notify.participants")
 def test_participants_updated_shows_the_consultant_as_an_agent(consult_by_uri: Observation) -> None:
+    """The originator receives ParticipantsUpdated with the session Chatting and a new participant
+    of type Agent. How many participants, and in which order, the page does not say."""
     updated = received_valid(consult_by_uri.received["originator"], CONSULT_SUCCESS[0],
                              "notifications/participants-updated", "sms.consult.notify.participants")
     session = updated["smssession"]
     assert session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting", (
         f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}")
     new = [p for p in session["participants"] if p.get("participantId") not in participant_ids(consult_by_uri.before)]
-    assert [p.get("type") for p in new] == ["Agent"], (
-        f"sms.consult.notify.participants [MUST] the consulted agent should appear once as type Agent; "
+    assert any(p.get("type") == "Agent" for p in new), (
+        f"sms.consult.notify.participants [MUST] the consulted agent should appear as type Agent; "
         f"new participants: {new}")
 
 
-@requirement("sms.consult.notify.participants")
-def test_every_agent_participant_is_notified(consult_by_uri: Observation) -> None:
-    for role in ("originator", "consultant"):
-        arrivals = consult_by_uri.received[role]
-        missing = [e.name for e in CONSULT_SUCCESS if first(arrivals, e.matches) is None]
-        assert not missing, f"sms.consult.notify.participants [MUST] the {role} never received {missing}"
+@requirement("sms.consult.notify.consultant")
+def test_the_consulted_agent_is_notified_too(consult_by_uri: Observation) -> None:
+    """The page prints both notifications without saying who receives them; the originator must
+    (checked under notify.participants and notify.joined). That the consulted agent is told as
+    well is what a reader expects: a SHOULD."""
+    arrivals = consult_by_uri.received["consultant"]
+    missing = [e.name for e in CONSULT_SUCCESS if first(arrivals, e.matches) is None]
+    assert not missing, f"sms.consult.notify.consultant [SHOULD] the consultant never received {missing}"
 
 
 @requirement("sms.consult.notify.capabilities")
@@ -293,15 +365,30 @@ def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: 
         f"(last index before the consult: {consult_by_uri.last_index_before})")
 
 
+ORDER_PROBLEMS = ("missing", "late", "reordered")
+
+
 @requirement("sms.consult.notify.order")
 @pytest.mark.parametrize("role", ["originator", "consultant"])
-def test_the_consult_notifies_exactly_the_documented_sequence(consult_by_uri: Observation, role: str,
-                                                              gws: Conformance) -> None:
-    """ParticipantsUpdated, then NewMessages(ParticipantJoined): nothing missing, late, duplicated,
-    extra or reordered between the two barriers of the session's stream."""
+def test_participants_updated_comes_before_the_join(consult_by_uri: Observation, role: str,
+                                                    gws: Conformance) -> None:
+    """ParticipantsUpdated, then NewMessages(ParticipantJoined), within the deadline, in the
+    stream of the originator; in the consultant's stream the order is judged for what arrived
+    (whether it arrives is notify.consultant's SHOULD). Notifications of other kinds in between
+    are tolerated and shown in the transcript; a repeat is notify.once's."""
     arrivals = consult_by_uri.received[role]
-    problems = judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
+    problems = [p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
+                if p.kind in ORDER_PROBLEMS and (role == "originator" or p.kind != "missing")]
     assert not problems, problems_message("sms.consult.notify.order", "MUST", problems, arrivals) + f" ({role})"
+
+
+@requirement("sms.common.notify.once")
+@pytest.mark.parametrize("role", ["originator", "consultant"])
+def test_each_notification_of_the_consult_arrives_once(consult_by_uri: Observation, role: str,
+                                                       gws: Conformance) -> None:
+    arrivals = consult_by_uri.received[role]
+    problems = [p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline) if p.kind == "duplicate"]
+    assert not problems, problems_message("sms.common.notify.once", "SHOULD", problems, arrivals) + f" ({role})"
 
 
 @pytest.fixture(scope="module", params=["consult_to_unknown_target", "consult_to_unavailable_agent"])
@@ -310,14 +397,14 @@ def failed_consult(request) -> Observation:
 
 
 @requirement("sms.consult.notify.error")
-def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(failed_consult: Observation,
-                                                                          gws: Conformance) -> None:
-    seen = failed_consult
-    assert seen.response_body.get("statusCode") == 0, (
-        f"sms.consult.notify.error [MUST] precondition: the Consult should be accepted and fail later; "
-        f"got {seen.response_body}")
+def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(failed_consult: Observation,
+                                                                        gws: Conformance) -> None:
+    """Accepted, then an Error within the deadline, conforming, with the session as it stands.
+    Other notifications beside it are not judged; a repeated Error is notify.once's."""
+    seen = _asynchronous_failure(failed_consult)
     arrivals = seen.received["originator"]
-    problems = judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
+    problems = [p for p in judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
+                if p.kind in ("missing", "late")]
     assert not problems, problems_message("sms.consult.notify.error", "MUST", problems, arrivals)
     error = received_valid(arrivals, CONSULT_FAILURE[0], "notifications/error", "sms.consult.notify.error")
     session = error["smssession"]
@@ -335,19 +422,24 @@ def _messages(arrivals: list[Arrival]) -> list[Mapping[str, Any]]:
 
 @requirement("sms.common.notify.index")
 def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Observation) -> None:
+    """In the message log and in the stream. The log must hold what the stream announced
+    (MessageLogUpdated: the log was updated), so an empty log is a failure, not a pass."""
+    streamed = [m.get("index") for m in _messages(consult_by_uri.received["originator"])]
+    if not streamed:
+        raise Unjudgeable("sms.common.notify.index: the consult's stream announced no message to judge")
     indexes = [m.get("index") for m in consult_by_uri.log_after]
+    assert set(streamed) <= set(indexes), (
+        f"sms.common.notify.index [MUST] the message log (indexes {indexes}) lacks the announced indexes {streamed}")
     assert indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), (
         f"sms.common.notify.index [MUST] message log indexes {indexes}")
-    streamed = [m.get("index") for m in _messages(consult_by_uri.received["originator"])]
     assert streamed == sorted(set(streamed)), f"sms.common.notify.index [MUST] streamed indexes {streamed}"
 
 
 @requirement("sms.common.timestamp")
 def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Observation) -> None:
-    from conformance.timestamps import disagreement
-
     messages = [*consult_by_uri.log_after, *_messages(consult_by_uri.received["originator"])]
-    assert messages, "sms.common.timestamp [MUST] the session has no message to compare"
+    if not messages:
+        raise Unjudgeable("sms.common.timestamp: the session has no message to compare")
     wrong = [(m.get("timestamp"), m.get("timestampSeconds"), why) for m in messages
              if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))]
     assert not wrong, f"sms.common.timestamp [MUST] {wrong}"
@@ -355,11 +447,22 @@ def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Obse
 
 # --- sms.consult.visibility -----------------------------------------------------------------------------
 
+def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """What reached the customer's phone during the operation from anyone but the customer and
+    the originator (a message without a sender included). The probe must first show the
+    customer's own texts: a probe that sees nothing proves nothing."""
+    before, after = seen.customer_received()
+    customer_ids = {p.get("participantId") for p in session.get("participants", []) if p.get("type") == "Customer"}
+    own = [m for m in after if (m.get("from") or {}).get("participantId") in customer_ids]
+    assert own, ("sms.consult.visibility [MUST] the customer probe shows none of the customer's own messages "
+                 f"({len(after)} messages in all), so it cannot show that the consult left no trace")
+    allowed = customer_ids | {only_agent(session)}
+    return [m for m in after[len(before):] if (m.get("from") or {}).get("participantId") not in allowed]
+
+
 @requirement("sms.consult.visibility")
 def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) -> None:
-    consultant = consult_by_uri.consultant_participant()
-    received = consult_by_uri.customer_received()
-    trace = [m for m in received if (m.get("from") or {}).get("participantId") == consultant.get("participantId")]
+    trace = _customer_trace(consult_by_uri, consult_by_uri.before)
     assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
 
 
@@ -371,15 +474,20 @@ def consultant_writes(gws: Conformance, consult_by_uri: Observation) -> Observat
 @requirement("sms.consult.visibility")
 def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observation,
                                                        consultant_writes: Observation) -> None:
+    """The consultant's SendToAgents is accepted and reaches the originator (SendToAgents page:
+    a Text to the agents); nothing it writes is visible beyond agents or reaches the customer.
+    Its plain SendMessage may be refused; if accepted, it must stay among agents too."""
     seen = consultant_writes
-    consultant = consult_by_uri.consultant_participant()
-    public = [m for m in _messages(seen.received["originator"])
-              if (m.get("from") or {}).get("participantId") == consultant.get("participantId")
-              and m.get("visibility") != "Agents"]
+    Conformance.assert_accepted(seen, "sms.consult.visibility")
+    consultant = consult_by_uri.consultant_participant().get("participantId")
+    written = [m for m in _messages(seen.received["originator"])
+               if (m.get("from") or {}).get("participantId") == consultant and m.get("type") == "Text"]
+    assert written, ("sms.consult.visibility [MUST] the consultant's SendToAgents was accepted but no Text from "
+                     "it reached the originator")
+    public = [m for m in written if m.get("visibility") != "Agents"]
     assert not public, f"sms.consult.visibility [MUST] the consultant's messages visible beyond agents: {public}"
-    leaked = [m for m in seen.customer_received()
-              if (m.get("from") or {}).get("participantId") == consultant.get("participantId")]
-    assert not leaked, f"sms.consult.visibility [MUST] the customer received {leaked}"
+    trace = _customer_trace(seen, consult_by_uri.before)
+    assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
 
 
 # --- sms.consult.followup.* ------------------------------------------------------------------------------
@@ -400,79 +508,88 @@ def _missing_outcomes(seen: Observation, clause_id: str, wanted: Mapping[str, st
         f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
 
 
-TRANSFER_WANTED = {"consultant": "a session with itself and without the originator",
-                   "originator": "its session in state LeftChat"}
-CONFERENCE_WANTED = {"originator": "a join of the consultant visible to All"}
-LEAVE_WANTED = {"consultant": "StatusChange with state LeftChat",
-                "originator": "the session Chatting without the consultant"}
+def _received(seen: Observation) -> str:
+    return f"received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }"
 
 
-@pytest.fixture(scope="module")
-def transfer_after_consult(gws: Conformance) -> Observation:
+CONFERENCE_WANTED = "a join of the consultant visible to All"
+LEAVE_WANTED = {"consultant": "StatusChange with state LeftChat or Completed"}
+
+
+def _transfer_after_consult(gws: Conformance) -> Observation:
+    """No page documents Transfer's notifications: the notifications below are only what the
+    wait is for (a session without the originator); the check judges the session lists."""
     consult = _consult(gws, gws.target("consultant", "uri"))
     originator_id = consult.originator_participant()["participantId"]
-    consultant_id = consult.consultant_participant()["participantId"]
     return gws.follow_up(consult, "originator", {"operationName": "Transfer",
                                                  **gws.target("consultant", "uri").as_params()}, awaited={
-        "consultant": snapshot_where(lambda s: originator_id not in participant_ids(s)
-                                     and consultant_id in participant_ids(s)),
-        "originator": snapshot_where(lambda s: s.get("state") == "LeftChat"),
+        "consultant": snapshot_where(lambda s: originator_id not in participant_ids(s)),
     })
 
 
-@pytest.fixture(scope="module")
-def conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
+def _conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
     """The pages name no Conference capability in their samples: Conference when the session lists
     it, else Invite of the consultant (the Invite page: the customer then sees all conference agents)."""
     consult = _consult(gws, gws.target("consultant", "uri"))
     capabilities = set(consult.after.get("capabilities", []))
     operation = "Conference" if "Conference" in capabilities else "Invite"
     consultant_id = consult.consultant_participant()["participantId"]
+    public_join = message_where(lambda m: (m.get("from") or {}).get("participantId") == consultant_id
+                                and m.get("type") in ("ParticipantJoined", "ParticipantRejoined")
+                                and m.get("visibility") == "All")
     seen = gws.follow_up(consult, "originator", {"operationName": operation,
-                                                 **gws.target("consultant", "uri").as_params()}, awaited={
-        "originator": message_where(lambda m: (m.get("from") or {}).get("participantId") == consultant_id
-                                    and m.get("type") in ("ParticipantJoined", "ParticipantRejoined")
-                                    and m.get("visibility") == "All"),
-    })
+                                                 **gws.target("consultant", "uri").as_params()},
+                         awaited={"originator": public_join, "consultant": public_join})
     return seen, operation
 
 
-@pytest.fixture(scope="module")
-def leave_after_consult(gws: Conformance) -> Observation:
+def _leave_after_consult(gws: Conformance) -> tuple[Observation, str]:
     consult = _consult(gws, gws.target("consultant", "uri"))
-    consultant_id = consult.consultant_participant()["participantId"]
-    return gws.follow_up(consult, "consultant", {"operationName": "Leave"}, awaited={
-        "consultant": lambda d: d.get("notificationType") == "StatusChange"
-        and (d.get("smssession") or {}).get("state") == "LeftChat",
-        "originator": snapshot_where(lambda s: consultant_id not in participant_ids(s)
-                                     and s.get("state") == "Chatting"),
-    })
+    seen = gws.follow_up(consult, "consultant", {"operationName": "Leave"},
+                         awaited={"consultant": lambda d: d.get("notificationType") == "StatusChange"
+                                  and (d.get("smssession") or {}).get("state") in ("LeftChat", "Completed")})
+    return seen, consult.consultant_participant()["participantId"]
 
 
 @requirement("sms.consult.followup.transfer")
 def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: Observation,
                                                         gws: Conformance) -> None:
-    """The consultant ends up alone with the customer; the originator's session is LeftChat."""
+    """The consultant's session list shows the session Chatting; the originator's no longer shows
+    it Chatting (gone, or in another state such as LeftChat). Transfer's notifications are
+    documented nowhere, so they are shown in the transcript and not judged."""
     seen = transfer_after_consult
     gws.assert_accepted(seen, "sms.consult.followup.transfer")
-    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.transfer", TRANSFER_WANTED,
-                                                       gws.deadline)
+    consultant, originator = seen.listed.get("consultant"), seen.listed.get("originator")
+    assert consultant is not None and consultant.get("state") == "Chatting", (
+        f"sms.consult.followup.transfer [MUST] the consultant's session list shows the session as "
+        f"{consultant and consultant.get('state')}, not Chatting; {_received(seen)}")
+    assert originator is None or originator.get("state") != "Chatting", (
+        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {_received(seen)}")
 
 
 @requirement("sms.consult.followup.conference")
 def test_the_originator_can_conference_with_the_consultant(conference_after_consult: tuple[Observation, str],
                                                             gws: Conformance, record_property) -> None:
-    """The customer then sees the consultant join. The operation used is recorded in the report."""
+    """The consultant's join is then visible to All (the customer sees conference members), in
+    either agent's stream (who receives it is not stated). The operation used is recorded."""
     seen, operation = conference_after_consult
     record_property("conference-operation", operation)
     gws.assert_accepted(seen, "sms.consult.followup.conference")
-    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.conference", CONFERENCE_WANTED,
-                                                       gws.deadline) + f" (operation used: {operation})"
+    assert any(seen.found.values()), (f"sms.consult.followup.conference [MUST] within {gws.deadline:g}s no agent "
+                                      f"received {CONFERENCE_WANTED} (operation used: {operation}); {_received(seen)}")
 
 
 @requirement("sms.consult.followup.leave")
-def test_the_consultant_can_leave(leave_after_consult: Observation, gws: Conformance) -> None:
-    """Leave page: the leaver gets StatusChange with state LeftChat; the originator keeps chatting."""
-    seen = leave_after_consult
+def test_the_consultant_can_leave(leave_after_consult: tuple[Observation, str], gws: Conformance) -> None:
+    """Leave page: the leaver gets StatusChange, state LeftChat (outside a conference) or
+    Completed (in a conference or consultation); the originator's session goes on Chatting
+    without the consultant (its session list shows it)."""
+    seen, consultant_id = leave_after_consult
     gws.assert_accepted(seen, "sms.consult.followup.leave")
     assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.leave", LEAVE_WANTED, gws.deadline)
+    kept = seen.listed.get("originator")
+    assert kept is not None and kept.get("state") == "Chatting", (
+        f"sms.consult.followup.leave [MUST] the originator's session list shows the session as "
+        f"{kept and kept.get('state')}, not Chatting; {_received(seen)}")
+    assert consultant_id not in participant_ids(kept), (
+        f"sms.consult.followup.leave [MUST] the consultant is still a participant: {kept.get('participants')}")

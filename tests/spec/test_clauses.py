@@ -24,7 +24,10 @@ def test_every_consult_clause_is_catalogued_with_its_level() -> None:
     documented = _documented_clauses()
     catalogued = {c.id: c.level.value for c in CLAUSES if c.id.startswith("sms.consult.")}
     assert len(documented) >= 16
-    assert catalogued == documented
+    assert {i: level for i, level in catalogued.items() if i in documented} == documented
+    # what the catalogue adds is an assumption a reader would make, so at most a SHOULD, and says so
+    added = [c for c in CLAUSES if c.id.startswith("sms.consult.") and c.id not in documented]
+    assert all(c.level is Level.SHOULD and "assumed" in c.text for c in added), added
 
 
 def test_clause_ids_are_unique_and_resolvable() -> None:
