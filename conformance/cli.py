@@ -7,6 +7,8 @@ Each subcommand lives beside the code it drives and contributes itself through a
     serve    run the reference GWS server           (conformance.server.commands)
     run      run the conformance suite              (conformance.commands)
     list     list the checks and their clauses      (conformance.commands)
+    selftest prove the suite against every fault    (conformance.selftest)
+    doctor   try a new server step by step          (conformance.doctor)
 
 Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
 2 usage or configuration error, 3 target unreachable / nothing could run.
@@ -32,6 +34,7 @@ _COMMAND_MODULES = (
     "conformance.server.commands",
     "conformance.commands",
     "conformance.selftest",
+    "conformance.doctor",
 )
 
 

@@ -114,7 +114,7 @@ class Calibration:
         return MARKER if seen else QUIET
 
     def evidence(self, role: str) -> str:
-        return "proven by marker" if self.mode(role) == MARKER else f"nothing else within {self.quiet_window:g} s"
+        return "proven by marker" if self.mode(role) == MARKER else f"nothing else within {self.quiet_window:.1f} s"
 
     def as_record(self) -> dict[str, Any]:
         return {**asdict(self), "modes": {role: self.mode(role) for role in ("originator", "consultant")}}

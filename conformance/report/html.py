@@ -95,9 +95,11 @@ def _entry(key: str, entry: Entry) -> str:
              f"<details><summary>response</summary><pre>{_json(exchange.body)}</pre></details>"]
     for role, names in value.get("expected", {}).items():
         lines.append(f"<p>expected by the {escape(role)}: {escape(' -> '.join(names) or 'nothing')}</p>")
+    evidence = value.get("evidence", {})
     for role, arrivals in value.get("received", {}).items():
         observed = " -> ".join(f"{describe(a['data'])}@+{a['after'] * 1000:.1f}ms" for a in arrivals) or "nothing"
-        lines.append(f"<p>received by the {escape(role)}: {escape(observed)}</p>")
+        proof = f" ({evidence[role]})" if role in evidence else ""
+        lines.append(f"<p>received by the {escape(role)}: {escape(observed)}{escape(proof)}</p>")
         lines += [f"<details><summary>+{a['after'] * 1000:.1f} ms {escape(describe(a['data']))}</summary>"
                   f"<pre>{_json(a['data'])}</pre></details>" for a in arrivals]
     return "".join(lines)

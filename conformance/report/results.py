@@ -107,6 +107,17 @@ class RunRecord:
     def entries(self, keys: Iterable[str]) -> list[tuple[str, Entry]]:
         return [(key, self.recordings[key]) for key in keys if key in self.recordings]
 
+    def evidence(self, check: CheckRecord) -> dict[str, list[str]]:
+        """Per role, how "nothing else arrived" was established in the observations the check judged."""
+        found: dict[str, list[str]] = {}
+        for _, entry in self.entries(check.transcript):
+            value = entry.get("value")
+            for role, how in (value.get("evidence", {}) if isinstance(value, Mapping) else {}).items():
+                found.setdefault(role, [])
+                if how not in found[role]:
+                    found[role].append(how)
+        return found
+
     def exit_code(self, *, allow_stale: bool) -> int:
         return exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale)
 
@@ -126,7 +137,7 @@ class RunRecord:
             "format": RESULTS_FORMAT,
             "manifest": dict(manifest),
             "summary": _count(c.verdict.value for c in self.checks.values()),
-            "checks": [c.as_record() for c in self.checks.values()],
+            "checks": [{**c.as_record(), "evidence": self.evidence(c)} for c in self.checks.values()],
             "clauses": self.clause_matrix(),
             "latency": latency_profile(self.recordings.values()),
             "recordings": self.recordings,

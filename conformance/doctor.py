@@ -1,0 +1,256 @@
+"""``gws-conformance doctor``: try a new server step by step before the first run.
+
+Each step prints one line: ``ok``, ``note`` (works, but worth knowing) or ``FAIL`` with the fix.
+The first failing step stops the doctor; nothing is a traceback. The steps:
+
+1. the target answers at all (``GET /api/v2/diagnostics/version``, which needs no credentials);
+2. each configured agent logs in (``GET /api/v2/me``): refused (401/403, with the server's
+   message), not a GWS answer at all, or no ``api-multimedia`` (the SMS session list refused);
+   whether CSRF protection hands out a token;
+3. CometD: handshake and subscription to the SMS topic, for the originator and the consultant;
+4. a session from the configured session source;
+5. what each agent receives of the originator's typing (the run's calibration), and so the
+   observation mode ``run`` will use; when the SMS topic shows nothing, a second stream on
+   ``/v2/me/**`` finds the channel the server really uses;
+6. a suggested configuration.
+
+Exit codes: 0 ready (notes allowed); 2 a configuration fix is needed (credentials, feature,
+topic, not a GWS); 3 the target cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.cli import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.client.agent import Agent
+from conformance.client.bayeux import BayeuxError
+from conformance.client.rest import Exchange, TargetUnreachable
+from conformance.config import Config, load_config
+from conformance.run import measure, reference_agents
+from conformance.scenario import Calibration, session_id_of
+from conformance.sessions import make_source
+
+WILDCARD_TOPIC = "/v2/me/**"
+
+
+class StepFailed(Exception):
+    """A step that stops the doctor: the line to print, its fix, and the exit code."""
+
+    def __init__(self, line: str, fix: str, exit_code: int = EXIT_USAGE) -> None:
+        super().__init__(line)
+        self.line, self.fix, self.exit_code = line, fix, exit_code
+
+
+def _gws_body(exchange: Exchange) -> bool:
+    return isinstance(exchange.body, dict) and isinstance(exchange.body.get("statusCode"), int)
+
+
+def _said(exchange: Exchange) -> str:
+    body = exchange.body
+    if isinstance(body, dict):
+        return f"statusCode {body.get('statusCode')} {body.get('statusMessage', '')!r}".rstrip()
+    kind = exchange.response_headers.get("content-type", "no content type")
+    return f"a {kind} body, not GWS JSON"
+
+
+class Doctor:
+    def __init__(self, config: Config, out: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.out = out
+
+    def ok(self, line: str) -> None:
+        self.out(f"ok    {line}")
+
+    def note(self, line: str) -> None:
+        self.out(f"note  {line}")
+
+    # --- the steps --------------------------------------------------------------------------
+
+    def reachable(self) -> None:
+        url = f"{self.config.base_url}/api/v2/diagnostics/version"
+        try:
+            response = httpx.get(url, timeout=self.config.http_timeout, verify=self.config.tls.verify)
+        except httpx.TransportError as exc:
+            raise StepFailed(f"target {self.config.base_url} cannot be reached: {type(exc).__name__}: {exc}",
+                             "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None
+        self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {response.status_code}")
+
+    def logs_in(self, role: str, agent: Agent) -> None:
+        name = f"agent {role} ({agent.account.username})"
+        me = agent.rest.get("/api/v2/me")
+        if me.status in (401, 403):
+            raise StepFailed(f"{name} refused: HTTP {me.status} {_said(me)}",
+                             f"check agents.{role}.password or password_env, and that the user may use the API")
+        if not _gws_body(me):
+            raise StepFailed(f"{name}: GET /api/v2/me answered HTTP {me.status} with {_said(me)}: "
+                             "the target is not a GWS API v2", "check target: the GWS base URL, without /api/v2")
+        listing = agent.rest.get("/api/v2/me/smssessions")
+        if not _gws_body(listing) or listing.body["statusCode"] != 0:
+            if role == "no_feature":
+                self.ok(f"{name} is refused the SMS session API, as its role wants: HTTP {listing.status}")
+                return
+            raise StepFailed(f"{name} cannot use the SMS session API: GET /api/v2/me/smssessions answered HTTP "
+                             f"{listing.status} {_said(listing)}",
+                             "give the user the api-multimedia feature (and api-multimedia-chat for the session "
+                             "resource)")
+        if role == "no_feature":
+            raise StepFailed(f"{name} lists its SMS sessions, though its role is a user without api-multimedia",
+                             f"agents.{role}: configure a user without the api-multimedia feature")
+        csrf = me.response_headers.get("x-csrf-header")
+        self.ok(f"{name} logs in: HTTP {me.status}; CSRF protection "
+                + (f"on (token header {csrf})" if csrf else "off (no X-CSRF-HEADER on GET)"))
+
+    def streams(self, role: str, agent: Agent) -> None:
+        name = f"agent {role} ({agent.account.username})"
+        try:
+            agent.bayeux.handshake()
+        except (BayeuxError, httpx.HTTPError, ValueError) as exc:
+            raise StepFailed(f"{name}: CometD handshake at {self.config.notification_path} failed: {exc}",
+                             "check notification_path (GWS: /api/v2/notifications)") from None
+        try:
+            agent.bayeux.subscribe(self.config.sms_topic)
+        except (BayeuxError, httpx.HTTPError, ValueError) as exc:
+            raise StepFailed(f"{name}: subscription to {self.config.sms_topic} refused: {exc}",
+                             "check sms_topic (assumed /v2/me/smssessions)") from None
+        agent.bayeux.start()
+        agent.rest.post("/api/v2/me", {"operationName": "StartContactCenterSession", "channels": [self.config.media]})
+        agent.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"})
+        self.ok(f"{name}: CometD handshake and subscription to {self.config.sms_topic} confirmed")
+
+    def observes(self, agents: dict[str, Agent], stack: ExitStack) -> Calibration:
+        source = make_source(self.config)
+        try:
+            calibration = measure(self.config, agents, source)
+        except (RuntimeError, pytest.skip.Exception) as exc:
+            message = exc.msg if isinstance(exc, pytest.skip.Exception) else str(exc)
+            raise StepFailed(f"no session from the {self.config.source.kind} session source: {message}",
+                             "check [source]: session_ids, or the command that injects an inbound SMS") from None
+        self.ok(f"a session from the {self.config.source.kind} source")
+        if calibration.silent:
+            found = self.find_topic(agents, stack, source)
+            raise StepFailed(f"nothing about the session reached the originator on {self.config.sms_topic}"
+                             + (f"; on {WILDCARD_TOPIC} it arrives on channel {found}" if found else
+                                f", nor on {WILDCARD_TOPIC}"),
+                             f'set sms_topic = "{found}"' if found else
+                             "check notification_path and that the server publishes SMS session notifications")
+        return calibration
+
+    def find_topic(self, agents: dict[str, Agent], stack: ExitStack, source) -> str | None:
+        """The channel on which the originator's SMS notifications arrive, seen through /v2/me/**."""
+        watcher = stack.enter_context(Agent(replace(self.config, sms_topic=WILDCARD_TOPIC), "originator"))
+        session_id = source.new_session(agents["originator"]).id
+        since = watcher.log.mark()
+        agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
+        found = watcher.log.wait_for(lambda data: session_id_of(data) == session_id, since=since,
+                                     deadline=time.monotonic() + self.config.deadline)
+        return None if found is None else next(r.channel for r in watcher.log.snapshot(since=found.seq))
+
+    def typing(self, calibration: Calibration) -> None:
+        said = {True: "receives", False: "does not receive", None: "could not be measured:"}
+        self.ok(f"the originator {said[calibration.originator_sees_own_typing]} its own typing; the consultant "
+                f"{said[calibration.consultant_sees_others_typing]} the originator's typing"
+                + (f" ({calibration.note})" if calibration.note else ""))
+        modes = {role: calibration.evidence(role) for role in ("originator", "consultant")}
+        line = "; ".join(f"{role}: {how}" for role, how in modes.items())
+        if any(calibration.mode(role) == "quiet" for role in modes):
+            self.note(f"observation: {line} (quiet windows of quiet_window = {calibration.quiet_window:g} s "
+                      "where the server gives no marker; a run takes a few seconds longer)")
+        else:
+            self.ok(f"observation: {line}")
+
+    def suggest(self, calibration: Calibration) -> None:
+        lines = [f'target = "{self.config.base_url}"', f'notification_path = "{self.config.notification_path}"',
+                 f'sms_topic = "{self.config.sms_topic}"', f'observation = "{calibration.observation}"'
+                 f"   # measured: {calibration.mode('originator')} / {calibration.mode('consultant')}"]
+        for role, account in self.config.agents.items():
+            lines += [f"[agents.{role}]", f'username = "{account.username}"',
+                      f'password_env = "GWS_{role.upper()}_PASSWORD"']
+            lines += [f'{key} = "{value}"' for key, value in (("uri", account.uri), ("path", account.path)) if value]
+        lines += ["[source]", f'kind = "{self.config.source.kind}"']
+        self.out("suggested configuration:\n    " + "\n    ".join(lines))
+
+    # --- all of it -----------------------------------------------------------------------------
+
+    def examine(self) -> int:
+        self.out(f"gws-conformance doctor: {self.config.base_url}")
+        try:
+            with ExitStack() as stack:
+                self.reachable()
+                agents = {}
+                for role in self.config.agents:
+                    agent = stack.enter_context(_closing(Agent(self.config, role)))
+                    self.logs_in(role, agent)
+                    agents[role] = agent
+                for role in ("originator", "consultant"):
+                    self.streams(role, agents[role])
+                calibration = self.observes(agents, stack)
+                self.typing(calibration)
+                self.suggest(calibration)
+        except StepFailed as failed:
+            self.out(f"FAIL  {failed.line}\n      fix: {failed.fix}")
+            return failed.exit_code
+        except TargetUnreachable as exc:
+            self.out(f"FAIL  the target stopped answering: {exc}")
+            return EXIT_UNREACHABLE
+        self.out("ready: 'gws-conformance run' can start")
+        return EXIT_OK
+
+
+@contextmanager
+def _closing(agent: Agent) -> Iterator[Agent]:
+    """An agent the doctor logs in step by step (not with Agent.login), stopped at the end."""
+    try:
+        yield agent
+    finally:
+        agent.bayeux.stop()
+        agent.rest.close()
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "doctor", help="try a server step by step before the first run: each step a verdict and a fix",
+        description="Check, step by step, what a run needs of the target: it answers, each agent logs in (and "
+                    "has api-multimedia), CometD handshake and SMS topic, a session from the source, what each "
+                    "agent receives of the others' typing (the observation mode run will use), and suggest a "
+                    "configuration. Stops at the first failing step with its fix. Exit codes: 0 ready; 2 a "
+                    "configuration fix is needed; 3 the target cannot be reached.")
+    parser.add_argument("--target", metavar="URL", help="base URL of the GWS server (default: from the configuration, "
+                                                        "else the built-in reference server)")
+    parser.add_argument("--config", metavar="FILE", type=Path,
+                        help="TOML configuration (default: ./gws-conformance.toml if present)")
+    parser.set_defaults(handler=doctor_command)
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    config = load_config(flags={"target": args.target} if args.target else {}, config_file=args.config)
+    with ExitStack() as stack:
+        if config.target is None:
+            from conformance.server.runner import ReferenceServer
+
+            server = stack.enter_context(ReferenceServer())
+            config = config.with_reference_server(server.base_url, server.app.agents_listing())
+        elif config.source.kind == "reference" and not config.agents:
+            try:  # no agents configured: only a reference server can name them
+                config = config.with_reference_server(config.base_url, reference_agents(config))
+            except TargetUnreachable as exc:
+                return _stopped(f"target {config.base_url} cannot be reached: {exc}",
+                                "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE)
+            except RuntimeError:
+                return _stopped(f"{config.base_url} is not a gws-conformance reference server and no agents are "
+                                "configured", "configure [agents.originator], [agents.consultant] and a [source] "
+                                "(see README: Running against your GWS)", EXIT_USAGE)
+        return Doctor(config).examine()
+
+
+def _stopped(line: str, fix: str, exit_code: int) -> int:
+    print(f"FAIL  {line}\n      fix: {fix}")
+    return exit_code
