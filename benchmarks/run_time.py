@@ -4,7 +4,9 @@
 
 Runs ``gws-conformance run`` N times (default 5) with the default deadline, with ``--deadline 2``
 and with ``--deadline 30``, and prints min / median / max seconds for each. Against a correct
-server no check waits out a deadline, so the three rows should be nearly equal.
+server no check waits out a deadline, so the three rows should be nearly equal. Then the same
+under the variations that give no typing echo (quiet windows instead of markers), and with
+concurrency 1: what quiet windows cost, and what running scenarios at the same time saves.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ import sys
 from timing import spread, timed_run
 
 
-def wall_times(extra: list[str], runs: int) -> list[float]:
+def wall_times(extra: list[str], runs: int, env: dict[str, str]) -> list[float]:
     times = []
     for _ in range(runs):
-        run = timed_run(extra)
+        run = timed_run(extra, env)
         if run.exit_code != 0:
             sys.exit(f"run {' '.join(extra)} exited {run.exit_code}:\n{run.tail}")
         times.append(run.seconds)
@@ -29,11 +31,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
-    print(f"{'run':<16} {'min':>7} {'median':>7} {'max':>7}   ({runs} runs each, seconds, process start included)")
-    for label, extra in (("default (10 s)", []), ("--deadline 2", ["--deadline", "2"]),
-                         ("--deadline 30", ["--deadline", "30"])):
-        times = wall_times(extra, runs)
-        print(f"{label:<16} {spread(times)}")
+    print(f"{'run':<30} {'min':>7} {'median':>7} {'max':>7}   ({runs} runs each, seconds, process start included)")
+    for label, extra, env in (
+            ("default (10 s)", [], {}), ("--deadline 2", ["--deadline", "2"], {}),
+            ("--deadline 30", ["--deadline", "30"], {}),
+            ("no-echo-to-sender", ["--", "--gws-fault", "no-echo-to-sender"], {}),
+            ("no-typing-echo", ["--", "--gws-fault", "no-typing-echo"], {}),
+            ("no-typing-echo, concurrency 1", ["--", "--gws-fault", "no-typing-echo"],
+             {"GWS_CONFORMANCE_CONCURRENCY": "1"})):
+        times = wall_times(extra, runs, env)
+        print(f"{label:<30} {spread(times)}")
 
 
 if __name__ == "__main__":

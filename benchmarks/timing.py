@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -20,12 +21,12 @@ class TimedRun:
     tail: str  # the end of the run's output, for a failure report
 
 
-def timed_run(arguments: list[str]) -> TimedRun:
-    """``gws-conformance run ARGUMENTS`` with its reports in a temporary folder."""
+def timed_run(arguments: list[str], env: dict[str, str] | None = None) -> TimedRun:
+    """``gws-conformance run ARGUMENTS`` (with ``env`` added) with its reports in a temporary folder."""
     with tempfile.TemporaryDirectory() as reports:
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", reports, *arguments],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, env={**os.environ, **(env or {})})
         seconds = time.perf_counter() - started
         results = Path(reports) / "results.json"
         verdicts = ({c["id"]: c["verdict"] for c in json.loads(results.read_text())["checks"]}

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, xfail_reason
 from conformance.recording import Recorder
 from conformance.report import html
 from conformance.report.results import RunRecord, load_results, manifest, now, write_results
@@ -99,7 +100,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         label = getattr(item, "operation_label", None)
         if label and clause_of(item) is not None and not item.nodeid.endswith(f"[{label}]"):
-            item._id = item._id.with_params(label)  # pytest 9's structured node id
+            add_to_node_id(item, label)
 
 
 # --- recording: who is calling the target ---------------------------------------------------------
@@ -164,9 +165,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     strict = item.config.getoption("--gws-level") == "should"
     if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
         first_line = str(call.excinfo.value).splitlines()[0] if call.excinfo else ""
-        report.outcome = "skipped"
         cited = f"{item_clause.id} [SHOULD] "
-        report.wasxfail = f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip()
+        shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
     if report.failed and call.excinfo is not None:
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
         report.gws_message = str(call.excinfo.value)
@@ -189,16 +189,15 @@ def _apply_waiver(report: pytest.TestReport, waiver: Waiver, verdict: Verdict, a
     judged, note = judge(waiver, verdict, datetime.date.today())
     report.gws_waiver = {**waiver.as_record(), "state": judged.value, "note": note}
     if judged is Verdict.WAIVED:
-        report.outcome, report.wasxfail = "skipped", f"{WAIVED_PREFIX} {note}"
+        shown_as_xfail(report, f"{WAIVED_PREFIX} {note}")
     elif judged is Verdict.STALE and not allow_stale:
         report.outcome, report.longrepr = "failed", f"{note} (waiver for {waiver.check}, owner {waiver.owner})"
-        if hasattr(report, "wasxfail"):
-            del report.wasxfail
+        not_xfail(report)
     return judged
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
-    reason = getattr(report, "wasxfail", "")
+    reason = xfail_reason(report)
     if report.when == "call" and reason.startswith(WARN_PREFIX):
         return "warned", "W", ("WARN", {"yellow": True})
     if report.when == "call" and reason.startswith(WAIVED_PREFIX):
@@ -232,7 +231,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         if reports:
             terminalreporter.section(title, yellow=True)
             for report in reports:
-                terminalreporter.line(f"{report.wasxfail}  ({report.nodeid})")
+                terminalreporter.line(f"{xfail_reason(report)}  ({report.nodeid})")
     state = config.stash[_STATE]
     stale = [c for c in state.run.checks.values() if c.verdict is Verdict.STALE]
     if stale:

@@ -20,6 +20,7 @@ from enum import Enum
 import pytest
 
 from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
+from conformance.internals import xfail_reason
 from conformance.spec.clauses import Clause, Level, clause
 
 CLAUSE_MARKER = "clause"
@@ -57,7 +58,7 @@ def clause_of(item: pytest.Item) -> Clause | None:
 def verdict_of(report: pytest.TestReport) -> Verdict:
     """The verdict of one report phase (call them for every phase; see :func:`combine`)."""
     if report.skipped:
-        reason = getattr(report, "wasxfail", "")
+        reason = xfail_reason(report)
         return Verdict.WARN if reason.startswith(WARN_PREFIX) else Verdict.SKIP
     if report.failed:
         unjudgeable = report.when == "call" and getattr(report, "gws_unjudgeable", False)

@@ -35,6 +35,7 @@ from conformance.judge import problem_kinds
 from conformance.recording import Entry
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
+from conformance.internals import skip_reason, xfail_reason
 from conformance.verdicts import Verdict, combine, exit_code, verdict_of
 
 RESULTS_FORMAT = "gws-conformance-results/1"
@@ -67,10 +68,10 @@ class CheckRecord:
 
 def report_message(report: pytest.TestReport) -> str:
     """The one message of a report phase that a reader needs: the failure, or the skip reason."""
-    if getattr(report, "wasxfail", ""):
-        return report.wasxfail
-    if report.skipped and isinstance(report.longrepr, tuple):
-        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if xfail_reason(report):
+        return xfail_reason(report)
+    if skip_reason(report) is not None:
+        return skip_reason(report)
     if report.failed:
         crash = getattr(report.longrepr, "reprcrash", None)
         return getattr(report, "gws_message", None) or (crash.message if crash is not None else report.longreprtext)

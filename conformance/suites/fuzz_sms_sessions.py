@@ -30,10 +30,10 @@ import os
 from collections.abc import Mapping
 
 import schemathesis
-from schemathesis.core.parameters import ParameterLocation
 
 from conformance.commands import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV
 from conformance.context import Conformance
+from conformance.internals import negative_in_body
 from conformance.spec.openapi import openapi_document
 from conformance.verdicts import requirement
 
@@ -92,7 +92,7 @@ def gws_reference_id(ctx, response, case) -> None:
 @schemathesis.check
 def gws_negative_refused(ctx, response, case) -> None:
     body = _body(response)
-    if case.meta is None or not case.meta.is_negative_at(ParameterLocation.BODY):
+    if not negative_in_body(case):
         return None
     if isinstance(body, Mapping) and body.get("statusCode") == 0:
         raise AssertionError(f"sms.common.refusal [MUST] an invalid body was accepted: {case.body!r}")

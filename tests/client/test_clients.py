@@ -53,7 +53,7 @@ def test_the_log_waits_on_events_with_a_deadline():
     assert found is not None and found.seq == 0
     started = time.monotonic()
     assert log.wait_for(lambda d: d["n"] == 2, since=0, deadline=started + 0.1) is None
-    assert 0.09 <= time.monotonic() - started < 1
+    assert time.monotonic() - started >= 0.09  # it waited for the deadline (a slow machine only adds)
 
 
 def test_an_agent_receives_a_sessions_notifications_in_order(server, config):

@@ -208,8 +208,9 @@ def test_transfer_to_the_consultant_leaves_it_alone_with_the_customer(domain, id
     bob_view = domain.get_session("bob", session_id)
     assert {p["nickname"] for p in bob_view["participants"]} == {"FirstL", "Bob"}
     assert "Transfer" in bob_view["capabilities"]
-    assert outcome.notifications[0] == ("alice", outcome.notifications[0][1])
-    assert outcome.notifications[0][1]["referenceId"] == outcome.body["referenceId"]
+    first_to, first = outcome.notifications[0]
+    assert first_to == "alice" and first["smssession"]["state"] == "LeftChat"
+    assert first["referenceId"] == outcome.body["referenceId"]
 
 
 def test_inviting_the_consultant_makes_a_conference_the_customer_sees(domain, ids):

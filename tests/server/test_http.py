@@ -20,6 +20,17 @@ def server():
 
 
 @pytest.fixture(scope="module")
+def holding_server():
+    """Holds an idle long poll for a minute: a reply well before that was not held (no tight clock
+    bound in a test; benchmarks/server_timing.py measures how fast)."""
+    with ReferenceServer(settings=ServerSettings(connect_timeout_ms=60_000)) as running:
+        yield running
+
+
+HELD_SECONDS = 30  # far below the minute: a reply sooner was not held
+
+
+@pytest.fixture(scope="module")
 def agents(server):
     return {a["username"]: a for a in httpx.get(f"{server.base_url}/conformance/v1/agents").json()["agents"]}
 
@@ -67,14 +78,14 @@ def test_an_unknown_client_is_told_to_handshake_again(server):
     assert reply["error"] == "402::Unknown client" and reply["advice"]["reconnect"] == "handshake"
 
 
-def test_a_connect_batched_with_other_messages_is_answered_at_once(server):
+def test_a_connect_batched_with_other_messages_is_answered_at_once(holding_server):
     """As CometD servers do: the JavaScript client sends its first subscriptions with a connect."""
-    client = Client(server, "carol")
+    client = Client(holding_server, "carol")
     client_id = client.subscribe()
     started = time.monotonic()
     replies = client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
                             {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
-    assert [r["successful"] for r in replies] == [True, True] and time.monotonic() - started < 1
+    assert [r["successful"] for r in replies] == [True, True] and time.monotonic() - started < HELD_SECONDS
 
 
 def test_batched_messages_in_one_post_are_each_answered_with_their_id(server):
@@ -95,17 +106,15 @@ def test_a_connect_is_held_until_the_advised_timeout_when_nothing_comes(server):
     reply = client.connect(client_id)
     assert reply == [{"channel": "/meta/connect", "clientId": client_id, "successful": True,
                       "advice": {"reconnect": "retry", "interval": 0, "timeout": 2000}}]
-    assert 1.9 <= time.monotonic() - started < 4
+    assert time.monotonic() - started >= 1.9  # held for the advised timeout (a slow machine only adds)
 
 
-def test_a_held_connect_returns_as_soon_as_a_notification_is_published(server):
-    client = Client(server, "alice")
+def test_a_held_connect_returns_as_soon_as_a_notification_is_published(holding_server):
+    client = Client(holding_server, "alice")
     client_id = client.subscribe()
     holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
-    started = time.monotonic()
-    provision(server)
-    replies = holder.result(timeout=5)
-    assert time.monotonic() - started < 1.5
+    provision(holding_server)
+    replies = holder.result(timeout=HELD_SECONDS)  # released by the notification, not by the minute's hold
     assert [r["data"]["notificationType"] for r in replies if r["channel"] == TOPIC][0] == "StatusChange"
 
 
@@ -213,14 +222,11 @@ def test_a_hundred_concurrent_sessions_with_consults_at_once(server, agents):
     assert {s["id"] for s in bob} >= set(sessions)
 
 
-def test_the_server_starts_and_stops_in_well_under_a_second():
-    started = time.monotonic()
-    with ReferenceServer() as running:
-        up = time.monotonic() - started
+def test_stopping_the_server_answers_a_held_long_poll_instead_of_waiting_for_it():
+    """Its start and stop times are measured by benchmarks/server_timing.py, not asserted here."""
+    with ReferenceServer(settings=ServerSettings(connect_timeout_ms=60_000)) as running:
         assert httpx.get(f"{running.base_url}/api/v2/diagnostics/version").status_code == 200
         client = Client(running, "alice")
         client_id = client.subscribe()
         holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
-        stopping = time.monotonic()
-    holder.result(timeout=5)  # the held long poll was answered by the stop
-    assert up < 1 and time.monotonic() - stopping < 1
+    holder.result(timeout=HELD_SECONDS)  # answered by the stop, not by the minute's hold

@@ -66,3 +66,60 @@ def test_ordered_delays_keep_each_users_order_whatever_the_jitter():
         return delivered
 
     assert asyncio.run(deliver_all()) == list(range(200))
+
+
+# --- the open points of the pages, in the domain -------------------------------------------------------------
+
+def _typing_recipients(*variations: str) -> dict[str, set[str]]:
+    """Who is notified of alice's typing and of bob's agents-only text, in a consult session."""
+    from test_domain import consult, make_domain, provision, user
+
+    domain = make_domain(*variations)
+    ids = iter(range(1, 100)).__next__
+    session_id = provision(domain)
+    consult(domain, ids, session_id, **user(domain, "bob"))
+    typing = domain.operate("alice", session_id, {"operationName": "SendStartTypingNotification"}, ids)
+    text = domain.operate("bob", session_id, {"operationName": "SendToAgents", "message": "psst"}, ids)
+    return {"typing": {to for to, _ in typing.notifications}, "text": {to for to, _ in text.notifications}}
+
+
+@pytest.mark.parametrize(("variation", "typing", "text"), [
+    (None, {"alice", "bob"}, {"alice", "bob"}),
+    ("no-echo-to-sender", {"bob"}, {"alice"}),
+    ("no-typing-echo", set(), {"alice", "bob"}),
+    ("typing-to-others-only", {"bob"}, {"alice", "bob"}),
+])
+def test_who_receives_an_agents_own_messages_varies(variation, typing, text):
+    assert _typing_recipients(*([variation] if variation else [])) == {"typing": typing, "text": text}
+
+
+def _consult_notifications(*variations: str) -> list[dict]:
+    from test_domain import consult, make_domain, provision, user
+
+    domain = make_domain(*variations)
+    session_id = provision(domain)
+    outcome = consult(domain, iter(range(1, 100)).__next__, session_id, **user(domain, "bob"))
+    return [data for to, data in outcome.notifications if to == "alice"], outcome
+
+
+def test_unrelated_notifications_come_between_and_after_the_consults():
+    notes, _ = _consult_notifications("unrelated-in-session")
+    described = [(d["notificationType"], [m["type"] for m in d.get("messages", [])]) for d in notes]
+    assert described == [("ParticipantsUpdated", []), ("PropertiesUpdated", []), ("NewMessages", ["ParticipantJoined"]),
+                         ("NewMessages", ["TypingStarted"])]
+
+
+@pytest.mark.parametrize("variation", ["participants-reversed", "originator-listed-last"])
+def test_participant_order_varies(variation):
+    plain = [p["nickname"] for p in _consult_notifications()[0][0]["smssession"]["participants"]]
+    varied = [p["nickname"] for p in _consult_notifications(variation)[0][0]["smssession"]["participants"]]
+    assert sorted(varied) == sorted(plain) and varied != plain and plain[1] == "Alice"
+    assert varied[0] != "Alice"
+
+
+def test_an_unavailable_target_can_be_refused_in_the_response():
+    from test_domain import consult, make_domain, provision
+
+    domain = make_domain("sync-refusal-of-unavailable-target")
+    outcome = consult(domain, iter(range(1, 100)).__next__, provision(domain), targetUri="http://x/api/v2/users/nobody")
+    assert outcome.http_status == 400 and outcome.body["statusCode"] == 2 and not outcome.notifications

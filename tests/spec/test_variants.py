@@ -100,10 +100,6 @@ def test_a_broken_variant_is_rejected_where_it_breaks(sample, path, value, json_
     assert (json_path, keyword) in {(v.path, v.keyword) for v in violations}, violations
 
 
-def test_there_are_at_least_thirty_broken_variants():
-    assert len(BROKEN) >= 30
-
-
 REFUSALS_BROKEN = [
     ("error-response-without-message", {"statusCode": 1}, "$", "required"),
     ("error-response-with-status-0", {"statusCode": 0, "statusMessage": "ok?"}, "$.statusCode", "minimum"),
