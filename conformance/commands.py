@@ -14,10 +14,10 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
 from conformance.report.results import load_results
 from conformance.report.waivers import load_waivers
@@ -49,7 +49,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--target", metavar="URL", help="base URL of the GWS server (e.g. https://gws.example:8443)")
     run.add_argument("--config", metavar="FILE", type=Path,
                      help="TOML configuration (default: ./gws-conformance.toml if present)")
-    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only checks matching this pytest -k expression")
+    run.add_argument("-k", dest="keyword", metavar="EXPR",
+                     help="only checks whose name matches this pytest -k expression (names as 'list' prints them)")
+    run.add_argument("--clause", action="append", default=[], metavar="GLOB",
+                     help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)")
+    run.add_argument("--page", action="append", default=[], metavar="NAME",
+                     help="only checks of this documentation page, e.g. consult (repeatable)")
+    run.add_argument("--jobs", type=int, metavar="N",
+                     help="run the checks in N processes (pytest-xdist); default: one process, whose scenarios "
+                          "already run at the same time (configuration key concurrency)")
     run.add_argument("--level", choices=("must", "should"), default="must",
                      help="must (default): SHOULD violations are warnings; should: they fail the run too")
     run.add_argument("--deadline", metavar="SECONDS", type=float,
@@ -109,16 +117,26 @@ def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     return arguments
 
 
-def pytest_arguments(args: argparse.Namespace) -> list[str]:
-    extra = list(args.pytest_args or [])
-    if extra[:1] == ["--"]:
-        extra = extra[1:]
+def selection_arguments(args: argparse.Namespace) -> list[str]:
+    """Which checks: the suites (with the fuzz suite if asked), -k, clauses and pages."""
     if args.fuzz:
         arguments = ["--pyargs", SUITES, *BASE_PYTEST, "-o", f"python_files=test_*.py {FUZZ_MODULE}.py",
                      f"--hypothesis-seed={args.fuzz_seed}"]
     else:
         arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST]
-    arguments += ["--gws-level", args.level, *report_arguments(args, args.report_dir)]
+    if args.keyword:
+        arguments += ["-k", args.keyword]
+    arguments += [f"--gws-clause={glob}" for glob in args.clause] + [f"--gws-page={page}" for page in args.page]
+    return arguments
+
+
+def pytest_arguments(args: argparse.Namespace) -> list[str]:
+    extra = list(args.pytest_args or [])
+    if extra[:1] == ["--"]:
+        extra = extra[1:]
+    arguments = [*selection_arguments(args), "--gws-level", args.level, *report_arguments(args, args.report_dir)]
+    if args.jobs:
+        arguments += ["-n", str(args.jobs)]
     if args.no_redact_content:
         arguments.append("--gws-no-redact-content")
     if args.target:
@@ -127,23 +145,43 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         arguments += ["--gws-config", str(args.config)]
     if args.deadline is not None:
         arguments += ["--gws-deadline", str(args.deadline)]
-    if args.keyword:
-        arguments += ["-k", args.keyword]
     return arguments + extra
 
 
 def preflight(args: argparse.Namespace) -> int | None:
-    """Check what can be checked before pytest starts: the configuration (exit 2) and that the
-    target answers at all (exit 3), each with one line instead of 37 identical errors."""
+    """Check what can be checked before pytest starts, each with one line instead of one error per
+    check: the configuration (exit 2), that the target answers at all (exit 3), that it names its
+    agents or has them configured, and that each standing agent logs in and may use the SMS
+    session API (exit 2, naming the agent): the first steps of ``gws-conformance doctor``."""
+    from conformance.client.agent import Agent
+    from conformance.doctor import Doctor, StepFailed
+    from conformance.run import STANDING_ROLES, reference_agents
+
     config = load_config(flags={"target": args.target, "deadline": args.deadline}, config_file=args.config)
     if config.target is None:
         return None
-    probe = f"{config.base_url}/api/v2/diagnostics/version"
+    doctor = Doctor(config, out=lambda line: None)
     try:
-        httpx.get(probe, timeout=config.http_timeout,
-                  verify=str(config.tls.ca_bundle) if config.tls.ca_bundle else config.tls.verify)
-    except httpx.TransportError as exc:
-        print(f"gws-conformance: cannot reach {config.base_url}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        doctor.reachable()
+        if config.source.kind == "reference" and not config.agents:
+            try:
+                config = config.with_reference_server(config.base_url, reference_agents(config))
+            except RuntimeError:
+                raise UsageError(f"{config.base_url} is not a gws-conformance reference server and no agents are "
+                                 "configured: configure [agents.originator], [agents.consultant] and a [source] "
+                                 "(gws-conformance init writes a starter file)") from None
+            doctor = Doctor(config, out=lambda line: None)
+        for role in STANDING_ROLES:
+            agent = Agent(config, role)
+            try:
+                doctor.logs_in(role, agent)
+            finally:
+                agent.rest.close()
+    except StepFailed as failed:
+        print(f"gws-conformance: {failed.line} (fix: {failed.fix})", file=sys.stderr)
+        return failed.exit_code
+    except TargetUnreachable as exc:
+        print(f"gws-conformance: cannot reach {config.base_url}: {exc}", file=sys.stderr)
         return EXIT_UNREACHABLE
     return None
 
@@ -167,12 +205,31 @@ def run_suite(args: argparse.Namespace) -> int:
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(args.report_dir / ".hypothesis"))
         print(f"gws-conformance: fuzzing with seed {args.fuzz_seed}, {args.fuzz_examples} examples per operation "
               f"(repeat with --fuzz-seed {args.fuzz_seed})")
-    if args.waivers:
-        load_waivers(args.waivers)  # a broken waiver file is a usage error before anything runs
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs: expected at least 1")
+    chosen = collected_checks(selection_arguments(args))
+    if not chosen:
+        raise UsageError(f"no check matches {describe_selection(args)} (see 'gws-conformance list')")
+    if args.waivers:  # a broken waiver file, or one naming no check, is a usage error before anything runs
+        known = set(collected_checks(selection_arguments(argparse.Namespace(
+            **{**vars(args), "keyword": None, "clause": [], "page": []}))))
+        unknown = [w.check for w in load_waivers(args.waivers) if not any(w.covers(c) for c in known)]
+        if unknown:
+            raise UsageError(f"--waivers {args.waivers}: no check is named {unknown[0]!r} (see 'gws-conformance list')")
     stop = preflight(args)
     if stop is not None:
         return stop
-    return int(pytest.main(pytest_arguments(args)))
+    for stale in ("results.json", "junit.xml", "report.html"):  # never fresh reports beside an old one
+        (args.report_dir / stale).unlink(missing_ok=True)
+    code = int(pytest.main(pytest_arguments(args)))
+    # pytest's own "usage error" and "no tests collected" are usage errors here (README: exit codes)
+    return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) else code
+
+
+def describe_selection(args: argparse.Namespace) -> str:
+    parts = ([f"-k {args.keyword!r}"] if args.keyword else []) + [f"--clause {g!r}" for g in args.clause] + [
+        f"--page {p!r}" for p in args.page]
+    return " ".join(parts) or "this run"
 
 
 def recheck_run(args: argparse.Namespace) -> int:
@@ -228,16 +285,21 @@ class _Collector:
         self.items = list(session.items)
 
 
-def list_checks(args: argparse.Namespace) -> int:
+def collected(arguments: list[str]) -> list[pytest.Item]:
+    """The conformance checks pytest collects with ``arguments`` (nothing is run, nothing written)."""
     collector = _Collector()
-    code = pytest.main(["--pyargs", SUITES, "--collect-only", *ISOLATED_PYTEST, "-p", "no:terminal"],
-                       plugins=[collector])
+    code = pytest.main([*arguments, "--collect-only", "-p", "no:terminal"], plugins=[collector])
     if code not in (0, 5):
-        print("gws-conformance: could not collect the checks", file=sys.stderr)
-        return EXIT_USAGE
-    for item in collector.items:
+        raise UsageError(f"could not collect the checks (pytest exit {code}): is an argument after -- wrong?")
+    return [item for item in collector.items if clause_of(item) is not None]
+
+
+def collected_checks(arguments: list[str]) -> list[str]:
+    return [item.nodeid for item in collected(arguments)]
+
+
+def list_checks(args: argparse.Namespace) -> int:
+    for item in collected(["--pyargs", SUITES, *ISOLATED_PYTEST]):
         clause = clause_of(item)
-        if clause is None:
-            continue
         print(f"{item.nodeid}\t{clause.id}\t{clause.level.value}\t{clause.page.url}")
     return 0

@@ -80,7 +80,7 @@ class Doctor:
         try:
             response = httpx.get(url, timeout=self.config.http_timeout, verify=self.config.tls.verify)
         except httpx.TransportError as exc:
-            raise StepFailed(f"target {self.config.base_url} cannot be reached: {type(exc).__name__}: {exc}",
+            raise StepFailed(f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
                              "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None
         self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {response.status_code}")
 
@@ -242,7 +242,7 @@ def doctor_command(args: argparse.Namespace) -> int:
             try:  # no agents configured: only a reference server can name them
                 config = config.with_reference_server(config.base_url, reference_agents(config))
             except TargetUnreachable as exc:
-                return _stopped(f"target {config.base_url} cannot be reached: {exc}",
+                return _stopped(f"cannot reach {config.base_url}: {exc}",
                                 "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE)
             except RuntimeError:
                 return _stopped(f"{config.base_url} is not a gws-conformance reference server and no agents are "

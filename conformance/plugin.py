@@ -11,6 +11,7 @@ from a recorded run instead (``gws-conformance recheck``).
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import os
 import re
 from collections.abc import Iterator
@@ -69,6 +70,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gws-no-redact-content", action="store_true",
                     help="show customer content (SMS text, nicknames, phone numbers) in outputs; credentials "
                          "stay redacted")
+    group.addoption("--gws-clause", metavar="GLOB", action="append", default=[],
+                    help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)")
+    group.addoption("--gws-page", metavar="NAME", action="append", default=[],
+                    help="only checks of this documentation page, e.g. consult (repeatable)")
     group.addoption("--gws-replay", metavar="RESULTS_JSON",
                     help="judge the recordings of an earlier run instead of reaching a server (recheck)")
 
@@ -94,13 +99,33 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(_HtmlColumns(), "gws-conformance-html-columns")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """schemathesis 4.32 on pytest 9.2 gives the items of every API operation one node id; each
-    needs its own (reports, results.json), so the operation's label is added to it."""
+    needs its own (reports, results.json), so the operation's label is added to it. Then the
+    selection by clause and page (--gws-clause, --gws-page)."""
     for item in items:
         label = getattr(item, "operation_label", None)
         if label and clause_of(item) is not None and not item.nodeid.endswith(f"[{label}]"):
             add_to_node_id(item, label)
+    globs, pages = config.getoption("--gws-clause", []), config.getoption("--gws-page", [])
+    if not globs and not pages:
+        return
+    kept = [item for item in items if selected(item, globs, pages)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+def page_of(item: pytest.Item) -> str:
+    """The documentation page a check belongs to: its module is named after it (test_consult.py: consult)."""
+    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+
+
+def selected(item: pytest.Item, globs: list[str], pages: list[str]) -> bool:
+    item_clause = clause_of(item)
+    if item_clause is None:
+        return False
+    return ((not globs or any(fnmatch.fnmatchcase(item_clause.id, glob) for glob in globs))
+            and (not pages or page_of(item) in pages))
 
 
 # --- recording: who is calling the target ---------------------------------------------------------

@@ -118,4 +118,4 @@ def test_an_unreachable_target_exits_3(tmp_path):
     code, lines = doctor(tmp_path, config_for("http://127.0.0.1:9", {"agents": [
         {"username": "alice", "userUri": "u", "userPath": "/p"}, {"username": "bob", "userUri": "u", "userPath": "/p"}]},
         PAIR))
-    assert code == 3 and failure(lines)[0].startswith("FAIL  target http://127.0.0.1:9 cannot be reached: ConnectError")
+    assert code == 3 and failure(lines)[0].startswith("FAIL  cannot reach http://127.0.0.1:9: ConnectError")

@@ -9,6 +9,8 @@ import pytest
 
 from conftest import junit_verdicts as verdicts
 
+from conformance.report.results import load_results
+
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory, run_cli) -> tuple[subprocess.CompletedProcess, Path]:
@@ -76,3 +78,83 @@ def test_as_a_plain_pytest_plugin_the_same_mistakes_stop_the_run_with_one_line(t
                             timeout=120)
     assert result.returncode == code and message in result.stdout
     assert "Traceback" not in result.stdout
+
+
+# --- first contact: every user mistake ends in one line and a documented exit code --------------------------
+
+PASSWORDS = {f"PW_{name.upper()}": f"{name}-pass" for name in ("alice", "bob", "carol", "dave")}
+
+
+@pytest.fixture(scope="module")
+def reference():
+    from conformance.server.runner import ReferenceServer
+
+    with ReferenceServer() as running:
+        yield running
+
+
+def agents_config(server, consultant: str = "bob") -> str:
+    listing = {a["username"]: a for a in server.app.agents_listing()["agents"]}
+    text = f'target = "{server.base_url}"\n[source]\nkind = "existing"\nsession_ids = ["x"]\n'
+    for role, name in (("originator", "alice"), ("consultant", consultant)):
+        text += (f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+                 f'uri = "{listing[name]["userUri"]}"\n')
+    return text
+
+
+@pytest.mark.parametrize(("case", "code", "first_line"), [
+    ("wrong-password", 2, "gws-conformance: agent consultant (bob) refused: HTTP 401 statusCode 20 'Access denied' "
+                          "(fix: check agents.consultant.password or password_env, and that the user may use the API)"),
+    ("no-feature", 2, "gws-conformance: agent consultant (dave) cannot use the SMS session API: GET "
+                      "/api/v2/me/smssessions answered HTTP 403 statusCode 5 'The user does not have the api-multimedia "
+                      "feature' (fix: give the user the api-multimedia feature (and api-multimedia-chat for the "
+                      "session resource))"),
+    ("nothing-selected", 2, "gws-conformance: error: no check matches -k 'referenceId' (see 'gws-conformance list')"),
+    ("unknown-waiver", 2, "gws-conformance: error: --waivers w.toml: no check is named 'test_consult.py::test_nope' "
+                          "(see 'gws-conformance list')"),
+])
+def test_a_first_contact_mistake_is_one_line_and_a_documented_exit_code(tmp_path, run_cli, reference, case, code,
+                                                                       first_line):
+    arguments = []
+    if case in ("wrong-password", "no-feature"):
+        (tmp_path / "gws-conformance.toml").write_text(agents_config(reference, "dave" if case == "no-feature" else "bob"))
+    env = {**PASSWORDS, **({"PW_BOB": "wrong"} if case == "wrong-password" else {})}
+    if case == "nothing-selected":
+        arguments = ["-k", "referenceId"]
+        (tmp_path / "reports").mkdir()
+        (tmp_path / "reports" / "results.json").write_text("{}")
+    if case == "unknown-waiver":
+        (tmp_path / "w.toml").write_text('[[waiver]]\ncheck = "test_consult.py::test_nope"\nreason = "r"\n'
+                                         'owner = "o"\nexpires = 2030-01-01\n')
+        arguments = ["--waivers", "w.toml"]
+    result = run_cli("run", *arguments, cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr.splitlines()) == (code, [first_line]), result.stdout[-2000:]
+    assert not (tmp_path / "reports" / "report.html").exists()  # nothing half-fresh
+
+
+def test_a_target_that_is_no_reference_server_and_has_no_agents_is_a_configuration_error(tmp_path, run_cli):
+    import http.server
+    import threading
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        result = run_cli("run", "--target", f"http://127.0.0.1:{web.server_port}", cwd=tmp_path)
+    finally:
+        web.shutdown()
+    assert result.returncode == 2 and result.stderr.splitlines() == [
+        f"gws-conformance: error: http://127.0.0.1:{web.server_port} is not a gws-conformance reference server and "
+        "no agents are configured: configure [agents.originator], [agents.consultant] and a [source] "
+        "(gws-conformance init writes a starter file)"]
+
+
+def test_selection_by_clause_glob_and_page(tmp_path, run_cli):
+    result = run_cli("run", "--clause", "sms.common.reference-id.*", "--page", "consult", cwd=tmp_path)
+    checks = [c["clause"] for c in load_results(tmp_path / "reports" / "results.json")["checks"]]
+    assert result.returncode == 0 and sorted(checks) == ["sms.common.reference-id.echo", "sms.common.reference-id.unique"]
+
+
+def test_jobs_runs_the_checks_in_parallel_processes_on_a_plain_install(tmp_path, run_cli):
+    result = run_cli("run", "--jobs", "2", cwd=tmp_path)
+    results = load_results(tmp_path / "reports" / "results.json")
+    assert result.returncode == 0 and results["manifest"]["options"]["workers"] == 2
