@@ -19,6 +19,7 @@ import pytest
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
+from conformance.console import Console
 from conformance.report.results import load_results
 from conformance.report.waivers import load_waivers
 from conformance.verdicts import clause_of
@@ -103,10 +104,8 @@ def add_waiver_options(parser: argparse.ArgumentParser) -> None:
 
 
 def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    """Where the three reports go, and the waivers: the same for run and recheck. Tracebacks are
-    short: the check's own message names the clause and what was seen; the long form adds the
-    reprs of its fixture values, which a reviewer does not need (``-- --tb=long`` brings it back)."""
-    arguments = ["--tb=short", f"--gws-results={report_dir / 'results.json'}",
+    """Where the three reports go, and the waivers: the same for run and recheck."""
+    arguments = [f"--gws-results={report_dir / 'results.json'}",
                  # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
                  f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
                  f"--html={report_dir / 'report.html'}", "--self-contained-html"]
@@ -134,7 +133,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     extra = list(args.pytest_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
-    arguments = [*selection_arguments(args), "--gws-level", args.level, *report_arguments(args, args.report_dir)]
+    arguments = [*selection_arguments(args), "-p", "no:terminal", "--gws-level", args.level,
+                 *report_arguments(args, args.report_dir)]
     if args.jobs:
         arguments += ["-n", str(args.jobs)]
     if args.no_redact_content:
@@ -221,7 +221,7 @@ def run_suite(args: argparse.Namespace) -> int:
         return stop
     for stale in ("results.json", "junit.xml", "report.html"):  # never fresh reports beside an old one
         (args.report_dir / stale).unlink(missing_ok=True)
-    code = int(pytest.main(pytest_arguments(args)))
+    code = int(pytest.main(pytest_arguments(args), plugins=[Console()]))
     # pytest's own "usage error" and "no tests collected" are usage errors here (README: exit codes)
     return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) else code
 
@@ -246,7 +246,7 @@ def recheck_run(args: argparse.Namespace) -> int:
     checks = [c["id"] for c in recorded["checks"] if c["id"] not in fuzzed]
     level = recorded["manifest"]["options"].get("level") or "must"
     started = time.monotonic()
-    code = int(pytest.main(["--pyargs", SUITES, *ISOLATED_PYTEST, "-q", "--gws-level", level,
+    code = int(pytest.main(["--pyargs", SUITES, *ISOLATED_PYTEST, "-q", "--tb=short", "--gws-level", level,
                             "--gws-replay", str(args.results), *report_arguments(args, report_dir),
                             ], plugins=[_Selection(checks)]))
     elapsed = time.monotonic() - started

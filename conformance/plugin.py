@@ -194,8 +194,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
     if report.failed and call.excinfo is not None:
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
-        report.gws_message = str(call.excinfo.value)
+        report.gws_message = plain_message(str(call.excinfo.value))
         report.gws_unjudgeable = call.excinfo.errisinstance(Unjudgeable)
+        if report.when == "call" and report.gws_message.startswith(item_clause.id):
+            report.longrepr = report.gws_message  # the check says what it saw; no traceback, no introspection
     verdict = verdict_of(report)
     if report.when == "call":
         keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
@@ -208,6 +210,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         report.gws_transcript = list(report.gws_recordings)
     report.gws_verdict = verdict.value
     return report
+
+
+def plain_message(message: str) -> str:
+    """A check's message without what pytest's assertion rewriting appends to it (``assert ...``,
+    ``+  where 200 = Observation(...)``): the message already says what was seen."""
+    lines = message.splitlines()
+    cut = next((n for n, line in enumerate(lines) if n and line.startswith("assert ")), len(lines))
+    return "\n".join(lines[:cut])
 
 
 def _apply_waiver(report: pytest.TestReport, waiver: Waiver, verdict: Verdict, allow_stale: bool) -> Verdict:

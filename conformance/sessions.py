@@ -9,9 +9,11 @@ user's command that injects an inbound SMS and waits for the new session on the 
 
 from __future__ import annotations
 
+import itertools
 import json
 import shlex
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,14 +45,14 @@ class ReferenceSource:
 
     def __init__(self, config: Config) -> None:
         self._http = httpx.Client(base_url=config.base_url, timeout=config.http_timeout)
-        self._count = 0
+        self._numbers = itertools.count(1)  # safe across the threads of concurrent scenarios
         self._deadline = config.deadline
 
     def new_session(self, agent: Agent) -> SessionHandle:
-        self._count += 1
+        number = next(self._numbers)
         response = self._http.post("/conformance/v1/smssessions", json={
-            "agent": agent.account.username, "state": "Chatting", "text": f"Hello, I need help ({self._count})",
-            "customer": {"nickname": f"Customer{self._count}", "phoneNumber": f"+1555000{self._count:04d}"}})
+            "agent": agent.account.username, "state": "Chatting", "text": f"Hello, I need help ({number})",
+            "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"}})
         body = response.json()
         if body.get("statusCode") != 0:
             raise RuntimeError(f"the reference server could not provision a session: {body}")
@@ -70,9 +72,10 @@ class ExistingSource:
         self._ids = list(config.source.session_ids)
 
     def new_session(self, agent: Agent) -> SessionHandle:
-        if not self._ids:
+        try:
+            return SessionHandle(self._ids.pop(0))  # one pop: safe across the threads of concurrent scenarios
+        except IndexError:
             pytest.skip("the existing session source has no unused session id left (source.session_ids)")
-        return SessionHandle(self._ids.pop(0))
 
 
 class CommandSource:
@@ -83,8 +86,13 @@ class CommandSource:
         self._probe_command = config.source.probe_command
         self._deadline = config.deadline
         self._seen: set[str] = set()
+        self._one_at_a_time = threading.Lock()
 
     def new_session(self, agent: Agent) -> SessionHandle:
+        with self._one_at_a_time:  # scenarios run at the same time: each new session is claimed once
+            return self._new_session(agent)
+
+    def _new_session(self, agent: Agent) -> SessionHandle:
         since = agent.log.mark()
         self._seen |= {i for r in agent.log.snapshot() if (i := session_id_of(r.data))}
         run = subprocess.run(self._command, capture_output=True, text=True, timeout=self._deadline)

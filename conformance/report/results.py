@@ -99,7 +99,7 @@ class RunRecord:
         if message:
             check.messages.append(message)
             if report.failed:
-                check.failure_kinds = sorted(set(check.failure_kinds) | set(problem_kinds(message) or ["assertion"]))
+                check.failure_kinds = sorted(set(check.failure_kinds) | set(problem_kinds(message)))
         check.transcript += [k for k in getattr(report, "gws_transcript", []) if k not in check.transcript]
         if getattr(report, "gws_waiver", None):
             check.waiver = report.gws_waiver

@@ -1,0 +1,178 @@
+"""The console of ``gws-conformance run``: made for this suite, in place of pytest's.
+
+- check IDs as ``gws-conformance list`` prints them (``test_consult.py::...``), never install paths;
+- one line per check that did not pass, as it happens: verdict, check, then the clause, its level,
+  and what was seen, which starts with the failure kind where there is one (``reordered: ...``):
+  the check's own message, without pytest's introspection;
+  an error whose cause was already printed is only counted, and the cause is printed once;
+- progress: on a terminal one updating line (checks done / total, the current clause); in a CI log
+  a line every ten seconds;
+- at the end, a table per clause (pass, fail, warn, error, skip, waived, stale), the skip reasons,
+  expired or stale waivers, where the reports are, and one closing line with the exit code.
+
+Colour on a terminal (not with ``NO_COLOR``), plain text in CI logs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
+
+import pytest
+
+from conformance.internals import skip_reason, xfail_reason
+from conformance.verdicts import Verdict, clause_of, combine, verdict_of
+
+PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
+COLOURS = {"pass": "32", "fail": "31", "error": "31", "stale": "31", "warn": "33", "waived": "33", "skip": "90"}
+COLUMNS = ("pass", "fail", "warn", "error", "skip", "waived", "stale")
+
+
+@dataclass
+class _Check:
+    clause: str
+    level: str
+    verdicts: list[Verdict] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def verdict(self) -> Verdict:
+        return combine(self.verdicts)
+
+
+class Console:
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty()
+        self.colour = self.tty and "NO_COLOR" not in os.environ
+        self.width = shutil.get_terminal_size((160, 24)).columns if self.tty else 0
+        self.checks: dict[str, _Check] = {}
+        self.total = 0
+        self.done = 0
+        self.started = time.monotonic()
+        self.last_progress = self.started
+        self.causes: Counter[str] = Counter()  # error causes already printed -> how many checks they stopped
+        self._progress_shown = False
+
+    # --- output --------------------------------------------------------------------------------
+
+    def _paint(self, text: str, verdict: str) -> str:
+        return f"\033[{COLOURS[verdict]}m{text}\033[0m" if self.colour and verdict in COLOURS else text
+
+    def line(self, text: str = "") -> None:
+        if self._progress_shown:
+            self.out.write("\r\033[K")
+            self._progress_shown = False
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def _fit(self, text: str) -> str:
+        return text if not self.width or len(text) <= self.width else text[: self.width - 1] + "…"
+
+    def progress(self, clause: str) -> None:
+        now = time.monotonic()
+        if self.tty:
+            self.out.write(f"\r\033[K[{self.done}/{self.total}] {clause}")
+            self.out.flush()
+            self._progress_shown = True
+        elif now - self.last_progress >= PROGRESS_EVERY:
+            self.line(f"… {self.done}/{self.total} checks done in {now - self.started:.0f} s, at {clause}")
+            self.last_progress = now
+
+    # --- pytest hooks -------------------------------------------------------------------------------
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        checks = [item for item in session.items if clause_of(item) is not None]
+        self.total = len(checks)
+        for item in checks:
+            found = clause_of(item)
+            self.checks[item.nodeid] = _Check(found.id, found.level.value)
+        self.line(f"gws-conformance: {self.total} checks")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        """Under --jobs the workers collect; each tells the controller what it has."""
+        if not self.total:
+            self.total = len(ids)
+            self.line(f"gws-conformance: {self.total} checks")
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        check = self.checks.get(report.nodeid)
+        properties = dict(report.user_properties)
+        if check is None and "clause" in properties:  # from an xdist worker: the report says which clause
+            check = self.checks[report.nodeid] = _Check(properties["clause"], properties["level"])
+        if check is None:
+            return
+        check.verdicts.append(Verdict(getattr(report, "gws_verdict", None) or verdict_of(report).value))
+        message = xfail_reason(report) or skip_reason(report) or getattr(report, "gws_message", "") or (
+            report.longreprtext if report.failed else "")
+        if message and not check.message:
+            check.message = message
+        if report.when != "teardown":
+            return
+        self.done += 1
+        verdict = check.verdict.value
+        if verdict not in ("pass", "skip"):
+            self.report_check(report.nodeid, check)
+        self.progress(check.clause)
+
+    def report_check(self, check_id: str, check: _Check) -> None:
+        verdict = check.verdict.value
+        first = check.message.splitlines()[0] if check.message else ""
+        if verdict == "error" and first in self.causes:
+            self.causes[first] += 1
+            return
+        if verdict == "error":
+            self.causes[first] += 1
+        said = first.removeprefix("WARN ").removeprefix("WAIVED ").removeprefix(f"{check.clause} [{check.level}] ")
+        self.line(self._fit(f"{self._paint(verdict.upper().ljust(6), verdict)}{check_id}  "
+                            f"{check.clause} [{check.level}] {said}"))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self._progress_shown:
+            self.line()
+        if not self.checks:
+            return
+        for cause, count in self.causes.items():
+            if count > 1:
+                self.line(f"ERROR ×{count} checks stopped by the same cause: {cause}")
+        self.clause_table()
+        self.skip_reasons()
+        self.where(session.config)
+        counted = Counter(c.verdict.value for c in self.checks.values())
+        parts = ", ".join(f"{counted[v]} {v}" for v in COLUMNS if counted[v])
+        self.line(f"gws-conformance: {len(self.checks)} checks: {parts} in {time.monotonic() - self.started:.1f} s; "
+                  f"exit {int(session.exitstatus)}")
+
+    def clause_table(self) -> None:
+        by_clause: dict[str, Counter[str]] = defaultdict(Counter)
+        for check in self.checks.values():
+            by_clause[f"{check.clause} [{check.level}]"][check.verdict.value] += 1
+        width = max(len(c) for c in by_clause)
+        self.line()
+        self.line(f"{'clause':<{width}}  " + " ".join(f"{c:>6}" for c in COLUMNS))
+        for clause, counts in by_clause.items():
+            cells = " ".join(self._paint(f"{counts[c] or '.':>6}", c if counts[c] else "") for c in COLUMNS)
+            self.line(f"{clause:<{width}}  {cells}")
+
+    def skip_reasons(self) -> None:
+        reasons: Mapping[str, int] = Counter(c.message.splitlines()[0] for c in self.checks.values()
+                                             if c.verdict is Verdict.SKIP and c.message)
+        if reasons:
+            self.line()
+            for reason, count in reasons.items():
+                self.line(f"skipped ({count}): {reason}")
+
+    def where(self, config: pytest.Config) -> None:
+        written = [config.getoption(name, None) for name in ("--gws-results", "htmlpath", "xmlpath")]
+        written = [str(path) for path in written if path]
+        if written:
+            self.line()
+            self.line("reports: " + ", ".join(written))
