@@ -187,17 +187,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     item_clause = clause_of(item)
     if item_clause is None:
         return report
-    strict = item.config.getoption("--gws-level") == "should"
-    if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
-        first_line = str(call.excinfo.value).splitlines()[0] if call.excinfo else ""
-        cited = f"{item_clause.id} [SHOULD] "
-        shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
     if report.failed and call.excinfo is not None:
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
         report.gws_message = plain_message(str(call.excinfo.value))
         report.gws_unjudgeable = call.excinfo.errisinstance(Unjudgeable)
         if report.when == "call" and report.gws_message.startswith(item_clause.id):
             report.longrepr = report.gws_message  # the check says what it saw; no traceback, no introspection
+    strict = item.config.getoption("--gws-level") == "should"
+    if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
+        first_line = report.gws_message.splitlines()[0] if report.gws_message else ""
+        cited = f"{item_clause.id} [SHOULD] "
+        shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
     verdict = verdict_of(report)
     if report.when == "call":
         keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
@@ -329,7 +329,11 @@ def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: 
     state = session.config.stash[_STATE]
     if not state.run.checks:
         return
-    prefix += [html.matrix(state.run.clause_matrix()), html.latency(state.run.document({})["latency"]),
+    document = state.run.document({})
+    verdicts = {c["id"]: c["verdict"] for c in document["checks"]}
+    seconds = sum(sum(c["durations"].values()) for c in document["checks"])
+    prefix += [html.verdict_counters(document["summary"], len(verdicts), seconds),
+               html.matrix(state.run.clause_matrix(), verdicts), html.latency(document["latency"]),
                html.manifest(_manifest(session.config, state))]
 
 
@@ -343,6 +347,7 @@ class _HtmlColumns:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells[0] = '<th class="sortable" data-column-type="result">Verdict</th>'
         cells.insert(2, "<th>Clause</th>")
 
     @pytest.hookimpl(optionalhook=True)
@@ -350,7 +355,12 @@ class _HtmlColumns:
         from html import escape
 
         test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
-        cells[1] = f'<td class="col-testId">{escape(test_id)}</td>'  # pytest-html leaves the id unescaped
+        verdict = getattr(report, "gws_verdict", None) or verdict_of(report).value
+        # pytest-html reads its outcome from this cell's text (filters, sorting, collapsing): it stays,
+        # and our stylesheet shows the verdict in its place (conformance.report.html.STYLE)
+        cells[0] = cells[0].replace('class="col-result"', f'class="col-result v-{escape(verdict)}" '
+                                                          f'data-verdict="{escape(verdict)}"')
+        cells[1] = f'<td class="col-testId">{html.breakable(test_id)}</td>'  # pytest-html leaves the id unescaped
         cells.insert(2, f"<td>{escape(str(dict(report.user_properties).get('clause', '')))}</td>")
 
 

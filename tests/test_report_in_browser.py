@@ -79,5 +79,14 @@ def test_the_report_of_a_default_run_renders(chromium, run_cli, tmp_path):
     report = tmp_path / "reports" / "report.html"
     dom = dom_after_scripts(chromium, report, tmp_path / "profile")
     checks = len(load_results(tmp_path / "reports" / "results.json")["checks"])
-    assert "Compliance matrix" in dom and f"{checks} Passed" in dom
+    assert "Compliance matrix" in dom and f"{checks} checks in" in dom and f"{checks} pass" in dom
+    assert all(f'data-verdict="{v}"' in dom for v in ("pass", "fail", "warn", "error", "skip", "waived", "stale"))
+    assert dom.count('data-verdict="pass">Passed</td>') == checks  # the rows speak our verdicts
     screenshot(chromium, report, tmp_path / "profile", "report-default-run.png")
+
+
+def test_a_warning_is_a_warn_row_and_the_filters_hide_by_verdict(chromium, run_cli, tmp_path):
+    result = run_cli("run", "--", "--gws-fault", "refusal-with-http-200", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    dom = dom_after_scripts(chromium, tmp_path / "reports" / "report.html", tmp_path / "profile")
+    assert 'class="col-result v-warn" data-verdict="warn">XFailed</td>' in dom and "1 warn" in dom

@@ -37,14 +37,24 @@ class Exchange:
     ended: float
 
     def curl(self) -> str:
-        """A copy-pasteable reproduction; credentials come from $GWS_USER / $GWS_PASSWORD."""
-        parts = ["curl", "-sS", "-X", self.method, '-u "$GWS_USER:$GWS_PASSWORD"', "-b cookies.txt -c cookies.txt"]
-        if "X-CSRF-TOKEN" in {h.upper() for h in self.request_headers}:
+        """A shell block that reproduces the request as pasted: credentials from ``$GWS_USER`` and
+        ``$GWS_PASSWORD``; for a write, it first opens the cookie session with a GET and takes the
+        CSRF token GWS hands out on it (page "Cross-Site Request Forgery protection")."""
+        csrf = next((h for h in self.request_headers if h.upper() == "X-CSRF-TOKEN"), None)
+        session = "-b gws-cookies.txt -c gws-cookies.txt"
+        lines = []
+        if csrf is not None:
+            me = self.url.split("/api/v2/", 1)[0] + "/api/v2/me"
+            lines += [f'curl -sS -u "$GWS_USER:$GWS_PASSWORD" {session} -o /dev/null -D gws-headers.txt {shlex.quote(me)}',
+                      "GWS_CSRF_TOKEN=$(tr -d '\\r' < gws-headers.txt | awk -F': ' "
+                      "'tolower($1)==\"x-csrf-token\"{print $2}')"]
+        parts = ["curl", "-sS", "-X", self.method, '-u "$GWS_USER:$GWS_PASSWORD"', session]
+        if csrf is not None:
             parts.append('-H "X-CSRF-TOKEN: $GWS_CSRF_TOKEN"')
         if self.request_body is not None:
             body = self.request_body if isinstance(self.request_body, str) else json.dumps(self.request_body)
             parts += ["-H 'Content-Type: application/json'", "--data", shlex.quote(body)]
-        return " ".join(parts + [shlex.quote(self.url)])
+        return "\n".join([*lines, " ".join(parts + [shlex.quote(self.url)])])
 
 
 def _parsed(response: httpx.Response) -> Any:

@@ -19,13 +19,50 @@ from conformance.recording import Entry
 from conformance.spec.clauses import Clause
 
 STYLE = """<style>
-.gws table {border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px}
+.gws table {border-collapse: collapse; margin: 0.5em 0 1em; font-size: 13px; max-width: 100%}
 .gws th, .gws td {border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top}
-.gws .v-pass {background: #dff0d8} .gws .v-fail, .gws .v-error, .gws .v-stale {background: #f2dede}
-.gws .v-warn, .gws .v-waived {background: #fcf8e3} .gws .v-skip, .gws .v-uncovered {background: #eee}
-.gws pre {white-space: pre-wrap; word-break: break-all; margin: 2px 0; font-size: 12px}
+.v-pass {background: #dff0d8} .v-fail, .v-error, .v-stale {background: #f2dede}
+.v-warn, .v-waived {background: #fcf8e3} .v-skip, .v-uncovered {background: #eee}
+.gws pre {white-space: pre; overflow-x: auto; max-width: 100%; margin: 2px 0; font-size: 12px}
 .gws details {margin: 4px 0}
+.gws .verdicts label {margin-right: 1em; padding: 2px 6px; border-radius: 3px}
+/* pytest-html's own counters speak of xfail and reruns and count report phases, not checks; its
+   Result cell keeps its outcome for its own scripts, and shows our verdict instead */
+.summary .controls .filters, .summary .run-count, .summary p.filter {display: none}
+td.col-result[data-verdict] {font-size: 0} td.col-result[data-verdict]::before {content: attr(data-verdict); font-size: 13px}
 </style>"""
+VERDICTS = ("pass", "fail", "warn", "error", "skip", "waived", "stale")
+# Our filters hide the results table's rows by their Verdict cell; pytest-html builds that table
+# after the page loads (and again when sorting), hence the load event and the observer.
+FILTER_SCRIPT = """<script>
+window.addEventListener('load', () => {
+  const apply = () => {
+    const hidden = new Set([...document.querySelectorAll('.gws .verdicts input')].filter(i => !i.checked)
+      .map(i => i.dataset.verdict));
+    document.querySelectorAll('#results-table tbody.results-table-row').forEach(row => {
+      const cell = row.querySelector('td.col-result[data-verdict]');
+      row.style.display = cell && hidden.has(cell.dataset.verdict) ? 'none' : '';
+    });
+  };
+  document.querySelectorAll('.gws .verdicts input').forEach(i => i.addEventListener('change', apply));
+  const table = document.getElementById('results-table');
+  if (table) new MutationObserver(apply).observe(table, {childList: true, subtree: true});
+  apply();
+});
+</script>"""
+
+
+def breakable(check_id: str) -> str:
+    """A check ID, escaped, that may wrap only between its parts (after :: and _), never inside a word."""
+    return escape(check_id).replace("::", "::<wbr>").replace("_", "_<wbr>")
+
+
+def verdict_counters(counts: Mapping[str, int], checks: int, seconds: float) -> str:
+    """The run's counts in this suite's verdicts, each a filter of the results table."""
+    boxes = "".join(f'<label class="v-{v}"><input type="checkbox" checked data-verdict="{v}"> {counts.get(v, 0)} {v}'
+                    f"</label>" for v in VERDICTS)
+    return (f'{STYLE}<div class="gws"><p>{checks} checks in {seconds:.1f} s. Untick a verdict to hide its checks '
+            f'below.</p><p class="verdicts">{boxes}</p></div>{FILTER_SCRIPT}')
 
 
 def _json(value: Any) -> str:
@@ -36,11 +73,16 @@ def _verdict_cell(verdict: str) -> str:
     return f'<td class="v-{escape(verdict)}">{escape(verdict)}</td>'
 
 
-def matrix(rows: Iterable[Mapping[str, Any]]) -> str:
-    """One row per documented clause: level, requirement, covering checks, verdict, page."""
+def matrix(rows: Iterable[Mapping[str, Any]], verdicts: Mapping[str, str]) -> str:
+    """One row per documented clause: level, requirement, covering checks (each with its verdict,
+    so the failing check of a clause is named), verdict, page."""
+    def checks(ids: list[str]) -> str:
+        return "<br>".join(f'{breakable(c)} <span class="v-{escape(verdicts.get(c, "skip"))}">'
+                           f'{escape(verdicts.get(c, "?"))}</span>' for c in ids) or "<em>no check</em>"
+
     body = "".join(
-        f"<tr><td><code>{escape(r['clause'])}</code></td><td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
-        f"<td>{'<br>'.join(escape(c) for c in r['checks']) or '<em>no check</em>'}</td>{_verdict_cell(r['verdict'])}"
+        f"<tr><td><code>{breakable(r['clause'])}</code></td><td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
+        f"<td>{checks(r['checks'])}</td>{_verdict_cell(r['verdict'])}"
         f"<td><a href=\"{escape(r['page'])}\">{escape(r['page_title'])}</a></td></tr>"
         for r in rows)
     return (f'{STYLE}<div class="gws"><h2>Compliance matrix</h2><table><tr><th>Clause</th><th>Level</th>'

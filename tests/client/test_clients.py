@@ -1,5 +1,8 @@
 """The REST and Bayeux clients against the reference server: CSRF, redaction, ordering, re-handshake."""
 
+import json
+import os
+import subprocess
 import threading
 import time
 
@@ -81,3 +84,14 @@ def test_the_bayeux_client_handshakes_again_when_the_server_forgets_it(server, c
         arrived = alice.log.wait_for(lambda d: (d.get("smssession") or {}).get("id") == session_id, since=since,
                                      deadline=time.monotonic() + 10)
         assert arrived is not None and alice.bayeux.rehandshakes >= 1 and alice.bayeux.client_id != forgotten
+
+
+def test_the_reproduction_of_a_write_runs_as_pasted(server, tmp_path):
+    """The shell block logs in, keeps the cookie, takes the CSRF token and sends the request."""
+    client = GwsRestClient(server.base_url, "alice", "alice-pass")
+    session_id = provision(server)
+    recorded = client.post(f"/api/v2/me/smssessions/{session_id}", {"operationName": "Consul"})
+    replayed = subprocess.run(["bash", "-c", recorded.curl()], cwd=tmp_path, capture_output=True, text=True,
+                              env={"PATH": os.environ["PATH"], "GWS_USER": "alice", "GWS_PASSWORD": "alice-pass"})
+    assert replayed.returncode == 0, replayed.stderr
+    assert json.loads(replayed.stdout) == recorded.body == {"statusCode": 2, "statusMessage": "Invalid operation 'Consul'"}
