@@ -9,6 +9,7 @@ Each subcommand lives beside the code it drives and contributes itself through a
     list     list the checks and their clauses      (conformance.commands)
     selftest prove the suite against every fault    (conformance.selftest)
     doctor   try a new server step by step          (conformance.doctor)
+    init     write a starter configuration          (conformance.init)
 
 Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
 2 usage or configuration error, 3 target unreachable / nothing could run.
@@ -35,6 +36,7 @@ _COMMAND_MODULES = (
     "conformance.commands",
     "conformance.selftest",
     "conformance.doctor",
+    "conformance.init",
 )
 
 

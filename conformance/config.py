@@ -242,7 +242,7 @@ def _path(value: object, key: str, base: Path) -> Path:
     return path
 
 
-def _target(value: object, key: str) -> str:
+def parse_target(value: object, key: str) -> str:
     url = _string(value, key).rstrip("/")
     if not url.startswith(("http://", "https://")) or len(url.split("://", 1)[1]) == 0:
         raise ConfigError(f"{key}: expected an http:// or https:// URL, got {value!r}")
@@ -298,7 +298,7 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
 
     settings: dict[str, Any] = {}
     if values.get("target") is not None:
-        settings["target"] = _target(values["target"], "target")
+        settings["target"] = parse_target(values["target"], "target")
     for key in ("deadline", "barrier_timeout", "quiet_window", "http_timeout"):
         if key in values:
             settings[key] = _seconds(values[key], key)

@@ -217,7 +217,7 @@ class Conformance:
         """A logged-in agent for ``role``; roles beyond originator/consultant are logged in on demand."""
         if role not in self.agents:
             if self.config.agent(role) is None:
-                pytest.skip(f"no '{role}' agent configured")
+                pytest.skip(f"no [agents.{role}] configured")
             self.agents[role] = self._make_agent(role)
         return self.agents[role]
 
@@ -234,10 +234,10 @@ class Conformance:
         else:
             account = self.config.agent(role)
             if account is None:
-                pytest.skip(f"no '{role}' agent configured")
+                pytest.skip(f"no [agents.{role}] configured")
             value = account.uri if form == "uri" else account.path
         if not value:
-            pytest.skip(f"no {form} configured for '{role}'")
+            pytest.skip(f"{'queue' if role == 'queue' else f'agents.{role}'}.{form} is not configured")
         return RoleTarget(form, value)
 
     def queue_members(self) -> list[str]:

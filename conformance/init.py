@@ -1,0 +1,119 @@
+"""``gws-conformance init``: a commented starter ``gws-conformance.toml``.
+
+It takes the target and the agents' user names as flags; passwords never enter the file, only
+the names of the environment variables that hold them. Every key ``run`` knows is in the file,
+commented where it has a default, so the file is also the reference of the configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from conformance.cli import EXIT_OK, UsageError
+from conformance.config import DEFAULT_FILE, ConfigError, parse_target
+
+TEMPLATE = '''# gws-conformance configuration: `gws-conformance doctor` checks it step by step,
+# `gws-conformance run` uses it. Flags > GWS_CONFORMANCE_* environment > this file > defaults.
+
+target = "{target}"             # the GWS base URL, without /api/v2
+# deadline = 10                 # seconds an expected notification may take
+# barrier_timeout = 30          # seconds a marker may take before a session counts as unobservable
+# quiet_window = 1.0            # seconds of silence that end a stream where the server gives no marker
+# observation = "auto"          # auto (measured at the start of each run), markers or quiet
+# concurrency = 8               # scenarios at the same time, each on its own session; 1 if an agent
+#                               # cannot hold several sessions at once
+# http_timeout = 30             # seconds for one HTTP exchange
+# notification_path = "/api/v2/notifications"   # CometD endpoint
+# sms_topic = "/v2/me/smssessions"              # assumed: no page names it (doctor finds the real one)
+# media = "sms"                 # the channel made Ready when an agent logs in
+# redact_content = true         # false shows customer text in reports (debugging); credentials never show
+
+# [tls]
+# verify = true
+# ca_bundle = "gws-ca.pem"      # paths are relative to this file
+# client_cert = "client.pem"
+# client_key = "client.key"
+
+[agents.originator]             # the agent the SMS sessions are routed to
+username = "{originator}"
+password_env = "{originator_env}"   # export {originator_env}=...  (or password = "...", not advised)
+uri = ""                        # its user uri, https://.../api/v2/users/<id> (uri or path: the consult target)
+# path = "/users/<id>"
+
+[agents.consultant]             # the agent consulted
+username = "{consultant}"
+password_env = "{consultant_env}"
+uri = ""
+# path = "/users/<id>"
+
+# [agents.third]                # optional: consulted while logged out (the unavailable target)
+# username = "..."
+# password_env = "..."
+# uri = "..."
+
+# [agents.no_feature]           # optional: a user without api-multimedia
+# username = "..."
+# password_env = "..."
+# uri = "..."
+
+# [queue]                       # optional: a queue to consult through
+# uri = "https://.../api/v2/queues/<id>"
+# path = "/queues/<id>"
+# members = ["consultant"]      # roles of its agents: the one that joins must be one of them
+
+[source]                        # where SMS sessions come from (each check takes a fresh one)
+kind = "existing"               # existing | command | reference (our reference server only)
+session_ids = []                # existing: ids of sessions routed to the originator, one per scenario
+# command = "sms-inject --to +15551234"      # command: makes an inbound SMS arrive
+# probe_command = "sms-inbox {{session_id}}"  # command: prints the customer's phone as a JSON list
+'''
+
+
+CI_JOBS = {"github": Path(__file__).parent / "ci" / "github-actions.yml",
+           "gitlab": Path(__file__).parent / "ci" / "gitlab-ci.yml"}
+
+
+def _variable(role: str) -> str:
+    return f"GWS_{role.upper()}_PASSWORD"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "init", help="write a commented starter gws-conformance.toml",
+        description="Write a starter configuration with every key run knows, commented where it has a default. "
+                    "Passwords are only named as environment variables. Refuses to overwrite a file unless --force.")
+    parser.add_argument("--target", metavar="URL", default="https://gws.example.com:8443",
+                        help="the GWS base URL (default: a placeholder)")
+    parser.add_argument("--originator", metavar="USER", default="agent1", help="user name of the originating agent")
+    parser.add_argument("--consultant", metavar="USER", default="agent2", help="user name of the consulted agent")
+    parser.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path(DEFAULT_FILE),
+                        help=f"where to write it (default: ./{DEFAULT_FILE})")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument("--ci", choices=sorted(CI_JOBS), help="print a CI job that runs the suite and keeps its "
+                                                             "reports (GitHub Actions or GitLab CI) instead")
+    parser.set_defaults(handler=init_command)
+
+
+def init_command(args: argparse.Namespace) -> int:
+    if args.ci:
+        print(CI_JOBS[args.ci].read_text(encoding="utf-8"), end="")
+        return EXIT_OK
+    try:
+        target = parse_target(args.target, "--target")
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    if args.output.exists() and not args.force:
+        raise UsageError(f"{args.output} exists; --force overwrites it")
+    for flag, name in (("--originator", args.originator), ("--consultant", args.consultant)):
+        if not name or '"' in name or "\n" in name:
+            raise UsageError(f"{flag}: expected a user name, got {name!r}")
+    text = TEMPLATE.format(target=target, originator=args.originator, consultant=args.consultant,
+                           originator_env=_variable("originator"), consultant_env=_variable("consultant"))
+    try:
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--output {args.output}: {exc.strerror}") from None
+    print(f"wrote {args.output}: fill in the agents' uri, export {_variable('originator')} and "
+          f"{_variable('consultant')}, list session ids under [source], then run 'gws-conformance doctor'")
+    return EXIT_OK
