@@ -15,6 +15,7 @@ Colour on a terminal (not with ``NO_COLOR``), plain text in CI logs.
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import sys
@@ -22,11 +23,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 import pytest
 
 from conformance.internals import skip_reason, xfail_reason
+from conformance.report.waivers import load_waivers
 from conformance.verdicts import Verdict, clause_of, combine, verdict_of
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
@@ -145,6 +148,7 @@ class Console:
                 self.line(f"ERROR ×{count} checks stopped by the same cause: {cause}")
         self.clause_table()
         self.skip_reasons()
+        self.expired_waivers(session.config)
         self.where(session.config)
         counted = Counter(c.verdict.value for c in self.checks.values())
         parts = ", ".join(f"{counted[v]} {v}" for v in COLUMNS if counted[v])
@@ -169,6 +173,14 @@ class Console:
             self.line()
             for reason, count in reasons.items():
                 self.line(f"skipped ({count}): {reason}")
+
+    def expired_waivers(self, config: pytest.Config) -> None:
+        waivers = config.getoption("--gws-waivers", None)
+        today = datetime.date.today()
+        for waiver in load_waivers(Path(waivers)) if waivers else []:
+            if waiver.expired(today):
+                self.line(f"waiver expired on {waiver.expires}: {waiver.check} (owner {waiver.owner}); it waives "
+                          "nothing")
 
     def where(self, config: pytest.Config) -> None:
         written = [config.getoption(name, None) for name in ("--gws-results", "htmlpath", "xmlpath")]

@@ -288,7 +288,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.exitstatus = state.run.exit_code(allow_stale=config.getoption("--gws-allow-stale-waivers"))
     results = config.getoption("--gws-results")
     if results and not _is_worker(config):
-        write_results(Path(results), state.run.document(_manifest(config, state)))
+        today = datetime.date.today()
+        waivers = [{**w.as_record(), "expired": w.expired(today),
+                    "covered": [c for c in state.run.checks if w.covers(c)]} for w in state.waivers]
+        write_results(Path(results), {**state.run.document(_manifest(config, state)), "waivers": waivers})
 
 
 def _seed(seed: str | None) -> int | str | None:

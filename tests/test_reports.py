@@ -121,6 +121,11 @@ def test_waivers_waive_and_go_stale(faulty_run):
     assert verdicts["test_consult.py::test_the_consulted_agent_is_notified_too"] == "stale"  # expired
     assert verdicts["test_consult.py::test_the_join_is_announced_to_agents_only_by_the_consultant"] == "fail"
     assert "stale waiver: the check passes now" in result.stdout and "stale waiver: expired on 2020-01-01" in result.stdout
+    assert ("waiver expired on 2020-01-01: test_consult.py::test_the_consulted_agent_is_notified_too (owner "
+            "qa@example.com); it waives nothing") in result.stdout
+    recorded = {w["check"]: w for w in load_results(reports / "results.json")["waivers"]}
+    assert recorded["test_consult.py::test_the_consulted_agent_is_notified_too"]["expired"] is True
+    assert recorded[ORDER_CHECK]["expired"] is False and len(recorded[ORDER_CHECK]["covered"]) == 2
 
 
 def test_a_stale_waiver_fails_the_run_unless_allowed(tmp_path, run_cli):
