@@ -1,7 +1,6 @@
 """The private pytest and schemathesis APIs the plugin relies on (conformance.internals), each
 exercised against the installed versions: an upgrade that breaks one fails here, loudly."""
 
-import pytest
 
 pytest_plugins = ["pytester"]
 
@@ -34,7 +33,6 @@ def pytest_sessionfinish(session):
 def test_node_ids_xfail_reasons_and_skip_reasons_work_as_the_plugin_uses_them(pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_sample="""
-import pytest
 
 def test_fails():
     assert False

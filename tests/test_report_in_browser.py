@@ -55,7 +55,7 @@ def screenshot(chromium: str, page: Path, profile: Path, name: str) -> Path:
 
 
 def test_the_detector_sees_a_payload_that_runs(chromium, tmp_path):
-    from conformance.server.domain import IMG_PAYLOAD, SCRIPT_PAYLOAD
+    from conformance.server.domain_faults import IMG_PAYLOAD, SCRIPT_PAYLOAD
 
     for payload in (IMG_PAYLOAD, SCRIPT_PAYLOAD):
         page = tmp_path / "unescaped.html"

@@ -46,9 +46,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.server import faults as fault_catalogue
 from conformance.server.directory import AgentAccount, Directory, Queue, default_directory, resolve_target
 from conformance.server.faults import FaultSet
+from conformance.server import domain_faults as broken
 from conformance.server.variations import (
     NO_ECHO_TO_SENDER,
     NO_TYPING_ECHO,
@@ -71,72 +71,6 @@ from conformance.server.sessions import (
 __all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
 
 Notification = tuple[str, dict[str, Any]]
-define = fault_catalogue.define
-
-SWAPPED = define("consult-notifications-swapped", "sms.consult.notify.order",
-                 "NewMessages (the join) is sent before ParticipantsUpdated")
-JOIN_DUPLICATED = define("consult-join-duplicated", "sms.common.notify.once",
-                         "the NewMessages that announces the join is sent twice")
-JOIN_MISSING = define("consult-join-missing", "sms.consult.notify.joined",
-                      "no NewMessages with ParticipantJoined follows ParticipantsUpdated")
-JOIN_PUBLIC = define("consult-join-visible-to-all", "sms.consult.notify.joined",
-                     "the consultant's ParticipantJoined has visibility All and reaches the customer")
-NO_TARGET_ACCEPTED = define("consult-without-target-accepted", "sms.consult.param.target-required",
-                            "a Consult with neither targetUri nor targetPath is accepted, then fails")
-PATH_IGNORED = define("consult-target-path-ignored", "sms.consult.param.target-path",
-                      "targetPath is ignored: a Consult by path alone is refused as missing its target")
-QUEUE_FAILS = define("consult-queue-target-fails", "sms.consult.param.target-uri",
-                     "a queue target always fails with an Error notification")
-OPERATION_CASE = define("operation-name-case-insensitive", "sms.consult.param.operation",
-                        "operationName is matched without regard to case ('consult' is accepted)")
-REFERENCE_REPEATED = define("reference-id-repeated", "sms.common.reference-id.unique",
-                            "every accepted request gets referenceId 1")
-REFERENCE_MISMATCH = define("error-reference-id-mismatch", "sms.common.reference-id.echo",
-                            "the Error notification carries the request's referenceId + 1")
-RESPONSE_WITHOUT_REFERENCE = define("consult-response-without-reference-id", "sms.consult.response",
-                                    "an accepted Consult answers {statusCode: 0} without referenceId")
-CAPABILITIES_MISSING = define("consult-agent-capabilities-missing", "sms.consult.notify.capabilities",
-                              "the agent-only capabilities are not added while a consult goes on")
-INDEX_REUSED = define("message-index-reused", "sms.common.notify.index",
-                      "the consultant's join reuses the index of the previous message")
-SECONDS_IN_SECONDS = define("timestamp-seconds-in-seconds", "sms.common.timestamp",
-                            "timestampSeconds is sent in seconds, not milliseconds")
-CONSULTANT_AS_CUSTOMER = define("consultant-typed-as-customer", "sms.consult.notify.participants",
-                                "the consulted agent appears with participant type Customer")
-CONSULTANT_NOT_NOTIFIED = define("consultant-not-notified", "sms.consult.notify.consultant",
-                                 "only the originator is notified of the consult, not the consultant")
-ERROR_KEEPS_CAPABILITIES = define("error-keeps-agent-only-capabilities", "sms.consult.notify.error",
-                                  "the Error's session snapshot lists the agent-only capabilities")
-HTML_PAYLOADS = define("html-in-server-strings", "sms.consult.notify.participants",
-                       "server strings carry live HTML: every session snapshot has an <img onerror> state and a "
-                       "<script> capability, every refusal a <script> statusMessage (tests the report's escaping)")
-# What the payloads do if a report ever renders them as markup: mark the page, for a browser test to see.
-IMG_PAYLOAD = "<img src=x onerror=\"document.documentElement.dataset.pwned='img'\">"
-SCRIPT_PAYLOAD = "<script>document.documentElement.dataset.pwned='script'</script>"
-ERROR_WITHOUT_SESSION = define("error-without-session", "sms.consult.notify.error",
-                               "the Error notification of a failed consult carries no smssession")
-UNKNOWN_SESSION_ACCEPTED = define("unknown-session-accepted", "sms.consult.endpoint",
-                                  "an operation on a session id that does not exist is accepted (and does nothing)")
-FEATURE_IGNORED = define("feature-not-enforced", "sms.consult.feature",
-                         "a user without api-multimedia can operate on sessions")
-FOREIGN_SESSION = define("foreign-session-operable", "sms.consult.endpoint",
-                         "an agent may operate on a session it is not part of")
-CONSULTANT_PUBLIC = define("consultant-messages-visible-to-all", "sms.consult.visibility",
-                           "what the consultant sends to agents is visible to All and reaches the customer")
-TRANSFER_KEEPS_OWNER = define("transfer-keeps-originator", "sms.consult.followup.transfer",
-                              "Transfer is accepted but the originator stays in the session")
-LEAVE_WRONG = define("leave-removes-originator", "sms.consult.followup.leave",
-                     "the consultant's Leave removes the originator instead")
-CONSULTANT_DROPPED = define("consultant-messages-dropped", "sms.consult.visibility",
-                            "what the consultant sends is accepted, then neither logged nor delivered to anyone")
-LOG_EMPTY = define("message-log-empty", "sms.common.notify.index",
-                   "GET .../messages answers an empty log, whatever the notifications announced")
-PROBE_BLIND = define("customer-probe-blind", "sms.consult.visibility",
-                     "the customer probe shows nothing of the customer's phone, not even the customer's own texts")
-CONFERENCE_FAILS = define("conference-with-consultant-fails", "sms.consult.followup.conference",
-                          "Invite/Conference of the consultant fails with an Error notification")
-
-
 @dataclass
 class ApiError(Exception):
     status_code: int
@@ -201,7 +135,7 @@ class SmsDomain:
 
     def _account(self, username: str) -> AgentAccount:
         account = self.directory.agents[username]
-        if not account.has_multimedia and FEATURE_IGNORED not in self.faults:
+        if not account.has_multimedia and broken.FEATURE_IGNORED not in self.faults:
             raise ApiError(5, "The user does not have the api-multimedia feature", 403)
         return account
 
@@ -243,7 +177,7 @@ class SmsDomain:
         session = self._sessions.get(session_id)
         if session is None:
             raise ApiError(6, f"no SMS session {session_id}", 404)
-        if PROBE_BLIND in self.faults:
+        if broken.PROBE_BLIND in self.faults:
             return []
         return [self._message_view(m) for m in session.customer_received()]
 
@@ -254,7 +188,7 @@ class SmsDomain:
 
     def _visible(self, username: str, session_id: str) -> SmsSession:
         session = self._sessions.get(session_id)
-        if session is None or (session.participant_of(username) is None and FOREIGN_SESSION not in self.faults):
+        if session is None or (session.participant_of(username) is None and broken.FOREIGN_SESSION not in self.faults):
             raise ApiError(6, f"SMS session {session_id} not found", 404)
         return session
 
@@ -271,7 +205,7 @@ class SmsDomain:
                      count: int | None = None) -> list[dict[str, Any]]:
         self._account(username)
         messages = [m for m in self._visible(username, session_id).messages
-                    if (start_index is None or m.index >= start_index) and LOG_EMPTY not in self.faults]
+                    if (start_index is None or m.index >= start_index) and broken.LOG_EMPTY not in self.faults]
         return [self._message_view(m) for m in messages[:count]]
 
     # --- operations ----------------------------------------------------------------------------------
@@ -283,7 +217,7 @@ class SmsDomain:
             if not isinstance(body, dict) or "operationName" not in body:
                 raise _missing("operationName")
             operation = self._operation_name(body["operationName"])
-            if UNKNOWN_SESSION_ACCEPTED in self.faults and session_id not in self._sessions:
+            if broken.UNKNOWN_SESSION_ACCEPTED in self.faults and session_id not in self._sessions:
                 return Outcome(200, {"statusCode": 0, "referenceId": allocate_reference_id()})
             session = self._visible(username, session_id)
             me = session.participant_of(username) or self._intruder(session, username)
@@ -298,21 +232,21 @@ class SmsDomain:
                     raise _invalid(f"Operation failed: {why}")
         except ApiError as refusal:
             body = refusal.body()
-            if HTML_PAYLOADS in self.faults:
-                body["statusMessage"] += f" {SCRIPT_PAYLOAD}"
+            if broken.HTML_PAYLOADS in self.faults:
+                body["statusMessage"] += f" {broken.SCRIPT_PAYLOAD}"
             return Outcome(refusal.http_status, body)
-        reference_id = 1 if REFERENCE_REPEATED in self.faults else allocate_reference_id()
+        reference_id = 1 if broken.REFERENCE_REPEATED in self.faults else allocate_reference_id()
         request = _Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
         response = {"statusCode": 0, "referenceId": reference_id}
-        if operation == "Consult" and RESPONSE_WITHOUT_REFERENCE in self.faults:
+        if operation == "Consult" and broken.RESPONSE_WITHOUT_REFERENCE in self.faults:
             del response["referenceId"]
         return Outcome(200, response, request.notifications)
 
     def _operation_name(self, name: object) -> str:
         if not isinstance(name, str):
             raise _invalid("operationName must be a string")
-        if OPERATION_CASE in self.faults:
+        if broken.OPERATION_CASE in self.faults:
             name = next((known for known in self._HANDLERS if known.lower() == name.lower()), name)
         if name not in self._HANDLERS:
             raise _invalid(f"Invalid operation '{name}'")
@@ -330,10 +264,10 @@ class SmsDomain:
     def _target_param(self, body: dict[str, Any]) -> str:
         """targetUri, else targetPath (sms.consult.param.target-required): one is mandatory."""
         present = [name for name in ("targetUri", "targetPath") if name in body]
-        if PATH_IGNORED in self.faults:
+        if broken.PATH_IGNORED in self.faults:
             present = [name for name in present if name != "targetPath"]
         if not present:
-            if NO_TARGET_ACCEPTED in self.faults:
+            if broken.NO_TARGET_ACCEPTED in self.faults:
                 return ""
             raise _missing("targetUri or targetPath")
         values = [_string_param(body, name) for name in present]  # each present target is checked
@@ -358,7 +292,7 @@ class SmsDomain:
         return target.agent, ""
 
     def _pick_from_queue(self, session: SmsSession, queue: Queue) -> tuple[AgentAccount | None, str]:
-        if QUEUE_FAILS in self.faults:
+        if broken.QUEUE_FAILS in self.faults:
             return None, f"Queue {queue.name} failed"
         for username in queue.members:
             account = self.directory.agents.get(username)
@@ -370,12 +304,12 @@ class SmsDomain:
 
     def _session_view(self, session: SmsSession, username: str) -> dict[str, Any]:
         view = session.view_for(username)
-        if CAPABILITIES_MISSING in self.faults:
+        if broken.CAPABILITIES_MISSING in self.faults:
             view["capabilities"] = [c for c in view["capabilities"] if c not in AGENT_ONLY_CAPABILITIES]
-        if HTML_PAYLOADS in self.faults:
-            view["state"] = IMG_PAYLOAD
-            view["capabilities"] = [*view["capabilities"], SCRIPT_PAYLOAD]
-        if CONSULTANT_AS_CUSTOMER in self.faults:
+        if broken.HTML_PAYLOADS in self.faults:
+            view["state"] = broken.IMG_PAYLOAD
+            view["capabilities"] = [*view["capabilities"], broken.SCRIPT_PAYLOAD]
+        if broken.CONSULTANT_AS_CUSTOMER in self.faults:
             consultants = {p.participant_id for p in session.participants if p.role is Role.CONSULTANT}
             for participant in view["participants"]:
                 if participant["participantId"] in consultants:
@@ -388,7 +322,7 @@ class SmsDomain:
         return view
 
     def _message_view(self, message: Message) -> dict[str, Any]:
-        return message.view(seconds_field_in_seconds=SECONDS_IN_SECONDS in self.faults)
+        return message.view(seconds_field_in_seconds=broken.SECONDS_IN_SECONDS in self.faults)
 
     def _state_change(self, session: SmsSession, username: str, notification_type: str = "StatusChange",
                       reference_id: int | None = None) -> dict[str, Any]:
@@ -416,13 +350,13 @@ class SmsDomain:
                 request.notifications.append((username, make(username)))
 
     def _error(self, request: _Request, message: str) -> None:
-        reference_id = request.reference_id + (1 if REFERENCE_MISMATCH in self.faults else 0)
+        reference_id = request.reference_id + (1 if broken.REFERENCE_MISMATCH in self.faults else 0)
         data = self._state_change(request.session, request.username, "Error")
         data.update(errorMessage=message, referenceId=reference_id)
-        if ERROR_KEEPS_CAPABILITIES in self.faults:
+        if broken.ERROR_KEEPS_CAPABILITIES in self.faults:
             data["smssession"]["capabilities"] += [c for c in AGENT_ONLY_CAPABILITIES
                                                    if c not in data["smssession"]["capabilities"]]
-        if ERROR_WITHOUT_SESSION in self.faults:
+        if broken.ERROR_WITHOUT_SESSION in self.faults:
             del data["smssession"]
         request.notifications.append((request.username, data))
 
@@ -436,23 +370,23 @@ class SmsDomain:
             return
         consultant = Participant(self._new_id(), account.nickname, Role.CONSULTANT, account)
         session.participants.append(consultant)
-        public = JOIN_PUBLIC in self.faults
+        public = broken.JOIN_PUBLIC in self.faults
         joined = self._log(session, "ParticipantJoined", consultant, "All" if public else "Agents")
-        if INDEX_REUSED in self.faults:
+        if broken.INDEX_REUSED in self.faults:
             joined.index -= 1
         for participant in session.agents():
             name = participant.account.username
-            if CONSULTANT_NOT_NOTIFIED in self.faults and name == account.username:
+            if broken.CONSULTANT_NOT_NOTIFIED in self.faults and name == account.username:
                 continue
             announcement = self._new_messages(session, [joined])
             sequence = [self._state_change(session, name, "ParticipantsUpdated"), announcement]
             if UNRELATED_IN_SESSION in self.faults:
                 sequence.insert(1, self._state_change(session, name, "PropertiesUpdated"))
-            if JOIN_MISSING in self.faults:
+            if broken.JOIN_MISSING in self.faults:
                 sequence.remove(announcement)
-            if JOIN_DUPLICATED in self.faults:
+            if broken.JOIN_DUPLICATED in self.faults:
                 sequence.append(announcement)
-            if SWAPPED in self.faults:
+            if broken.SWAPPED in self.faults:
                 sequence.reverse()
             request.notifications += [(name, data) for data in sequence]
         if UNRELATED_IN_SESSION in self.faults:
@@ -485,7 +419,7 @@ class SmsDomain:
         if member is None:
             return
         if member.role is Role.CONSULTANT:
-            if CONFERENCE_FAILS in self.faults:
+            if broken.CONFERENCE_FAILS in self.faults:
                 self._error(request, "Operation failed: conference not possible")
                 return
             member.role = Role.CONFERENCE
@@ -500,7 +434,7 @@ class SmsDomain:
             return
         known_to_customer = new_owner.role is Role.CONFERENCE
         new_owner.role = Role.OWNER
-        if TRANSFER_KEEPS_OWNER in self.faults:
+        if broken.TRANSFER_KEEPS_OWNER in self.faults:
             request.notifications.append((request.username, self._state_change(
                 session, request.username, reference_id=request.reference_id)))
             return
@@ -511,7 +445,7 @@ class SmsDomain:
 
     def _leave(self, request: _Request) -> None:
         leaver = request.me
-        if LEAVE_WRONG in self.faults and leaver.role is Role.CONSULTANT:
+        if broken.LEAVE_WRONG in self.faults and leaver.role is Role.CONSULTANT:
             leaver = next(p for p in request.session.agents() if p.role is Role.OWNER)
         visibility = "Agents" if leaver.role is Role.CONSULTANT else "All"
         self._depart(request, leaver, visibility)
@@ -534,9 +468,9 @@ class SmsDomain:
 
     def _post(self, request: _Request, message_type: str, visibility: str, **extra: Any) -> None:
         if request.me.role is Role.CONSULTANT:
-            if CONSULTANT_DROPPED in self.faults:
+            if broken.CONSULTANT_DROPPED in self.faults:
                 return
-            if CONSULTANT_PUBLIC in self.faults:
+            if broken.CONSULTANT_PUBLIC in self.faults:
                 visibility = "All"
         message = self._log(request.session, message_type, request.me, visibility, **extra)
         typing = message_type in ("TypingStarted", "TypingStopped")
