@@ -181,7 +181,7 @@ class Conformance:
         self.calibration = calibration or Calibration(True, True, config.quiet_window, config.observation)
         self.concurrency = config.concurrency
         self._make_agent = make_agent
-        self._unobservable: str | None = self.calibration.unobservable()  # set once a barrier never arrived
+        self._unobservable: str | None = self.calibration.unobservable()
         self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
 
     @classmethod
@@ -284,8 +284,8 @@ class Conformance:
                                                     for name, work in scenarios.items()})
 
     def _stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
-        """A stage for the session; once one barrier never arrived, the notification stream is
-        known to be unobservable and every later scenario errors at once instead of waiting again."""
+        """A stage for the session; when the calibration found the stream unobservable, every
+        scenario errors at once instead of waiting."""
         if self._unobservable:
             raise StageError(f"not attempted: {self._unobservable}")
         return Stage(self.agents["originator"], {r: self.agents[r] for r in ("originator", "consultant")},
@@ -306,14 +306,6 @@ class Conformance:
             listed[role] = next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
         return listed
 
-    @contextmanager
-    def _watching(self) -> Iterator[None]:
-        try:
-            yield
-        except StageError as exc:
-            self._unobservable = self._unobservable or str(exc)
-            raise
-
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         """A fresh session; ``body`` sent by the originator between two barriers; then the session
         as the originator and each agent's session list show it, and the customer's phone."""
@@ -322,16 +314,15 @@ class Conformance:
 
     def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]]
                  ) -> Observation:
-        with self._watching():
-            before, log_before = self._session(handle.id)
-            stage = self._stage(handle.id, only_agent(before), handle.announced)
-            stage.settle(participants=("originator",))
-            customer_before = self._customer_phone(handle.id)
-            exchange = stage.send("originator", body)
-            if isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:  # a refusal causes nothing
-                stage.await_each({role: items for role, items in expected.items() if items})
-            received = stage.close()
-            after, log_after = self._session(handle.id)
+        before, log_before = self._session(handle.id)
+        stage = self._stage(handle.id, only_agent(before), handle.announced)
+        stage.settle(participants=("originator",))
+        customer_before = self._customer_phone(handle.id)
+        exchange = stage.send("originator", body)
+        if isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:  # a refusal causes nothing
+            stage.await_each({role: items for role, items in expected.items() if items})
+        received = stage.close()
+        after, log_after = self._session(handle.id)
         return Observation(handle.id, exchange, before, after, log_before, log_after, received,
                            expected={role: [e.name for e in items] for role, items in expected.items()},
                            evidence=stage.evidence, listed=self._listed(handle.id, ("consultant",)),
@@ -345,13 +336,12 @@ class Conformance:
     def _consultant_writes(self, consult: Observation) -> Observation:
         if consult.listed.get("consultant") is None:
             raise StageError(f"precondition: the consult of session {consult.session_id} did not reach the consultant")
-        with self._watching():
-            stage = self._stage(consult.session_id, only_agent(consult.before))
-            stage.settle(participants=("originator", "consultant"))
-            customer_before = self._customer_phone(consult.session_id)
-            exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
-            public = stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
-            received = stage.close()
+        stage = self._stage(consult.session_id, only_agent(consult.before))
+        stage.settle(participants=("originator", "consultant"))
+        customer_before = self._customer_phone(consult.session_id)
+        exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
+        public = stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
+        received = stage.close()
         return Observation(consult.session_id, exchange, received=received, evidence=stage.evidence, more=[public],
                            customer_before=customer_before, customer_after=self._customer_phone(consult.session_id))
 
