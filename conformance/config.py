@@ -18,7 +18,11 @@ The TOML file::
                                                # gives no marker; GWS_CONFORMANCE_QUIET_WINDOW
     observation = "auto"                       # auto (calibrated per agent), markers or quiet;
                                                # GWS_CONFORMANCE_OBSERVATION
-    http_timeout = 30                          # GWS_CONFORMANCE_HTTP_TIMEOUT
+    http_timeout = 30                          # seconds for one whole HTTP exchange, body included;
+                                               # GWS_CONFORMANCE_HTTP_TIMEOUT
+    max_body_bytes = 8388608                   # a response body over it is refused unread; GWS_CONFORMANCE_MAX_BODY_BYTES
+    max_time = 600                             # seconds for the whole run: then it stops with partial
+                                               # reports; GWS_CONFORMANCE_MAX_TIME
     notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH
     sms_topic = "/v2/me/smssessions"           # assumed by gws-conventions; GWS_CONFORMANCE_SMS_TOPIC
     media = "sms"                              # assumed channel name for Ready; GWS_CONFORMANCE_MEDIA
@@ -137,6 +141,8 @@ class Config:
     observation: str = "auto"  # auto | markers | quiet
     concurrency: int = 8  # scenarios at the same time (conformance.context.Conformance.start)
     http_timeout: float = 30.0
+    max_body_bytes: int = 8 * 2**20  # one response body, decoded (conformance.client.rest)
+    max_time: float = 600.0  # the whole run (conformance.plugin)
     notification_path: str = "/api/v2/notifications"
     sms_topic: str = "/v2/me/smssessions"
     media: str = "sms"
@@ -173,10 +179,11 @@ class Config:
 # --- reading -------------------------------------------------------------------------------------------
 
 _TOP_KEYS = {"target", "deadline", "barrier_timeout", "quiet_window", "observation", "concurrency", "http_timeout",
+             "max_body_bytes", "max_time",
              "notification_path", "sms_topic", "media", "redact_content", "tls", "agents", "queue", "source"}
 _ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BARRIER_TIMEOUT",
              "quiet_window": "QUIET_WINDOW", "observation": "OBSERVATION", "concurrency": "CONCURRENCY",
-             "http_timeout": "HTTP_TIMEOUT",
+             "http_timeout": "HTTP_TIMEOUT", "max_body_bytes": "MAX_BODY_BYTES", "max_time": "MAX_TIME",
              "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
              "redact_content": "REDACT_CONTENT",
              "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
@@ -299,11 +306,12 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     settings: dict[str, Any] = {}
     if values.get("target") is not None:
         settings["target"] = parse_target(values["target"], "target")
-    for key in ("deadline", "barrier_timeout", "quiet_window", "http_timeout"):
+    for key in ("deadline", "barrier_timeout", "quiet_window", "http_timeout", "max_time"):
         if key in values:
             settings[key] = _seconds(values[key], key)
-    if "concurrency" in values:
-        settings["concurrency"] = _count(values["concurrency"], "concurrency")
+    for key in ("concurrency", "max_body_bytes"):
+        if key in values:
+            settings[key] = _count(values[key], key)
     if "observation" in values:
         settings["observation"] = _string(values["observation"], "observation")
         if settings["observation"] not in OBSERVATION_MODES:

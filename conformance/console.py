@@ -29,6 +29,7 @@ from typing import TextIO
 import pytest
 
 from conformance.internals import skip_reason, xfail_reason
+from conformance.redaction import redact_secrets
 from conformance.report.waivers import load_waivers
 from conformance.verdicts import Verdict, clause_of, combine, verdict_of
 
@@ -72,7 +73,7 @@ class Console:
         if self._progress_shown:
             self.out.write("\r\033[K")
             self._progress_shown = False
-        self.out.write(text + "\n")
+        self.out.write(redact_secrets(text) + "\n")
         self.out.flush()
 
     def _fit(self, text: str) -> str:

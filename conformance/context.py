@@ -36,6 +36,7 @@ from conformance.redaction import redact_content
 from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
 from conformance.sessions import CustomerProbe, SessionHandle, SessionSource
 from conformance.spec.schemas import validate
+from conformance.verdicts import Unjudgeable
 
 @dataclass(frozen=True)
 class RoleTarget:
@@ -390,6 +391,9 @@ class Conformance:
         """The GWS way of saying no (page Return Values): a 4xx-or-200 answer, never a 5xx, with a
         non-zero statusCode, a statusMessage and no referenceId."""
         status, body = seen.response_status, seen.response_body
+        if status == 401 or (isinstance(body, Mapping) and body.get("statusCode") == 20):
+            raise Unjudgeable(f"{clause_id}: the target answered HTTP {status} {body}: the agent is not "
+                              "authenticated (any more), so the refusal under test could not be judged")
         assert status < 500, f"{clause_id} [MUST] bad input answered with HTTP {status}: {body}"
         problems = [f"{v.path}: {v.message}" for v in validate("responses/error", body)]
         hint = f" (documented statusCode: {documented_code})" if documented_code is not None else ""

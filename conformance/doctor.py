@@ -33,7 +33,7 @@ import pytest
 from conformance.cli import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.client.agent import Agent
 from conformance.client.bayeux import BayeuxError
-from conformance.client.rest import Exchange, TargetUnreachable
+from conformance.client.rest import Exchange, TargetUnreachable, tls_options
 from conformance.config import Config, load_config
 from conformance.run import measure, reference_agents
 from conformance.scenario import Calibration, session_id_of
@@ -78,7 +78,7 @@ class Doctor:
     def reachable(self) -> None:
         url = f"{self.config.base_url}/api/v2/diagnostics/version"
         try:
-            response = httpx.get(url, timeout=self.config.http_timeout, verify=self.config.tls.verify)
+            response = httpx.get(url, timeout=self.config.http_timeout, **tls_options(self.config.tls))
         except httpx.TransportError as exc:
             raise StepFailed(f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
                              "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None

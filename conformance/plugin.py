@@ -22,8 +22,10 @@ from typing import Any
 import pytest
 
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.client.rest import TargetUnreachable
 from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, xfail_reason
 from conformance.recording import Recorder
+from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.results import RunRecord, load_results, manifest, now, write_results
 from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
@@ -189,10 +191,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         return report
     if report.failed and call.excinfo is not None:
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
-        report.gws_message = plain_message(str(call.excinfo.value))
-        report.gws_unjudgeable = call.excinfo.errisinstance(Unjudgeable)
+        report.gws_message = redact_secrets(plain_message(str(call.excinfo.value)))
+        # What the target could not answer, like what never happened, is no verdict on the clause
+        report.gws_unjudgeable = call.excinfo.errisinstance((Unjudgeable, TargetUnreachable))
         if report.when == "call" and report.gws_message.startswith(item_clause.id):
             report.longrepr = report.gws_message  # the check says what it saw; no traceback, no introspection
+        elif report.longrepr is not None and redact_secrets(text := str(report.longrepr)) != text:
+            report.longrepr = redact_secrets(text)  # a traceback quoting what a server echoed
     strict = item.config.getoption("--gws-level") == "should"
     if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
         first_line = report.gws_message.splitlines()[0] if report.gws_message else ""
@@ -376,10 +381,10 @@ def gws(pytestconfig: pytest.Config):
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
     run and stopped after it.
     """
-    from conformance.client.rest import TargetUnreachable
+    from conformance.client.bayeux import BayeuxError
     from conformance.context import Conformance
     from conformance.run import open_run
-    from conformance.scenario import Calibration
+    from conformance.scenario import Calibration, StageError
 
     recorder = pytestconfig.stash[_STATE].recorder
     if recorder.replaying:
@@ -397,3 +402,5 @@ def gws(pytestconfig: pytest.Config):
         pytest.exit(f"gws-conformance: error: {exc}", returncode=EXIT_USAGE)
     except TargetUnreachable as exc:
         pytest.exit(f"gws-conformance: cannot reach the target: {exc}", returncode=EXIT_UNREACHABLE)
+    except BayeuxError as exc:  # every check errors with this one cause (printed once by the console)
+        raise StageError(f"the notification stream cannot be opened: {exc}") from None

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import pytest
 
+from conformance.redaction import redact_secrets
+
 T = TypeVar("T")
 Entry = dict[str, Any]  # {"method": ..., and one of "value" / "skip" / "error"}
 
@@ -95,7 +97,7 @@ class Recorder:
             self._keep(key, {"method": method, "skip": str(exc.msg)})
             raise
         except Exception as exc:
-            self._keep(key, {"method": method, "error": f"{type(exc).__name__}: {exc}"})
+            self._keep(key, {"method": method, "error": redact_secrets(f"{type(exc).__name__}: {exc}")})
             raise
         self._keep(key, {"method": method, "value": encoded})
         return decode(encoded, key)

@@ -1,7 +1,9 @@
 """What never reaches a report, a transcript or the console unredacted.
 
 Credentials are always redacted: the ``Authorization``, ``Cookie``/``Set-Cookie`` and CSRF
-headers of every recorded exchange (the REST client records nothing else that is secret).
+headers of every recorded exchange by name, and every secret value the run knows (passwords,
+Basic tokens, cookie values, CSRF tokens: :func:`register_secret`) wherever it appears, by value:
+in bodies, notifications, messages and tracebacks, for a server that echoes what it was sent.
 
 Customer content is redacted by default (``--no-redact-content`` shows it, for debugging):
 the text of messages, nicknames, phone numbers, addresses, URLs pushed to the customer and
@@ -13,6 +15,7 @@ containers are redacted leaf by leaf), so schemas and ``recheck`` still apply.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,8 +28,41 @@ CONTENT_KEYS = frozenset({"text", "message", "nickname", "phoneNumber", "fromAdd
                           "userData"})
 
 
+_SECRETS: set[str] = set()
+_SECRETS_LOCK = threading.Lock()
+MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary text
+
+
+def register_secret(value: str | None) -> None:
+    """A value that must never appear in any output, wherever it turns up."""
+    if value and len(value) >= MIN_SECRET_LENGTH:
+        with _SECRETS_LOCK:
+            _SECRETS.add(value)
+
+
+def redact_secrets(value: Any) -> Any:
+    """A copy of ``value`` (any JSON value, or text) with every registered secret replaced by ***."""
+    with _SECRETS_LOCK:
+        secrets = sorted(_SECRETS, key=len, reverse=True)
+    return _without(value, secrets) if secrets else value
+
+
+def _without(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, Mapping):
+        return {_without(key, secrets): _without(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without(item, secrets) for item in value]
+    return value
+
+
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return {name: REDACTED if name.lower() in SECRET_HEADERS else value for name, value in headers.items()}
+    return redact_secrets({name: REDACTED if name.lower() in SECRET_HEADERS else value
+                           for name, value in headers.items()})
 
 
 def redact_content(value: Any) -> Any:

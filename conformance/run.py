@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from conformance.client.agent import Agent
-from conformance.client.rest import TargetUnreachable
+from conformance.client.rest import Breaker, TargetUnreachable, tls_options
 from conformance.config import Config, ConfigError, load_config
 from conformance.context import Conformance
 from conformance.recording import Recorder
@@ -40,7 +40,7 @@ def reference_agents(config: Config) -> dict:
     """The agents a reference server (started elsewhere with ``gws-conformance serve``) lists."""
     url = f"{config.base_url}/conformance/v1/agents"
     try:
-        response = httpx.get(url, timeout=config.http_timeout)
+        response = httpx.get(url, timeout=config.http_timeout, **tls_options(config.tls))
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
     if response.status_code != 200:
@@ -68,8 +68,10 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
         elif config.source.kind == "reference" and not config.agents:
             config = config.with_reference_server(config.base_url, reference_agents(config))
 
+        breaker = Breaker()  # one for the run: a kind of request the target cannot answer fails at once later
+
         def make_agent(role: str) -> Agent:
-            return stack.enter_context(Agent(config, role))
+            return stack.enter_context(Agent(config, role, breaker))
 
         agents = {role: make_agent(role) for role in STANDING_ROLES}
         source = make_source(config)

@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from conformance.client.agent import Agent
+from conformance.client.rest import tls_options
 from conformance.config import Config
 from conformance.scenario import session_id_of
 
@@ -44,7 +45,7 @@ class ReferenceSource:
     """Sessions provisioned by the reference server's test-only API, routed to the agent, Chatting."""
 
     def __init__(self, config: Config) -> None:
-        self._http = httpx.Client(base_url=config.base_url, timeout=config.http_timeout)
+        self._http = httpx.Client(base_url=config.base_url, timeout=config.http_timeout, **tls_options(config.tls))
         self._numbers = itertools.count(1)  # safe across the threads of concurrent scenarios
         self._deadline = config.deadline
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.client.bayeux import BayeuxClient, NotificationLog
-from conformance.client.rest import Exchange, GwsRestClient
+from conformance.client.rest import Breaker, Exchange, GwsRestClient
 from conformance.config import AgentConfig, Config
 
 
@@ -14,7 +14,7 @@ class Agent:
     GWS clients start (GET /api/v2/me, CometD handshake and confirmed subscription,
     StartContactCenterSession, Ready on the SMS channel) and logs it out at the end."""
 
-    def __init__(self, config: Config, role: str) -> None:
+    def __init__(self, config: Config, role: str, breaker: Breaker | None = None) -> None:
         account = config.agent(role)
         if account is None:
             raise LookupError(f"no '{role}' agent configured")
@@ -22,9 +22,10 @@ class Agent:
         self.role = role
         self.account: AgentConfig = account
         self.rest = GwsRestClient(config.base_url, account.username, account.password.value, tls=config.tls,
-                                  timeout=config.http_timeout)
+                                  timeout=config.http_timeout, max_body_bytes=config.max_body_bytes, breaker=breaker)
         self.log = NotificationLog()
-        self.bayeux = BayeuxClient(self.rest.http, config.notification_path, self.log)
+        self.bayeux = BayeuxClient(self.rest.http, config.notification_path, self.log,
+                                   max_body_bytes=config.max_body_bytes)
 
     def login(self) -> Agent:
         self.rest.get("/api/v2/me")

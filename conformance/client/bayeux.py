@@ -20,6 +20,13 @@ from typing import Any
 
 import httpx
 
+from conformance.client.rest import (
+    MAX_BODY_BYTES,
+    TargetUnreachable,
+    parse_json,
+    read_bounded,
+)
+from conformance.redaction import redact_secrets
 
 REHANDSHAKE_CHANNEL = "/meta/handshake"
 
@@ -90,13 +97,27 @@ class NotificationLog:
 
 
 class BayeuxClient:
-    def __init__(self, http: httpx.Client, path: str, log: NotificationLog) -> None:
+    """A long-polling client that is polite to the server it tests: it follows the server's advice
+    (interval, timeout, reconnect), backs off when connects come back empty at once, reads every
+    reply with the REST client's bounds, and survives what it cannot use: a malformed message
+    is counted and skipped, a failing exchange retried with back-off, and after too many in a row
+    the loop stops and says why (:attr:`failure`)."""
+
+    MAX_FAILURES = 5  # failed exchanges in a row before the loop gives up
+    EMPTY_FAST = 0.05  # seconds: a connect answered faster than this with nothing is "empty at once"
+    BACKOFF_MAX = 2.0  # seconds between connects, at most, while the server answers empty at once
+
+    def __init__(self, http: httpx.Client, path: str, log: NotificationLog, *,
+                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self._http = http
         self._path = path
         self.log = log
+        self.max_body_bytes = max_body_bytes
         self.client_id: str | None = None
         self.subscriptions: list[str] = []
         self.rehandshakes = 0
+        self.malformed = 0  # messages skipped because they were not Bayeux messages with an object as data
+        self.empty_connects = 0
         self._ids = itertools.count(1)
         self._timeout_ms = 30_000
         self._interval_ms = 0
@@ -107,17 +128,29 @@ class BayeuxClient:
     def _post(self, messages: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
         for message in messages:
             message["id"] = str(next(self._ids))
-        response = self._http.post(self._path, json=messages,
-                                   timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT)
+        budget = timeout if timeout is not None else self._http.timeout.read or 30.0
+        what = f"POST {self._path} ({messages[0].get('channel')})"
+        try:
+            with self._http.stream("POST", self._path, json=messages, timeout=budget) as response:
+                content = read_bounded(response, max_bytes=self.max_body_bytes, deadline=time.monotonic() + budget,
+                                       what=what)
+        except (httpx.HTTPError, TargetUnreachable) as exc:
+            raise BayeuxError(f"{what}: {exc}") from None
         if response.status_code != 200:
-            raise BayeuxError(f"{self._path} answered HTTP {response.status_code}: {response.text[:200]}")
-        replies = response.json()
-        return replies if isinstance(replies, list) else [replies]
+            raise BayeuxError(f"{self._path} answered HTTP {response.status_code}: {content[:200]!r}")
+        replies = parse_json(content)
+        replies = replies if isinstance(replies, list) else [replies]
+        usable = [r for r in replies if isinstance(r, Mapping)]
+        self.malformed += len(replies) - len(usable)
+        return usable
 
     def _take_advice(self, reply: Mapping[str, Any]) -> str:
-        advice = reply.get("advice") or {}
-        self._timeout_ms = int(advice.get("timeout", self._timeout_ms))
-        self._interval_ms = int(advice.get("interval", self._interval_ms))
+        advice = reply.get("advice") if isinstance(reply.get("advice"), Mapping) else {}
+        try:
+            self._timeout_ms = max(0, int(advice.get("timeout", self._timeout_ms)))
+            self._interval_ms = max(0, int(advice.get("interval", self._interval_ms)))
+        except (TypeError, ValueError):
+            self.malformed += 1  # advice that is no number: keep the last good one
         return str(advice.get("reconnect", "retry"))
 
     def handshake(self) -> None:
@@ -144,31 +177,49 @@ class BayeuxClient:
         self._thread.start()
 
     def _connect_loop(self) -> None:
+        failures, backoff = 0, 0.0
         while not self._stopping.is_set():
+            started = time.monotonic()
             try:
                 replies = self._post([{"channel": "/meta/connect", "clientId": self.client_id,
                                        "connectionType": "long-polling"}],
                                      timeout=self._timeout_ms / 1000 + 15)
-            except (httpx.HTTPError, BayeuxError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001  whatever the server sent, the loop must not die unsaid
                 if self._stopping.is_set():
                     return
+                failures += 1
                 self.failure = f"{type(exc).__name__}: {exc}"
-                return
-            reconnect = "retry"
+                if failures >= self.MAX_FAILURES:
+                    self.failure = f"the notification stream stopped after {failures} failed connects: {self.failure}"
+                    return
+                self._stopping.wait(min(self.BACKOFF_MAX, 0.1 * 2 ** failures))
+                continue
+            failures = 0
+            reconnect, delivered = "retry", 0
             for reply in replies:
                 channel = reply.get("channel", "")
                 if channel == "/meta/connect":
                     reconnect = self._take_advice(reply)
                     if not reply.get("successful") and reconnect != "none":
                         reconnect = "handshake"
-                elif not channel.startswith("/meta/") and isinstance(reply.get("data"), Mapping):
-                    self.log.append(channel, reply["data"])
+                elif not isinstance(channel, str) or not isinstance(reply.get("data"), Mapping):
+                    self.malformed += 1  # data that is not an object is no GWS notification
+                elif not channel.startswith("/meta/"):
+                    self.log.append(channel, redact_secrets(reply["data"]))
+                    delivered += 1
             if reconnect == "none":
+                self.failure = "the server advised reconnect: none; the notification stream ended"
                 return
             if reconnect == "handshake" and not self._stopping.is_set():
                 self._rehandshake()
-            if self._interval_ms:
-                self._stopping.wait(self._interval_ms / 1000)
+            # A server that answers every connect at once with nothing would be polled in a tight
+            # loop: back off (up to BACKOFF_MAX) until it holds connects or delivers again.
+            empty_at_once = not delivered and time.monotonic() - started < self.EMPTY_FAST
+            self.empty_connects += empty_at_once
+            backoff = min(self.BACKOFF_MAX, max(0.05, backoff * 2)) if empty_at_once else 0.0
+            wait = max(self._interval_ms / 1000, backoff)
+            if wait:
+                self._stopping.wait(wait)
 
     def _rehandshake(self) -> None:
         """The server forgot this client (402 or advice): handshake and subscribe again."""
@@ -177,7 +228,7 @@ class BayeuxClient:
             self.handshake()
             for subscription in self.subscriptions:
                 self.subscribe(subscription)
-        except (httpx.HTTPError, BayeuxError) as exc:
+        except BayeuxError as exc:
             self.failure = f"re-handshake failed: {exc}"
             self._stopping.set()
             return

@@ -2,6 +2,12 @@
 
 Every request becomes an :class:`Exchange`, a record of what was sent and received with the
 credentials, cookies and CSRF token redacted, ready for a transcript and a curl line.
+
+Every exchange is bounded, whatever the server does (:func:`read_bounded`): a connect and a read
+timeout, a total time for the whole body (a slow drip counts), and a size limit on the body as
+decoded (a gzip bomb counts as what it inflates to). A :class:`Breaker` shared by a run's clients
+remembers that the target once could not answer a kind of request, so later ones fail at once
+with the same cause instead of waiting it out again.
 """
 
 from __future__ import annotations
@@ -16,12 +22,66 @@ from typing import Any
 import httpx
 
 from conformance.config import TlsConfig
-from conformance.redaction import redact_headers
+from conformance.redaction import redact_headers, redact_secrets, register_secret
 
 
 
 class TargetUnreachable(Exception):
-    """The target did not answer at all (refused, DNS, TLS, timeout): nothing can be checked."""
+    """The target gave no usable answer (refused, DNS, TLS, timeout, a body too large or too slow,
+    an illegal header): the exchange cannot be judged, so a check that needed it errors."""
+
+
+MAX_BODY_BYTES = 8 * 2**20  # default limit of one response body, decoded
+
+
+def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, what: str) -> bytes:
+    """The body of a streamed ``response``, read chunk by chunk: TargetUnreachable as soon as it
+    passes ``max_bytes`` (as decoded) or is still arriving at ``deadline`` (time.monotonic())."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise TargetUnreachable(f"{what}: the response is over {max_bytes / 2**20:g} MB (max_body_bytes); "
+                                    "not read further")
+        if time.monotonic() > deadline:
+            raise TargetUnreachable(f"{what}: the response was still arriving ({size} bytes) when the time for the "
+                                    "whole exchange ran out (http_timeout)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(content: bytes) -> Any:
+    """JSON, else the text (invalid UTF-8 shown replaced); nesting too deep to parse is said so."""
+    text = content.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+    except RecursionError:
+        return f"(a JSON document nested too deeply to parse, {len(content)} bytes)"
+
+
+class Breaker:
+    """Remembers, per HTTP method, that the target once timed out on it: later requests of that
+    method fail at once with the same cause (one cause, printed once, not waited out per check)."""
+
+    def __init__(self) -> None:
+        self._tripped: dict[str, str] = {}
+
+    def check(self, method: str) -> None:
+        if method in self._tripped:
+            raise TargetUnreachable(f"not attempted: {self._tripped[method]}")
+
+    def trip(self, method: str, cause: str) -> None:
+        self._tripped.setdefault(method, cause)
+
+
+def tls_options(tls: TlsConfig) -> dict[str, Any]:
+    """httpx's verify and cert for the configured TLS options (CA bundle, client certificate)."""
+    verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle else tls.verify
+    cert = (str(tls.client_cert), str(tls.client_key)) if tls.client_cert and tls.client_key else (
+        str(tls.client_cert) if tls.client_cert else None)
+    return {"verify": verify, "cert": cert}
 
 
 @dataclass(frozen=True)
@@ -57,23 +117,18 @@ class Exchange:
         return "\n".join([*lines, " ".join(parts + [shlex.quote(self.url)])])
 
 
-def _parsed(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
-
-
 class GwsRestClient:
     def __init__(self, base_url: str, username: str, password: str, *, tls: TlsConfig | None = None,
-                 timeout: float = 30.0) -> None:
-        tls = tls or TlsConfig()
-        verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle else tls.verify
-        cert = (str(tls.client_cert), str(tls.client_key)) if tls.client_cert and tls.client_key else (
-            str(tls.client_cert) if tls.client_cert else None)
+                 timeout: float = 30.0, max_body_bytes: int = MAX_BODY_BYTES, breaker: Breaker | None = None) -> None:
         self._basic_authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
-        self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), verify=verify,
-                                 cert=cert, timeout=timeout)
+        for secret in (password, self._basic_authorization.split(" ", 1)[1]):
+            register_secret(secret)
+        # No redirect is followed: credentials never travel to another origin, and the 3xx is recorded.
+        self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), timeout=timeout,
+                                 follow_redirects=False, **tls_options(tls or TlsConfig()))
+        self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self.breaker = breaker or Breaker()
         self._csrf: tuple[str, str] | None = None  # (header name, token)
 
     def close(self) -> None:
@@ -89,19 +144,38 @@ class GwsRestClient:
                 headers[self._csrf[0]] = self._csrf[1]
         if content_type:
             headers["Content-Type"] = content_type
+        what = f"{method} {self.http.base_url.join(path)}"
+        self.breaker.check(method)
         started = time.monotonic()
         try:
-            response = self.http.request(method, path, json=json_body, content=content, params=params,
-                                         headers=headers)
-        except httpx.TransportError as exc:
-            raise TargetUnreachable(f"{method} {self.http.base_url.join(path)}: {type(exc).__name__}: {exc}") from None
+            with self.http.stream(method, path, json=json_body, content=content, params=params,
+                                  headers=headers) as response:
+                body = read_bounded(response, max_bytes=self.max_body_bytes, deadline=started + self.timeout,
+                                    what=what)
+        except httpx.TimeoutException as exc:
+            cause = f"{what}: no answer within {self.timeout:g} s ({type(exc).__name__})"
+            self.breaker.trip(method, cause)
+            raise TargetUnreachable(cause) from None
+        except TargetUnreachable as exc:
+            if "time for the whole exchange" in str(exc):
+                self.breaker.trip(method, str(exc))
+            raise
+        except httpx.LocalProtocolError as exc:  # e.g. a CSRF token with characters no header may carry
+            raise TargetUnreachable(f"{what}: the request cannot be sent as the server asks: {exc} (is the "
+                                    "X-CSRF-TOKEN it handed out a legal header value?)") from None
+        except (httpx.TransportError, httpx.DecodingError) as exc:
+            raise TargetUnreachable(f"{what}: {type(exc).__name__}: {exc}") from None
         ended = time.monotonic()
         name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
         if name and token:
             self._csrf = (name, token)
+            register_secret(token)
+        for value in self.http.cookies.values():
+            register_secret(value)
         request_body = json_body if content is None else content.decode("utf-8", "replace")
-        return Exchange(method, str(response.request.url), redact_headers(response.request.headers), request_body,
-                        response.status_code, redact_headers(response.headers), _parsed(response), started, ended)
+        return Exchange(method, str(response.request.url), redact_headers(response.request.headers),
+                        redact_secrets(request_body), response.status_code, redact_headers(response.headers),
+                        redact_secrets(parse_json(body)), started, ended)
 
     def credential_headers(self) -> dict[str, str]:
         """What another HTTP client needs to act as this one: Basic auth, the cookie session, CSRF.

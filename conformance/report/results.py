@@ -36,6 +36,7 @@ from conformance.recording import Entry
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
 from conformance.internals import skip_reason, xfail_reason
+from conformance.redaction import redact_secrets
 from conformance.verdicts import Verdict, combine, exit_code, verdict_of
 
 RESULTS_FORMAT = "gws-conformance-results/1"
@@ -213,7 +214,8 @@ def manifest(*, target: str, options: Mapping[str, Any], started: str) -> dict[s
 
 def write_results(path: Path, document: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    # every secret the run knows, by value, wherever a server may have echoed it
+    path.write_text(json.dumps(redact_secrets(document), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def load_results(path: Path) -> dict[str, Any]:
