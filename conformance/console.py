@@ -144,6 +144,8 @@ class Console:
             self.line()
         if not self.checks:
             return
+        if session.shouldstop:
+            self.line(f"gws-conformance: {session.shouldstop}")
         for cause, count in self.causes.items():
             if count > 1:
                 self.line(f"ERROR ×{count} checks stopped by the same cause: {cause}")
@@ -151,15 +153,16 @@ class Console:
         self.skip_reasons()
         self.expired_waivers(session.config)
         self.where(session.config)
-        counted = Counter(c.verdict.value for c in self.checks.values())
-        parts = ", ".join(f"{counted[v]} {v}" for v in COLUMNS if counted[v])
+        counted = Counter(c.verdict.value for c in self.checks.values() if c.verdicts)
+        not_run = sum(not c.verdicts for c in self.checks.values())
+        parts = ", ".join([f"{counted[v]} {v}" for v in COLUMNS if counted[v]] + ([f"{not_run} not run"] if not_run else []))
         self.line(f"gws-conformance: {len(self.checks)} checks: {parts} in {time.monotonic() - self.started:.1f} s; "
                   f"exit {int(session.exitstatus)}")
 
     def clause_table(self) -> None:
         by_clause: dict[str, Counter[str]] = defaultdict(Counter)
         for check in self.checks.values():
-            by_clause[f"{check.clause} [{check.level}]"][check.verdict.value] += 1
+            by_clause[f"{check.clause} [{check.level}]"][check.verdict.value if check.verdicts else "not run"] += 1
         width = max(len(c) for c in by_clause)
         self.line()
         self.line(f"{'clause':<{width}}  " + " ".join(f"{c:>6}" for c in COLUMNS))

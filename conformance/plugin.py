@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import threading
+import time
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,8 @@ class RunState:
     waivers: list[Waiver] = field(default_factory=list)
     run: RunRecord = field(default_factory=RunRecord)
     started: str = field(default_factory=now)
+    clock: float = field(default_factory=time.monotonic)
+    stopped: str | None = None  # why the run stopped before its end (max_time), if it did
 
 
 _STATE = pytest.StashKey[RunState]()
@@ -324,6 +329,7 @@ def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
         "fuzz_seed": _seed(getattr(config.option, "hypothesis_seed", None)),
         "fuzz_examples": _fuzz_examples(state),
         "calibration": opened.get("calibration"),
+        "stopped": state.stopped,
     }
     target = re.sub(r"//[^/@]*@", "//", str(opened.get("target") or "(no check reached the target)"))
     return manifest(target=target, options=options, started=state.started)
@@ -374,8 +380,34 @@ class _HtmlColumns:
 
 # --- fixtures: the target, its agents and sessions ------------------------------------------------
 
+@contextmanager
+def _time_limited(session: pytest.Session, state: RunState, conformance) -> Iterator[None]:
+    """max_time for the whole run: when it is reached, no further check starts, and the agents'
+    connections are closed so a check stuck on a server that never answers errors at once."""
+    limit = conformance.config.max_time
+
+    def expire() -> None:
+        state.stopped = (f"the run reached max_time ({limit:g} s) and stopped; the reports hold the checks that "
+                         "ran")
+        session.shouldstop = state.stopped
+        for agent in list(conformance.agents.values()):
+            for method in ("GET", "POST"):
+                agent.rest.breaker.trip(method, state.stopped)
+            agent.bayeux.stop_now()
+            agent.log.close()
+            agent.rest.close()  # a request still waiting for its answer ends now
+
+    timer = threading.Timer(max(0.0, limit - (time.monotonic() - state.clock)), expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 @pytest.fixture(scope="session")
-def gws(pytestconfig: pytest.Config):
+def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
     """The run's view of the target: configuration, logged-in agents, the session source.
 
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
@@ -397,7 +429,8 @@ def gws(pytestconfig: pytest.Config):
                                                "deadline": conformance.deadline,
                                                "redact_content": conformance.config.redact_content,
                                                "calibration": conformance.calibration.as_record()})
-            yield conformance
+            with _time_limited(request.session, pytestconfig.stash[_STATE], conformance):
+                yield conformance
     except UsageError as exc:  # the same one line and exit code as the CLI, not one traceback per check
         pytest.exit(f"gws-conformance: error: {exc}", returncode=EXIT_USAGE)
     except TargetUnreachable as exc:

@@ -49,6 +49,13 @@ class NotificationLog:
     def __init__(self) -> None:
         self._items: list[Received] = []
         self._changed = threading.Condition()
+        self._closed = False
+
+    def close(self) -> None:
+        """Nobody waits any more: every wait returns at once (the run is out of time)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
     def append(self, channel: str, data: Mapping[str, Any]) -> None:
         with self._changed:
@@ -76,7 +83,7 @@ class NotificationLog:
                         return item
                 checked = max(checked, len(self._items))
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or self._closed:
                     return None
                 self._changed.wait(remaining)
 
@@ -91,7 +98,7 @@ class NotificationLog:
             while True:
                 last = max([quiet_from, *(item.arrival for item in self._items[since:] if predicate(item.data))])
                 now = time.monotonic()
-                if now >= last + window or now >= deadline:
+                if now >= last + window or now >= deadline or self._closed:
                     return len(self._items)
                 self._changed.wait(min(last + window, deadline) - now)
 
@@ -234,6 +241,10 @@ class BayeuxClient:
             return
         # In the stream, so a reader sees where notifications may have been missed.
         self.log.append(REHANDSHAKE_CHANNEL, {"rehandshake": self.rehandshakes, "clientId": self.client_id})
+
+    def stop_now(self) -> None:
+        """End the loop without a goodbye to the server (the run is out of time)."""
+        self._stopping.set()
 
     def stop(self) -> None:
         """Disconnect (which also releases the held connect) and join the loop."""

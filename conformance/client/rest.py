@@ -165,6 +165,8 @@ class GwsRestClient:
                                     "X-CSRF-TOKEN it handed out a legal header value?)") from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TargetUnreachable(f"{what}: {type(exc).__name__}: {exc}") from None
+        except RuntimeError as exc:  # the client was closed under it: the run is out of time
+            raise TargetUnreachable(f"{what}: not sent: {exc}") from None
         ended = time.monotonic()
         name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
         if name and token:
