@@ -78,7 +78,8 @@ class Doctor:
     def reachable(self) -> None:
         url = f"{self.config.base_url}/api/v2/diagnostics/version"
         try:
-            response = httpx.get(url, timeout=self.config.http_timeout, **tls_options(self.config.tls))
+            with httpx.Client(timeout=self.config.http_timeout, **tls_options(self.config.tls)) as http:
+                response = http.get(url)
         except httpx.TransportError as exc:
             raise StepFailed(f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
                              "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None

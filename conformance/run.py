@@ -40,7 +40,8 @@ def reference_agents(config: Config) -> dict:
     """The agents a reference server (started elsewhere with ``gws-conformance serve``) lists."""
     url = f"{config.base_url}/conformance/v1/agents"
     try:
-        response = httpx.get(url, timeout=config.http_timeout, **tls_options(config.tls))
+        with httpx.Client(timeout=config.http_timeout, **tls_options(config.tls)) as http:
+            response = http.get(url)
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
     if response.status_code != 200:
@@ -91,5 +92,8 @@ def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> 
     except pytest.skip.Exception as exc:  # an existing source with no session left
         return Calibration(False, False, config.quiet_window, note=f"no session to calibrate on ({exc.msg}): "
                                                                    "quiet windows everywhere")
-    return calibrate(agents["originator"], agents["consultant"], handle.id, target, deadline=config.deadline,
-                     quiet_window=config.quiet_window)
+    try:
+        return calibrate(agents["originator"], agents["consultant"], handle.id, target, deadline=config.deadline,
+                         quiet_window=config.quiet_window)
+    except TargetUnreachable as exc:  # every scenario errors with this cause, and the reports are written
+        return Calibration(False, None, config.quiet_window, note=f"the target could not answer: {exc}", silent=True)

@@ -51,8 +51,12 @@ def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, w
 
 
 def parse_json(content: bytes) -> Any:
-    """JSON, else the text (invalid UTF-8 shown replaced); nesting too deep to parse is said so."""
-    text = content.decode("utf-8", "replace")
+    """JSON, else the text; a body that is not UTF-8 (which JSON must be) or is nested too deep to
+    parse is said so, in place of the body."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"(a body that is not UTF-8: byte {content[exc.start]:#04x} at {exc.start}: {content[:120]!r})"
     try:
         return json.loads(text)
     except ValueError:

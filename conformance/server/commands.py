@@ -23,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME",
                        help="switch on a named fault or benign variation (repeatable); see --list-faults")
+    serve.add_argument("--hostile", metavar="NAME",
+                       help="put a misbehaving front before the server (a hang, a slow drip, a huge body, a gzip "
+                            "bomb, broken CometD...; see --list-faults): the suite must end against it cleanly")
     serve.add_argument("--list-faults", action="store_true", help="list the fault switches (and the benign variations) and exit")
     serve.set_defaults(handler=serve_command)
 
@@ -37,6 +40,10 @@ def list_faults() -> None:
     width = max(map(len, CATALOGUE))
     for fault in sorted(CATALOGUE.values(), key=lambda f: (f.benign, f.clause or "", f.name)):
         print(f"{fault.name:<{width}}  {fault.clause or '(benign: must pass)':<34}  {fault.summary}")
+    from conformance.server.hostile import CATALOGUE as HOSTILE
+
+    for misbehaviour in HOSTILE.values():
+        print(f"{misbehaviour.name:<{width}}  {'(hostile: --hostile NAME)':<34}  {misbehaviour.summary}")
 
 
 def serve_command(args: argparse.Namespace) -> int:
@@ -48,7 +55,8 @@ def serve_command(args: argparse.Namespace) -> int:
         return 0
     directory, settings = load_server_config(args.config) if args.config else (None, None)
     try:
-        server = ReferenceServer(directory, faults=args.fault, host=args.host, port=args.port, settings=settings)
+        server = ReferenceServer(directory, faults=args.fault, host=args.host, port=args.port, settings=settings,
+                                 hostile=args.hostile)
         base_url = server.start()
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None
@@ -56,6 +64,8 @@ def serve_command(args: argparse.Namespace) -> int:
     print(f"GWS reference server at {base_url}  (test-only API: {base_url}/conformance/v1)")
     if args.fault:
         print(f"faults switched on: {', '.join(args.fault)}")
+    if args.hostile:
+        print(f"hostile front: {args.hostile}")
     for agent in listing["agents"]:
         print(f"  agent {agent['username']:<8} password {agent['password']:<12} {agent['nickname']:<8} "
               f"{agent['userPath']}  features={','.join(agent['features']) or '-'}  "

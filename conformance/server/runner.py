@@ -20,6 +20,8 @@ import uvicorn
 from conformance.server.app import ReferenceApp, ServerSettings
 from conformance.server.directory import Directory
 from conformance.server.domain import SmsDomain
+from conformance.server.hostile import Hostile
+from conformance.server.hostile import check as hostile_check
 from conformance.server.faults import FaultSet
 
 
@@ -29,7 +31,10 @@ class ServerStartError(RuntimeError):
 
 class ReferenceServer:
     def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
-                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None) -> None:
+                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None,
+                 hostile: str | None = None) -> None:
+        hostile_check(hostile)
+        self.hostile = hostile
         self.faults = FaultSet(faults)
         self.domain = SmsDomain(directory, self.faults)
         self.app = ReferenceApp(self.domain, settings or ServerSettings())
@@ -53,7 +58,8 @@ class ReferenceServer:
         host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
         self.base_url = f"http://{host}:{port}"
         self.domain.base_url = self.base_url
-        config = uvicorn.Config(self.app.asgi, lifespan="off", log_level="warning", access_log=False,
+        app = Hostile(self.app.asgi, self.hostile) if self.hostile else self.app.asgi
+        config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
                                 timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         started = threading.Event()

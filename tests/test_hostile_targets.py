@@ -1,0 +1,37 @@
+"""Hostile targets (conformance.server.hostile): against each, a run ends in a verdict in bounded
+time, writes complete reports, prints a clear closing line and leaks no secret. Timeouts are
+shortened here to keep CI fast; benchmarks/hostile_targets.py measures each with the defaults."""
+
+import base64
+import time
+
+import pytest
+
+from conformance.report.results import load_results
+from conformance.server.hostile import CATALOGUE
+from conformance.server.runner import ReferenceServer
+
+SHORT = {"GWS_CONFORMANCE_HTTP_TIMEOUT": "3", "GWS_CONFORMANCE_BARRIER_TIMEOUT": "3", "GWS_CONFORMANCE_DEADLINE": "2",
+         "GWS_CONFORMANCE_QUIET_WINDOW": "0.5", "GWS_CONFORMANCE_MAX_TIME": "60"}
+PASSWORDS = {name: f"{name}-pass" for name in ("alice", "bob", "carol", "dave")}
+SECRETS = [*PASSWORDS.values(), *(base64.b64encode(f"{n}:{p}".encode()).decode() for n, p in PASSWORDS.items())]
+
+
+@pytest.mark.parametrize("name", list(CATALOGUE))
+def test_a_hostile_target_ends_in_a_verdict_with_complete_reports_and_no_secret(tmp_path, run_cli, name):
+    with ReferenceServer(hostile=name) as server:
+        started = time.monotonic()
+        result = run_cli("run", "--target", server.base_url, cwd=tmp_path, env=SHORT)
+        seconds = time.monotonic() - started
+    lines = result.stdout.splitlines()
+    expected = (0,) if name == "echo-headers" else (1, 3)  # an echo breaks no clause: it may only leak nothing
+    assert result.returncode in expected and seconds < 60, (result.returncode, seconds, result.stdout[-3000:],
+                                                           result.stderr[-2000:])
+    assert lines and lines[-1].startswith("gws-conformance: ") and "exit" in lines[-1], result.stdout[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    reports = tmp_path / "reports"
+    checks = load_results(reports / "results.json")["checks"]  # complete, and valid against its schema
+    assert checks and (reports / "junit.xml").stat().st_size and (reports / "report.html").stat().st_size
+    outputs = [result.stdout, result.stderr, *(f.read_text(errors="replace") for f in reports.iterdir() if f.is_file())]
+    leaked = [secret for secret in SECRETS if any(secret in output for output in outputs)]
+    assert not leaked, leaked
