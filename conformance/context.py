@@ -34,7 +34,7 @@ from conformance.judge import Arrival, Expected
 from conformance.recording import Recorder
 from conformance.redaction import redact_content
 from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
-from conformance.sessions import CustomerProbe, SessionHandle, SessionSource
+from conformance.sessions import CustomerProbe, ReferenceSource, SessionHandle, SessionSource
 from conformance.spec.schemas import validate
 from conformance.verdicts import Unjudgeable
 
@@ -183,6 +183,8 @@ class Conformance:
         self.concurrency = config.concurrency
         self._make_agent = make_agent
         self._unobservable: str | None = self.calibration.unobservable()
+        if self._unobservable and isinstance(source, ReferenceSource):
+            source.announced = False  # no announcement will arrive: do not wait for any
         self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
 
     @classmethod
@@ -310,6 +312,8 @@ class Conformance:
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         """A fresh session; ``body`` sent by the originator between two barriers; then the session
         as the originator and each agent's session list show it, and the customer's phone."""
+        if self._unobservable:  # before taking a session for nothing
+            raise StageError(f"not attempted: {self._unobservable}")
         handle = self.new_session()
         return self._observed("observe", lambda: self._observe(handle, body, expected))
 

@@ -150,7 +150,7 @@ def calibrate(originator: Agent, consultant: Agent, session_id: str, consult_tar
     if not joined:
         why = "the Consult was refused" if not accepted else f"no ParticipantsUpdated within {deadline:g} s"
         silent = not any(about(r.data) for r in originator.log.snapshot(since=marks["originator"]))
-        stream = f"; {originator.bayeux.failure}" if originator.bayeux.failure else ""
+        stream = f"; the stream: {originator.bayeux.trouble()}" if originator.bayeux.trouble() else ""
         return dataclasses.replace(measured(own, None, f"calibration consult: {why}{stream}"), silent=silent)
     others = consultant.log.wait_for(typed, since=marks["consultant"], deadline=until) is not None
     consultant.operate(session_id, {"operationName": "Leave"})

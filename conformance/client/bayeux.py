@@ -242,6 +242,15 @@ class BayeuxClient:
         # In the stream, so a reader sees where notifications may have been missed.
         self.log.append(REHANDSHAKE_CHANNEL, {"rehandshake": self.rehandshakes, "clientId": self.client_id})
 
+    def trouble(self) -> str:
+        """What went wrong with the stream so far, in words (empty when nothing did)."""
+        said = [self.failure or ""]
+        if self.malformed:
+            said.append(f"{self.malformed} messages that were no Bayeux message with an object as data were skipped")
+        if self.empty_connects:
+            said.append(f"{self.empty_connects} connects came back empty at once (backed off)")
+        return "; ".join(s for s in said if s)
+
     def stop_now(self) -> None:
         """End the loop without a goodbye to the server (the run is out of time)."""
         self._stopping.set()

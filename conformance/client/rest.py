@@ -16,6 +16,8 @@ import base64
 import json
 import shlex
 import time
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,7 +40,7 @@ def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, w
     """The body of a streamed ``response``, read chunk by chunk: TargetUnreachable as soon as it
     passes ``max_bytes`` (as decoded) or is still arriving at ``deadline`` (time.monotonic())."""
     chunks, size = [], 0
-    for chunk in response.iter_bytes():
+    for chunk in _decoded(response, max_bytes):
         size += len(chunk)
         if size > max_bytes:
             raise TargetUnreachable(f"{what}: the response is over {max_bytes / 2**20:g} MB (max_body_bytes); "
@@ -48,6 +50,24 @@ def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, w
                                     "whole exchange ran out (http_timeout)")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _decoded(response: httpx.Response, max_bytes: int) -> Iterator[bytes]:
+    """The body as decoded, in pieces of at most about ``max_bytes``: gzip and deflate are inflated
+    here, a bounded piece at a time (httpx would inflate a whole network chunk at once, and a
+    64 KB chunk of a gzip bomb is 64 MB); other encodings are left to httpx."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    inflater = zlib.decompressobj(47)  # 32 + 15: a gzip or a zlib header, found by itself
+    try:
+        for raw in response.iter_raw():
+            while raw:
+                yield inflater.decompress(raw, max_bytes + 1)
+                raw = inflater.unconsumed_tail
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"the {encoding} body does not inflate: {exc}") from None
 
 
 def parse_json(content: bytes) -> Any:
