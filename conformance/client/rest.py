@@ -15,15 +15,17 @@ from __future__ import annotations
 import base64
 import json
 import shlex
+import ssl
 import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
 import httpx
 
-from conformance.config import TlsConfig
+from conformance.config import ConfigError, TlsConfig
 from conformance.redaction import redact_headers, redact_secrets, register_secret
 
 
@@ -101,11 +103,22 @@ class Breaker:
 
 
 def tls_options(tls: TlsConfig) -> dict[str, Any]:
-    """httpx's verify and cert for the configured TLS options (CA bundle, client certificate)."""
-    verify: bool | str = str(tls.ca_bundle) if tls.ca_bundle else tls.verify
-    cert = (str(tls.client_cert), str(tls.client_key)) if tls.client_cert and tls.client_key else (
-        str(tls.client_cert) if tls.client_cert else None)
-    return {"verify": verify, "cert": cert}
+    """httpx's ``verify`` for the configured TLS options: True (the certifi bundle), False, or an
+    SSLContext with the CA bundle and the client certificate (httpx 0.28 applies a client
+    certificate only through a context)."""
+    if tls.verify and tls.ca_bundle is None and tls.client_cert is None:
+        return {"verify": True}
+    if not tls.verify and tls.client_cert is None:
+        return {"verify": False}
+    context = ssl.create_default_context(cafile=str(tls.ca_bundle) if tls.ca_bundle else certifi.where())
+    if not tls.verify:
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    if tls.client_cert is not None:
+        try:
+            context.load_cert_chain(str(tls.client_cert), str(tls.client_key) if tls.client_key else None)
+        except (ssl.SSLError, OSError) as exc:
+            raise ConfigError(f"tls.client_cert: {tls.client_cert} cannot be used: {exc}") from None
+    return {"verify": context}
 
 
 @dataclass(frozen=True)

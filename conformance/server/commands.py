@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)")
     serve.add_argument("--fault", action="append", default=[], metavar="NAME",
                        help="switch on a named fault or benign variation (repeatable); see --list-faults")
+    serve.add_argument("--tls-cert", type=Path, metavar="PEM", help="serve HTTPS with this certificate (with --tls-key)")
+    serve.add_argument("--tls-key", type=Path, metavar="PEM", help="the private key of --tls-cert")
+    serve.add_argument("--tls-client-ca", type=Path, metavar="PEM",
+                       help="require a client certificate issued by this CA")
     serve.add_argument("--hostile", metavar="NAME",
                        help="put a misbehaving front before the server (a hang, a slow drip, a huge body, a gzip "
                             "bomb, broken CometD...; see --list-faults): the suite must end against it cleanly")
@@ -48,15 +52,21 @@ def list_faults() -> None:
 
 def serve_command(args: argparse.Namespace) -> int:
     from conformance.server.config import load_server_config
-    from conformance.server.runner import ReferenceServer, ServerStartError
+    from conformance.server.runner import ReferenceServer, ServerStartError, ServerTls
 
     if args.list_faults:
         list_faults()
         return 0
     directory, settings = load_server_config(args.config) if args.config else (None, None)
     try:
+        if bool(args.tls_cert) != bool(args.tls_key) or (args.tls_client_ca and not args.tls_cert):
+            raise UsageError("--tls-cert and --tls-key go together (and --tls-client-ca needs them)")
+        for given in (args.tls_cert, args.tls_key, args.tls_client_ca):
+            if given is not None and not given.is_file():
+                raise UsageError(f"{given}: no such file")
+        tls = ServerTls(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
         server = ReferenceServer(directory, faults=args.fault, host=args.host, port=args.port, settings=settings,
-                                 hostile=args.hostile)
+                                 hostile=args.hostile, tls=tls)
         base_url = server.start()
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None

@@ -12,17 +12,36 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 
 from conformance.server.app import ReferenceApp, ServerSettings
 from conformance.server.directory import Directory
 from conformance.server.domain import SmsDomain
+from conformance.server.faults import FaultSet
 from conformance.server.hostile import Hostile
 from conformance.server.hostile import check as hostile_check
-from conformance.server.faults import FaultSet
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """HTTPS for the reference server: its certificate and key (PEM files), and, to require a
+    client certificate, the CA that must have issued it."""
+
+    certfile: Path
+    keyfile: Path
+    client_ca: Path | None = None
+
+    def uvicorn_options(self) -> dict[str, object]:
+        options: dict[str, object] = {"ssl_certfile": str(self.certfile), "ssl_keyfile": str(self.keyfile)}
+        if self.client_ca is not None:
+            options.update(ssl_ca_certs=str(self.client_ca), ssl_cert_reqs=ssl.CERT_REQUIRED)
+        return options
 
 
 class ServerStartError(RuntimeError):
@@ -32,9 +51,10 @@ class ServerStartError(RuntimeError):
 class ReferenceServer:
     def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
                  host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None,
-                 hostile: str | None = None) -> None:
+                 hostile: str | None = None, tls: ServerTls | None = None) -> None:
         hostile_check(hostile)
         self.hostile = hostile
+        self.tls = tls
         self.faults = FaultSet(faults)
         self.domain = SmsDomain(directory, self.faults)
         self.app = ReferenceApp(self.domain, settings or ServerSettings())
@@ -56,11 +76,11 @@ class ReferenceServer:
         sock.listen(128)
         port = sock.getsockname()[1]
         host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
-        self.base_url = f"http://{host}:{port}"
+        self.base_url = f"{'https' if self.tls else 'http'}://{host}:{port}"
         self.domain.base_url = self.base_url
         app = Hostile(self.app.asgi, self.hostile) if self.hostile else self.app.asgi
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1, **(self.tls.uvicorn_options() if self.tls else {}))
         self._server = uvicorn.Server(config)
         started = threading.Event()
 
