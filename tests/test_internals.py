@@ -33,6 +33,7 @@ def pytest_sessionfinish(session):
 def test_node_ids_xfail_reasons_and_skip_reasons_work_as_the_plugin_uses_them(pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_sample="""
+import pytest
 
 def test_fails():
     assert False
