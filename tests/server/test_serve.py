@@ -10,6 +10,7 @@ from conformance.cli import main
 from conformance.config import ConfigError
 from conformance.server.config import load_server_config
 from conformance.server.faults import benign
+from conformance.server.hostile import CATALOGUE as HOSTILE
 
 
 def test_a_config_file_sets_agents_queues_and_settings(tmp_path):
@@ -47,7 +48,8 @@ def test_list_faults_names_each_fault_with_its_clause(capsys):
     lines = capsys.readouterr().out.splitlines()
     faults = [line for line in lines if "(benign: must pass)" not in line and "(hostile:" not in line]
     assert len(faults) >= 25 and all(line.split()[1].startswith("sms.") for line in faults)
-    assert len(lines) - len(faults) == len(benign()) >= 13  # the benign variations, listed after the faults
+    assert sum("(benign: must pass)" in line for line in lines) == len(benign()) >= 13  # listed after the faults
+    assert sum("(hostile: --hostile NAME)" in line for line in lines) == len(HOSTILE)  # and the hostile fronts
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
