@@ -197,7 +197,7 @@ class GwsRestClient:
             if "time for the whole exchange" in str(exc):
                 self.breaker.trip(method, str(exc))
             raise
-        except httpx.LocalProtocolError as exc:  # e.g. a CSRF token with characters no header may carry
+        except (httpx.LocalProtocolError, UnicodeEncodeError) as exc:  # a CSRF token no header may carry
             raise TargetUnreachable(f"{what}: the request cannot be sent as the server asks: {exc} (is the "
                                     "X-CSRF-TOKEN it handed out a legal header value?)") from None
         except (httpx.TransportError, httpx.DecodingError) as exc:

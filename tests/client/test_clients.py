@@ -95,3 +95,34 @@ def test_the_reproduction_of_a_write_runs_as_pasted(server, tmp_path):
                               env={"PATH": os.environ["PATH"], "GWS_USER": "alice", "GWS_PASSWORD": "alice-pass"})
     assert replayed.returncode == 0, replayed.stderr
     assert json.loads(replayed.stdout) == recorded.body == {"statusCode": 2, "statusMessage": "Invalid operation 'Consul'"}
+
+
+def test_the_stream_backs_off_when_connects_come_back_empty_at_once(tmp_path):
+    """A server that answers every /meta/connect at once with nothing is not polled in a loop."""
+    with ReferenceServer(hostile="empty-connects") as hostile:
+        front = load_config(environ={}, cwd=tmp_path).with_reference_server(
+            hostile.base_url, hostile.app.agents_listing())
+        with Agent(front, "originator") as alice:
+            alice.log.wait_for(lambda d: False, since=0, deadline=time.monotonic() + 2)  # two seconds of it
+            connects = alice.bayeux.empty_connects
+    assert 3 <= connects <= 40, connects  # backed off to at most BACKOFF_MAX between connects, not thousands
+    assert "connects came back empty at once" in alice.bayeux.trouble()
+
+
+@pytest.mark.parametrize("token", ["tok\nen", "tök"], ids=["newline", "not-ascii"])
+def test_a_csrf_token_that_is_no_legal_header_value_is_a_named_transport_failure(server, token):
+    client = GwsRestClient(server.base_url, "alice", "alice-pass")
+    client.get("/api/v2/me")
+    client._csrf = ("X-CSRF-TOKEN", token)  # as a broken server could hand it out
+    with pytest.raises(TargetUnreachable, match="is the X-CSRF-TOKEN it handed out a legal header value"):
+        client.post("/api/v2/me", {"operationName": "StartContactCenterSession"})
+
+
+def test_a_server_echoing_credentials_leaves_them_in_no_exchange(server):
+    from conformance.redaction import REDACTED
+
+    with ReferenceServer(hostile="echo-headers") as echoing:
+        client = GwsRestClient(echoing.base_url, "alice", "alice-pass")
+        exchange = client.get("/api/v2/me")
+    echoed = exchange.body["debug"]["requestHeaders"]
+    assert echoed["authorization"] == f"Basic {REDACTED}" and "alice-pass" not in json.dumps(exchange.body)
