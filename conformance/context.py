@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from conformance.client.agent import Agent
-from conformance.client.rest import Exchange
+from conformance.client.rest import Exchange, TargetUnreachable
 from conformance.config import Config
 from conformance.judge import Arrival, Expected
 from conformance.recording import Recorder
@@ -36,7 +36,6 @@ from conformance.redaction import redact_content
 from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
 from conformance.sessions import CustomerProbe, ReferenceSource, SessionHandle, SessionSource
 from conformance.spec.schemas import validate
-from conformance.verdicts import Unjudgeable
 
 @dataclass(frozen=True)
 class RoleTarget:
@@ -202,6 +201,12 @@ class Conformance:
         """An observation, redacted unless the configuration says otherwise, and recorded."""
         def redacted() -> Observation:
             seen = compute()
+            if seen.exchange.status == 401 or (isinstance(seen.exchange.body, Mapping)
+                                               and seen.exchange.body.get("statusCode") == 20):
+                # no check judges a clause on an answer to an agent that is not (any more) logged in
+                raise TargetUnreachable(f"{seen.exchange.method} {seen.exchange.url} answered HTTP "
+                                        f"{seen.exchange.status} {seen.exchange.body}: the agent is not authenticated "
+                                        "(any more)")
             return seen.redacted() if self.config.redact_content else seen
 
         return self.recorder.call(method, redacted, encode=Observation.to_record, decode=self._decode)
@@ -291,6 +296,10 @@ class Conformance:
         scenario errors at once instead of waiting."""
         if self._unobservable:
             raise StageError(f"not attempted: {self._unobservable}")
+        for role in ("originator", "consultant"):
+            if self.agents[role].bayeux.stopped:
+                raise StageError(f"not attempted: the {role}'s notification stream stopped: "
+                                 f"{self.agents[role].bayeux.stopped}")
         return Stage(self.agents["originator"], {r: self.agents[r] for r in ("originator", "consultant")},
                      session_id, self.deadline, self.config.barrier_timeout, self.calibration, marker_from, announced)
 
@@ -395,9 +404,6 @@ class Conformance:
         """The GWS way of saying no (page Return Values): a 4xx-or-200 answer, never a 5xx, with a
         non-zero statusCode, a statusMessage and no referenceId."""
         status, body = seen.response_status, seen.response_body
-        if status == 401 or (isinstance(body, Mapping) and body.get("statusCode") == 20):
-            raise Unjudgeable(f"{clause_id}: the target answered HTTP {status} {body}: the agent is not "
-                              "authenticated (any more), so the refusal under test could not be judged")
         assert status < 500, f"{clause_id} [MUST] bad input answered with HTTP {status}: {body}"
         problems = [f"{v.path}: {v.message}" for v in validate("responses/error", body)]
         hint = f" (documented statusCode: {documented_code})" if documented_code is not None else ""

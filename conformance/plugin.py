@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import TargetUnreachable
 from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, xfail_reason
 from conformance.recording import Recorder
@@ -198,7 +199,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         # The whole message: for an exception group (schemathesis) the crash line is only a repr.
         report.gws_message = redact_secrets(plain_message(str(call.excinfo.value)))
         # What the target could not answer, like what never happened, is no verdict on the clause
-        report.gws_unjudgeable = call.excinfo.errisinstance((Unjudgeable, TargetUnreachable))
+        report.gws_unjudgeable = call.excinfo.errisinstance((Unjudgeable, TargetUnreachable, BayeuxError))
         if report.when == "call" and report.gws_message.startswith(item_clause.id):
             report.longrepr = report.gws_message  # the check says what it saw; no traceback, no introspection
         elif report.longrepr is not None and redact_secrets(text := str(report.longrepr)) != text:
@@ -413,7 +414,6 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
     run and stopped after it.
     """
-    from conformance.client.bayeux import BayeuxError
     from conformance.context import Conformance
     from conformance.run import open_run
     from conformance.scenario import Calibration, StageError

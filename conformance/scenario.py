@@ -244,6 +244,9 @@ class Stage:
         for role in self.watchers:
             if role not in self._ends and (role in self._lost or self.calibration.mode(role) == QUIET):
                 self._ends[role] = self._quiet(role, since=self._marks[role], quiet_from=self._sent_at)
+        for role, agent in self.watchers.items():
+            if agent.bayeux.stopped:
+                raise StageError(f"the {role}'s notification stream stopped: {agent.bayeux.stopped}")
         self.evidence = {role: self._evidence(role) for role in self.watchers}
         return {role: self.arrivals(role) for role in self.watchers}
 

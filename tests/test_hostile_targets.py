@@ -35,3 +35,6 @@ def test_a_hostile_target_ends_in_a_verdict_with_complete_reports_and_no_secret(
     outputs = [result.stdout, result.stderr, *(f.read_text(errors="replace") for f in reports.iterdir() if f.is_file())]
     leaked = [secret for secret in SECRETS if any(secret in output for output in outputs)]
     assert not leaked, leaked
+    if name in ("unauthorized-later", "reset-on-post", "post-hangs", "slow-drip"):
+        # what the target could not (or would not) answer judges no clause: errors, never a pass or fail on it
+        assert not [c["id"] for c in checks if c["verdict"] == "fail"], result.stdout[-2000:]

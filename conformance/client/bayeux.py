@@ -131,6 +131,7 @@ class BayeuxClient:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.failure: str | None = None  # why the connect loop gave up, if it did
+        self._gave_up = False
 
     def _post(self, messages: list[dict[str, Any]], timeout: float | None = None) -> list[dict[str, Any]]:
         for message in messages:
@@ -183,7 +184,21 @@ class BayeuxClient:
         self._thread = threading.Thread(target=self._connect_loop, name=f"bayeux-{self.client_id}", daemon=True)
         self._thread.start()
 
+    @property
+    def stopped(self) -> str | None:
+        """Why the stream ended before the run did, or None while it runs (or was never started)."""
+        ended = self._thread is not None and not self._thread.is_alive() and not self._stopping.is_set()
+        return self.failure if ended or (self.failure and self._gave_up) else None
+
     def _connect_loop(self) -> None:
+        try:
+            self._connect()
+        finally:
+            if not self._stopping.is_set():  # the stream ended on its own: nothing more will arrive
+                self._gave_up = True
+                self.log.close()
+
+    def _connect(self) -> None:
         failures, backoff = 0, 0.0
         while not self._stopping.is_set():
             started = time.monotonic()

@@ -167,6 +167,7 @@ class GwsRestClient:
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or Breaker()
         self._csrf: tuple[str, str] | None = None  # (header name, token)
+        self._authenticated = False  # a request of this client was once answered other than 401
 
     def close(self) -> None:
         self.http.close()
@@ -205,6 +206,11 @@ class GwsRestClient:
         except RuntimeError as exc:  # the client was closed under it: the run is out of time
             raise TargetUnreachable(f"{what}: not sent: {exc}") from None
         ended = time.monotonic()
+        if response.status_code == 401 and self._authenticated:
+            # once logged in, a 401 is the target dropping the agent: nothing after it can be judged
+            raise TargetUnreachable(f"{what}: HTTP 401 {redact_secrets(parse_json(body))}: the agent logged in "
+                                    "earlier is not authenticated any more")
+        self._authenticated = self._authenticated or response.status_code != 401
         name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
         if name and token:
             self._csrf = (name, token)
