@@ -63,6 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="must (default): SHOULD violations are warnings; should: they fail the run too")
     run.add_argument("--deadline", metavar="SECONDS", type=float,
                      help="how long to wait for each expected notification (default from config: 10)")
+    run.add_argument("--max-time", metavar="SECONDS", type=float,
+                     help="bound of the whole run (default from config: 600); then it stops with partial reports")
     run.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"),
                      help="where report.html, junit.xml and results.json go (default: reports/)")
     add_waiver_options(run)
@@ -145,6 +147,8 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         arguments += ["--gws-config", str(args.config)]
     if args.deadline is not None:
         arguments += ["--gws-deadline", str(args.deadline)]
+    if args.max_time is not None:
+        arguments += ["--gws-max-time", str(args.max_time)]
     return arguments + extra
 
 

@@ -67,6 +67,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--gws-config", metavar="FILE", help="TOML configuration (default: ./gws-conformance.toml)")
     group.addoption("--gws-deadline", metavar="SECONDS", type=float,
                     help="how long to wait for each expected notification")
+    group.addoption("--gws-max-time", metavar="SECONDS", type=float,
+                    help="bound of the whole run (default from the configuration: 600); then it stops with "
+                         "partial reports")
     group.addoption("--gws-fault", metavar="NAME", action="append", default=[],
                     help="switch on a fault of the built-in reference server (repeatable; self-validation)")
     group.addoption("--gws-level", choices=("must", "should"), default="must",

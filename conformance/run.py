@@ -29,6 +29,7 @@ def config_from_options(pytestconfig: pytest.Config) -> Config:
     flags = {
         "target": pytestconfig.getoption("--gws-target"),
         "deadline": pytestconfig.getoption("--gws-deadline"),
+        "max_time": pytestconfig.getoption("--gws-max-time"),
         "redact_content": False if pytestconfig.getoption("--gws-no-redact-content") else None,
     }
     config_file = pytestconfig.getoption("--gws-config")

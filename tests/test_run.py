@@ -158,3 +158,11 @@ def test_jobs_runs_the_checks_in_parallel_processes_on_a_plain_install(tmp_path,
     result = run_cli("run", "--jobs", "2", cwd=tmp_path)
     results = load_results(tmp_path / "reports" / "results.json")
     assert result.returncode == 0 and results["manifest"]["options"]["workers"] == 2
+
+
+def test_max_time_stops_the_run_with_partial_reports_and_one_line(tmp_path, run_cli):
+    result = run_cli("run", "--max-time", "0.5", "--", "--gws-fault", "no-typing-echo", cwd=tmp_path)
+    results = load_results(tmp_path / "reports" / "results.json")
+    stopped = "the run reached max_time (0.5 s) and stopped; the reports hold the checks that ran"
+    assert result.returncode in (1, 3) and f"gws-conformance: {stopped}" in result.stdout.splitlines()
+    assert results["manifest"]["options"]["stopped"] == stopped and results["checks"]  # partial, and written
