@@ -14,7 +14,7 @@ import asyncio
 import socket
 import ssl
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,23 +48,21 @@ class ServerStartError(RuntimeError):
     pass
 
 
-class ReferenceServer:
-    def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
-                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None,
-                 hostile: str | None = None, tls: ServerTls | None = None) -> None:
-        hostile_check(hostile)
-        self.hostile = hostile
-        self.tls = tls
-        self.faults = FaultSet(faults)
-        self.domain = SmsDomain(directory, self.faults)
-        self.app = ReferenceApp(self.domain, settings or ServerSettings())
-        self._host, self._port = host, port
+class AsgiServer:
+    """An ASGI app served by uvicorn from a thread of this process, on a socket bound first (so
+    its URL is known before the app is built). The socket is made with IPPROTO_TCP: asyncio sets
+    TCP_NODELAY only then, and without it every request costs ~44 ms (notes/libraries.md)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: ServerTls | None = None,
+                 name: str = "asgi-server") -> None:
+        self._host, self._port, self._tls, self._name = host, port, tls, name
+        self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
         self.base_url = ""
 
-    def start(self) -> str:
+    def bind(self) -> str:
         family = socket.AF_INET6 if ":" in self._host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -74,40 +72,68 @@ class ReferenceServer:
             sock.close()
             raise ServerStartError(f"cannot listen on {self._host}:{self._port}: {exc.strerror}") from None
         sock.listen(128)
-        port = sock.getsockname()[1]
+        self._sock = sock
         host = f"[{self._host}]" if family == socket.AF_INET6 else self._host
-        self.base_url = f"{'https' if self.tls else 'http'}://{host}:{port}"
-        self.domain.base_url = self.base_url
-        app = Hostile(self.app.asgi, self.hostile) if self.hostile else self.app.asgi
+        self.base_url = f"{'https' if self._tls else 'http'}://{host}:{sock.getsockname()[1]}"
+        return self.base_url
+
+    def serve(self, app) -> None:
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=1, **(self.tls.uvicorn_options() if self.tls else {}))
-        self._server = uvicorn.Server(config)
+                                timeout_graceful_shutdown=1, **(self._tls.uvicorn_options() if self._tls else {}))
+        self._server = server = uvicorn.Server(config)
         started = threading.Event()
 
-        def serve() -> None:
+        def run() -> None:
             async def main() -> None:
-                self._loop = asyncio.get_running_loop()
-                task = asyncio.create_task(self._server.serve(sockets=[sock]))
-                while not self._server.started and not task.done():
+                self.loop = asyncio.get_running_loop()
+                task = asyncio.create_task(server.serve(sockets=[self._sock]))
+                while not server.started and not task.done():
                     await asyncio.sleep(0.001)
                 started.set()
                 await task
 
             asyncio.run(main())
 
-        self._thread = threading.Thread(target=serve, name="gws-reference-server", daemon=True)
+        self._thread = threading.Thread(target=run, name=self._name, daemon=True)
         self._thread.start()
-        if not started.wait(10) or not self._server.started:
-            raise ServerStartError("the reference server did not start within 10 s")
-        return self.base_url
+        if not started.wait(10) or not server.started:
+            raise ServerStartError(f"the {self._name} did not start within 10 s")
 
-    def stop(self) -> None:
-        if self._server is None or self._loop is None:
+    def stop(self, first: Callable[[], None] | None = None) -> None:
+        """Stop serving; ``first`` runs in the server's loop before (to answer held requests)."""
+        if self._server is None or self.loop is None:
             return
-        self._loop.call_soon_threadsafe(self.app.bayeux.close)
+        if first is not None:
+            self.loop.call_soon_threadsafe(first)
         self._server.should_exit = True
         self._thread.join(10)
         self._server = None
+
+
+class ReferenceServer:
+    def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
+                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None,
+                 hostile: str | None = None, tls: ServerTls | None = None) -> None:
+        hostile_check(hostile)
+        self.hostile = hostile
+        self.faults = FaultSet(faults)
+        self.domain = SmsDomain(directory, self.faults)
+        self.app = ReferenceApp(self.domain, settings or ServerSettings())
+        self._asgi = AsgiServer(host, port, tls, "gws-reference-server")
+        self.base_url = ""
+
+    def start(self) -> str:
+        self.base_url = self.domain.base_url = self._asgi.bind()
+        self._asgi.serve(Hostile(self.app.asgi, self.hostile) if self.hostile else self.app.asgi)
+        return self.base_url
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The server's event loop (for a test that must act inside it)."""
+        return self._asgi.loop
+
+    def stop(self) -> None:
+        self._asgi.stop(first=self.app.bayeux.close)  # held long polls are answered, not waited out
 
     def __enter__(self) -> ReferenceServer:
         self.start()

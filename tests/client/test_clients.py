@@ -77,7 +77,7 @@ def test_the_bayeux_client_handshakes_again_when_the_server_forgets_it(server, c
         forgotten = alice.bayeux.client_id
         since = alice.log.mark()
         # the server drops the client, as after an expiry; the next connect gets 402::Unknown client
-        server._loop.call_soon_threadsafe(server.app.bayeux._drop, server.app.bayeux._clients[forgotten])
+        server.loop.call_soon_threadsafe(server.app.bayeux._drop, server.app.bayeux._clients[forgotten])
         rehandshake = alice.log.wait_for(lambda d: "rehandshake" in d, since=since, deadline=time.monotonic() + 10)
         assert rehandshake is not None and rehandshake.channel == "/meta/handshake"
         session_id = provision(server)
