@@ -149,6 +149,15 @@ class Observation:
         return self.customer_before, self.customer_after
 
 
+@dataclass(frozen=True)
+class After:
+    """A scenario that needs another's result: ``After("consult_by_uri", gws.consultant_writes)``
+    runs when that one is done, on its value (and raises what it raised)."""
+
+    name: str
+    work: Callable[[Any], Any]
+
+
 class Scenarios:
     """Independent scenarios of one module, each on its own session, running at the same time
     (at most ``concurrency`` at once); each fixture collects its own with :meth:`result`, which
@@ -276,20 +285,34 @@ class Conformance:
     # --- observing ---------------------------------------------------------------------------
 
     @contextmanager
-    def start(self, request: pytest.FixtureRequest, scenarios: Mapping[str, Callable[[], Any]]
-              ) -> Iterator[Scenarios]:
+    def start(self, request: pytest.FixtureRequest, scenarios: Mapping[str, Callable[[], Any] | After],
+              also: Mapping[str, Sequence[str]] = {}) -> Iterator[Scenarios]:
         """Run ``scenarios`` (name -> work) at the same time, each recorded as the module's fixture
         of that name, so the recording and the reports are the same whatever the concurrency;
-        waits for all of them on exit."""
+        waits for all of them on exit. Only the scenarios the selected checks of the module use
+        run (a fixture of the scenario's name, ``name[param]`` included, or one that ``also``
+        maps to scenario names), with what they come ``After``: a narrow selection takes no
+        session from the source for nothing."""
         prefix = request.node.nodeid
+        used = {name for item in request.session.items if item.nodeid.startswith(f"{prefix}::")
+                for name in item.fixturenames}
+        wanted = {name for name in scenarios if name.split("[", 1)[0] in used}
+        wanted |= {name for fixture in used for name in also.get(fixture, ())}
+        while missing := {w.name for n, w in scenarios.items() if n in wanted and isinstance(w, After)} - wanted:
+            wanted |= missing
+        futures: dict[str, Future[Any]] = {}
 
-        def run(name: str, work: Callable[[], Any]) -> Any:
+        def run(name: str, work: Callable[[], Any] | After) -> Any:
+            # an After's scenario was submitted before it and never waits itself: no deadlock
+            earlier = futures[work.name].result() if isinstance(work, After) else None
             with self.recorder.acting_as(f"{prefix}::{name}"):
-                return work()
+                return work.work(earlier) if isinstance(work, After) else work()
 
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="scenario") as pool:
-            yield Scenarios(self.recorder, prefix, {name: pool.submit(run, name, work)
-                                                    for name, work in scenarios.items()})
+            for name, work in scenarios.items():
+                if name in wanted:
+                    futures[name] = pool.submit(run, name, work)
+            yield Scenarios(self.recorder, prefix, futures)
 
     def _stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
         """A stage for the session; when the calibration found the stream unobservable, every

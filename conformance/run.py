@@ -6,7 +6,8 @@ turns a bad configuration into exit 2 and an unreachable target into exit 3, eac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -75,9 +76,24 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
         def make_agent(role: str) -> Agent:
             return stack.enter_context(Agent(config, role, breaker))
 
-        agents = {role: make_agent(role) for role in STANDING_ROLES}
+        agents = log_in(STANDING_ROLES, lambda role: Agent(config, role, breaker), stack)
         source = make_source(config)
         yield Conformance(config, agents, source, make_agent, recorder, measure(config, agents, source))
+
+
+def log_in(roles: tuple[str, ...], make: Callable[[str], Agent], stack: ExitStack) -> dict[str, Agent]:
+    """The standing agents, logged in at the same time (each login is several round trips); each
+    logged-out when the run ends, also when another's login failed."""
+    agents = {role: make(role) for role in roles}
+    with ThreadPoolExecutor(max_workers=len(roles)) as pool:
+        logins = {role: pool.submit(agent.__enter__) for role, agent in agents.items()}
+    failures = [future.exception() for future in logins.values() if future.exception() is not None]
+    for role, future in logins.items():
+        if future.exception() is None:
+            stack.push(agents[role].__exit__)
+    if failures:
+        raise failures[0]
+    return agents
 
 
 def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> Calibration:

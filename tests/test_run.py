@@ -166,3 +166,19 @@ def test_max_time_stops_the_run_with_partial_reports_and_one_line(tmp_path, run_
     stopped = "the run reached max_time (0.5 s) and stopped; the reports hold the checks that ran"
     assert result.returncode in (1, 3) and f"gws-conformance: {stopped}" in result.stdout.splitlines()
     assert results["manifest"]["options"]["stopped"] == stopped and results["checks"]  # partial, and written
+
+
+def test_the_reports_are_the_same_whatever_the_concurrency(tmp_path, run_cli):
+    """Scenarios run at the same time record under their own keys: the checks, their order, their
+    verdicts and the recording keys do not depend on how many ran at once."""
+    runs = {}
+    for concurrency in ("1", "8"):
+        report_dir = tmp_path / concurrency
+        result = run_cli("run", "--report-dir", str(report_dir), cwd=tmp_path,
+                         env={"GWS_CONFORMANCE_CONCURRENCY": concurrency})
+        assert result.returncode == 0, result.stdout[-2000:]
+        runs[concurrency] = load_results(report_dir / "results.json")
+    one, eight = runs["1"], runs["8"]
+    assert [(c["id"], c["verdict"], c["transcript"]) for c in one["checks"]] == [
+        (c["id"], c["verdict"], c["transcript"]) for c in eight["checks"]]
+    assert set(one["recordings"]) == set(eight["recordings"])

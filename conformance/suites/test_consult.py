@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, RoleTarget, Scenarios
+from conformance.context import After, Conformance, Observation, RoleTarget, Scenarios
 from conformance.judge import Arrival, Expected, describe, judge_sequence, problems_message
 from conformance.scenario import carries_message, only_agent, session_id_of
 from conformance.spec.schemas import validate
@@ -80,16 +80,21 @@ def _consult(gws: Conformance, target: RoleTarget, expected=CONSULT_SUCCESS) -> 
 
 
 @pytest.fixture(scope="module")
-def idle_session(gws: Conformance) -> str:
+def idle_session(scenarios: Scenarios) -> str:
     """A session nobody consults on: requests that must be refused are sent to it."""
-    return gws.new_session().id
+    return scenarios.result("idle_session")
+
+
+FAILED_CONSULTS = ("consult_to_unknown_target", "consult_to_unavailable_agent")
 
 
 @pytest.fixture(scope="module")
 def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    """Every scenario of this page that needs no other, each on its own session, started at once
-    (the run's concurrency bounds how many go at the same time); each fixture below collects one."""
+    """Every scenario of this page, each on its own session, started at once (the run's
+    concurrency bounds how many go at the same time; an After waits for the one it needs); each
+    fixture below collects one."""
     with gws.start(request, {
+        "idle_session": lambda: gws.new_session().id,
         "consult_by_uri": lambda: _consult(gws, gws.target("consultant", "uri")),
         "consult_by_path": lambda: _consult(gws, gws.target("consultant", "path")),
         "consult_through_queue[uri]": lambda: _consult(gws, gws.target("queue", "uri")),
@@ -100,7 +105,9 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         "transfer_after_consult": lambda: _transfer_after_consult(gws),
         "conference_after_consult": lambda: _conference_after_consult(gws),
         "leave_after_consult": lambda: _leave_after_consult(gws),
-    }) as running:
+        "consultant_writes": After("consult_by_uri", gws.consultant_writes),
+        "without_feature": After("idle_session", lambda idle: _without_feature(gws, idle)),
+    }, also={"failed_consult": FAILED_CONSULTS}) as running:
         yield running
 
 
@@ -253,14 +260,25 @@ def test_consult_on_a_session_of_another_agent_is_refused(gws: Conformance, idle
     gws.assert_refusal(seen, "sms.consult.endpoint")
 
 
+def _without_feature(gws: Conformance, idle_session: str) -> tuple[Observation, Observation]:
+    """The user without api-multimedia consults, then lists its sessions (its login alone is
+    several round trips, so this runs beside the other scenarios)."""
+    consult = {"operationName": "Consult", **gws.target("consultant", "uri").as_params()}
+    return gws.request(idle_session, consult, role="no_feature"), gws.list_sessions("no_feature")
+
+
+@pytest.fixture(scope="module")
+def without_feature(scenarios: Scenarios) -> tuple[Observation, Observation]:
+    return scenarios.result("without_feature")
+
+
 @requirement("sms.consult.feature")
-def test_a_user_without_api_multimedia_cannot_consult(gws: Conformance, idle_session: str) -> None:
+def test_a_user_without_api_multimedia_cannot_consult(gws: Conformance,
+                                                      without_feature: tuple[Observation, Observation]) -> None:
     """Such a user cannot consult, and the SMS session API refuses it altogether: listing its
     sessions is refused too (a refusal of the Consult alone could have another cause)."""
-    seen = gws.request(idle_session, {"operationName": "Consult", **gws.target("consultant", "uri").as_params()},
-                       role="no_feature")
+    seen, listing = without_feature
     gws.assert_refusal(seen, "sms.consult.feature")
-    listing = gws.list_sessions("no_feature")
     status, body = listing.response_status, listing.response_body
     refused = status < 500 and isinstance(body, Mapping) and bool(body.get("statusCode"))
     assert refused, f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: HTTP {status} {body}"
@@ -392,9 +410,9 @@ def test_each_notification_of_the_consult_arrives_once(consult_by_uri: Observati
     assert not problems, problems_message("sms.common.notify.once", "SHOULD", problems, arrivals) + f" ({role})"
 
 
-@pytest.fixture(scope="module", params=["consult_to_unknown_target", "consult_to_unavailable_agent"])
-def failed_consult(request) -> Observation:
-    return request.getfixturevalue(request.param)
+@pytest.fixture(scope="module", params=FAILED_CONSULTS)
+def failed_consult(request, scenarios: Scenarios) -> Observation:
+    return scenarios.result(request.param)
 
 
 @requirement("sms.consult.notify.error")
@@ -470,8 +488,8 @@ def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) 
 
 
 @pytest.fixture(scope="module")
-def consultant_writes(gws: Conformance, consult_by_uri: Observation) -> Observation:
-    return gws.consultant_writes(consult_by_uri)
+def consultant_writes(scenarios: Scenarios) -> Observation:
+    return scenarios.result("consultant_writes")
 
 
 @requirement("sms.consult.visibility")
