@@ -30,7 +30,12 @@ from conformance import __version__
 from conformance.server import faults as fault_catalogue
 from conformance.server.bayeux import BayeuxServer
 from conformance.server.domain import ApiError, SmsDomain
-from conformance.server.variations import JITTER, OrderedDelays, vary_body, vary_notification
+from conformance.server.variations import (
+    JITTER,
+    OrderedDelays,
+    vary_body,
+    vary_notification,
+)
 
 SMS_TOPIC = "/v2/me/smssessions"
 MAX_BODY_BYTES = 64 * 1024

@@ -22,7 +22,11 @@ from typing import Any
 
 from conformance.server import faults as fault_catalogue
 from conformance.server.faults import FaultSet
-from conformance.server.variations import BATCH_WINDOW_SECONDS, BATCHED_CONNECTS, SPLIT_CONNECTS
+from conformance.server.variations import (
+    BATCH_WINDOW_SECONDS,
+    BATCHED_CONNECTS,
+    SPLIT_CONNECTS,
+)
 
 Message = dict[str, Any]
 

@@ -25,7 +25,13 @@ from typing import Any
 
 from conformance.config import ConfigError, checked_table, read_toml
 from conformance.server.app import ServerSettings
-from conformance.server.directory import MULTIMEDIA, Directory, agent, default_directory, queue
+from conformance.server.directory import (
+    MULTIMEDIA,
+    Directory,
+    agent,
+    default_directory,
+    queue,
+)
 
 
 def _typed(value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:

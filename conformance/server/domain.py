@@ -43,20 +43,25 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.server.directory import AgentAccount, Directory, Queue, default_directory, resolve_target
-from conformance.server.faults import FaultSet
 from conformance.server import domain_faults as broken
-from conformance.server.variations import (
-    NO_ECHO_TO_SENDER,
-    NO_TYPING_ECHO,
-    ORIGINATOR_LAST,
-    PARTICIPANTS_REVERSED,
-    SYNC_TARGET_REFUSAL,
-    TYPING_TO_OTHERS,
-    UNRELATED_IN_SESSION,
+from conformance.server.directory import (
+    AgentAccount,
+    Directory,
+    Queue,
+    default_directory,
+    resolve_target,
+)
+from conformance.server.faults import FaultSet
+from conformance.server.operations import HANDLERS, Operations
+from conformance.server.requests import (
+    ApiError,
+    Notification,
+    Outcome,
+    Request,
+    invalid,
+    missing,
 )
 from conformance.server.sessions import (
     AGENT_ONLY_CAPABILITIES,
@@ -67,57 +72,15 @@ from conformance.server.sessions import (
     SmsSession,
     Status,
 )
+from conformance.server.variations import (
+    ORIGINATOR_LAST,
+    PARTICIPANTS_REVERSED,
+    SYNC_TARGET_REFUSAL,
+)
 
 __all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
 
-Notification = tuple[str, dict[str, Any]]
-@dataclass
-class ApiError(Exception):
-    status_code: int
-    status_message: str
-    http_status: int
-
-    def body(self) -> dict[str, Any]:
-        return {"statusCode": self.status_code, "statusMessage": self.status_message}
-
-
-@dataclass
-class Outcome:
-    http_status: int
-    body: dict[str, Any]
-    notifications: list[Notification] = field(default_factory=list)
-
-
-def _missing(name: str) -> ApiError:
-    return ApiError(1, f"{name} is mandatory", 400)
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError(2, message, 400)
-
-
-def _string_param(body: dict[str, Any], name: str) -> str:
-    if name not in body:
-        raise _missing(name)
-    value = body[name]
-    if not isinstance(value, str) or not value:
-        raise _invalid(f"{name} must be a non-empty string")
-    return value
-
-
-@dataclass
-class _Request:
-    """One accepted operation on one session, collecting the notifications it causes."""
-
-    session: SmsSession
-    me: Participant
-    username: str
-    body: dict[str, Any]
-    reference_id: int
-    notifications: list[Notification] = field(default_factory=list)
-
-
-class SmsDomain:
+class SmsDomain(Operations):
     def __init__(self, directory: Directory | None = None, faults: FaultSet | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.directory = directory or default_directory()
@@ -215,7 +178,7 @@ class SmsDomain:
         try:
             self._account(username)
             if not isinstance(body, dict) or "operationName" not in body:
-                raise _missing("operationName")
+                raise missing("operationName")
             operation = self._operation_name(body["operationName"])
             if broken.UNKNOWN_SESSION_ACCEPTED in self.faults and session_id not in self._sessions:
                 return Outcome(200, {"statusCode": 0, "referenceId": allocate_reference_id()})
@@ -223,20 +186,20 @@ class SmsDomain:
             me = session.participant_of(username) or self._intruder(session, username)
             capability = UNLISTED_OPERATIONS.get(operation, operation)
             if capability not in session.capabilities_for(username):
-                raise _invalid(f"{operation} is not valid in the current state of the session")
-            handler = self._HANDLERS[operation]
+                raise invalid(f"{operation} is not valid in the current state of the session")
+            handler = HANDLERS[operation]
             prepared = handler.prepare(self, body)
             if operation == "Consult" and SYNC_TARGET_REFUSAL in self.faults:
                 _, why = self._pick_agent(session, prepared)
                 if why:
-                    raise _invalid(f"Operation failed: {why}")
+                    raise invalid(f"Operation failed: {why}")
         except ApiError as refusal:
             body = refusal.body()
             if broken.HTML_PAYLOADS in self.faults:
                 body["statusMessage"] += f" {broken.SCRIPT_PAYLOAD}"
             return Outcome(refusal.http_status, body)
         reference_id = 1 if broken.REFERENCE_REPEATED in self.faults else allocate_reference_id()
-        request = _Request(session, me, username, body, reference_id)
+        request = Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
         response = {"statusCode": 0, "referenceId": reference_id}
         if operation == "Consult" and broken.RESPONSE_WITHOUT_REFERENCE in self.faults:
@@ -245,11 +208,11 @@ class SmsDomain:
 
     def _operation_name(self, name: object) -> str:
         if not isinstance(name, str):
-            raise _invalid("operationName must be a string")
+            raise invalid("operationName must be a string")
         if broken.OPERATION_CASE in self.faults:
-            name = next((known for known in self._HANDLERS if known.lower() == name.lower()), name)
-        if name not in self._HANDLERS:
-            raise _invalid(f"Invalid operation '{name}'")
+            name = next((known for known in HANDLERS if known.lower() == name.lower()), name)
+        if name not in HANDLERS:
+            raise invalid(f"Invalid operation '{name}'")
         return name
 
     def _intruder(self, session: SmsSession, username: str) -> Participant:
@@ -260,20 +223,6 @@ class SmsDomain:
         return intruder
 
     # --- targets ---------------------------------------------------------------------------------------
-
-    def _target_param(self, body: dict[str, Any]) -> str:
-        """targetUri, else targetPath (sms.consult.param.target-required): one is mandatory."""
-        present = [name for name in ("targetUri", "targetPath") if name in body]
-        if broken.PATH_IGNORED in self.faults:
-            present = [name for name in present if name != "targetPath"]
-        if not present:
-            if broken.NO_TARGET_ACCEPTED in self.faults:
-                return ""
-            raise _missing("targetUri or targetPath")
-        values = [_string_param(body, name) for name in present]  # each present target is checked
-        if "targetPath" in present and not body["targetPath"].startswith("/"):
-            raise _invalid("targetPath must be a path such as /users/<id>")
-        return values[0]
 
     def _available(self, account: AgentAccount, session: SmsSession) -> bool:
         current = session.participant_of(account.username)
@@ -342,232 +291,9 @@ class SmsDomain:
         session.messages.append(message)
         return message
 
-    def _to_agents(self, request: _Request, make: Callable[[str], dict[str, Any]],
+    def _to_agents(self, request: Request, make: Callable[[str], dict[str, Any]],
                    *, except_for: str | None = None) -> None:
         for participant in request.session.agents():
             username = participant.account.username
             if username != except_for:
                 request.notifications.append((username, make(username)))
-
-    def _error(self, request: _Request, message: str) -> None:
-        reference_id = request.reference_id + (1 if broken.REFERENCE_MISMATCH in self.faults else 0)
-        data = self._state_change(request.session, request.username, "Error")
-        data.update(errorMessage=message, referenceId=reference_id)
-        if broken.ERROR_KEEPS_CAPABILITIES in self.faults:
-            data["smssession"]["capabilities"] += [c for c in AGENT_ONLY_CAPABILITIES
-                                                   if c not in data["smssession"]["capabilities"]]
-        if broken.ERROR_WITHOUT_SESSION in self.faults:
-            del data["smssession"]
-        request.notifications.append((request.username, data))
-
-    # --- the operations ------------------------------------------------------------------------------
-
-    def _consult(self, request: _Request, reference: str) -> None:
-        session = request.session
-        account, why = self._pick_agent(session, reference)
-        if account is None:
-            self._error(request, f"Operation failed: {why}")
-            return
-        consultant = Participant(self._new_id(), account.nickname, Role.CONSULTANT, account)
-        session.participants.append(consultant)
-        public = broken.JOIN_PUBLIC in self.faults
-        joined = self._log(session, "ParticipantJoined", consultant, "All" if public else "Agents")
-        if broken.INDEX_REUSED in self.faults:
-            joined.index -= 1
-        for participant in session.agents():
-            name = participant.account.username
-            if broken.CONSULTANT_NOT_NOTIFIED in self.faults and name == account.username:
-                continue
-            announcement = self._new_messages(session, [joined])
-            sequence = [self._state_change(session, name, "ParticipantsUpdated"), announcement]
-            if UNRELATED_IN_SESSION in self.faults:
-                sequence.insert(1, self._state_change(session, name, "PropertiesUpdated"))
-            if broken.JOIN_MISSING in self.faults:
-                sequence.remove(announcement)
-            if broken.JOIN_DUPLICATED in self.faults:
-                sequence.append(announcement)
-            if broken.SWAPPED in self.faults:
-                sequence.reverse()
-            request.notifications += [(name, data) for data in sequence]
-        if UNRELATED_IN_SESSION in self.faults:
-            typing = self._log(session, "TypingStarted", consultant, "Agents")
-            self._to_agents(request, lambda u: self._new_messages(session, [typing]))
-
-    def _target_participant(self, request: _Request, reference: str, reuse: tuple[Role, ...],
-                            new_role: Role) -> Participant | None:
-        """Whom an Invite or Transfer targets: the agent already in the session in one of the
-        ``reuse`` roles, else the available agent the target names, added with ``new_role``;
-        None, after an Error notification, when there is nobody."""
-        session = request.session
-        target = resolve_target(self.directory, reference)
-        if target is not None and target.agent is not None:
-            present = session.participant_of(target.agent.username)
-            if present is not None and present.active and present.role in reuse:
-                return present
-        account, why = self._pick_agent(session, reference)
-        if account is None:
-            self._error(request, f"Operation failed: {why}")
-            return None
-        newcomer = Participant(self._new_id(), account.nickname, new_role, account)
-        session.participants.append(newcomer)
-        return newcomer
-
-    def _invite(self, request: _Request, reference: str) -> None:
-        """Invite/Conference: a consultant already in the session is conferenced in; another agent joins."""
-        session = request.session
-        member = self._target_participant(request, reference, (Role.CONSULTANT,), Role.CONFERENCE)
-        if member is None:
-            return
-        if member.role is Role.CONSULTANT:
-            if broken.CONFERENCE_FAILS in self.faults:
-                self._error(request, "Operation failed: conference not possible")
-                return
-            member.role = Role.CONFERENCE
-        joined = self._log(session, "ParticipantJoined", member, "All")
-        self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
-        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
-
-    def _transfer(self, request: _Request, reference: str) -> None:
-        session = request.session
-        new_owner = self._target_participant(request, reference, (Role.CONSULTANT, Role.CONFERENCE), Role.CONSULTANT)
-        if new_owner is None:
-            return
-        known_to_customer = new_owner.role is Role.CONFERENCE
-        new_owner.role = Role.OWNER
-        if broken.TRANSFER_KEEPS_OWNER in self.faults:
-            request.notifications.append((request.username, self._state_change(
-                session, request.username, reference_id=request.reference_id)))
-            return
-        self._depart(request, request.me, "All")
-        if not known_to_customer:
-            joined = self._log(session, "ParticipantJoined", new_owner, "All")
-            self._to_agents(request, lambda u: self._new_messages(session, [joined]))
-
-    def _leave(self, request: _Request) -> None:
-        leaver = request.me
-        if broken.LEAVE_WRONG in self.faults and leaver.role is Role.CONSULTANT:
-            leaver = next(p for p in request.session.agents() if p.role is Role.OWNER)
-        visibility = "Agents" if leaver.role is Role.CONSULTANT else "All"
-        self._depart(request, leaver, visibility)
-
-    def _depart(self, request: _Request, leaver: Participant, visibility: str) -> None:
-        """``leaver`` leaves: StatusChange LeftChat to it, ParticipantsUpdated and ParticipantLeft
-        to the agents who stay; the last agent leaving completes the session."""
-        session = request.session
-        leaver.active = False
-        if not session.agents():
-            session.status = Status.COMPLETED
-        left_name = leaver.account.username
-        request.notifications.append((left_name, self._state_change(
-            session, left_name, reference_id=request.reference_id if left_name == request.username else None)))
-        if session.status is Status.COMPLETED:
-            return
-        left = self._log(session, "ParticipantLeft", leaver, visibility)
-        self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
-        self._to_agents(request, lambda u: self._new_messages(session, [left]))
-
-    def _post(self, request: _Request, message_type: str, visibility: str, **extra: Any) -> None:
-        if request.me.role is Role.CONSULTANT:
-            if broken.CONSULTANT_DROPPED in self.faults:
-                return
-            if broken.CONSULTANT_PUBLIC in self.faults:
-                visibility = "All"
-        message = self._log(request.session, message_type, request.me, visibility, **extra)
-        typing = message_type in ("TypingStarted", "TypingStopped")
-        if typing and NO_TYPING_ECHO in self.faults:
-            return
-        sender = request.username if NO_ECHO_TO_SENDER in self.faults or (typing and TYPING_TO_OTHERS in self.faults) \
-            else None
-        self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
-
-    def _complete(self, request: _Request) -> None:
-        session = request.session
-        session.status = Status.COMPLETED
-        for participant in session.agents():
-            name = participant.account.username
-            request.notifications.append((name, self._state_change(
-                session, name, reference_id=request.reference_id if name == request.username else None)))
-
-    def _accept(self, request: _Request) -> None:
-        session = request.session
-        session.status = Status.CHATTING
-        request.notifications.append((request.username, self._state_change(
-            session, request.username, reference_id=request.reference_id)))
-        joined = self._log(session, "ParticipantJoined", request.me, "All")
-        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
-
-    def _reject(self, request: _Request) -> None:
-        request.session.status = Status.COMPLETED
-        request.me.active = False
-        data = self._state_change(request.session, request.username, reference_id=request.reference_id)
-        data["smssession"]["participants"] = []  # the Reject page's sample: a Completed session, nobody in it
-        request.notifications.append((request.username, data))
-
-    def _user_data(self, request: _Request, data: dict[str, Any]) -> None:
-        operation = request.body["operationName"]
-        if operation == "DeleteUserData":
-            for key in data:
-                request.session.user_data.pop(key, None)
-        else:
-            request.session.user_data.update(data)
-
-
-@dataclass(frozen=True)
-class _Handler:
-    """How one operation reads its parameters (``prepare``, may refuse) and runs (``run``)."""
-
-    prepare: Callable[[SmsDomain, dict[str, Any]], Any]
-    run: Callable[[SmsDomain, _Request, Any], None]
-
-
-def _no_params(domain: SmsDomain, body: dict[str, Any]) -> None:
-    return None
-
-
-def _user_data_param(domain: SmsDomain, body: dict[str, Any]) -> dict[str, Any]:
-    if "userData" not in body:
-        raise _missing("userData")
-    if not isinstance(body["userData"], dict):
-        raise _invalid("userData must be an object")
-    return body["userData"]
-
-
-def _targeted(run: Callable[[SmsDomain, _Request, str], None]) -> _Handler:
-    return _Handler(SmsDomain._target_param, run)
-
-
-def _posting(message_type: str, visibility: str, param: str | None = None, field_name: str = "") -> _Handler:
-    """An operation that adds one message to the log: ``param`` of the request becomes the
-    message's ``field_name`` (SendMessage's message -> a Text's text)."""
-    if param is None:
-        return _Handler(_no_params, lambda d, r, _: d._post(r, message_type, visibility))
-    return _Handler(lambda d, body: _string_param(body, param),
-                    lambda d, r, value: d._post(r, message_type, visibility, **{field_name: value}))
-
-
-def _silent(domain: SmsDomain, request: _Request, prepared: Any) -> None:
-    """Accepted; the pages show no notification for it."""
-
-
-SmsDomain._HANDLERS = {
-    "Consult": _targeted(SmsDomain._consult),
-    "Invite": _targeted(SmsDomain._invite),
-    "Conference": _targeted(SmsDomain._invite),
-    "Transfer": _targeted(SmsDomain._transfer),
-    "Leave": _Handler(_no_params, lambda d, r, _: d._leave(r)),
-    "Complete": _Handler(_no_params, lambda d, r, _: d._complete(r)),
-    "Accept": _Handler(_no_params, lambda d, r, _: d._accept(r)),
-    "Reject": _Handler(_no_params, lambda d, r, _: d._reject(r)),
-    "SendMessage": _posting("Text", "All", "message", "text"),
-    "SendToAgents": _posting("Text", "Agents", "message", "text"),
-    "SendUrl": _posting("PushUrl", "All", "url", "url"),
-    "SendStartTypingNotification": _posting("TypingStarted", "All"),
-    "SendStopTypingNotification": _posting("TypingStopped", "All"),
-    "SendStartTypingToAgentsNotification": _posting("TypingStarted", "Agents"),
-    "SendStopTypingToAgentsNotification": _posting("TypingStopped", "Agents"),
-    "SetInFocus": _Handler(_no_params, _silent),
-    "SetDisposition": _Handler(_no_params, _silent),
-    "AttachUserData": _Handler(_user_data_param, SmsDomain._user_data),
-    "UpdateUserData": _Handler(_user_data_param, SmsDomain._user_data),
-    "DeleteUserData": _Handler(_user_data_param, SmsDomain._user_data),
-}

@@ -16,10 +16,10 @@ must pass against each of them; ``gws-conformance selftest`` proves it.
 
 from __future__ import annotations
 
-from conformance.cli import UsageError
-
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from conformance.cli import UsageError
 
 
 @dataclass(frozen=True)
