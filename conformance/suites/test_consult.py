@@ -11,15 +11,24 @@ judges and fails with a message that starts with that clause.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 
 from conformance.context import After, Conformance, Observation, RoleTarget, Scenarios
-from conformance.judge import Arrival, Expected, describe, judge_sequence, problems_message
+from conformance.judge import Expected, describe, judge_sequence, problems_message
 from conformance.scenario import carries_message, only_agent, session_id_of
-from conformance.spec.schemas import validate
+from conformance.suites.judging import (
+    first,
+    message_where,
+    messages_in,
+    participant_ids,
+    received_summary,
+    received_valid,
+    schema_problems,
+    snapshot_where,
+)
 from conformance.timestamps import disagreement
 from conformance.verdicts import Unjudgeable, requirement
 
@@ -45,28 +54,6 @@ CONSULT_SUCCESS = (
     Expected("NewMessages(ParticipantJoined)", is_join),
 )
 CONSULT_FAILURE = (Expected("Error", is_error),)
-
-
-def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:
-    return next((a.data for a in arrivals if predicate(a.data)), None)
-
-
-def schema_problems(shape: str, data: object) -> str:
-    return "; ".join(f"{v.path}: {v.message} ({v.keyword})" for v in validate(shape, data))
-
-
-def received_valid(arrivals: list[Arrival], expected: Expected, shape: str, clause_id: str,
-                   level: str = "MUST") -> Mapping[str, Any]:
-    """The first notification ``expected`` recognises, which must exist and conform to ``shape``."""
-    data = first(arrivals, expected.matches)
-    assert data is not None, f"{clause_id} [{level}] no {expected.name} arrived"
-    problems = schema_problems(shape, data)
-    assert not problems, f"{clause_id} [{level}] {expected.name}: {problems}"
-    return data
-
-
-def participant_ids(session: Mapping[str, Any]) -> set[str]:
-    return {p.get("participantId") for p in session.get("participants", []) if isinstance(p, Mapping)}
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -435,16 +422,12 @@ def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(failed_c
 
 # --- sms.common.* on the success path -----------------------------------------------------------------
 
-def _messages(arrivals: list[Arrival]) -> list[Mapping[str, Any]]:
-    return [m for a in arrivals for m in a.data.get("messages", []) if isinstance(m, Mapping)]
-
-
 @requirement("sms.common.notify.index")
 def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Observation) -> None:
     """In the message log and in the stream. The log must hold what the stream announced
     (MessageLogUpdated: the log was updated), so an empty log is a failure, not a pass. The very
     same message delivered twice is notify.once's warning, not a reused index."""
-    delivered = {json.dumps(m, sort_keys=True): m for m in _messages(consult_by_uri.received["originator"])}
+    delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(consult_by_uri.received["originator"])}
     streamed = [m.get("index") for m in delivered.values()]
     if not streamed:
         raise Unjudgeable("sms.common.notify.index: the consult's stream announced no message to judge")
@@ -458,7 +441,7 @@ def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Obse
 
 @requirement("sms.common.timestamp")
 def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Observation) -> None:
-    messages = [*consult_by_uri.log_after, *_messages(consult_by_uri.received["originator"])]
+    messages = [*consult_by_uri.log_after, *messages_in(consult_by_uri.received["originator"])]
     if not messages:
         raise Unjudgeable("sms.common.timestamp: the session has no message to compare")
     wrong = [(m.get("timestamp"), m.get("timestampSeconds"), why) for m in messages
@@ -501,7 +484,7 @@ def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observati
     seen = consultant_writes
     Conformance.assert_accepted(seen, "sms.consult.visibility")
     consultant = consult_by_uri.consultant_participant().get("participantId")
-    written = [m for m in _messages(seen.received["originator"])
+    written = [m for m in messages_in(seen.received["originator"])
                if (m.get("from") or {}).get("participantId") == consultant and m.get("type") == "Text"]
     assert written, ("sms.consult.visibility [MUST] the consultant's SendToAgents was accepted but no Text from "
                      "it reached the originator")
@@ -513,24 +496,10 @@ def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observati
 
 # --- sms.consult.followup.* ------------------------------------------------------------------------------
 
-def snapshot_where(predicate) -> Callable[[Mapping[str, Any]], bool]:
-    """A notification carrying a session snapshot that satisfies ``predicate``."""
-    return lambda data: isinstance(data.get("smssession"), Mapping) and predicate(data["smssession"])
-
-
-def message_where(predicate) -> Callable[[Mapping[str, Any]], bool]:
-    """A notification carrying a message that satisfies ``predicate``."""
-    return lambda data: any(isinstance(m, Mapping) and predicate(m) for m in data.get("messages", []))
-
-
 def _missing_outcomes(seen: Observation, clause_id: str, wanted: Mapping[str, str], deadline: float) -> str:
     missing = [f"the {role} never received {what}" for role, what in wanted.items() if seen.found.get(role) is None]
     return f"{clause_id} [MUST] within {deadline:g}s " + "; ".join(missing) + (
         f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
-
-
-def _received(seen: Observation) -> str:
-    return f"received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }"
 
 
 CONFERENCE_WANTED = "a join of the consultant visible to All"
@@ -583,9 +552,9 @@ def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: O
     consultant, originator = seen.listed.get("consultant"), seen.listed.get("originator")
     assert consultant is not None and consultant.get("state") == "Chatting", (
         f"sms.consult.followup.transfer [MUST] the consultant's session list shows the session as "
-        f"{consultant and consultant.get('state')}, not Chatting; {_received(seen)}")
+        f"{consultant and consultant.get('state')}, not Chatting; {received_summary(seen)}")
     assert originator is None or originator.get("state") != "Chatting", (
-        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {_received(seen)}")
+        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {received_summary(seen)}")
 
 
 @requirement("sms.consult.followup.conference")
@@ -597,7 +566,7 @@ def test_the_originator_can_conference_with_the_consultant(conference_after_cons
     record_property("conference-operation", operation)
     gws.assert_accepted(seen, "sms.consult.followup.conference")
     assert any(seen.found.values()), (f"sms.consult.followup.conference [MUST] within {gws.deadline:g}s no agent "
-                                      f"received {CONFERENCE_WANTED} (operation used: {operation}); {_received(seen)}")
+                                      f"received {CONFERENCE_WANTED} (operation used: {operation}); {received_summary(seen)}")
 
 
 @requirement("sms.consult.followup.leave")
@@ -611,6 +580,6 @@ def test_the_consultant_can_leave(leave_after_consult: tuple[Observation, str], 
     kept = seen.listed.get("originator")
     assert kept is not None and kept.get("state") == "Chatting", (
         f"sms.consult.followup.leave [MUST] the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting; {_received(seen)}")
+        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}")
     assert consultant_id not in participant_ids(kept), (
         f"sms.consult.followup.leave [MUST] the consultant is still a participant: {kept.get('participants')}")
