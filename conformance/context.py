@@ -16,7 +16,9 @@ How each stream's end was established (a marker, or a quiet window: see
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -163,13 +165,23 @@ class Scenarios:
     (at most ``concurrency`` at once); each fixture collects its own with :meth:`result`, which
     raises what the scenario raised (a skip, a StageError), so only its checks are affected."""
 
-    def __init__(self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]]) -> None:
-        self._recorder, self._prefix, self._futures = recorder, prefix, futures
+    def __init__(self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]],
+                 needs: Mapping[str, str]) -> None:
+        self._recorder, self._prefix, self._futures, self._needs = recorder, prefix, futures, needs
 
     def result(self, name: str) -> Any:
+        """The scenario's value; its recordings, and those of the scenarios it came After, join
+        the current report (a recheck replays the whole chain)."""
         try:
             return self._futures[name].result()
         finally:
+            while name is not None:
+                self._recorder.adopt(f"{self._prefix}::{name}")
+                name = self._needs.get(name)
+
+    def adopt_the_rest(self) -> None:
+        """Whatever ran and no fixture collected (a chain's start) still belongs in the recording."""
+        for name in self._futures:
             self._recorder.adopt(f"{self._prefix}::{name}")
 
 
@@ -194,6 +206,7 @@ class Conformance:
         if self._unobservable and isinstance(source, ReferenceSource):
             source.announced = False  # no announcement will arrive: do not wait for any
         self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
+        self._logging_in = threading.Lock()
 
     @classmethod
     def replaying(cls, recorder: Recorder, deadline: float, calibration: Calibration) -> Conformance:
@@ -201,7 +214,7 @@ class Conformance:
         replay = cls.__new__(cls)
         replay.config, replay.agents, replay.source, replay._make_agent = None, {}, None, None
         replay.deadline, replay.recorder, replay.calibration, replay.concurrency = deadline, recorder, calibration, 1
-        replay._unobservable, replay._customer_probes = None, {}
+        replay._unobservable, replay._customer_probes, replay._logging_in = None, {}, threading.Lock()
         return replay
 
     # --- recording ---------------------------------------------------------------------------
@@ -231,12 +244,14 @@ class Conformance:
     # --- who and what ----------------------------------------------------------------------
 
     def agent(self, role: str) -> Agent:
-        """A logged-in agent for ``role``; roles beyond originator/consultant are logged in on demand."""
-        if role not in self.agents:
-            if self.config.agent(role) is None:
-                pytest.skip(f"no [agents.{role}] configured")
-            self.agents[role] = self._make_agent(role)
-        return self.agents[role]
+        """A logged-in agent for ``role``; roles beyond originator/consultant are logged in on demand
+        (once, whichever scenario thread asks first)."""
+        with self._logging_in:
+            if role not in self.agents:
+                if self.config.agent(role) is None:
+                    pytest.skip(f"no [agents.{role}] configured")
+                self.agents[role] = self._make_agent(role)
+            return self.agents[role]
 
     def target(self, role: str, form: str) -> RoleTarget:
         return self.recorder.call("target", lambda: self._target(role, form), encode=dataclasses.asdict,
@@ -286,7 +301,7 @@ class Conformance:
 
     @contextmanager
     def start(self, request: pytest.FixtureRequest, scenarios: Mapping[str, Callable[[], Any] | After],
-              also: Mapping[str, Sequence[str]] = {}) -> Iterator[Scenarios]:
+              also: Mapping[str, Sequence[str]] | None = None) -> Iterator[Scenarios]:
         """Run ``scenarios`` (name -> work) at the same time, each recorded as the module's fixture
         of that name, so the recording and the reports are the same whatever the concurrency;
         waits for all of them on exit. Only the scenarios the selected checks of the module use
@@ -297,22 +312,37 @@ class Conformance:
         used = {name for item in request.session.items if item.nodeid.startswith(f"{prefix}::")
                 for name in item.fixturenames}
         wanted = {name for name in scenarios if name.split("[", 1)[0] in used}
-        wanted |= {name for fixture in used for name in also.get(fixture, ())}
+        wanted |= {name for fixture in used for name in (also or {}).get(fixture, ())}
         while missing := {w.name for n, w in scenarios.items() if n in wanted and isinstance(w, After)} - wanted:
             wanted |= missing
+        needs = {name: work.name for name, work in scenarios.items() if isinstance(work, After)}
+        order = list(scenarios)
+        for name, needed in needs.items():  # submitted first, and no After itself: no deadlock, no KeyError
+            if needed not in scenarios or order.index(needed) > order.index(name) or needed in needs:
+                raise ValueError(f"scenario {name!r} must come After a plain scenario listed before it, "
+                                 f"not {needed!r}")
         futures: dict[str, Future[Any]] = {}
 
         def run(name: str, work: Callable[[], Any] | After) -> Any:
-            # an After's scenario was submitted before it and never waits itself: no deadlock
-            earlier = futures[work.name].result() if isinstance(work, After) else None
+            earlier = None
+            if isinstance(work, After):
+                failed = futures[work.name].exception()  # waits for it
+                if failed is not None:  # a copy: the original's traceback grows in whichever thread re-raises it
+                    raise copy.copy(failed).with_traceback(None)
+                earlier = futures[work.name].result()
             with self.recorder.acting_as(f"{prefix}::{name}"):
                 return work.work(earlier) if isinstance(work, After) else work()
 
+        running = Scenarios(self.recorder, prefix, futures, needs)
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="scenario") as pool:
             for name, work in scenarios.items():
                 if name in wanted:
                     futures[name] = pool.submit(run, name, work)
-            yield Scenarios(self.recorder, prefix, futures)
+            try:
+                yield running
+            finally:
+                pool.shutdown(wait=True)
+                running.adopt_the_rest()
 
     def _stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
         """A stage for the session; when the calibration found the stream unobservable, every

@@ -205,3 +205,13 @@ def test_no_redact_content_shows_content_but_never_credentials(tmp_path, run_cli
     outputs = _outputs(tmp_path / "reports", result)
     assert any(CUSTOMER_TEXT in text for text in outputs.values())
     assert not any(secret in text for secret in PASSWORDS for text in outputs.values())
+
+
+def test_recheck_of_a_narrow_selection_replays_the_scenarios_it_came_after(tmp_path, run_cli):
+    """The feature check's scenario runs After the idle session: both are recorded, so a recheck
+    of that one check replays the whole chain (found by a review: the chain's start was lost)."""
+    run = run_cli("run", "--clause", "sms.consult.feature", cwd=tmp_path)
+    recheck = run_cli("recheck", "reports/results.json", cwd=tmp_path)
+    assert run.returncode == recheck.returncode == 0, run.stdout[-2000:] + recheck.stdout[-2000:]
+    assert "the same verdicts as recorded" in recheck.stdout
+    assert "test_consult.py::idle_session#0" in load_results(tmp_path / "reports" / "results.json")["recordings"]
