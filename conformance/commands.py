@@ -158,23 +158,21 @@ def preflight(args: argparse.Namespace) -> int | None:
     agents or has them configured, and that each standing agent logs in and may use the SMS
     session API (exit 2, naming the agent): the first steps of ``gws-conformance doctor``."""
     from conformance.client.agent import Agent
-    from conformance.doctor import Doctor, StepFailed
-    from conformance.run import STANDING_ROLES, reference_agents
+    from conformance.doctor import Doctor, StepFailed, with_named_agents
+    from conformance.run import STANDING_ROLES
 
     config = load_config(flags={"target": args.target, "deadline": args.deadline}, config_file=args.config)
     if config.target is None:
         return None
-    doctor = Doctor(config, out=lambda line: None)
     try:
-        doctor.reachable()
-        if config.source.kind == "reference" and not config.agents:
-            try:
-                config = config.with_reference_server(config.base_url, reference_agents(config))
-            except RuntimeError:
-                raise UsageError(f"{config.base_url} is not a gws-conformance reference server and no agents are "
-                                 "configured: configure [agents.originator], [agents.consultant] and a [source] "
-                                 "(gws-conformance init writes a starter file)") from None
-            doctor = Doctor(config, out=lambda line: None)
+        Doctor(config, out=lambda line: None).reachable()
+        try:
+            config = with_named_agents(config)
+        except StepFailed as failed:
+            if failed.exit_code != EXIT_USAGE:
+                raise
+            raise UsageError(f"{failed.line}: {failed.fix}") from None
+        doctor = Doctor(config, out=lambda line: None)
         for role in STANDING_ROLES:
             agent = Agent(config, role)
             try:

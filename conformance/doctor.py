@@ -231,6 +231,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=doctor_command)
 
 
+def with_named_agents(config: Config) -> Config:
+    """A target with no agents configured: only a reference server can name them (its test-only
+    agent list); StepFailed when it cannot be reached, or is no reference server."""
+    if config.source.kind != "reference" or config.agents:
+        return config
+    try:
+        return config.with_reference_server(config.base_url, reference_agents(config))
+    except TargetUnreachable as exc:
+        raise StepFailed(f"cannot reach {config.base_url}: {exc}",
+                         "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None
+    except RuntimeError:
+        raise StepFailed(f"{config.base_url} is not a gws-conformance reference server and no agents are configured",
+                         "configure [agents.originator], [agents.consultant] and a [source] (gws-conformance init "
+                         "writes a starter file)") from None
+
+
 def doctor_command(args: argparse.Namespace) -> int:
     config = load_config(flags={"target": args.target} if args.target else {}, config_file=args.config)
     with ExitStack() as stack:
@@ -239,16 +255,10 @@ def doctor_command(args: argparse.Namespace) -> int:
 
             server = stack.enter_context(ReferenceServer())
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
-        elif config.source.kind == "reference" and not config.agents:
-            try:  # no agents configured: only a reference server can name them
-                config = config.with_reference_server(config.base_url, reference_agents(config))
-            except TargetUnreachable as exc:
-                return _stopped(f"cannot reach {config.base_url}: {exc}",
-                                "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE)
-            except RuntimeError:
-                return _stopped(f"{config.base_url} is not a gws-conformance reference server and no agents are "
-                                "configured", "configure [agents.originator], [agents.consultant] and a [source] "
-                                "(see README: Running against your GWS)", EXIT_USAGE)
+        try:
+            config = with_named_agents(config)
+        except StepFailed as failed:
+            return _stopped(failed.line, failed.fix, failed.exit_code)
         return Doctor(config).examine()
 
 

@@ -167,7 +167,7 @@ class GwsRestClient:
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or Breaker()
         self._csrf: tuple[str, str] | None = None  # (header name, token)
-        self._authenticated = False  # a request of this client was once answered other than 401
+        self._authenticated = False  # a request of this client was once answered other than "not authenticated"
 
     def close(self) -> None:
         self.http.close()
@@ -206,11 +206,13 @@ class GwsRestClient:
         except RuntimeError as exc:  # the client was closed under it: the run is out of time
             raise TargetUnreachable(f"{what}: not sent: {exc}") from None
         ended = time.monotonic()
-        if response.status_code == 401 and self._authenticated:
-            # once logged in, a 401 is the target dropping the agent: nothing after it can be judged
-            raise TargetUnreachable(f"{what}: HTTP 401 {redact_secrets(parse_json(body))}: the agent logged in "
-                                    "earlier is not authenticated any more")
-        self._authenticated = self._authenticated or response.status_code != 401
+        parsed = redact_secrets(parse_json(body))
+        refused = response.status_code == 401 or (isinstance(parsed, dict) and parsed.get("statusCode") == 20)
+        if refused and self._authenticated:
+            # once logged in, "not authenticated" is the target dropping the agent: nothing after it can be judged
+            raise TargetUnreachable(f"{what}: HTTP {response.status_code} {parsed}: the agent logged in earlier is "
+                                    "not authenticated any more")
+        self._authenticated = self._authenticated or not refused
         name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
         if name and token:
             self._csrf = (name, token)
@@ -220,7 +222,7 @@ class GwsRestClient:
         request_body = json_body if content is None else content.decode("utf-8", "replace")
         return Exchange(method, str(response.request.url), redact_headers(response.request.headers),
                         redact_secrets(request_body), response.status_code, redact_headers(response.headers),
-                        redact_secrets(parse_json(body)), started, ended)
+                        parsed, started, ended)
 
     def credential_headers(self) -> dict[str, str]:
         """What another HTTP client needs to act as this one: Basic auth, the cookie session, CSRF.
