@@ -38,18 +38,23 @@ The TOML file::
 
     [agents.originator]                        # required with a target; also: consultant (required),
     username = "agent1"                        # third (consulted while logged out: the unavailable
-    password_env = "AGENT1_PASSWORD"           # target), no_feature (a user without api-multimedia)
+    password_env = "AGENT1_PASSWORD"           # target), no_feature (a user without api-multimedia),
+                                               # supervisor (one that supervises the originator: Intrude)
     uri = "https://gws.example.com:8443/api/v2/users/<id>"
     path = "/users/<id>"
 
-    [queue]                                    # optional: a queue to consult through
+    [queue]                                    # optional: a queue to consult, invite and transfer through
     uri = "https://gws.example.com:8443/api/v2/queues/<id>"
     path = "/queues/<id>"
+    name = "SMS Consult"                       # the queueName of Transfer and Complete
     members = ["consultant"]                   # roles of agents in the queue: the one that joins must be one
 
     [source]                                   # where SMS sessions come from; GWS_CONFORMANCE_SOURCE
     kind = "reference"                         # reference | existing | command
-    session_ids = ["0000Na9B26EF006E"]         # for existing
+    session_ids = ["0000Na9B26EF006E"]         # for existing: Chatting sessions of the originator
+    invited_session_ids = ["0000Na9B26EF007A"] # for existing: sessions offered to the originator, not yet
+                                               # accepted (Accept, Reject); for command, the injected SMS
+                                               # arrives Invited and is accepted where a check needs Chatting
     command = "sms-inject --to 5551234"        # for command: makes an inbound SMS arrive
     probe_command = "sms-inbox {session_id}"   # optional, for command: prints, as a JSON list of messages,
                                                # what the customer's phone holds (the customer probe)
@@ -71,7 +76,7 @@ from conformance.cli import UsageError
 
 ENV_PREFIX = "GWS_CONFORMANCE_"
 DEFAULT_FILE = "gws-conformance.toml"
-ROLES = ("originator", "consultant", "third", "no_feature")
+ROLES = ("originator", "consultant", "third", "no_feature", "supervisor")
 REQUIRED_ROLES = ("originator", "consultant")
 SOURCE_KINDS = ("reference", "existing", "command")
 OBSERVATION_MODES = ("auto", "markers", "quiet")  # see conformance.scenario
@@ -113,6 +118,7 @@ class AgentConfig:
 class QueueConfig:
     uri: str = ""
     path: str = ""
+    name: str = ""  # the queue's name, as Transfer and Complete take it (queueName)
     members: tuple[str, ...] = ()  # roles of the agents in the queue
 
 
@@ -128,6 +134,7 @@ class TlsConfig:
 class SourceConfig:
     kind: str = "reference"
     session_ids: tuple[str, ...] = ()
+    invited_session_ids: tuple[str, ...] = ()
     command: str = ""
     probe_command: str = ""  # for the command source: prints what the customer's phone holds
 
@@ -163,7 +170,8 @@ class Config:
         """This configuration pointed at a reference server, with its agents in the roles
         (``listing`` is the answer of ``GET /conformance/v1/agents``)."""
         by_name = {a["username"]: a for a in listing["agents"]}
-        roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave"}
+        roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave",
+                 "supervisor": "erin"}
         agents = {
             role: AgentConfig(role, name, Secret(by_name[name]["password"]), by_name[name]["nickname"],
                               by_name[name]["userUri"], by_name[name]["userPath"])
@@ -171,7 +179,7 @@ class Config:
         }
         queues = listing.get("queues") or []
         role_of = {name: role for role, name in roles.items()}
-        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"],
+        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"], queues[0]["name"],
                             tuple(role_of[m] for m in queues[0]["members"] if m in role_of)) if queues else None
         return replace(self, target=base_url, agents=agents, queue=queue, source=SourceConfig("reference"))
 
@@ -333,20 +341,22 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     agents = checked_table(values.get("agents", {}), "agents", set(ROLES))
     settings["agents"] = {role: _agent(role, raw, environ) for role, raw in agents.items()}
     if "queue" in values:
-        queue = checked_table(values["queue"], "queue", {"uri", "path", "members"})
+        queue = checked_table(values["queue"], "queue", {"uri", "path", "name", "members"})
         members = queue.pop("members", [])
         if not isinstance(members, list) or not all(m in ROLES for m in members):
             raise ConfigError(f"queue.members: expected a list of agent roles ({', '.join(ROLES)})")
         settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()},
                                         members=tuple(members))
 
-    source = checked_table(values.get("source", {}), "source", {"kind", "session_ids", "command", "probe_command"})
+    source = checked_table(values.get("source", {}), "source",
+                           {"kind", "session_ids", "invited_session_ids", "command", "probe_command"})
     kind = _string(source.get("kind", "reference"), "source.kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source.kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")
-    ids = source.get("session_ids", [])
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise ConfigError("source.session_ids: expected a list of session id strings")
+    ids, invited = source.get("session_ids", []), source.get("invited_session_ids", [])
+    for key, value in (("session_ids", ids), ("invited_session_ids", invited)):
+        if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+            raise ConfigError(f"source.{key}: expected a list of session id strings")
     if kind == "existing" and not ids:
         raise ConfigError("source.session_ids: the existing source needs at least one session id")
     command = _string(source.get("command", ""), "source.command")
@@ -355,7 +365,7 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     probe = _string(source.get("probe_command", ""), "source.probe_command")
     if probe and kind != "command":
         raise ConfigError("source.probe_command: only the command source takes a probe command")
-    settings["source"] = SourceConfig(kind, tuple(ids), command, probe)
+    settings["source"] = SourceConfig(kind, tuple(ids), tuple(invited), command, probe)
 
     config = Config(**settings)
     # A reference source asks the (reference) server for its agents; any other source needs them here.

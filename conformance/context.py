@@ -36,7 +36,7 @@ from conformance.judge import Arrival, Expected
 from conformance.recording import Recorder
 from conformance.redaction import redact_content
 from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
-from conformance.sessions import CustomerProbe, ReferenceSource, SessionHandle, SessionSource
+from conformance.sessions import CHATTING, CustomerProbe, ReferenceSource, SessionHandle, SessionSource
 from conformance.spec.schemas import validate
 
 @dataclass(frozen=True)
@@ -277,12 +277,13 @@ class Conformance:
             "unknown_user_target", lambda: RoleTarget("uri", f"{self.config.base_url}/api/v2/users/{uuid.uuid4().hex}"),
             encode=dataclasses.asdict, decode=RoleTarget.from_record)
 
-    def new_session(self) -> SessionHandle:
-        return self.recorder.call("new_session", self._new_session, encode=self._encode_handle,
+    def new_session(self, state: str = CHATTING) -> SessionHandle:
+        """A session of the originator's from the source, Chatting or Invited (offered, not accepted)."""
+        return self.recorder.call("new_session", lambda: self._new_session(state), encode=self._encode_handle,
                                   decode=lambda record, key: SessionHandle(record["id"], None, record["announced"]))
 
-    def _new_session(self) -> SessionHandle:
-        handle = self.source.new_session(self.agents["originator"])
+    def _new_session(self, state: str) -> SessionHandle:
+        handle = self.source.new_session(self.agents["originator"], state)
         if handle.customer_probe is not None:
             self._customer_probes[handle.id] = handle.customer_probe
         return handle
@@ -368,11 +369,12 @@ class Conformance:
             listed[role] = next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
         return listed
 
-    def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
-        """A fresh session; ``body`` sent by the originator between two barriers; then the session
-        as the originator and each agent's session list show it, and the customer's phone."""
+    def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]],
+                state: str = CHATTING) -> Observation:
+        """A fresh session in ``state``; ``body`` sent by the originator between two barriers; then
+        the session as the originator and each agent's session list show it, and the customer's phone."""
         self._observable()  # before taking a session for nothing
-        handle = self.new_session()
+        handle = self.new_session(state)
         return self._observed("observe", lambda: self._observe(handle, body, expected))
 
     def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]]
@@ -388,7 +390,7 @@ class Conformance:
         after, log_after = self._session(handle.id)
         return Observation(handle.id, exchange, before, after, log_before, log_after, received,
                            expected={role: [e.name for e in items] for role, items in expected.items()},
-                           evidence=stage.evidence, listed=self._listed(handle.id, ("consultant",)),
+                           evidence=stage.evidence, listed=self._listed(handle.id, ("originator", "consultant")),
                            customer_before=customer_before, customer_after=self._customer_phone(handle.id))
 
     def consultant_writes(self, consult: Observation) -> Observation:
@@ -433,6 +435,33 @@ class Conformance:
                     for r in ("originator", "consultant")}
         return Observation(consult.session_id, exchange, received=received,
                            listed=self._listed(consult.session_id, ("originator", "consultant")))
+
+    def intrude(self, session_id: str, body: object,
+                awaited: Callable[[Mapping[str, Any]], bool] | None = None) -> Observation:
+        """The supervisor posts ``body`` to the originator's session through the originator's user
+        resource (page Intrude: /api/v2/users/{userId}/smssessions/{id}); if accepted, its stream
+        is watched (with the deadline) for a notification about the session that ``awaited``
+        accepts. ``Observation.found["supervisor"]`` is the first such notification, or None."""
+        seen = self._observed("intrude", lambda: self._intrude(session_id, body, awaited))
+        seen.found = {"supervisor": next((a.data for a in seen.received.get("supervisor", [])
+                                          if a.after <= self.deadline and awaited and awaited(a.data)), None)}
+        return seen
+
+    def _intrude(self, session_id: str, body: object,
+                 awaited: Callable[[Mapping[str, Any]], bool] | None) -> Observation:
+        supervisor = self.agent("supervisor")  # skips (recorded as a skip) when none is configured
+        mark, sent_at = supervisor.log.mark(), time.monotonic()
+        exchange = supervisor.rest.post(f"/api/v2/users/{self._user_id('originator')}/smssessions/{session_id}", body)
+        if awaited is not None and isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:
+            supervisor.log.wait_for(lambda d: session_id_of(d) == session_id and awaited(d), since=mark,
+                                    deadline=sent_at + self.deadline)
+        received = {"supervisor": session_arrivals(supervisor.log, session_id, since=mark, sent_at=sent_at)}
+        return Observation(session_id, exchange, received=received, listed=self._listed(session_id, ("supervisor",)))
+
+    def _user_id(self, role: str) -> str:
+        """A user's id, the last segment of its configured uri or path (/users/{id})."""
+        account = self.config.agent(role)
+        return (account.uri or account.path).rstrip("/").rsplit("/", 1)[-1]
 
     def request(self, session_id: str, body: object, *, role: str = "originator") -> Observation:
         """One request and its response only (parameter validation)."""

@@ -183,10 +183,14 @@ class Stage:
 
     def _barrier(self, operation: str, message_type: str, roles: Sequence[str]) -> dict[str, int]:
         """The originator sends a marker; the position of its arrival in each role's stream. A
-        marker that never arrives (the stream lost it) is left out: that stream falls back to a
-        quiet window, and its evidence says so."""
+        marker that never arrives (the stream lost it), or that the session refuses (an Invited or
+        ended session takes no typing), is left out: that stream falls back to a quiet window,
+        and its evidence says so."""
         since = {role: self.watchers[role].log.mark() for role in roles}
-        self.originator.operate(self.session_id, {"operationName": operation})
+        answer = self.originator.operate(self.session_id, {"operationName": operation}).body
+        if not (isinstance(answer, Mapping) and answer.get("statusCode") == 0):  # e.g. the session is over: no typing
+            self._lost.update(roles)
+            return {}
         until = time.monotonic() + self.barrier_timeout
         positions = {}
         for role in roles:
@@ -211,6 +215,7 @@ class Stage:
         self._marks = {role: agent.log.mark() for role, agent in self.watchers.items()}
         markers = self._markers(participants)
         barrier = self._barrier("SendStartTypingNotification", TYPING_STARTED, markers) if markers else {}
+        self._lost.clear()  # only the end marker decides how a stream's end is proven
         self._marks.update({role: seq + 1 for role, seq in barrier.items()})
         if not self.announced:
             for role in (r for r in participants if r not in barrier):
@@ -254,7 +259,7 @@ class Stage:
         if role not in self._ends:
             return "not in the session: nothing to prove"
         if role in self._lost:
-            return f"a marker was lost; nothing else within {self.calibration.quiet_window:.1f} s"
+            return f"no marker (lost or refused); nothing else within {self.calibration.quiet_window:.1f} s"
         return self.calibration.evidence(role)
 
     def arrivals(self, role: str) -> list[Arrival]:

@@ -5,6 +5,11 @@ provides them: ``reference`` provisions them through the reference server's test
 offers the customer probe), ``existing`` hands out configured session ids, ``command`` runs a
 user's command that injects an inbound SMS and waits for the new session on the agent's stream
 (and, with ``source.probe_command``, offers a customer probe too).
+
+A check asks for a session in a state: ``Chatting`` (most) or ``Invited`` (offered to the agent,
+not yet accepted: Accept and Reject). ``existing`` keeps one list per state; a ``command``
+session arrives as the target routes it (a real GWS offers it Invited) and is accepted where a
+Chatting one is asked for; a source that cannot give the state asked for makes the check skip.
 """
 
 from __future__ import annotations
@@ -37,8 +42,11 @@ class SessionHandle:
     announced: bool = False  # every notification the session's arrival causes is known to be in the stream
 
 
+CHATTING, INVITED = "Chatting", "Invited"
+
+
 class SessionSource(Protocol):
-    def new_session(self, agent: Agent) -> SessionHandle: ...
+    def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle: ...
 
 
 class ReferenceSource:
@@ -50,10 +58,10 @@ class ReferenceSource:
         self.announced = True  # wait for each new session's announcements (False: the stream is known broken)
         self._deadline = config.deadline
 
-    def new_session(self, agent: Agent) -> SessionHandle:
+    def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
         number = next(self._numbers)
         response = self._http.post("/conformance/v1/smssessions", json={
-            "agent": agent.account.username, "state": "Chatting", "text": f"Hello, I need help ({number})",
+            "agent": agent.account.username, "state": state, "text": f"Hello, I need help ({number})",
             "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"}})
         body = response.json()
         if body.get("statusCode") != 0:
@@ -69,16 +77,18 @@ class ReferenceSource:
 
 
 class ExistingSource:
-    """Configured sessions already routed to the originator, each used once."""
+    """Configured sessions already routed to the originator, each used once: Chatting ones
+    (``source.session_ids``) and Invited ones (``source.invited_session_ids``)."""
 
     def __init__(self, config: Config) -> None:
-        self._ids = list(config.source.session_ids)
+        self._ids = {CHATTING: list(config.source.session_ids), INVITED: list(config.source.invited_session_ids)}
 
-    def new_session(self, agent: Agent) -> SessionHandle:
+    def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
         try:
-            return SessionHandle(self._ids.pop(0))  # one pop: safe across the threads of concurrent scenarios
+            return SessionHandle(self._ids[state].pop(0))  # one pop: safe across the threads of concurrent scenarios
         except IndexError:
-            pytest.skip("the existing session source has no unused session id left (source.session_ids)")
+            key = "session_ids" if state == CHATTING else "invited_session_ids"
+            pytest.skip(f"the existing session source has no unused {state} session id left (source.{key})")
 
 
 class CommandSource:
@@ -91,11 +101,30 @@ class CommandSource:
         self._seen: set[str] = set()
         self._one_at_a_time = threading.Lock()
 
-    def new_session(self, agent: Agent) -> SessionHandle:
+    def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
         with self._one_at_a_time:  # scenarios run at the same time: each new session is claimed once
-            return self._new_session(agent)
+            handle, arrived_as = self._new_session(agent)
+        if arrived_as == state:
+            return handle
+        if state == CHATTING and arrived_as == INVITED:
+            return self._accepted(agent, handle)
+        pytest.skip(f"the command source's session arrived {arrived_as or 'in an unknown state'}, "
+                    f"and this check needs one {state}")
 
-    def _new_session(self, agent: Agent) -> SessionHandle:
+    def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:
+        """An Invited session accepted, once the agent's stream shows it Chatting."""
+        since = agent.log.mark()
+        answer = agent.operate(handle.id, {"operationName": "Accept"}).body
+        if not (isinstance(answer, Mapping) and answer.get("statusCode") == 0):
+            raise RuntimeError(f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer}")
+        chatting = agent.log.wait_for(lambda d: session_id_of(d) == handle.id and _state(d) == CHATTING, since=since,
+                                      deadline=time.monotonic() + self._deadline)
+        if chatting is None:
+            raise RuntimeError(f"the injected session {handle.id} was accepted but never shown Chatting within "
+                               f"{self._deadline:g}s")
+        return handle
+
+    def _new_session(self, agent: Agent) -> tuple[SessionHandle, str | None]:
         since = agent.log.mark()
         self._seen |= {i for r in agent.log.snapshot() if (i := session_id_of(r.data))}
         run = subprocess.run(self._command, capture_output=True, text=True, timeout=self._deadline)
@@ -108,7 +137,7 @@ class CommandSource:
                                "after source.command")
         session_id = session_id_of(arrived.data)
         self._seen.add(session_id)
-        return SessionHandle(session_id, self._probe(session_id) if self._probe_command else None)
+        return SessionHandle(session_id, self._probe(session_id) if self._probe_command else None), _state(arrived.data)
 
     def _probe(self, session_id: str) -> CustomerProbe:
         command = shlex.split(self._probe_command.replace("{session_id}", session_id))
@@ -126,6 +155,11 @@ class CommandSource:
             return messages
 
         return probe
+
+
+def _state(data: Mapping[str, Any]) -> str | None:
+    session = data.get("smssession")
+    return session.get("state") if isinstance(session, Mapping) else None
 
 
 def _arrived(agent: Agent, session_id: str, count: int, *, deadline: float) -> bool:

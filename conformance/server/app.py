@@ -29,7 +29,7 @@ from starlette.routing import Route
 from conformance import __version__
 from conformance.server import faults as fault_catalogue
 from conformance.server.bayeux import BayeuxServer
-from conformance.server.domain import ApiError, SmsDomain
+from conformance.server.domain import ApiError, Outcome, SmsDomain
 from conformance.server.variations import (
     JITTER,
     OrderedDelays,
@@ -103,6 +103,7 @@ class ReferenceApp:
                 Route("/api/v2/me/smssessions", self.sms_sessions, methods=["GET"]),
                 Route("/api/v2/me/smssessions/{id}", self.sms_session, methods=["GET", "POST"]),
                 Route("/api/v2/me/smssessions/{id}/messages", self.sms_messages, methods=["GET"]),
+                Route("/api/v2/users/{user_id}/smssessions/{id}", self.supervised_session, methods=["POST"]),
                 Route("/conformance/v1/agents", self.test_agents, methods=["GET"]),
                 Route("/conformance/v1/smssessions", self.test_provision, methods=["POST"]),
                 Route("/conformance/v1/smssessions/{id}/customer", self.test_customer, methods=["GET"]),
@@ -276,15 +277,27 @@ class ReferenceApp:
             if request.method == "GET":
                 return JSONResponse({"statusCode": 0,
                                      "smssession": self.domain.get_session(session.username, session_id)})
-            outcome = self.domain.operate(session.username, session_id, await self._json_body(request),
-                                          lambda: next(session.reference_ids))
-            if outcome.body.get("statusCode") != 0:
-                return self._refuse(ApiError(outcome.body["statusCode"], outcome.body["statusMessage"],
-                                             outcome.http_status))
-            self.publish(outcome.notifications)
-            return JSONResponse(outcome.body, outcome.http_status)
+            return self._answer(self.domain.operate(session.username, session_id, await self._json_body(request),
+                                                    lambda: next(session.reference_ids)))
 
         return await self._guarded(request, handle)
+
+    async def supervised_session(self, request: Request) -> Response:
+        """A supervisor's operation on a session of an agent it supervises (page Intrude)."""
+        async def handle(session: HttpSession, request: Request) -> Response:
+            return self._answer(self.domain.intrude(session.username, request.path_params["user_id"],
+                                                    request.path_params["id"], await self._json_body(request),
+                                                    lambda: next(session.reference_ids)))
+
+        return await self._guarded(request, handle)
+
+    def _answer(self, outcome: Outcome) -> Response:
+        """A refusal as GWS words it, or the acceptance, its notifications published."""
+        if outcome.http_status >= 400:
+            return self._refuse(ApiError(outcome.body["statusCode"], outcome.body["statusMessage"],
+                                         outcome.http_status))
+        self.publish(outcome.notifications)
+        return JSONResponse(outcome.body, outcome.http_status)
 
     async def sms_messages(self, request: Request) -> Response:
         async def handle(session: HttpSession, request: Request) -> Response:

@@ -23,6 +23,7 @@ class AgentAccount:
     nickname: str
     user_id: str
     features: frozenset[str] = frozenset({MULTIMEDIA})
+    supervises: tuple[str, ...] = ()  # usernames of the agents this supervisor monitors (page Intrude)
 
     @property
     def user_path(self) -> str:
@@ -57,8 +58,9 @@ class Directory:
 
 
 def agent(username: str, nickname: str, *, features: frozenset[str] = frozenset({MULTIMEDIA}),
-          password: str | None = None) -> AgentAccount:
-    return AgentAccount(username, password or f"{username}-pass", nickname, stable_id("user", username), features)
+          password: str | None = None, supervises: tuple[str, ...] = ()) -> AgentAccount:
+    return AgentAccount(username, password or f"{username}-pass", nickname, stable_id("user", username), features,
+                        supervises)
 
 
 def queue(name: str, members: tuple[str, ...]) -> Queue:
@@ -66,13 +68,14 @@ def queue(name: str, members: tuple[str, ...]) -> Queue:
 
 
 def default_directory() -> Directory:
-    """alice originates, bob is consulted, carol is a third agent, dave lacks api-multimedia;
-    bob and carol answer the queue "SMS Consult"."""
+    """alice originates, bob is consulted, carol is a third agent, dave lacks api-multimedia, erin
+    supervises alice and bob; bob and carol answer the queue "SMS Consult"."""
     agents = [
         agent("alice", "Alice"),
         agent("bob", "Bob"),
         agent("carol", "Carol"),
         agent("dave", "Dave", features=frozenset()),
+        agent("erin", "Erin", supervises=("alice", "bob")),
     ]
     queues = [queue("SMS Consult", ("bob", "carol"))]
     return Directory({a.username: a for a in agents}, {q.queue_id: q for q in queues})

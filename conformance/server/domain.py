@@ -65,6 +65,7 @@ from conformance.server.requests import (
 )
 from conformance.server.sessions import (
     AGENT_ONLY_CAPABILITIES,
+    SUPERVISOR_MODES,
     UNLISTED_OPERATIONS,
     Message,
     Participant,
@@ -157,8 +158,7 @@ class SmsDomain(Operations):
 
     def list_sessions(self, username: str) -> list[dict[str, Any]]:
         self._account(username)
-        return [self._session_view(s, username) for s in self._sessions.values()
-                if (p := s.participant_of(username)) is not None and p.active]
+        return [self._session_view(s, username) for s in self._sessions.values() if s.holds(username)]
 
     def get_session(self, username: str, session_id: str) -> dict[str, Any]:
         self._account(username)
@@ -185,7 +185,7 @@ class SmsDomain(Operations):
             session = self._visible(username, session_id)
             me = session.participant_of(username) or self._intruder(session, username)
             capability = UNLISTED_OPERATIONS.get(operation, operation)
-            if capability not in session.capabilities_for(username):
+            if capability not in session.capabilities_for(username) and not self._allowed_anyway(operation):
                 raise invalid(f"{operation} is not valid in the current state of the session")
             handler = HANDLERS[operation]
             prepared = handler.prepare(self, body)
@@ -201,10 +201,61 @@ class SmsDomain(Operations):
         reference_id = 1 if broken.REFERENCE_REPEATED in self.faults else allocate_reference_id()
         request = Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
+        return Outcome(200, self._accepted(operation, reference_id), request.notifications)
+
+    def _accepted(self, operation: str, reference_id: int) -> dict[str, Any]:
+        """Every accepted operation answers its referenceId (a decision: see the module)."""
         response = {"statusCode": 0, "referenceId": reference_id}
-        if operation == "Consult" and broken.RESPONSE_WITHOUT_REFERENCE in self.faults:
+        without = {"Consult": broken.RESPONSE_WITHOUT_REFERENCE, "Invite": broken.INVITE_WITHOUT_REFERENCE}
+        if operation in without and without[operation] in self.faults:
             del response["referenceId"]
-        return Outcome(200, response, request.notifications)
+        not_gws = broken.RESPONSE_NOT_GWS.get(operation)
+        return {"status": "OK"} if not_gws is not None and not_gws in self.faults else response
+
+    def _allowed_anyway(self, operation: str) -> bool:
+        """Under a fault, an operation is taken where the session's state does not allow it."""
+        return (operation == "Accept" and broken.ACCEPT_WHEN_CHATTING in self.faults
+                or operation == "Reject" and broken.REJECT_WHEN_CHATTING in self.faults)
+
+    def intrude(self, username: str, user_id: str, session_id: str, body: object,
+                allocate_reference_id: Callable[[], int]) -> Outcome:
+        """A supervisor intrudes in a session the agent ``user_id`` handles (page Intrude): it is
+        offered the session (StatusChange, state Invited) in the visibility mode asked for. The
+        page makes the mode optional only for a supervisor monitoring the agent (page Monitor),
+        which this server does not model: without a mode the request is refused."""
+        try:
+            supervisor = self._account(username)
+            if not isinstance(body, dict) or "operationName" not in body:
+                raise missing("operationName")
+            if body["operationName"] != "Intrude":
+                raise invalid(f"Invalid operation '{body['operationName']}'")
+            agent = self.directory.by_user_id(user_id)
+            if agent is None:
+                raise ApiError(6, f"user {user_id} not found", 404)
+            if agent.username not in supervisor.supervises:
+                raise ApiError(5, f"{username} does not supervise {agent.username}", 403)
+            session = self._sessions.get(session_id)
+            handling = session is not None and session.status is Status.CHATTING and (
+                (p := session.participant_of(agent.username)) is not None and p.active)
+            if not handling and not (session is not None and broken.INTRUDE_ANY_SESSION in self.faults):
+                raise ApiError(6, f"{agent.username} handles no SMS session {session_id}", 404)
+            mode = body.get("supervisorVisibilityMode")
+            if mode is None:
+                raise missing("supervisorVisibilityMode (the supervisor is not monitoring this agent)")
+            if mode not in SUPERVISOR_MODES and broken.INTRUDE_MODE_UNCHECKED not in self.faults:
+                raise invalid(f"supervisorVisibilityMode must be one of {', '.join(SUPERVISOR_MODES)}")
+            if session.holds(username):
+                raise invalid("the supervisor is already in this session")
+        except ApiError as refusal:
+            return Outcome(refusal.http_status, refusal.body())
+        mode = mode if mode in SUPERVISOR_MODES else "Monitor"
+        session.participants.append(Participant(self._new_id(), supervisor.nickname, Role.SUPERVISOR, supervisor,
+                                                invited=True, mode=mode))
+        reference_id = allocate_reference_id()
+        offered = self._state_change(session, username, reference_id=reference_id)
+        if broken.INTRUDE_CHATTING in self.faults:
+            offered["smssession"]["state"] = Status.CHATTING.value
+        return Outcome(200, self._accepted("Intrude", reference_id), [(username, offered)])
 
     def _operation_name(self, name: object) -> str:
         if not isinstance(name, str):

@@ -72,3 +72,80 @@ PROBE_BLIND = define("customer-probe-blind", "sms.consult.visibility",
                      "the customer probe shows nothing of the customer's phone, not even the customer's own texts")
 CONFERENCE_FAILS = define("conference-with-consultant-fails", "sms.consult.followup.conference",
                           "Invite/Conference of the consultant fails with an Error notification")
+
+# --- the session lifecycle pages (Accept, Reject, Complete, Leave, Invite, Transfer, Intrude) ----------
+
+# A response that is no GWS answer (HTTP 200 {"status": "OK"}, no statusCode), one switch per page.
+RESPONSE_NOT_GWS = {
+    operation: define(f"{operation.lower()}-response-not-gws", f"sms.{operation.lower()}.response",
+                      f"an accepted {operation} answers HTTP 200 {{\"status\": \"OK\"}} without a statusCode")
+    for operation in ("Accept", "Reject", "Complete", "Leave", "Invite", "Transfer", "Intrude")
+}
+ACCEPT_REORDERED = define("accept-notifications-reordered", "sms.accept.notify.order",
+                          "Accept's ParticipantsUpdated is sent before its StatusChange")
+ACCEPT_STILL_INVITED = define("accept-status-still-invited", "sms.accept.notify.status",
+                              "Accept's StatusChange shows the session still Invited")
+ACCEPT_AGENT_UNLISTED = define("accept-agent-not-listed", "sms.accept.notify.participants",
+                               "Accept's ParticipantsUpdated lists the customer only")
+ACCEPT_NO_HISTORY = define("accept-history-missing", "sms.accept.notify.history",
+                           "Accept's NewMessages carries the agent's join only, not the history before it")
+ACCEPT_NICKNAME_IGNORED = define("accept-nickname-ignored", "sms.accept.param.nickname",
+                                 "the customer sees the agent's account nickname, not the one Accept gave")
+ACCEPT_SAVE_LAR_UNCHECKED = define("accept-save-lar-unchecked", "sms.accept.param.save-lar",
+                                   "Accept takes any saveLAR value (\"yes\" included)")
+ACCEPT_WHEN_CHATTING = define("accept-allowed-when-chatting", "sms.accept.state",
+                              "Accept is accepted on a session already Chatting")
+ACCEPT_CAPABILITIES_SHORT = define("accept-capabilities-without-send", "sms.accept.notify.capabilities",
+                                   "after Accept the session's capabilities lack SendMessage and typing")
+ACCEPT_REFERENCE_MISMATCH = define("accept-reference-id-mismatch", "sms.common.reference-id.match",
+                                   "Accept's StatusChange carries the response's referenceId + 1")
+REJECT_STILL_INVITED = define("reject-status-still-invited", "sms.reject.notify.status",
+                              "Reject's StatusChange shows the session still Invited")
+REJECT_WHEN_CHATTING = define("reject-allowed-when-chatting", "sms.reject.state",
+                              "Reject is accepted on a session already Chatting (and ends it)")
+REJECT_WITHOUT_REFERENCE = define("reject-notification-without-reference-id", "sms.common.reference-id.notify",
+                                  "Reject's StatusChange carries no referenceId")
+COMPLETE_SILENT = define("complete-not-notified", "sms.complete.notify.status",
+                         "Complete ends the session without a StatusChange")
+COMPLETE_QUEUE_REFUSED = define("complete-queue-name-refused", "sms.complete.param.queue-name",
+                                "Complete with a queueName is refused as an unknown parameter")
+COMPLETE_SAVE_LAR_UNCHECKED = define("complete-save-lar-unchecked", "sms.complete.param.save-lar",
+                                     "Complete takes any saveLAR value (\"yes\" included)")
+COMPLETE_STILL_OPEN = define("complete-session-stays-open", "sms.complete.state",
+                             "Complete notifies Completed, but the session still takes SendMessage")
+LEAVE_ALONE_COMPLETED = define("leave-alone-completed", "sms.leave.state.not-in-conference",
+                               "an agent alone with the customer that leaves gets Completed, not LeftChat")
+LEAVE_NO_WRAP_UP = define("leave-without-wrap-up", "sms.leave.state.wrap-up",
+                          "after leaving (LeftChat) the agent can no longer update user data")
+LEAVE_CONFERENCE_LEFT_CHAT = define("leave-conference-left-chat", "sms.leave.state.in-conference",
+                                    "an agent leaving a conference gets LeftChat, never Completed")
+INVITE_WITHOUT_TARGET = define("invite-without-target-accepted", "sms.invite.param.target-required",
+                               "an Invite with neither targetUri nor targetPath is accepted, then fails")
+INVITE_PATH_IGNORED = define("invite-target-path-ignored", "sms.invite.param.target-path",
+                             "an Invite by targetPath is refused as missing its target")
+INVITE_QUEUE_FAILS = define("invite-queue-target-fails", "sms.invite.param.target-uri",
+                            "an Invite through a queue always fails with an Error notification")
+INVITE_WITHOUT_REFERENCE = define("invite-response-without-reference-id", "sms.invite.response",
+                                  "an accepted Invite answers {statusCode: 0} without referenceId")
+INVITE_SWAPPED = define("invite-notifications-swapped", "sms.invite.notify.order",
+                        "Invite's NewMessages (the join) is sent before ParticipantsUpdated")
+INVITE_AS_CUSTOMER = define("invitee-typed-as-customer", "sms.invite.notify.participants",
+                            "the invited agent appears with participant type Customer")
+INVITE_JOIN_AGENTS_ONLY = define("invite-join-agents-only", "sms.invite.notify.joined",
+                                 "the invited agent's ParticipantJoined has visibility Agents")
+INVITE_HIDDEN = define("invite-customer-not-told", "sms.invite.visibility",
+                       "the invited agent's join says visibility All but never reaches the customer's phone")
+TRANSFER_WITHOUT_TARGET = define("transfer-without-target-accepted", "sms.transfer.param.target-required",
+                                 "a Transfer with no target is accepted and does nothing")
+TRANSFER_USER_IGNORED = define("transfer-to-user-ignored", "sms.transfer.param.target-uri",
+                               "a Transfer to a user not in the session is accepted and does nothing")
+TRANSFER_QUEUE_NAME_REFUSED = define("transfer-queue-name-refused", "sms.transfer.param.queue-name",
+                                     "a Transfer by queueName is refused as missing its target")
+TRANSFER_TEXT_DROPPED = define("transfer-text-dropped", "sms.transfer.param.text",
+                               "Transfer's text never reaches the customer")
+INTRUDE_ANY_SESSION = define("intrude-any-session", "sms.intrude.endpoint",
+                             "a supervisor may intrude in a session the agent does not handle")
+INTRUDE_MODE_UNCHECKED = define("intrude-mode-unchecked", "sms.intrude.param.visibility-mode",
+                                "Intrude takes any supervisorVisibilityMode (\"Spy\" included)")
+INTRUDE_CHATTING = define("intrude-not-invited", "sms.intrude.notify.invited",
+                          "the supervisor's notification shows the session Chatting, not Invited")

@@ -22,6 +22,7 @@ from conformance.server.sessions import (
     Status,
 )
 from conformance.server.variations import (
+    LEFT_THEN_COMPLETED,
     NO_ECHO_TO_SENDER,
     NO_TYPING_ECHO,
     TYPING_TO_OTHERS,
@@ -33,12 +34,13 @@ class Operations:
     """The operations' side of :class:`~conformance.server.domain.SmsDomain` (see the module)."""
 
     def _target_param(self, body: dict[str, Any]) -> str:
-        """targetUri, else targetPath (sms.consult.param.target-required): one is mandatory."""
+        """targetUri, else targetPath (Consult and Invite pages): one is mandatory."""
+        invite = body["operationName"] != "Consult"
         present = [name for name in ("targetUri", "targetPath") if name in body]
-        if broken.PATH_IGNORED in self.faults:
+        if (broken.INVITE_PATH_IGNORED if invite else broken.PATH_IGNORED) in self.faults:
             present = [name for name in present if name != "targetPath"]
         if not present:
-            if broken.NO_TARGET_ACCEPTED in self.faults:
+            if (broken.INVITE_WITHOUT_TARGET if invite else broken.NO_TARGET_ACCEPTED) in self.faults:
                 return ""
             raise missing("targetUri or targetPath")
         values = [string_param(body, name) for name in present]  # each present target is checked
@@ -110,8 +112,13 @@ class Operations:
         return newcomer
 
     def _invite(self, request: Request, reference: str) -> None:
-        """Invite/Conference: a consultant already in the session is conferenced in; another agent joins."""
+        """Invite/Conference: a consultant already in the session is conferenced in; another agent
+        joins. Either way the join is visible to All: the customer sees conference members."""
         session = request.session
+        target = resolve_target(self.directory, reference) if reference else None
+        if broken.INVITE_QUEUE_FAILS in self.faults and target is not None and target.queue is not None:
+            self._error(request, f"Operation failed: queue {target.queue.name} failed")
+            return
         member = self._target_participant(request, reference, (Role.CONSULTANT,), Role.CONFERENCE)
         if member is None:
             return
@@ -120,13 +127,31 @@ class Operations:
                 self._error(request, "Operation failed: conference not possible")
                 return
             member.role = Role.CONFERENCE
-        joined = self._log(session, "ParticipantJoined", member, "All")
-        self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
-        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
+        hidden = broken.INVITE_JOIN_AGENTS_ONLY in self.faults
+        joined = self._log(session, "ParticipantJoined", member, "Agents" if hidden else "All")
+        joined.to_customer = broken.INVITE_HIDDEN not in self.faults
+        for participant in session.agents():
+            name = participant.account.username
+            sequence = [self._state_change(session, name, "ParticipantsUpdated"), self._new_messages(session, [joined])]
+            if broken.INVITE_SWAPPED in self.faults:
+                sequence.reverse()
+            request.notifications += [(name, data) for data in sequence]
 
-    def _transfer(self, request: Request, reference: str) -> None:
+    def _transfer(self, request: Request, params: TransferParams) -> None:
+        """The chat page's Transfer: the text (if any) goes to the customer first, then the
+        target takes the session over and the requester leaves it."""
         session = request.session
-        new_owner = self._target_participant(request, reference, (Role.CONSULTANT, Role.CONFERENCE), Role.CONSULTANT)
+        if not params.reference:  # only under the transfer-without-target fault
+            return
+        target = resolve_target(self.directory, params.reference)
+        newcomer = target is None or target.agent is None or session.participant_of(target.agent.username) is None
+        if broken.TRANSFER_USER_IGNORED in self.faults and newcomer and target is not None and target.agent:
+            return
+        if params.text and broken.TRANSFER_TEXT_DROPPED not in self.faults:
+            text = self._log(session, params.message_type, request.me, "All", text=params.text)
+            self._to_agents(request, lambda u: self._new_messages(session, [text]))
+        new_owner = self._target_participant(request, params.reference, (Role.CONSULTANT, Role.CONFERENCE),
+                                             Role.CONSULTANT)
         if new_owner is None:
             return
         known_to_customer = new_owner.role is Role.CONFERENCE
@@ -141,18 +166,34 @@ class Operations:
             self._to_agents(request, lambda u: self._new_messages(session, [joined]))
 
     def _leave(self, request: Request) -> None:
+        """The Leave page's two cases. In a conference or consultation (another agent stays) the
+        leaver's session is Completed and the session goes on for the customer. Alone with the
+        customer, the session ends for the customer and the leaver's is LeftChat: it keeps the
+        session to update user data and set a disposition."""
         leaver = request.me
         if broken.LEAVE_WRONG in self.faults and leaver.role is Role.CONSULTANT:
             leaver = next(p for p in request.session.agents() if p.role is Role.OWNER)
         visibility = "Agents" if leaver.role is Role.CONSULTANT else "All"
+        if any(p is not leaver for p in request.session.agents()):
+            leaver.left_state = "LeftChat" if broken.LEAVE_CONFERENCE_LEFT_CHAT in self.faults else "Completed"
+            if LEFT_THEN_COMPLETED in self.faults:
+                request.notifications.append((request.username, self._state_change(
+                    request.session, request.username, reference_id=request.reference_id)
+                    | {"smssession": {**self._session_view(request.session, request.username), "state": "LeftChat"}}))
+        else:
+            leaver.wrap_up = broken.LEAVE_NO_WRAP_UP not in self.faults
+            if broken.LEAVE_ALONE_COMPLETED in self.faults:
+                leaver.left_state, leaver.wrap_up = "Completed", False
+            visibility = "All"
         self._depart(request, leaver, visibility)
 
     def _depart(self, request: Request, leaver: Participant, visibility: str) -> None:
-        """``leaver`` leaves: StatusChange LeftChat to it, ParticipantsUpdated and ParticipantLeft
-        to the agents who stay; the last agent leaving completes the session."""
+        """``leaver`` leaves: a StatusChange to it (its state: ``leaver.left_state``), ParticipantsUpdated
+        and ParticipantLeft to the agents who stay; the last agent leaving completes the session
+        unless it stays to wrap up (then the customer sees it leave)."""
         session = request.session
         leaver.active = False
-        if not session.agents():
+        if not session.agents() and not leaver.wrap_up:
             session.status = Status.COMPLETED
         left_name = leaver.account.username
         request.notifications.append((left_name, self._state_change(
@@ -177,27 +218,60 @@ class Operations:
             else None
         self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
 
-    def _complete(self, request: Request) -> None:
+    def _complete(self, request: Request, queue_name: str | None) -> None:
+        """The session ends for everyone in it (and the requester, if it was wrapping up); with
+        ``queueName`` the interaction is placed in that queue (nothing an agent can see)."""
         session = request.session
-        session.status = Status.COMPLETED
-        for participant in session.agents():
-            name = participant.account.username
-            request.notifications.append((name, self._state_change(
-                session, name, reference_id=request.reference_id if name == request.username else None)))
+        told = [p.account.username for p in session.agents()]
+        told += [request.username] if request.username not in told else []
+        request.me.wrap_up = False
+        if broken.COMPLETE_STILL_OPEN not in self.faults:
+            session.status = Status.COMPLETED
+        session.placed_in = queue_name
+        if broken.COMPLETE_SILENT in self.faults:
+            return
+        for name in told:
+            data = self._state_change(session, name, reference_id=request.reference_id if name == request.username
+                                      else None)
+            data["smssession"]["state"] = Status.COMPLETED.value
+            request.notifications.append((name, data))
 
-    def _accept(self, request: Request) -> None:
-        session = request.session
+    def _accept(self, request: Request, nickname: str | None) -> None:
+        """The Accept page's three notifications to the accepting agent, in order: StatusChange
+        (Chatting, nobody listed yet, as the sample shows), ParticipantsUpdated, and NewMessages
+        with the history up to its join; the agents already in the session see it join."""
+        session, me = request.session, request.me
+        if nickname and broken.ACCEPT_NICKNAME_IGNORED not in self.faults:
+            me.nickname = nickname
+        me.invited = False
         session.status = Status.CHATTING
-        request.notifications.append((request.username, self._state_change(
-            session, request.username, reference_id=request.reference_id)))
-        joined = self._log(session, "ParticipantJoined", request.me, "All")
-        self._to_agents(request, lambda u: self._new_messages(session, [joined]))
+        status = self._state_change(session, request.username, reference_id=request.reference_id
+                                    + (1 if broken.ACCEPT_REFERENCE_MISMATCH in self.faults else 0))
+        status["smssession"]["participants"] = []
+        if broken.ACCEPT_STILL_INVITED in self.faults:
+            status["smssession"]["state"] = Status.INVITED.value
+        updated = self._state_change(session, request.username, "ParticipantsUpdated")
+        if broken.ACCEPT_AGENT_UNLISTED in self.faults:
+            updated["smssession"]["participants"] = [p for p in updated["smssession"]["participants"]
+                                                     if p["type"] == "Customer"]
+        visibility = {"Monitor": None, "Coach": "Agents"}.get(me.mode, "All") if me.role is Role.SUPERVISOR else "All"
+        joined = self._log(session, "ParticipantJoined", me, visibility) if visibility else None
+        history = [joined] if broken.ACCEPT_NO_HISTORY in self.faults and joined else list(session.messages)
+        sequence = [status, updated, self._new_messages(session, history)]
+        if broken.ACCEPT_REORDERED in self.faults:
+            sequence[:2] = sequence[1::-1]
+        request.notifications += [(request.username, data) for data in sequence]
+        if joined is not None:
+            self._to_agents(request, lambda u: self._new_messages(session, [joined]), except_for=request.username)
 
     def _reject(self, request: Request) -> None:
         request.session.status = Status.COMPLETED
-        request.me.active = False
-        data = self._state_change(request.session, request.username, reference_id=request.reference_id)
+        request.me.active = request.me.invited = False
+        reference_id = None if broken.REJECT_WITHOUT_REFERENCE in self.faults else request.reference_id
+        data = self._state_change(request.session, request.username, reference_id=reference_id)
         data["smssession"]["participants"] = []  # the Reject page's sample: a Completed session, nobody in it
+        if broken.REJECT_STILL_INVITED in self.faults:
+            data["smssession"]["state"] = Status.INVITED.value
         request.notifications.append((request.username, data))
 
     def _user_data(self, request: Request, data: dict[str, Any]) -> None:
@@ -229,6 +303,64 @@ def _user_data_param(domain: Operations, body: dict[str, Any]) -> dict[str, Any]
     return body["userData"]
 
 
+def _optional(body: dict[str, Any], name: str, kind: type, what: str) -> Any:
+    """An optional parameter: absent is None; present, it must be of ``kind``."""
+    if name in body and (not isinstance(body[name], kind) or kind is str and not body[name]):
+        raise invalid(f"{name} must be {what}")
+    return body.get(name)
+
+
+def _save_lar(body: dict[str, Any], unchecked: bool) -> None:
+    """saveLAR (Accept and Complete pages): optional, true or false."""
+    if not unchecked:
+        _optional(body, "saveLAR", bool, "true or false")
+
+
+def _accept_params(domain: Operations, body: dict[str, Any]) -> str | None:
+    _save_lar(body, broken.ACCEPT_SAVE_LAR_UNCHECKED in domain.faults)
+    return _optional(body, "nickname", str, "a non-empty string")
+
+
+def _complete_params(domain: Operations, body: dict[str, Any]) -> str | None:
+    _save_lar(body, broken.COMPLETE_SAVE_LAR_UNCHECKED in domain.faults)
+    if "queueName" in body and broken.COMPLETE_QUEUE_REFUSED in domain.faults:
+        raise invalid("unknown parameter queueName")
+    return _optional(body, "queueName", str, "a non-empty string")
+
+
+@dataclass(frozen=True)
+class TransferParams:
+    reference: str  # a target uri or path; a queueName becomes its queue's path
+    text: str | None = None
+    message_type: str = "Text"
+
+
+def _transfer_params(domain: Operations, body: dict[str, Any]) -> TransferParams:
+    """The chat page's Transfer: targetUri or queueName (targetPath too, as every SMS target
+    takes it); text optional; messageType and treatAs (Normal or System) only with text."""
+    present = [name for name in ("targetUri", "targetPath", "queueName") if name in body]
+    if broken.TRANSFER_QUEUE_NAME_REFUSED in domain.faults:
+        present = [name for name in present if name != "queueName"]
+    if not present:
+        if broken.TRANSFER_WITHOUT_TARGET in domain.faults:
+            return TransferParams("")
+        raise missing("targetUri or queueName")
+    values = {name: string_param(body, name) for name in present}
+    text = _optional(body, "text", str, "a non-empty string")
+    for name in ("messageType", "treatAs"):
+        if name in body and text is None:
+            raise invalid(f"{name} is only taken together with text")
+    message_type = _optional(body, "messageType", str, "a non-empty string") or "Text"
+    if body.get("treatAs", "Normal") not in ("Normal", "System"):
+        raise invalid("treatAs must be Normal or System")
+    if "queueName" in values and len(values) == 1:
+        queue = next((q for q in domain.directory.queues.values() if q.name == values["queueName"]), None)
+        reference = queue.queue_path if queue else f"/queues/unknown-{values['queueName']}"
+    else:
+        reference = values.get("targetUri") or values["targetPath"]
+    return TransferParams(reference, text, message_type)
+
+
 def _targeted(run: Callable[[Operations, Request, str], None]) -> Handler:
     return Handler(Operations._target_param, run)
 
@@ -250,10 +382,10 @@ HANDLERS: dict[str, Handler] = {
     "Consult": _targeted(Operations._consult),
     "Invite": _targeted(Operations._invite),
     "Conference": _targeted(Operations._invite),
-    "Transfer": _targeted(Operations._transfer),
+    "Transfer": Handler(_transfer_params, Operations._transfer),
     "Leave": Handler(_no_params, lambda d, r, _: d._leave(r)),
-    "Complete": Handler(_no_params, lambda d, r, _: d._complete(r)),
-    "Accept": Handler(_no_params, lambda d, r, _: d._accept(r)),
+    "Complete": Handler(_complete_params, Operations._complete),
+    "Accept": Handler(_accept_params, Operations._accept),
     "Reject": Handler(_no_params, lambda d, r, _: d._reject(r)),
     "SendMessage": _posting("Text", "All", "message", "text"),
     "SendToAgents": _posting("Text", "Agents", "message", "text"),

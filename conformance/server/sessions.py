@@ -18,6 +18,7 @@ class Role(str, Enum):
     OWNER = "owner"  # the agent the session is routed to (the originator of a consult)
     CONSULTANT = "consultant"  # joined by Consult: seen and heard by agents only
     CONFERENCE = "conference"  # joined by Invite/Conference (or a consultant conferenced in)
+    SUPERVISOR = "supervisor"  # intruded (page Intrude), in one of the visibility modes
     CUSTOMER = "customer"
 
 
@@ -26,8 +27,6 @@ class Status(str, Enum):
     CHATTING = "Chatting"
     COMPLETED = "Completed"
 
-
-LEFT_CHAT = "LeftChat"  # the state a session has for an agent that left it
 
 # The capability sets of the Consult page's samples: the failure sample shows the owner without a
 # consult, the first success sample adds the three agent-only operations.
@@ -48,6 +47,20 @@ CONFERENCE_CAPABILITIES = (
     *AGENT_ONLY_CAPABILITIES,
 )
 INVITED_CAPABILITIES = ("Accept", "Reject")
+# The Leave page: an agent that leaves outside a conference keeps the session to wrap up ("will still
+# allow the agent to update user data and set disposition"); its sample lists Transfer, Complete,
+# Leave and InFocus (spelled SetInFocus here, as in the Consult page's samples).
+WRAP_UP_CAPABILITIES = ("Transfer", "Complete", "Leave", "SetInFocus", "SetDisposition", "AttachUserData",
+                        "UpdateUserData", "DeleteUserData")
+# Intrude's visibility modes (pages Intrude, Monitor, BargeIn): who sees the supervisor join, and
+# what it may send once it accepted.
+SUPERVISOR_MODES = ("Monitor", "Coach", "BargeIn")
+SUPERVISOR_CAPABILITIES = {
+    "Monitor": ("Leave", "SetInFocus"),
+    "Coach": ("Leave", "SetInFocus", *AGENT_ONLY_CAPABILITIES),
+    "BargeIn": ("Leave", "SetInFocus", "SendMessage", "SendStartTypingNotification", "SendStopTypingNotification",
+                *AGENT_ONLY_CAPABILITIES),
+}
 
 # Operations accepted without being listed, each allowed whenever the listed capability it maps
 # to is (decisions: the samples list neither). Some GWS builds list Conference: accepted as an
@@ -64,6 +77,10 @@ class Participant:
     account: AgentAccount | None = None  # None for the customer
     phone_number: str | None = field(default=None, repr=False)  # customer data
     active: bool = True
+    left_state: str = "LeftChat"  # the state the session has for this agent once it left (page Leave)
+    wrap_up: bool = False  # left outside a conference: still holds the session to wrap up (page Leave)
+    invited: bool = False  # offered the session, not yet accepted (a supervisor after Intrude)
+    mode: str = ""  # a supervisor's visibility mode
 
     @property
     def type(self) -> str:
@@ -81,6 +98,7 @@ class Message:
     visibility: str  # "All" or "Agents"
     timestamp_ms: int
     extra: dict[str, Any] = field(default_factory=dict)  # text, url, ...
+    to_customer: bool = True  # delivered to the phone when visible to All (False only under a fault)
 
     def view(self, *, seconds_field_in_seconds: bool = False) -> dict[str, Any]:
         local = datetime.fromtimestamp(self.timestamp_ms / 1000).astimezone()
@@ -105,10 +123,18 @@ class SmsSession:
     participants: list[Participant] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     user_data: dict[str, Any] = field(default_factory=dict)
+    placed_in: str | None = None  # the queue Complete placed the interaction in (page Complete)
     _indexes: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def agents(self, *, active_only: bool = True) -> list[Participant]:
-        return [p for p in self.participants if p.role is not Role.CUSTOMER and (p.active or not active_only)]
+        """The agents in the session (a supervisor included once it accepted)."""
+        return [p for p in self.participants
+                if p.role is not Role.CUSTOMER and not p.invited and (p.active or not active_only)]
+
+    def holds(self, username: str) -> bool:
+        """Whether the session is among the agent's own: in it, offered it, or wrapping it up."""
+        me = self.participant_of(username)
+        return me is not None and (me.active or me.wrap_up)
 
     def participant_of(self, username: str) -> Participant | None:
         """The agent's most recent participation (an agent may leave and be consulted again)."""
@@ -123,16 +149,22 @@ class SmsSession:
 
     def state_for(self, username: str) -> str:
         me = self.participant_of(username)
+        if me is not None and me.invited:
+            return Status.INVITED.value
         if self.status is not Status.COMPLETED and me is not None and not me.active:
-            return LEFT_CHAT
+            return me.left_state
         return self.status.value
 
     def capabilities_for(self, username: str) -> list[str]:
         me = self.participant_of(username)
-        if me is None or not me.active or self.status is Status.COMPLETED:
+        if me is None or self.status is Status.COMPLETED:
             return []
-        if self.status is Status.INVITED:
+        if not me.active:
+            return list(WRAP_UP_CAPABILITIES) if me.wrap_up else []
+        if self.status is Status.INVITED or me.invited:
             return list(INVITED_CAPABILITIES)
+        if me.role is Role.SUPERVISOR:
+            return list(SUPERVISOR_CAPABILITIES[me.mode])
         if me.role is Role.CONSULTANT:
             return list(CONSULTANT_CAPABILITIES)
         if me.role is Role.CONFERENCE:
@@ -143,7 +175,7 @@ class SmsSession:
     def view_for(self, username: str) -> dict[str, Any]:
         """The session as this agent sees it; participants who left are no longer listed."""
         return {
-            "participants": [p.view() for p in self.participants if p.active],
+            "participants": [p.view() for p in self.participants if p.active and not p.invited],
             "state": self.state_for(username),
             "id": self.id,
             "capabilities": self.capabilities_for(username),
@@ -154,4 +186,4 @@ class SmsSession:
     def customer_received(self) -> list[Message]:
         """The conversation as the customer's phone holds it: the customer's own texts and what
         others sent visible to All (typing indicators are not delivered to a phone)."""
-        return [m for m in self.messages if m.visibility == "All" and m.type not in _TYPING]
+        return [m for m in self.messages if m.visibility == "All" and m.type not in _TYPING and m.to_customer]

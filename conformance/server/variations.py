@@ -44,6 +44,9 @@ ORIGINATOR_LAST = define_benign("originator-listed-last", "the agent that owns t
 SYNC_TARGET_REFUSAL = define_benign("sync-refusal-of-unavailable-target",
                                     "a Consult whose target is unknown or unavailable is refused in the response "
                                     "(statusCode 2, HTTP 400) instead of failing later with an Error notification")
+LEFT_THEN_COMPLETED = define_benign("leave-left-then-completed",
+                                    "an agent leaving a conference or consultation gets StatusChange LeftChat, then "
+                                    "Completed (the GWS 8.5.2 Leave page prints both samples one after the other)")
 
 BATCH_WINDOW_SECONDS = 0.02
 JITTER_SECONDS = 0.05

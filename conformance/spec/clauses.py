@@ -1,46 +1,22 @@
 """The clause catalogue: the documentation restated as numbered, citable requirements.
 
 Every check names one clause ID from here; the compliance matrix lists every clause, covered
-or not. The text restates ``shared/spec/consult.md`` (the Consult page, clause by clause) and
-the cross-cutting rules that ``gws-conventions.md`` derives from the API Basics pages.
+or not. This module restates ``shared/spec/consult.md`` (the Consult page, clause by clause) and
+the cross-cutting rules that ``gws-conventions.md`` derives from the API Basics pages; the pages
+that move a session through its life are in :mod:`conformance.spec.lifecycle_clauses`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from conformance.spec.clause_model import DOCS, Clause, DocPage, Level
+from conformance.spec.clause_model import make_clause as _clause
+from conformance.spec.lifecycle_clauses import LIFECYCLE_CLAUSES
 
+__all__ = ["BY_ID", "CLAUSES", "Clause", "DocPage", "Level", "clause"]
 
-class Level(str, Enum):
-    """MUST: a miss makes the server non-conformant. SHOULD: a miss is reported as a warning."""
-
-    MUST = "MUST"
-    SHOULD = "SHOULD"
-
-
-@dataclass(frozen=True)
-class DocPage:
-    title: str
-    url: str
-
-
-_DOCS = "https://docs.genesys.com/Documentation/GWS/latest/API/"
-CONSULT = DocPage("SMS Session API: Consult", _DOCS + "SMSConsult")
-RETURN_VALUES = DocPage("API Basics: Return Values", _DOCS + "ReturnValues")
-COMETD = DocPage("API Basics: CometD notifications", _DOCS + "CometD")
-
-
-@dataclass(frozen=True)
-class Clause:
-    id: str
-    level: Level
-    page: DocPage
-    text: str
-
-
-def _clause(id: str, level: str, page: DocPage, text: str) -> Clause:
-    return Clause(id, Level(level), page, text)
-
+CONSULT = DocPage("SMS Session API: Consult", DOCS + "GWS/latest/API/SMSConsult")
+RETURN_VALUES = DocPage("API Basics: Return Values", DOCS + "GWS/latest/API/ReturnValues")
+COMETD = DocPage("API Basics: CometD notifications", DOCS + "GWS/latest/API/CometD")
 
 CLAUSES: tuple[Clause, ...] = (
     _clause("sms.consult.endpoint", "MUST", CONSULT,
@@ -103,6 +79,13 @@ CLAUSES: tuple[Clause, ...] = (
             "never a 5xx for bad input, and changes nothing."),
     _clause("sms.common.refusal.http-status", "SHOULD", RETURN_VALUES,
             "A non-zero statusCode comes with an HTTP 4xx status (assumed; the page does not fix it)."),
+    _clause("sms.common.reference-id.match", "MUST", COMETD,
+            "Where an operation's response and the notification reporting its outcome both carry a referenceId, "
+            "they are the same value (referenceId links the notification to the original request)."),
+    _clause("sms.common.reference-id.notify", "SHOULD", COMETD,
+            "The notification reporting an operation's outcome carries a referenceId where the page's sample shows "
+            "one (Accept, Reject, Leave), even where the page's response shows none (erratum 7)."),
+    *LIFECYCLE_CLAUSES,
 )
 
 BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}

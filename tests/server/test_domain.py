@@ -226,8 +226,8 @@ def test_the_consultant_leaves_unseen_by_the_customer(domain, ids):
     session_id = provision(domain)
     consult(domain, ids, session_id, **user(domain, "bob"))
     outcome = domain.operate("bob", session_id, {"operationName": "Leave"}, ids)
-    status = outcome.notifications[0]
-    assert status[0] == "bob" and status[1]["smssession"]["state"] == "LeftChat"
+    status = outcome.notifications[0]  # the Leave page: in a consultation, the leaver's session is Completed
+    assert status[0] == "bob" and status[1]["smssession"]["state"] == "Completed"
     assert status[1]["referenceId"] == outcome.body["referenceId"]
     assert domain.get_session("alice", session_id)["state"] == "Chatting"
     left = domain.get_messages("alice", session_id)[-1]
@@ -235,10 +235,42 @@ def test_the_consultant_leaves_unseen_by_the_customer(domain, ids):
     assert not any(m["type"] == "ParticipantLeft" for m in domain.customer_inbox(session_id))
 
 
-def test_the_last_agent_leaving_completes_the_session(domain, ids):
+def test_an_agent_alone_that_leaves_keeps_the_session_to_wrap_up(domain, ids):
+    """The Leave page: LeftChat; the session ends for the customer; user data and Complete still work."""
     session_id = provision(domain)
-    domain.operate("alice", session_id, {"operationName": "Leave"}, ids)
-    assert domain.get_session("alice", session_id)["state"] == "Completed"
+    [(_, status)] = domain.operate("alice", session_id, {"operationName": "Leave"}, ids).notifications
+    assert status["smssession"]["state"] == "LeftChat"
+    assert {"Complete", "UpdateUserData", "SetDisposition"} <= set(status["smssession"]["capabilities"])
+    assert domain.customer_inbox(session_id)[-1]["type"] == "ParticipantLeft"
+    assert [s["id"] for s in domain.list_sessions("alice")] == [session_id]
+    update = domain.operate("alice", session_id, {"operationName": "UpdateUserData", "userData": {"a": "1"}}, ids)
+    assert update.body["statusCode"] == 0
+    [(_, done)] = domain.operate("alice", session_id, {"operationName": "Complete"}, ids).notifications
+    assert done["smssession"]["state"] == "Completed" and domain.list_sessions("alice") == []
+
+
+def test_accept_sends_the_three_documented_notifications_in_order(domain, ids):
+    session_id = provision(domain, "Invited")
+    outcome = domain.operate("alice", session_id, {"operationName": "Accept", "nickname": "Al"}, ids)
+    status, updated, history = (data for _, data in outcome.notifications)
+    assert (status["notificationType"], status["smssession"]["state"]) == ("StatusChange", "Chatting")
+    assert status["referenceId"] == outcome.body["referenceId"] and status["smssession"]["participants"] == []
+    assert {p["type"] for p in updated["smssession"]["participants"]} == {"Agent", "Customer"}
+    assert [m["type"] for m in history["messages"]] == ["ParticipantJoined", "Text", "ParticipantJoined"]
+    assert domain.customer_inbox(session_id)[-1]["from"]["nickname"] == "Al"
+
+
+def test_a_supervisor_intrudes_and_is_offered_the_session(domain, ids):
+    session_id = provision(domain)
+    alice = domain.directory.agents["alice"].user_id
+    outcome = domain.intrude("erin", alice, session_id, {"operationName": "Intrude",
+                                                         "supervisorVisibilityMode": "Coach"}, ids)
+    [(name, offered)] = outcome.notifications
+    assert name == "erin" and offered["smssession"]["state"] == "Invited"
+    assert domain.intrude("erin", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Spy"},
+                          ids).body["statusCode"] == 2
+    assert domain.intrude("bob", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Coach"},
+                          ids).body["statusCode"] == 5
 
 
 def test_reject_completes_the_session_with_no_participants(domain, ids):

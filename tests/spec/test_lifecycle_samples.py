@@ -1,0 +1,84 @@
+"""The samples of the session lifecycle pages (Accept ... Intrude), normalized: each valid against
+its schema, and a broken variant of each rejected at the right path with the right keyword."""
+
+import copy
+
+import pytest
+
+from conformance.spec.schemas import load_sample, validate
+
+SHAPE_OF = {
+    "accept/request": "requests/accept",
+    "accept/response": "responses/ok",
+    "accept/notification-status-change": "notifications/status-change",
+    "accept/notification-participants-updated": "notifications/participants-updated",
+    "reject/response": "responses/ok",
+    "reject/notification-status-change": "notifications/status-change",
+    "complete/request": "requests/complete",
+    "complete/request-queue": "requests/complete",
+    "complete/response": "responses/ok",
+    "complete/notification-status-change": "notifications/status-change",
+    "leave/response": "responses/ok",
+    "leave/notification-left-chat": "notifications/status-change",
+    "leave/notification-completed": "notifications/status-change",
+    "invite/request": "requests/invite",
+    "invite/response": "responses/accepted",
+    "transfer/request": "requests/transfer",
+    "transfer/request-queue": "requests/transfer",
+    "transfer/response": "responses/ok",
+    "intrude/request": "requests/intrude",
+    "intrude/response": "responses/ok",
+}
+DROP = object()
+
+
+@pytest.mark.parametrize(("sample", "shape"), SHAPE_OF.items())
+def test_every_sample_of_the_lifecycle_pages_validates(sample, shape):
+    assert validate(shape, load_sample(sample)) == []
+
+
+def _variant(sample: str, path: tuple, value: object) -> object:
+    document = copy.deepcopy(load_sample(sample))
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if value is DROP:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    return document
+
+
+BROKEN = [
+    # (sample, path, value, expected JSON path, expected keyword)
+    ("accept/request", ("saveLAR",), "yes", "$.saveLAR", "type"),
+    ("accept/request", ("nickname",), "", "$.nickname", "minLength"),
+    ("accept/notification-status-change", ("messageType",), "test_accept ", "$.messageType", "const"),
+    ("accept/notification-status-change", ("smssession", "state"), "Accepted", "$.smssession.state", "enum"),
+    ("accept/notification-participants-updated", ("smssession", "participants", 0, "type"), "Bot",
+     "$.smssession.participants[0].type", "enum"),
+    ("reject/notification-status-change", ("notificationType",), "StateChange", "$.notificationType", "const"),
+    ("reject/notification-status-change", ("referenceId",), "5", "$.referenceId", "type"),
+    ("complete/request-queue", ("queueName",), 7, "$.queueName", "type"),
+    ("complete/notification-status-change", ("smssession", "state"), DROP, "$.smssession", "required"),
+    ("leave/notification-left-chat", ("smssession", "capabilities"), ["Leave", "Leave"],
+     "$.smssession.capabilities", "uniqueItems"),
+    ("invite/request", ("targetUri",), DROP, "$", "anyOf"),
+    ("invite/response", ("referenceId",), DROP, "$", "required"),
+    ("transfer/request", ("targetUri",), DROP, "$", "anyOf"),
+    ("transfer/request-queue", ("treatAs",), "Normal", "$", "dependentRequired"),
+    ("intrude/request", ("supervisorVisibilityMode",), "Spy", "$.supervisorVisibilityMode", "enum"),
+    ("intrude/response", ("statusCode",), 3, "$.statusCode", "const"),
+]
+
+
+@pytest.mark.parametrize(("sample", "path", "value", "where", "keyword"), BROKEN,
+                         ids=[f"{s}:{'.'.join(map(str, p))}" for s, p, *_ in BROKEN])
+def test_a_broken_sample_is_rejected_where_it_breaks(sample, path, value, where, keyword):
+    found = {(v.path, v.keyword) for v in validate(SHAPE_OF[sample], _variant(sample, path, value))}
+    assert (where, keyword) in found, found
+
+
+def test_the_invite_sample_body_is_stored_with_target_uri_not_the_pages_user_uri():
+    assert "userUri" not in load_sample("invite/request")
+    assert validate("requests/invite", {"operationName": "Invite", "userUri": "http://h/api/v2/users/x"}) != []
