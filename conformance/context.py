@@ -271,6 +271,10 @@ class Conformance:
         return self.recorder.call("queue_members",
                                   lambda: list(self.config.queue.members) if self.config.queue else [])
 
+    def queue_name(self) -> str:
+        """The configured queue's name ([queue] name), as Transfer and Complete take it; "" if none."""
+        return self.recorder.call("queue_name", lambda: self.config.queue.name if self.config.queue else "")
+
     def unknown_user_target(self) -> RoleTarget:
         """A user uri on the target that names nobody (a fresh random id)."""
         return self.recorder.call(

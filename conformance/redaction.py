@@ -9,8 +9,10 @@ Customer content is redacted by default (``--no-redact-content`` shows it, for d
 the text of messages, nicknames, phone numbers, addresses, URLs pushed to the customer and
 attached user data. It is redacted where observations are made, before any check sees them,
 so failure messages, transcripts and ``results.json`` can only ever hold the redacted form; no
-check judges content, and redaction keeps every value's JSON type (strings become a marker,
-containers are redacted leaf by leaf), so schemas and ``recheck`` still apply.
+check judges the customer's content, and redaction keeps every value's JSON type (strings become a
+marker, containers are redacted leaf by leaf), so schemas and ``recheck`` still apply. What the
+suite itself wrote (a nickname it gave, a text it sent: :func:`register_own_content`) is nobody's
+data and stays readable, so a check can see it arrive.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ CONTENT_KEYS = frozenset({"text", "message", "nickname", "phoneNumber", "fromAdd
 
 
 _SECRETS: set[str] = set()
+_OWN_CONTENT: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
 MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary text
 
@@ -38,6 +41,13 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= MIN_SECRET_LENGTH:
         with _SECRETS_LOCK:
             _SECRETS.add(value)
+
+
+def register_own_content(value: str) -> str:
+    """A string the suite itself sends (never a customer's): content redaction leaves it readable."""
+    with _SECRETS_LOCK:
+        _OWN_CONTENT.add(value)
+    return value
 
 
 def redact_secrets(value: Any) -> Any:
@@ -76,7 +86,7 @@ def redact_content(value: Any) -> Any:
 
 def _blank(value: Any) -> Any:
     if isinstance(value, str):
-        return REDACTED_CONTENT
+        return value if value in _OWN_CONTENT else REDACTED_CONTENT
     if isinstance(value, Mapping):
         return {key: _blank(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import pytest
+
 from conformance.context import Observation
 from conformance.judge import Arrival, Expected, describe
 from conformance.spec.schemas import validate
+from conformance.verdicts import Unjudgeable
 
 
 def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:
@@ -51,3 +54,39 @@ def message_where(predicate) -> Callable[[Mapping[str, Any]], bool]:
 
 def received_summary(seen: Observation) -> str:
     return f"received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }"
+
+
+def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], bool]:
+    """A StatusChange (with the session in ``state``, if given)."""
+    return lambda data: data.get("notificationType") == "StatusChange" and (
+        state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
+
+
+def accepted(seen: Observation) -> bool:
+    body = seen.response_body
+    return seen.response_status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0
+
+
+def assert_ok_response(seen: Observation, clause_id: str) -> None:
+    """The bare {statusCode: 0} the lifecycle pages show (a referenceId beside it is allowed)."""
+    problems = schema_problems("responses/ok", seen.response_body)
+    assert seen.response_status < 300 and not problems, (
+        f"{clause_id} [MUST] HTTP {seen.response_status} {seen.response_body}: {problems or 'not a success'}")
+
+
+def assert_reference_ids_match(seen: Observation, notification: Mapping[str, Any] | None, clause_id: str) -> None:
+    """Where the response and the outcome's notification both carry a referenceId, they agree
+    (sms.common.reference-id.match); either may lack one (erratum 7)."""
+    body = seen.response_body if isinstance(seen.response_body, Mapping) else {}
+    sent, echoed = body.get("referenceId"), (notification or {}).get("referenceId")
+    if notification is None:
+        raise Unjudgeable(f"{clause_id}: no notification of the outcome arrived to compare")
+    if sent is None or echoed is None:
+        pytest.skip(f"only one side carries a referenceId (response {sent!r}, notification {echoed!r})")
+    assert sent == echoed, f"{clause_id} [MUST] the notification carries referenceId {echoed!r}, the response {sent!r}"
+
+
+def customer_saw(seen: Observation) -> list[Mapping[str, Any]]:
+    """What reached the customer's phone during the operation; skips without a customer probe."""
+    before, after = seen.customer_received()
+    return after[len(before):]

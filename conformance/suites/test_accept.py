@@ -1,0 +1,180 @@
+"""Checks of the documentation page "SMS Session API: Accept", one clause each.
+
+Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSAccept
+Clauses: conformance/spec/lifecycle_clauses.py.
+
+The originator accepts a session offered to it (Invited, from the session source); its stream
+is judged against the page's three notifications. Accept's parameter checks each take an Invited
+session of their own, since a refusal must leave the session as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, Scenarios
+from conformance.redaction import register_own_content
+from conformance.judge import Expected, judge_sequence, problems_message
+from conformance.scenario import carries_message
+from conformance.sessions import CHATTING, INVITED
+from conformance.suites.judging import (
+    assert_ok_response,
+    assert_reference_ids_match,
+    customer_saw,
+    first,
+    messages_in,
+    received_valid,
+    status_change,
+)
+from conformance.verdicts import Unjudgeable, requirement
+
+NICKNAME = register_own_content("gws-conformance agent")  # ours, so readable in redacted observations
+CHATTING_CAPABILITIES = {"Transfer", "Complete", "Leave", "SendMessage", "SendStartTypingNotification",
+                         "SendStopTypingNotification"}
+
+ACCEPT_SEQUENCE = (
+    Expected("StatusChange[Chatting]", status_change(CHATTING)),
+    Expected("ParticipantsUpdated", lambda d: d.get("notificationType") == "ParticipantsUpdated"),
+    Expected("NewMessages(history)", lambda d: d.get("notificationType") == "NewMessages"
+             and carries_message(d, "ParticipantJoined")),
+)
+
+
+def _accept(gws: Conformance, body: Mapping[str, Any], state: str = INVITED) -> Observation:
+    expected = ACCEPT_SEQUENCE if state == INVITED and body.get("saveLAR", True) is True else ()
+    return gws.observe({"operationName": "Accept", **body}, expected={"originator": expected}, state=state)
+
+
+@pytest.fixture(scope="module")
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    with gws.start(request, {
+        "accept": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": True}),
+        "accept_with_bad_save_lar": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": "yes"}),
+        "accept_when_chatting": lambda: _accept(gws, {"nickname": NICKNAME}, state=CHATTING),
+    }, also={"accept_as_answered": ("accept",)}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def accept_as_answered(scenarios: Scenarios) -> Observation:
+    return scenarios.result("accept")
+
+
+@pytest.fixture(scope="module")
+def accept(accept_as_answered: Observation) -> Observation:
+    """The Accept, which must have been accepted for its notifications to be judged."""
+    seen = accept_as_answered
+    Conformance.assert_accepted(seen, "sms.accept.response")
+    return seen
+
+
+@pytest.fixture(scope="module")
+def accept_with_bad_save_lar(scenarios: Scenarios) -> Observation:
+    return scenarios.result("accept_with_bad_save_lar")
+
+
+@pytest.fixture(scope="module")
+def accept_when_chatting(scenarios: Scenarios) -> Observation:
+    return scenarios.result("accept_when_chatting")
+
+
+def _status(accept: Observation) -> Mapping[str, Any] | None:
+    return first(accept.received["originator"], ACCEPT_SEQUENCE[0].matches)
+
+
+@requirement("sms.accept.response")
+def test_an_accepted_accept_answers_status_0(accept_as_answered: Observation) -> None:
+    assert_ok_response(accept_as_answered, "sms.accept.response")
+
+
+@requirement("sms.accept.state")
+def test_accept_takes_an_invited_session_and_refuses_a_chatting_one(accept: Observation,
+                                                                     accept_when_chatting: Observation) -> None:
+    """The Invited session was accepted (the fixture); the one already Chatting is refused and
+    stays Chatting."""
+    Conformance.assert_refusal(accept_when_chatting, "sms.accept.state", documented_code=2)
+    assert accept_when_chatting.after.get("state") == CHATTING, (
+        f"sms.accept.state [MUST] the refused Accept left the session {accept_when_chatting.after.get('state')}")
+
+
+@requirement("sms.accept.param.nickname")
+def test_the_customer_sees_the_agent_under_the_nickname_given(accept: Observation) -> None:
+    """Whatever the customer's phone received from an agent since the Accept carries the nickname."""
+    from_agents = [m for m in customer_saw(accept) if (m.get("from") or {}).get("type") == "Agent"]
+    if not from_agents:
+        raise Unjudgeable("sms.accept.param.nickname: nothing from the agent reached the customer's phone after "
+                          "the Accept (the customer probe shows no join)")
+    wrong = [m.get("from", {}).get("nickname") for m in from_agents if m.get("from", {}).get("nickname") != NICKNAME]
+    assert not wrong, f"sms.accept.param.nickname [MUST] the customer sees the agent as {wrong}, not {NICKNAME!r}"
+
+
+@requirement("sms.accept.param.save-lar")
+def test_save_lar_takes_true_or_false_only(accept: Observation, accept_with_bad_save_lar: Observation) -> None:
+    """saveLAR true was accepted (the fixture); saveLAR "yes" is refused and the session stays Invited."""
+    Conformance.assert_refusal(accept_with_bad_save_lar, "sms.accept.param.save-lar")
+    assert accept_with_bad_save_lar.after.get("state") == INVITED, (
+        f"sms.accept.param.save-lar [MUST] the refused Accept left the session {accept_with_bad_save_lar.after.get('state')}")
+
+
+@requirement("sms.accept.notify.status")
+def test_the_first_notification_shows_the_session_chatting(accept: Observation) -> None:
+    status = received_valid(accept.received["originator"], ACCEPT_SEQUENCE[0], "notifications/status-change",
+                            "sms.accept.notify.status")
+    assert status["smssession"].get("id") == accept.session_id
+
+
+@requirement("sms.accept.notify.participants")
+def test_participants_updated_lists_the_agent_and_the_customer(accept: Observation) -> None:
+    updated = received_valid(accept.received["originator"], ACCEPT_SEQUENCE[1], "notifications/participants-updated",
+                             "sms.accept.notify.participants")
+    types = {p.get("type") for p in updated["smssession"]["participants"]}
+    assert {"Agent", "Customer"} <= types, (
+        f"sms.accept.notify.participants [MUST] participants of types {sorted(map(str, types))}, "
+        "not the agent and the customer")
+
+
+@requirement("sms.accept.notify.history")
+def test_new_messages_carry_the_history_up_to_the_join(accept: Observation) -> None:
+    """The customer's ParticipantJoined, and every message of the log up to the last one the
+    notifications carry (the history may come in one NewMessages, as the page shows, or several)."""
+    received_valid(accept.received["originator"], ACCEPT_SEQUENCE[2], "notifications/new-messages",
+                   "sms.accept.notify.history")
+    carried = messages_in([a for a in accept.received["originator"] if a.data.get("notificationType") == "NewMessages"])
+    assert any(m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer"
+               for m in carried), "sms.accept.notify.history [MUST] the customer's ParticipantJoined is not carried"
+    last = max((m.get("index") for m in carried if isinstance(m.get("index"), int)), default=0)
+    logged = {m.get("index") for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
+    missing = sorted(logged - {m.get("index") for m in carried})
+    assert not missing, f"sms.accept.notify.history [MUST] the history lacks the messages of index {missing}"
+
+
+@requirement("sms.accept.notify.order")
+def test_status_change_then_participants_then_history(accept: Observation, gws: Conformance) -> None:
+    arrivals = accept.received["originator"]
+    problems = [p for p in judge_sequence(ACCEPT_SEQUENCE, arrivals, deadline=gws.deadline)
+                if p.kind in ("missing", "late", "reordered")]
+    assert not problems, problems_message("sms.accept.notify.order", "MUST", problems, arrivals)
+
+
+@requirement("sms.accept.notify.capabilities")
+def test_a_chatting_session_offers_transfer_complete_leave_and_sending(accept: Observation) -> None:
+    snapshot = (_status(accept) or {}).get("smssession") or accept.after
+    missing = CHATTING_CAPABILITIES - set(snapshot.get("capabilities") or [])
+    assert not missing, f"sms.accept.notify.capabilities [SHOULD] capabilities lack {sorted(missing)}"
+
+
+@requirement("sms.common.reference-id.match")
+def test_the_status_change_carries_the_accepts_reference_id(accept: Observation) -> None:
+    assert_reference_ids_match(accept, _status(accept), "sms.common.reference-id.match")
+
+
+@requirement("sms.common.reference-id.notify")
+def test_the_status_change_of_an_accept_carries_a_reference_id(accept: Observation) -> None:
+    status = _status(accept)
+    if status is None:
+        raise Unjudgeable("sms.common.reference-id.notify: no StatusChange of the Accept arrived")
+    assert isinstance(status.get("referenceId"), int), (
+        "sms.common.reference-id.notify [SHOULD] Accept's StatusChange carries no referenceId (the page's does)")

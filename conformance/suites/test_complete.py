@@ -1,0 +1,103 @@
+"""Checks of the documentation page "SMS Session API: Complete", one clause each.
+
+Page: https://docs.genesys.com/Documentation/GWS/8.5.2/API/SMSComplete
+Clauses: conformance/spec/lifecycle_clauses.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, Scenarios
+from conformance.judge import Expected
+from conformance.suites.judging import assert_ok_response, received_valid, status_change
+from conformance.verdicts import requirement
+
+COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
+
+
+def _complete(gws: Conformance, params: Mapping[str, Any]) -> tuple[Observation, Observation]:
+    """Complete; then a SendMessage on the completed session (which must be refused)."""
+    seen = gws.observe({"operationName": "Complete", **params}, expected={"originator": (COMPLETED,)})
+    return seen, gws.request(seen.session_id, {"operationName": "SendMessage", "text": "after Complete"})
+
+
+def _queue_name(gws: Conformance) -> str:
+    name = gws.queue_name()
+    if not name:
+        pytest.skip("no queue name configured ([queue] name)")
+    return name
+
+
+@pytest.fixture(scope="module")
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    with gws.start(request, {
+        "complete": lambda: _complete(gws, {"saveLAR": True}),
+        "complete_into_queue": lambda: _complete(gws, {"queueName": _queue_name(gws)}),
+        "complete_with_bad_save_lar": lambda: gws.observe({"operationName": "Complete", "saveLAR": "yes"},
+                                                          expected={"originator": ()}),
+    }) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def complete(scenarios: Scenarios) -> tuple[Observation, Observation]:
+    return scenarios.result("complete")
+
+
+@pytest.fixture(scope="module")
+def complete_into_queue(scenarios: Scenarios) -> tuple[Observation, Observation]:
+    return scenarios.result("complete_into_queue")
+
+
+@pytest.fixture(scope="module")
+def complete_with_bad_save_lar(scenarios: Scenarios) -> Observation:
+    return scenarios.result("complete_with_bad_save_lar")
+
+
+@requirement("sms.complete.response")
+def test_an_accepted_complete_answers_status_0(complete: tuple[Observation, Observation]) -> None:
+    assert_ok_response(complete[0], "sms.complete.response")
+
+
+@requirement("sms.complete.notify.status")
+def test_the_agent_is_told_the_session_is_completed(complete: tuple[Observation, Observation]) -> None:
+    seen = complete[0]
+    status = received_valid(seen.received["originator"], COMPLETED, "notifications/status-change",
+                            "sms.complete.notify.status")
+    assert status["smssession"].get("id") == seen.session_id
+
+
+def _assert_ended(seen: Observation, after: Observation, clause_id: str) -> None:
+    Conformance.assert_accepted(seen, clause_id)
+    assert after.response_status >= 300 or (after.response_body or {}).get("statusCode") != 0, (
+        f"{clause_id} [MUST] the completed session still took a SendMessage: HTTP {after.response_status} "
+        f"{after.response_body}")
+    listed = seen.listed.get("originator")
+    assert listed is None or listed.get("state") != "Chatting", (
+        f"{clause_id} [MUST] the agent's session list still shows the completed session Chatting")
+
+
+@requirement("sms.complete.state")
+def test_a_completed_session_is_over(complete: tuple[Observation, Observation]) -> None:
+    """No SendMessage is taken afterwards, and the agent's list no longer shows it Chatting."""
+    _assert_ended(*complete, "sms.complete.state")
+
+
+@requirement("sms.complete.param.queue-name")
+def test_complete_into_a_queue_completes_the_session(complete_into_queue: tuple[Observation, Observation]) -> None:
+    _assert_ended(*complete_into_queue, "sms.complete.param.queue-name")
+
+
+@requirement("sms.complete.param.save-lar")
+def test_save_lar_takes_true_or_false_only(complete: tuple[Observation, Observation],
+                                           complete_with_bad_save_lar: Observation) -> None:
+    """saveLAR true was accepted; saveLAR "yes" is refused and the session goes on Chatting."""
+    Conformance.assert_accepted(complete[0], "sms.complete.param.save-lar")
+    refused = complete_with_bad_save_lar
+    Conformance.assert_refusal(refused, "sms.complete.param.save-lar")
+    assert refused.after.get("state") == "Chatting", (
+        f"sms.complete.param.save-lar [MUST] the refused Complete left the session {refused.after.get('state')}")

@@ -1,0 +1,167 @@
+"""Checks of the documentation page "SMS Session API: Invite", one clause each.
+
+Page: https://docs.genesys.com/Documentation/GWS/8.5.2/API/SMSInvite
+Clauses: conformance/spec/lifecycle_clauses.py.
+
+The originator invites the consultant into a conference on a fresh session: the page documents
+ParticipantsUpdated, then NewMessages with the invited agent's join visible to All, and says the
+customer is aware of every agent of the conference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, RoleTarget, Scenarios
+from conformance.judge import Expected, judge_sequence, problems_message
+from conformance.scenario import carries_message
+from conformance.suites.judging import (
+    customer_saw,
+    first,
+    participant_ids,
+    received_valid,
+    schema_problems,
+)
+from conformance.verdicts import Unjudgeable, requirement
+
+
+def is_participants_updated(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "ParticipantsUpdated"
+
+
+INVITE_SUCCESS = (
+    Expected("ParticipantsUpdated", is_participants_updated),
+    Expected("NewMessages(ParticipantJoined)", lambda d: d.get("notificationType") == "NewMessages"
+             and carries_message(d, "ParticipantJoined")),
+)
+
+
+def _invite(gws: Conformance, target: RoleTarget | None) -> Observation:
+    body = {"operationName": "Invite", **(target.as_params() if target else {})}
+    expected = {"originator": INVITE_SUCCESS if target else ()}
+    return gws.observe(body, expected=expected)
+
+
+@pytest.fixture(scope="module")
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    with gws.start(request, {
+        "invite_by_uri": lambda: _invite(gws, gws.target("consultant", "uri")),
+        "invite_by_path": lambda: _invite(gws, gws.target("consultant", "path")),
+        "invite_through_queue[uri]": lambda: _invite(gws, gws.target("queue", "uri")),
+        "invite_through_queue[path]": lambda: _invite(gws, gws.target("queue", "path")),
+        "invite_without_target": lambda: _invite(gws, None),
+    }) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def invite_by_uri(scenarios: Scenarios) -> Observation:
+    return scenarios.result("invite_by_uri")
+
+
+@pytest.fixture(scope="module")
+def invite_by_path(scenarios: Scenarios) -> Observation:
+    return scenarios.result("invite_by_path")
+
+
+@pytest.fixture(scope="module", params=["uri", "path"])
+def invite_through_queue(request, scenarios: Scenarios) -> Observation:
+    return scenarios.result(f"invite_through_queue[{request.param}]")
+
+
+@pytest.fixture(scope="module")
+def invite_without_target(scenarios: Scenarios) -> Observation:
+    return scenarios.result("invite_without_target")
+
+
+def _invited(seen: Observation) -> set[str]:
+    """The participants the originator's ParticipantsUpdated adds."""
+    updated = first(seen.received["originator"], is_participants_updated) or {}
+    return participant_ids(updated.get("smssession") or {}) - participant_ids(seen.before)
+
+
+def _assert_joined(seen: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:
+    """Accepted, a new participant, and one of ``joiners`` (roles) lists the session as its own."""
+    Conformance.assert_accepted(seen, clause_id)
+    assert _invited(seen), f"{clause_id} [MUST] no ParticipantsUpdated showed anyone joining"
+    assert any(seen.listed.get(role) is not None for role in joiners), (
+        f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the invited agent "
+        f"({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
+
+
+@requirement("sms.invite.param.target-uri")
+def test_invite_with_a_user_uri_brings_that_agent_in(invite_by_uri: Observation) -> None:
+    _assert_joined(invite_by_uri, "sms.invite.param.target-uri", ("consultant",))
+
+
+@requirement("sms.invite.param.target-path")
+def test_invite_with_a_user_path_brings_that_agent_in(invite_by_path: Observation) -> None:
+    _assert_joined(invite_by_path, "sms.invite.param.target-path", ("consultant",))
+
+
+@requirement("sms.invite.param.target-uri")
+def test_invite_through_a_queue_brings_one_of_its_agents_in(invite_through_queue: Observation,
+                                                            gws: Conformance) -> None:
+    members = tuple(role for role in gws.queue_members() if role in ("consultant",))
+    if not members:
+        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+    _assert_joined(invite_through_queue, "sms.invite.param.target-uri", members)
+
+
+@requirement("sms.invite.param.target-required")
+def test_invite_without_any_target_is_refused_and_adds_nobody(invite_without_target: Observation) -> None:
+    seen = invite_without_target
+    Conformance.assert_refusal(seen, "sms.invite.param.target-required", documented_code=1)
+    assert not _invited(seen) and participant_ids(seen.after) == participant_ids(seen.before), (
+        "sms.invite.param.target-required [MUST] the refused Invite added a participant")
+
+
+@requirement("sms.invite.response")
+def test_an_accepted_invite_answers_status_0_and_an_integer_reference_id(invite_by_uri: Observation) -> None:
+    problems = schema_problems("responses/accepted", invite_by_uri.response_body)
+    assert not problems, f"sms.invite.response [MUST] {invite_by_uri.response_body}: {problems}"
+
+
+@requirement("sms.invite.notify.participants")
+def test_participants_updated_shows_the_invited_agent(invite_by_uri: Observation) -> None:
+    updated = received_valid(invite_by_uri.received["originator"], INVITE_SUCCESS[0],
+                             "notifications/participants-updated", "sms.invite.notify.participants")
+    new = [p for p in updated["smssession"]["participants"]
+           if p.get("participantId") not in participant_ids(invite_by_uri.before)]
+    assert updated["smssession"].get("state") == "Chatting" and any(p.get("type") == "Agent" for p in new), (
+        f"sms.invite.notify.participants [MUST] state {updated['smssession'].get('state')}, new participants {new}")
+
+
+def _join(seen: Observation) -> Mapping[str, Any]:
+    joined = received_valid(seen.received["originator"], INVITE_SUCCESS[1], "notifications/new-messages",
+                            "sms.invite.notify.joined")
+    return next(m for m in joined["messages"] if m.get("type") == "ParticipantJoined")
+
+
+@requirement("sms.invite.notify.joined")
+def test_the_join_of_the_invited_agent_is_visible_to_all(invite_by_uri: Observation) -> None:
+    message = _join(invite_by_uri)
+    assert (message.get("from") or {}).get("participantId") in _invited(invite_by_uri), (
+        f"sms.invite.notify.joined [MUST] the join is from {message.get('from')}, not the invited agent")
+    assert message.get("visibility") == "All", (
+        f"sms.invite.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'All'")
+
+
+@requirement("sms.invite.notify.order")
+def test_participants_updated_comes_before_the_join(invite_by_uri: Observation, gws: Conformance) -> None:
+    arrivals = invite_by_uri.received["originator"]
+    problems = [p for p in judge_sequence(INVITE_SUCCESS, arrivals, deadline=gws.deadline)
+                if p.kind in ("missing", "late", "reordered")]
+    assert not problems, problems_message("sms.invite.notify.order", "MUST", problems, arrivals)
+
+
+@requirement("sms.invite.visibility")
+def test_the_customer_sees_the_invited_agent(invite_by_uri: Observation) -> None:
+    invited = _invited(invite_by_uri)
+    if not invited:
+        raise Unjudgeable("sms.invite.visibility: nobody joined, so nobody can be seen")
+    seen = [m for m in customer_saw(invite_by_uri) if (m.get("from") or {}).get("participantId") in invited]
+    assert seen, "sms.invite.visibility [MUST] nothing of the invited agent (not its join) reached the customer"

@@ -1,0 +1,132 @@
+"""Checks of the documentation page "SMS Session API: Leave", one clause each.
+
+Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSLeave
+Clauses: conformance/spec/lifecycle_clauses.py.
+
+The page's two cases: the agent alone with the customer leaves (LeftChat; the session ends for
+the customer, the agent still wraps up), and an agent leaves a conference or a consultation
+(Completed; the session goes on for the customer and the other agent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, Scenarios
+from conformance.judge import Expected
+from conformance.suites.judging import (
+    assert_ok_response,
+    assert_reference_ids_match,
+    first,
+    message_where,
+    received_summary,
+    received_valid,
+    status_change,
+)
+from conformance.suites.test_consult import CONSULT_SUCCESS
+from conformance.verdicts import Unjudgeable, requirement
+
+LEFT_CHAT = Expected("StatusChange[LeftChat]", status_change("LeftChat"))
+WRAP_UP_DATA = {"gws-conformance": "wrap-up"}
+
+
+def _leave_alone(gws: Conformance) -> tuple[Observation, Observation, Observation]:
+    """The originator, alone with the customer, leaves; then updates user data and completes."""
+    seen = gws.observe({"operationName": "Leave"}, expected={"originator": (LEFT_CHAT,)})
+    update = gws.request(seen.session_id, {"operationName": "UpdateUserData", "userData": WRAP_UP_DATA})
+    return seen, update, gws.request(seen.session_id, {"operationName": "Complete"})
+
+
+def _leave_with_another_agent(gws: Conformance, how: str) -> Observation:
+    """The consultant joins (Consult, or Invite: a conference), then leaves."""
+    target = gws.target("consultant", "uri").as_params()
+    if how == "consultation":
+        joined = gws.observe({"operationName": "Consult", **target}, expected={"originator": CONSULT_SUCCESS})
+    else:
+        joined = gws.observe({"operationName": "Invite", **target},
+                             expected={"originator": (Expected("join", message_where(
+                                 lambda m: m.get("type") == "ParticipantJoined")),)})
+    if joined.listed.get("consultant") is None:
+        raise Unjudgeable(f"sms.leave.state.in-conference: the {how} never reached the consultant "
+                          f"(its session list lacks session {joined.session_id})")
+    return gws.follow_up(joined, "consultant", {"operationName": "Leave"},
+                         awaited={"consultant": status_change("Completed")})
+
+
+@pytest.fixture(scope="module")
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    with gws.start(request, {
+        "leave_alone": lambda: _leave_alone(gws),
+        "leave_with_another_agent[conference]": lambda: _leave_with_another_agent(gws, "conference"),
+        "leave_with_another_agent[consultation]": lambda: _leave_with_another_agent(gws, "consultation"),
+    }) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def leave_alone(scenarios: Scenarios) -> tuple[Observation, Observation, Observation]:
+    return scenarios.result("leave_alone")
+
+
+@pytest.fixture(scope="module", params=["conference", "consultation"])
+def leave_with_another_agent(request, scenarios: Scenarios) -> Observation:
+    return scenarios.result(f"leave_with_another_agent[{request.param}]")
+
+
+def _left_chat(seen: Observation) -> Mapping[str, Any] | None:
+    return first(seen.received["originator"], LEFT_CHAT.matches)
+
+
+@requirement("sms.leave.response")
+def test_an_accepted_leave_answers_status_0(leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    assert_ok_response(leave_alone[0], "sms.leave.response")
+
+
+@requirement("sms.leave.state.not-in-conference")
+def test_an_agent_alone_that_leaves_is_left_chat(leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    seen = leave_alone[0]
+    status = received_valid(seen.received["originator"], LEFT_CHAT, "notifications/status-change",
+                            "sms.leave.state.not-in-conference")
+    assert status["smssession"].get("id") == seen.session_id
+
+
+@requirement("sms.leave.state.wrap-up")
+def test_after_leaving_the_agent_still_updates_user_data_and_completes(
+        leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    seen, update, complete = leave_alone
+    Conformance.assert_accepted(seen, "sms.leave.state.wrap-up")
+    Conformance.assert_accepted(update, "sms.leave.state.wrap-up")
+    Conformance.assert_accepted(complete, "sms.leave.state.wrap-up")
+
+
+@requirement("sms.leave.state.in-conference")
+def test_an_agent_leaving_a_conference_or_consultation_is_completed(leave_with_another_agent: Observation,
+                                                                    gws: Conformance) -> None:
+    """The leaver gets StatusChange Completed (a LeftChat before it is tolerated); the originator's
+    session list shows the session still Chatting."""
+    seen = leave_with_another_agent
+    Conformance.assert_accepted(seen, "sms.leave.state.in-conference")
+    assert seen.found.get("consultant") is not None, (
+        f"sms.leave.state.in-conference [MUST] within {gws.deadline:g}s the leaver never received StatusChange "
+        f"Completed; {received_summary(seen)}")
+    kept = seen.listed.get("originator")
+    assert kept is not None and kept.get("state") == "Chatting", (
+        f"sms.leave.state.in-conference [MUST] the originator's session list shows the session as "
+        f"{kept and kept.get('state')}, not Chatting")
+
+
+@requirement("sms.common.reference-id.match")
+def test_left_chat_carries_the_leaves_reference_id(leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    assert_reference_ids_match(leave_alone[0], _left_chat(leave_alone[0]), "sms.common.reference-id.match")
+
+
+@requirement("sms.common.reference-id.notify")
+def test_left_chat_carries_a_reference_id(leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    status = _left_chat(leave_alone[0])
+    if status is None:
+        raise Unjudgeable("sms.common.reference-id.notify: no StatusChange LeftChat arrived")
+    assert isinstance(status.get("referenceId"), int), (
+        "sms.common.reference-id.notify [SHOULD] Leave's StatusChange carries no referenceId (the page's does)")

@@ -1,0 +1,117 @@
+"""Checks of Transfer, from the Chat API's page: no SMS page exists.
+
+Page: https://docs.genesys.com/Documentation/GWS/8.5.2/API/ChatSingleStepTransfer
+Clauses: conformance/spec/lifecycle_clauses.py.
+
+Transfer's notifications are documented nowhere (the page's Notifications section is empty):
+each check judges the response and the session lists of the agents, and the transcript shows
+whatever arrived without judging it. The wait for the target is only a wait: for a notification
+that shows the session Chatting to the target, or the deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from conformance.context import Conformance, Observation, Scenarios
+from conformance.judge import Expected
+from conformance.redaction import register_own_content
+from conformance.suites.judging import assert_ok_response, customer_saw, received_summary, snapshot_where
+from conformance.verdicts import requirement
+
+TEXT = register_own_content("gws-conformance: you are being transferred")
+REACHED_TARGET = Expected("a snapshot of the session Chatting (only awaited)",
+                          snapshot_where(lambda s: s.get("state") == "Chatting"))
+
+
+def _transfer(gws: Conformance, params: Mapping[str, Any]) -> Observation:
+    return gws.observe({"operationName": "Transfer", **params},
+                       expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()})
+
+
+def _queue_name(gws: Conformance) -> str:
+    name = gws.queue_name()
+    if not name:
+        pytest.skip("no queue name configured ([queue] name)")
+    return name
+
+
+@pytest.fixture(scope="module")
+def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+    with gws.start(request, {
+        "transfer_to_user": lambda: _transfer(gws, gws.target("consultant", "uri").as_params()),
+        "transfer_to_queue": lambda: _transfer(gws, {"queueName": _queue_name(gws)}),
+        "transfer_with_text": lambda: _transfer(gws, {**gws.target("consultant", "uri").as_params(), "text": TEXT}),
+        "transfer_without_target": lambda: _transfer(gws, {}),
+    }) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def transfer_to_user(scenarios: Scenarios) -> Observation:
+    return scenarios.result("transfer_to_user")
+
+
+@pytest.fixture(scope="module")
+def transfer_to_queue(scenarios: Scenarios) -> Observation:
+    return scenarios.result("transfer_to_queue")
+
+
+@pytest.fixture(scope="module")
+def transfer_with_text(scenarios: Scenarios) -> Observation:
+    return scenarios.result("transfer_with_text")
+
+
+@pytest.fixture(scope="module")
+def transfer_without_target(scenarios: Scenarios) -> Observation:
+    return scenarios.result("transfer_without_target")
+
+
+def _assert_moved(seen: Observation, clause_id: str, receivers: tuple[str, ...]) -> None:
+    """The session is Chatting in a receiver's list and no longer Chatting in the originator's."""
+    Conformance.assert_accepted(seen, clause_id)
+    got = [role for role in receivers if (seen.listed.get(role) or {}).get("state") == "Chatting"]
+    assert got, (f"{clause_id} [MUST] no session list of {' or '.join(receivers)} shows the session Chatting; "
+                 f"{received_summary(seen)}")
+    kept = seen.listed.get("originator")
+    assert kept is None or kept.get("state") != "Chatting", (
+        f"{clause_id} [MUST] the transferring agent still has the session Chatting; {received_summary(seen)}")
+
+
+@requirement("sms.transfer.response")
+def test_an_accepted_transfer_answers_status_0(transfer_to_user: Observation) -> None:
+    assert_ok_response(transfer_to_user, "sms.transfer.response")
+
+
+@requirement("sms.transfer.param.target-uri")
+def test_transfer_to_a_user_hands_the_session_over(transfer_to_user: Observation) -> None:
+    _assert_moved(transfer_to_user, "sms.transfer.param.target-uri", ("consultant",))
+
+
+@requirement("sms.transfer.param.queue-name")
+def test_transfer_to_a_queue_hands_the_session_to_one_of_its_agents(transfer_to_queue: Observation,
+                                                                     gws: Conformance) -> None:
+    members = tuple(role for role in gws.queue_members() if role in ("consultant",))
+    if not members:
+        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+    _assert_moved(transfer_to_queue, "sms.transfer.param.queue-name", members)
+
+
+@requirement("sms.transfer.param.target-required")
+def test_transfer_without_a_target_is_refused_and_keeps_the_session(transfer_without_target: Observation) -> None:
+    seen = transfer_without_target
+    Conformance.assert_refusal(seen, "sms.transfer.param.target-required", documented_code=1)
+    kept = seen.listed.get("originator")
+    assert kept is not None and kept.get("state") == "Chatting", (
+        f"sms.transfer.param.target-required [MUST] after the refused Transfer the originator's list shows the "
+        f"session as {kept and kept.get('state')}")
+
+
+@requirement("sms.transfer.param.text")
+def test_the_transfer_text_reaches_the_customer(transfer_with_text: Observation) -> None:
+    Conformance.assert_accepted(transfer_with_text, "sms.transfer.param.text")
+    texts = [m.get("text") for m in customer_saw(transfer_with_text)]
+    assert TEXT in texts, f"sms.transfer.param.text [MUST] the customer's phone received {texts}, not the text"
