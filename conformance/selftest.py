@@ -78,12 +78,21 @@ class SwitchRun:
         return [f"{c}: {v}" for c, v in self.verdicts.items() if v in NOT_PASSING] if self.benign else []
 
 
+def pages_judging(clause: str | None) -> list[str]:
+    """The pages whose checks judge ``clause``: its own page (sms.<page>.*), or every page for a
+    cross-cutting clause (sms.common.*) and for the correct server and benign variations, which
+    must pass everything. A fault's collateral is then reported within its own page."""
+    page = clause.split(".")[1] if clause else "common"
+    return [] if page == "common" else [page]
+
+
 def run_switch(switch: str, clause: str | None, unobservable: bool, workdir: Path, deadline: float) -> SwitchRun:
     results = workdir / f"{switch.strip('()').replace(' ', '-')}.json"
     arguments = [sys.executable, "-m", "pytest", "--pyargs", SUITES, *ISOLATED_PYTEST, "-p", "no:terminal",
                  "--gws-deadline", str(deadline), f"--gws-results={results}"]
     if switch != CORRECT:
         arguments += ["--gws-fault", switch]
+    arguments += [f"--gws-page={page}" for page in pages_judging(clause)]
     # A fault that hides the stream would make each barrier wait 30 s before erroring.
     env = {**os.environ, "GWS_CONFORMANCE_BARRIER_TIMEOUT": str(max(5.0, deadline * 2))}
     started = time.monotonic()

@@ -309,8 +309,10 @@ class SmsDomain(Operations):
         if broken.HTML_PAYLOADS in self.faults:
             view["state"] = broken.IMG_PAYLOAD
             view["capabilities"] = [*view["capabilities"], broken.SCRIPT_PAYLOAD]
-        if broken.CONSULTANT_AS_CUSTOMER in self.faults:
-            consultants = {p.participant_id for p in session.participants if p.role is Role.CONSULTANT}
+        as_customer = {Role.CONSULTANT} if broken.CONSULTANT_AS_CUSTOMER in self.faults else set()
+        as_customer |= {Role.CONFERENCE} if broken.INVITE_AS_CUSTOMER in self.faults else set()
+        if as_customer:
+            consultants = {p.participant_id for p in session.participants if p.role in as_customer}
             for participant in view["participants"]:
                 if participant["participantId"] in consultants:
                     participant["type"] = "Customer"

@@ -251,6 +251,9 @@ class Operations:
         if broken.ACCEPT_STILL_INVITED in self.faults:
             status["smssession"]["state"] = Status.INVITED.value
         updated = self._state_change(session, request.username, "ParticipantsUpdated")
+        if broken.ACCEPT_CAPABILITIES_SHORT in self.faults:
+            for snapshot in (status["smssession"], updated["smssession"]):
+                snapshot["capabilities"] = [c for c in snapshot["capabilities"] if not c.startswith("Send")]
         if broken.ACCEPT_AGENT_UNLISTED in self.faults:
             updated["smssession"]["participants"] = [p for p in updated["smssession"]["participants"]
                                                      if p["type"] == "Customer"]
