@@ -7,7 +7,9 @@
   an error whose cause was already printed is only counted, and the cause is printed once;
 - progress: on a terminal one updating line (checks done / total, the current clause); in a CI log
   a line every ten seconds;
-- at the end, a table per clause (pass, fail, warn, error, skip, waived, stale), the skip reasons,
+- at the end, a table per clause (pass, fail, warn, error, skip, waived, stale) of the clauses
+  where something did not simply pass (the others are counted in one line: the HTML report lists
+  every clause; with so many pages, a whole table would not fit one screen), the skip reasons,
   expired or stale waivers, where the reports are, and one closing line with the exit code.
 
 Colour on a terminal (not with ``NO_COLOR``), plain text in CI logs.
@@ -163,12 +165,18 @@ class Console:
         by_clause: dict[str, Counter[str]] = defaultdict(Counter)
         for check in self.checks.values():
             by_clause[f"{check.clause} [{check.level}]"][check.verdict.value if check.verdicts else "not run"] += 1
-        width = max(len(c) for c in by_clause)
+        shown = {clause: counts for clause, counts in by_clause.items() if set(counts) != {"pass"}}
         self.line()
-        self.line(f"{'clause':<{width}}  " + " ".join(f"{c:>6}" for c in COLUMNS))
-        for clause, counts in by_clause.items():
-            cells = " ".join(self._paint(f"{counts[c] or '.':>6}", c if counts[c] else "") for c in COLUMNS)
-            self.line(f"{clause:<{width}}  {cells}")
+        if shown:
+            width = max(len(c) for c in shown)
+            self.line(f"{'clause':<{width}}  " + " ".join(f"{c:>6}" for c in COLUMNS))
+            for clause, counts in shown.items():
+                cells = " ".join(self._paint(f"{counts[c] or '.':>6}", c if counts[c] else "") for c in COLUMNS)
+                self.line(f"{clause:<{width}}  {cells}")
+        passed = len(by_clause) - len(shown)
+        if passed:
+            self.line(f"{'and ' if shown else ''}{passed} clause{'s' * (passed != 1)} whose every check passed "
+                      "(the HTML report lists each)")
 
     def skip_reasons(self) -> None:
         reasons: Mapping[str, int] = Counter(c.message.splitlines()[0] for c in self.checks.values()

@@ -68,7 +68,7 @@ def test_a_password_never_shows_in_a_repr(config_file):
     ('[tls]\nverify = "perhaps"', "tls.verify"),
     ('[tls]\nca_bundle = "missing.pem"', "tls.ca_bundle"),
     ('[tls]\nciphers = "all"', "tls.ciphers"),
-    ('[agents.supervisor]\nusername = "x"', "agents.supervisor"),
+    ('[agents.boss]\nusername = "x"', "agents.boss"),
     ('[agents.originator]\npassword = "x"\nuri = "u"', "agents.originator.username"),
     ('[agents.originator]\nusername = "x"\nuri = "u"', "agents.originator.password"),
     ('[agents.originator]\nusername = "x"\npassword = "p"', "agents.originator.uri"),
@@ -76,7 +76,7 @@ def test_a_password_never_shows_in_a_repr(config_file):
     ('[source]\nkind = "magic"', "source.kind"),
     ('[source]\nkind = "existing"', "source.session_ids"),
     ('[source]\nkind = "command"', "source.command"),
-    ('[queue]\nname = "q"', "queue.name"),
+    ('[queue]\nlabel = "q"', "queue.label"),
     ('agents = 3', "agents"),
 ])
 def test_each_mistake_names_its_key(tmp_path, text, key):

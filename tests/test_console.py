@@ -28,5 +28,5 @@ def test_errors_of_one_cause_are_printed_once(tmp_path, run_cli):
     errors = [line for line in result.stdout.splitlines() if line.startswith("ERROR")]
     assert result.returncode == 1, result.stdout  # the refusal checks need no notification and pass
     first, counted = [e for e in errors if "cannot be observed" in e]  # the cause once, then counted
-    assert first.startswith("ERROR test_consult.py::") and re.match(r"ERROR ×\d+ checks stopped by the same "
+    assert re.match(r"ERROR test_\w+\.py::", first) and re.match(r"ERROR ×\d+ checks stopped by the same "
                                                                             r"cause: not attempted: the session.s ", counted)

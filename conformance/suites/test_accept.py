@@ -112,7 +112,7 @@ def test_the_customer_sees_the_agent_under_the_nickname_given(accept: Observatio
 
 
 @requirement("sms.accept.param.save-lar")
-def test_save_lar_takes_true_or_false_only(accept: Observation, accept_with_bad_save_lar: Observation) -> None:
+def test_accept_takes_save_lar_true_or_false_only(accept: Observation, accept_with_bad_save_lar: Observation) -> None:
     """saveLAR true was accepted (the fixture); saveLAR "yes" is refused and the session stays Invited."""
     Conformance.assert_refusal(accept_with_bad_save_lar, "sms.accept.param.save-lar")
     assert accept_with_bad_save_lar.after.get("state") == INVITED, (

@@ -93,7 +93,7 @@ def test_complete_into_a_queue_completes_the_session(complete_into_queue: tuple[
 
 
 @requirement("sms.complete.param.save-lar")
-def test_save_lar_takes_true_or_false_only(complete: tuple[Observation, Observation],
+def test_complete_takes_save_lar_true_or_false_only(complete: tuple[Observation, Observation],
                                            complete_with_bad_save_lar: Observation) -> None:
     """saveLAR true was accepted; saveLAR "yes" is refused and the session goes on Chatting."""
     Conformance.assert_accepted(complete[0], "sms.complete.param.save-lar")

@@ -151,7 +151,7 @@ def test_the_join_of_the_invited_agent_is_visible_to_all(invite_by_uri: Observat
 
 
 @requirement("sms.invite.notify.order")
-def test_participants_updated_comes_before_the_join(invite_by_uri: Observation, gws: Conformance) -> None:
+def test_participants_updated_comes_before_the_invited_agents_join(invite_by_uri: Observation, gws: Conformance) -> None:
     arrivals = invite_by_uri.received["originator"]
     problems = [p for p in judge_sequence(INVITE_SUCCESS, arrivals, deadline=gws.deadline)
                 if p.kind in ("missing", "late", "reordered")]

@@ -61,7 +61,7 @@ def test_reject_refuses_an_invited_session_not_a_chatting_one(reject: Observatio
 
 
 @requirement("sms.reject.notify.status")
-def test_the_agent_is_told_the_session_is_completed(reject: Observation) -> None:
+def test_the_rejecting_agent_is_told_the_session_is_completed(reject: Observation) -> None:
     status = received_valid(reject.received["originator"], COMPLETED, "notifications/status-change",
                             "sms.reject.notify.status")
     assert status["smssession"].get("id") == reject.session_id
