@@ -29,9 +29,19 @@ Decisions where the pages are silent:
   customer, i.e. was not a conference member).
 - Conference with the consultant is ``Invite`` of the consultant (the Invite page: the customer
   sees all conference agents); ``Conference`` is accepted as an alias but not advertised.
-- Leave: StatusChange LeftChat with the referenceId to the leaver; the remaining agents get
-  ParticipantsUpdated then ParticipantLeft (visible to Agents when a consultant leaves, since the
-  customer never knew it). The last agent leaving completes the session.
+- Leave (the Leave page's two cases): in a conference or consultation the leaver gets StatusChange
+  Completed with the referenceId, the remaining agents ParticipantsUpdated then ParticipantLeft
+  (visible to Agents when a consultant leaves, since the customer never knew it); alone with the
+  customer it gets StatusChange LeftChat and keeps the session to wrap up (user data, disposition,
+  Complete), and the customer sees it leave.
+- Accept: StatusChange (participants empty, as the sample), ParticipantsUpdated, NewMessages with
+  the whole log up to the join; nickname (optional) is what the customer sees; saveLAR a boolean.
+- Complete: queueName (optional) is recorded, nothing observable follows; every agent in the
+  session (and a wrapping-up requester) gets StatusChange Completed.
+- Transfer takes the chat page's targetUri or queueName (and targetPath), text first to the
+  customer; messageType and treatAs only with text.
+- Intrude (a supervisor of the agent): the supervisor is offered the session (StatusChange
+  Invited); a mode is required (monitoring, which makes it optional, is not modelled).
 - A consultant cannot SendMessage (not in its capabilities); its SendToAgents is Agents-only.
 - SendUrl is accepted from whoever may SendMessage, though no sample lists it as a capability.
 - Provisioning (test-only API) notifies the owner with StatusChange (state Invited or Chatting)

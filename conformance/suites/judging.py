@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Observation
+from conformance.context import Conformance, Observation
 from conformance.judge import Arrival, Expected, describe
 from conformance.spec.schemas import validate
 from conformance.verdicts import Unjudgeable
@@ -84,6 +84,14 @@ def assert_reference_ids_match(seen: Observation, notification: Mapping[str, Any
     if sent is None or echoed is None:
         pytest.skip(f"only one side carries a referenceId (response {sent!r}, notification {echoed!r})")
     assert sent == echoed, f"{clause_id} [MUST] the notification carries referenceId {echoed!r}, the response {sent!r}"
+
+
+def queue_name_or_skip(gws: Conformance) -> str:
+    """The configured queue's name (Transfer's and Complete's queueName), or a skip saying so."""
+    name = gws.queue_name()
+    if not name:
+        pytest.skip("no queue name configured ([queue] name)")
+    return name
 
 
 def customer_saw(seen: Observation) -> list[Mapping[str, Any]]:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from conformance.context import Conformance, Observation, Scenarios
-from conformance.redaction import register_own_content
 from conformance.judge import Expected, judge_sequence, problems_message
+from conformance.redaction import register_own_content
 from conformance.scenario import carries_message
 from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (

@@ -13,7 +13,12 @@ import pytest
 
 from conformance.context import Conformance, Observation, Scenarios
 from conformance.judge import Expected
-from conformance.suites.judging import assert_ok_response, received_valid, status_change
+from conformance.suites.judging import (
+    assert_ok_response,
+    queue_name_or_skip,
+    received_valid,
+    status_change,
+)
 from conformance.verdicts import requirement
 
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
@@ -25,18 +30,11 @@ def _complete(gws: Conformance, params: Mapping[str, Any]) -> tuple[Observation,
     return seen, gws.request(seen.session_id, {"operationName": "SendMessage", "text": "after Complete"})
 
 
-def _queue_name(gws: Conformance) -> str:
-    name = gws.queue_name()
-    if not name:
-        pytest.skip("no queue name configured ([queue] name)")
-    return name
-
-
 @pytest.fixture(scope="module")
 def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
     with gws.start(request, {
         "complete": lambda: _complete(gws, {"saveLAR": True}),
-        "complete_into_queue": lambda: _complete(gws, {"queueName": _queue_name(gws)}),
+        "complete_into_queue": lambda: _complete(gws, {"queueName": queue_name_or_skip(gws)}),
         "complete_with_bad_save_lar": lambda: gws.observe({"operationName": "Complete", "saveLAR": "yes"},
                                                           expected={"originator": ()}),
     }) as running:

@@ -16,7 +16,11 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.context import Conformance, Observation, Scenarios
-from conformance.suites.judging import assert_ok_response, received_summary, status_change
+from conformance.suites.judging import (
+    assert_ok_response,
+    received_summary,
+    status_change,
+)
 from conformance.verdicts import requirement
 
 MODES = ("Monitor", "Coach", "BargeIn")

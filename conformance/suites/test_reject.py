@@ -14,7 +14,12 @@ import pytest
 from conformance.context import Conformance, Observation, Scenarios
 from conformance.judge import Expected
 from conformance.sessions import CHATTING, INVITED
-from conformance.suites.judging import assert_ok_response, first, received_valid, status_change
+from conformance.suites.judging import (
+    assert_ok_response,
+    first,
+    received_valid,
+    status_change,
+)
 from conformance.verdicts import Unjudgeable, requirement
 
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))

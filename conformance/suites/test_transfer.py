@@ -19,7 +19,13 @@ import pytest
 from conformance.context import Conformance, Observation, Scenarios
 from conformance.judge import Expected
 from conformance.redaction import register_own_content
-from conformance.suites.judging import assert_ok_response, customer_saw, received_summary, snapshot_where
+from conformance.suites.judging import (
+    assert_ok_response,
+    customer_saw,
+    queue_name_or_skip,
+    received_summary,
+    snapshot_where,
+)
 from conformance.verdicts import requirement
 
 TEXT = register_own_content("gws-conformance: you are being transferred")
@@ -32,18 +38,11 @@ def _transfer(gws: Conformance, params: Mapping[str, Any]) -> Observation:
                        expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()})
 
 
-def _queue_name(gws: Conformance) -> str:
-    name = gws.queue_name()
-    if not name:
-        pytest.skip("no queue name configured ([queue] name)")
-    return name
-
-
 @pytest.fixture(scope="module")
 def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
     with gws.start(request, {
         "transfer_to_user": lambda: _transfer(gws, gws.target("consultant", "uri").as_params()),
-        "transfer_to_queue": lambda: _transfer(gws, {"queueName": _queue_name(gws)}),
+        "transfer_to_queue": lambda: _transfer(gws, {"queueName": queue_name_or_skip(gws)}),
         "transfer_with_text": lambda: _transfer(gws, {**gws.target("consultant", "uri").as_params(), "text": TEXT}),
         "transfer_without_target": lambda: _transfer(gws, {}),
     }) as running:
