@@ -408,8 +408,8 @@ class Conformance:
         stage = self._stage(consult.session_id, only_agent(consult.before))
         stage.settle(participants=("originator", "consultant"))
         customer_before = self._customer_phone(consult.session_id)
-        exchange = stage.send("consultant", {"operationName": "SendToAgents", "message": "consultant to agents"})
-        public = stage.send("consultant", {"operationName": "SendMessage", "message": "consultant to everyone?"})
+        exchange = stage.send("consultant", {"operationName": "SendToAgents", "text": "consultant to agents"})
+        public = stage.send("consultant", {"operationName": "SendMessage", "text": "consultant to everyone?"})
         received = stage.close()
         return Observation(consult.session_id, exchange, received=received, evidence=stage.evidence, more=[public],
                            customer_before=customer_before, customer_after=self._customer_phone(consult.session_id))

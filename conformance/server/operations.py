@@ -368,13 +368,13 @@ def _targeted(run: Callable[[Operations, Request, str], None]) -> Handler:
     return Handler(Operations._target_param, run)
 
 
-def _posting(message_type: str, visibility: str, param: str | None = None, field_name: str = "") -> Handler:
+def _posting(message_type: str, visibility: str, param: str | None = None) -> Handler:
     """An operation that adds one message to the log: ``param`` of the request becomes the
-    message's ``field_name`` (SendMessage's message -> a Text's text)."""
+    message's field of the same name (SendMessage's text -> a Text's text, SendUrl's url)."""
     if param is None:
         return Handler(_no_params, lambda d, r, _: d._post(r, message_type, visibility))
     return Handler(lambda d, body: string_param(body, param),
-                    lambda d, r, value: d._post(r, message_type, visibility, **{field_name: value}))
+                    lambda d, r, value: d._post(r, message_type, visibility, **{param: value}))
 
 
 def _silent(domain: Operations, request: Request, prepared: Any) -> None:
@@ -390,9 +390,9 @@ HANDLERS: dict[str, Handler] = {
     "Complete": Handler(_complete_params, Operations._complete),
     "Accept": Handler(_accept_params, Operations._accept),
     "Reject": Handler(_no_params, lambda d, r, _: d._reject(r)),
-    "SendMessage": _posting("Text", "All", "message", "text"),
-    "SendToAgents": _posting("Text", "Agents", "message", "text"),
-    "SendUrl": _posting("PushUrl", "All", "url", "url"),
+    "SendMessage": _posting("Text", "All", "text"),
+    "SendToAgents": _posting("Text", "Agents", "text"),
+    "SendUrl": _posting("PushUrl", "All", "url"),
     "SendStartTypingNotification": _posting("TypingStarted", "All"),
     "SendStopTypingNotification": _posting("TypingStopped", "All"),
     "SendStartTypingToAgentsNotification": _posting("TypingStarted", "Agents"),

@@ -70,8 +70,8 @@ def _target_bodies(name: str) -> list[dict[str, Any]]:
 def _operation_bodies() -> list[dict[str, Any]]:
     bodies = [body for name in ("Consult", *TARGET_OPERATIONS) for body in _target_bodies(name)]
     for name in MESSAGE_OPERATIONS:
-        bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName", "message"],
-                       "properties": {"operationName": {"const": name}, "message": {"type": "string"}}})
+        bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName", "text"],
+                       "properties": {"operationName": {"const": name}, "text": {"type": "string"}}})
     for name in NO_PARAMETER_OPERATIONS:
         bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName"],
                        "properties": {"operationName": {"const": name}}})

@@ -181,9 +181,9 @@ def test_the_customer_never_learns_of_the_consult(domain, ids):
     session_id = provision(domain)
     inbox = domain.customer_inbox(session_id)
     consult(domain, ids, session_id, **user(domain, "bob"))
-    domain.operate("bob", session_id, {"operationName": "SendToAgents", "message": "psst"}, ids)
+    domain.operate("bob", session_id, {"operationName": "SendToAgents", "text": "psst"}, ids)
     assert domain.customer_inbox(session_id) == inbox
-    domain.operate("alice", session_id, {"operationName": "SendMessage", "message": "hi"}, ids)
+    domain.operate("alice", session_id, {"operationName": "SendMessage", "text": "hi"}, ids)
     assert domain.customer_inbox(session_id)[:-1] == inbox and domain.customer_inbox(session_id)[-1]["text"] == "hi"
 
 

@@ -79,7 +79,7 @@ def _typing_recipients(*variations: str) -> dict[str, set[str]]:
     session_id = provision(domain)
     consult(domain, ids, session_id, **user(domain, "bob"))
     typing = domain.operate("alice", session_id, {"operationName": "SendStartTypingNotification"}, ids)
-    text = domain.operate("bob", session_id, {"operationName": "SendToAgents", "message": "psst"}, ids)
+    text = domain.operate("bob", session_id, {"operationName": "SendToAgents", "text": "psst"}, ids)
     return {"typing": {to for to, _ in typing.notifications}, "text": {to for to, _ in text.notifications}}
 
 
