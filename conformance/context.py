@@ -35,9 +35,23 @@ from conformance.config import Config
 from conformance.judge import Arrival, Expected
 from conformance.recording import Recorder
 from conformance.redaction import redact_content
-from conformance.scenario import Calibration, Stage, StageError, only_agent, session_arrivals, session_id_of
-from conformance.sessions import CHATTING, CustomerProbe, ReferenceSource, SessionHandle, SessionSource
+from conformance.scenario import (
+    Calibration,
+    Stage,
+    StageError,
+    only_agent,
+    session_arrivals,
+    session_id_of,
+)
+from conformance.sessions import (
+    CHATTING,
+    CustomerProbe,
+    ReferenceSource,
+    SessionHandle,
+    SessionSource,
+)
 from conformance.spec.schemas import validate
+
 
 @dataclass(frozen=True)
 class RoleTarget:
@@ -388,7 +402,7 @@ class Conformance:
         stage.settle(participants=("originator",))
         customer_before = self._customer_phone(handle.id)
         exchange = stage.send("originator", body)
-        if isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:  # a refusal causes nothing
+        if exchange.succeeded:  # a refusal causes nothing
             stage.await_each({role: items for role, items in expected.items() if items})
         received = stage.close()
         after, log_after = self._session(handle.id)
@@ -422,9 +436,14 @@ class Conformance:
         within the deadline, or None; it is judged from the recorded arrivals, so a recheck finds
         the same."""
         seen = self._observed("follow_up", lambda: self._follow_up(consult, role, body, awaited))
-        seen.found = {r: next((a.data for a in seen.received.get(r, []) if a.after <= self.deadline and wanted(a.data)),
-                              None) for r, wanted in awaited.items()}
+        seen.found = self._found(seen, awaited)
         return seen
+
+    def _found(self, seen: Observation, awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]
+               ) -> dict[str, Mapping[str, Any] | None]:
+        """Per role, the first recorded arrival within the deadline that its predicate accepts."""
+        return {role: next((a.data for a in seen.received.get(role, []) if a.after <= self.deadline and wanted(a.data)),
+                           None) for role, wanted in awaited.items()}
 
     def _follow_up(self, consult: Observation, role: str, body: object,
                    awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
@@ -440,23 +459,20 @@ class Conformance:
         return Observation(consult.session_id, exchange, received=received,
                            listed=self._listed(consult.session_id, ("originator", "consultant")))
 
-    def intrude(self, session_id: str, body: object,
-                awaited: Callable[[Mapping[str, Any]], bool] | None = None) -> Observation:
+    def intrude(self, session_id: str, body: object, awaited: Callable[[Mapping[str, Any]], bool]) -> Observation:
         """The supervisor posts ``body`` to the originator's session through the originator's user
         resource (page Intrude: /api/v2/users/{userId}/smssessions/{id}); if accepted, its stream
         is watched (with the deadline) for a notification about the session that ``awaited``
         accepts. ``Observation.found["supervisor"]`` is the first such notification, or None."""
         seen = self._observed("intrude", lambda: self._intrude(session_id, body, awaited))
-        seen.found = {"supervisor": next((a.data for a in seen.received.get("supervisor", [])
-                                          if a.after <= self.deadline and awaited and awaited(a.data)), None)}
+        seen.found = self._found(seen, {"supervisor": awaited})
         return seen
 
-    def _intrude(self, session_id: str, body: object,
-                 awaited: Callable[[Mapping[str, Any]], bool] | None) -> Observation:
+    def _intrude(self, session_id: str, body: object, awaited: Callable[[Mapping[str, Any]], bool]) -> Observation:
         supervisor = self.agent("supervisor")  # skips (recorded as a skip) when none is configured
         mark, sent_at = supervisor.log.mark(), time.monotonic()
         exchange = supervisor.rest.post(f"/api/v2/users/{self._user_id('originator')}/smssessions/{session_id}", body)
-        if awaited is not None and isinstance(exchange.body, Mapping) and exchange.body.get("statusCode") == 0:
+        if exchange.succeeded:
             supervisor.log.wait_for(lambda d: session_id_of(d) == session_id and awaited(d), since=mark,
                                     deadline=sent_at + self.deadline)
         received = {"supervisor": session_arrivals(supervisor.log, session_id, since=mark, sent_at=sent_at)}
@@ -493,6 +509,5 @@ class Conformance:
 
     @staticmethod
     def assert_accepted(seen: Observation, clause_id: str) -> None:
-        status, body = seen.response_status, seen.response_body
-        assert status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0, (
-            f"{clause_id} [MUST] the request was refused: HTTP {status} {body}")
+        assert seen.response_status < 300 and seen.exchange.succeeded, (
+            f"{clause_id} [MUST] the request was refused: HTTP {seen.response_status} {seen.response_body}")

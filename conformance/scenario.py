@@ -139,7 +139,7 @@ def calibrate(originator: Agent, consultant: Agent, session_id: str, consult_tar
     owner = only_agent(session.get("smssession", {})) if isinstance(session, Mapping) else None
     marks = {"originator": originator.log.mark(), "consultant": consultant.log.mark()}
     consult = originator.operate(session_id, {"operationName": "Consult", **consult_target})
-    accepted = isinstance(consult.body, Mapping) and consult.body.get("statusCode") == 0
+    accepted = consult.succeeded
     joined = accepted and originator.log.wait_for(
         lambda d: about(d) and d.get("notificationType") == "ParticipantsUpdated",
         since=marks["originator"], deadline=time.monotonic() + deadline) is not None
@@ -187,8 +187,7 @@ class Stage:
         ended session takes no typing), is left out: that stream falls back to a quiet window,
         and its evidence says so."""
         since = {role: self.watchers[role].log.mark() for role in roles}
-        answer = self.originator.operate(self.session_id, {"operationName": operation}).body
-        if not (isinstance(answer, Mapping) and answer.get("statusCode") == 0):  # e.g. the session is over: no typing
+        if not self.originator.operate(self.session_id, {"operationName": operation}).succeeded:  # e.g. it is over
             self._lost.update(roles)
             return {}
         until = time.monotonic() + self.barrier_timeout

@@ -114,9 +114,10 @@ class CommandSource:
     def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:
         """An Invited session accepted, once the agent's stream shows it Chatting."""
         since = agent.log.mark()
-        answer = agent.operate(handle.id, {"operationName": "Accept"}).body
-        if not (isinstance(answer, Mapping) and answer.get("statusCode") == 0):
-            raise RuntimeError(f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer}")
+        answer = agent.operate(handle.id, {"operationName": "Accept"})
+        if not answer.succeeded:
+            raise RuntimeError(f"the injected session {handle.id} arrived Invited and its Accept was refused: "
+                               f"{answer.body}")
         chatting = agent.log.wait_for(lambda d: session_id_of(d) == handle.id and _state(d) == CHATTING, since=since,
                                       deadline=time.monotonic() + self._deadline)
         if chatting is None:

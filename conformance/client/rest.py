@@ -18,7 +18,7 @@ import shlex
 import ssl
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,6 @@ import httpx
 
 from conformance.config import ConfigError, TlsConfig
 from conformance.redaction import redact_headers, redact_secrets, register_secret
-
 
 
 class TargetUnreachable(Exception):
@@ -132,6 +131,11 @@ class Exchange:
     body: Any  # parsed JSON, else the text
     started: float  # time.monotonic()
     ended: float
+
+    @property
+    def succeeded(self) -> bool:
+        """The GWS way of saying yes: a JSON object with statusCode 0."""
+        return isinstance(self.body, Mapping) and self.body.get("statusCode") == 0
 
     def curl(self) -> str:
         """A shell block that reproduces the request as pasted: credentials from ``$GWS_USER`` and

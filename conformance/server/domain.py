@@ -204,14 +204,17 @@ class SmsDomain(Operations):
                 if why:
                     raise invalid(f"Operation failed: {why}")
         except ApiError as refusal:
-            body = refusal.body()
-            if broken.HTML_PAYLOADS in self.faults:
-                body["statusMessage"] += f" {broken.SCRIPT_PAYLOAD}"
-            return Outcome(refusal.http_status, body)
+            return self._refused(refusal)
         reference_id = 1 if broken.REFERENCE_REPEATED in self.faults else allocate_reference_id()
         request = Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
         return Outcome(200, self._accepted(operation, reference_id), request.notifications)
+
+    def _refused(self, refusal: ApiError) -> Outcome:
+        body = refusal.body()
+        if broken.HTML_PAYLOADS in self.faults:
+            body["statusMessage"] += f" {broken.SCRIPT_PAYLOAD}"
+        return Outcome(refusal.http_status, body)
 
     def _accepted(self, operation: str, reference_id: int) -> dict[str, Any]:
         """Every accepted operation answers its referenceId (a decision: see the module)."""
@@ -257,7 +260,7 @@ class SmsDomain(Operations):
             if session.holds(username):
                 raise invalid("the supervisor is already in this session")
         except ApiError as refusal:
-            return Outcome(refusal.http_status, refusal.body())
+            return self._refused(refusal)
         mode = mode if mode in SUPERVISOR_MODES else "Monitor"
         session.participants.append(Participant(self._new_id(), supervisor.nickname, Role.SUPERVISOR, supervisor,
                                                 invited=True, mode=mode))

@@ -12,8 +12,25 @@ import pytest
 
 from conformance.context import Conformance, Observation
 from conformance.judge import Arrival, Expected, describe
+from conformance.scenario import carries_message
 from conformance.spec.schemas import validate
 from conformance.verdicts import Unjudgeable
+
+
+def is_participants_updated(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "ParticipantsUpdated"
+
+
+def is_join(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "NewMessages" and carries_message(data, "ParticipantJoined")
+
+
+# An agent joining a session, as the Consult and Invite pages both document it: ParticipantsUpdated,
+# then NewMessages announcing the join.
+PARTICIPANT_JOINS = (
+    Expected("ParticipantsUpdated", is_participants_updated),
+    Expected("NewMessages(ParticipantJoined)", is_join),
+)
 
 
 def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:
@@ -62,16 +79,34 @@ def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], boo
         state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
 
 
-def accepted(seen: Observation) -> bool:
-    body = seen.response_body
-    return seen.response_status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0
-
-
 def assert_ok_response(seen: Observation, clause_id: str) -> None:
     """The bare {statusCode: 0} the lifecycle pages show (a referenceId beside it is allowed)."""
     problems = schema_problems("responses/ok", seen.response_body)
     assert seen.response_status < 300 and not problems, (
         f"{clause_id} [MUST] HTTP {seen.response_status} {seen.response_body}: {problems or 'not a success'}")
+
+
+def assert_joined(seen: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:
+    """Accepted, a new participant in the originator's ParticipantsUpdated, and one of the agents
+    in ``joiners`` (roles) now lists the session among its own: it is *that* agent that joined,
+    not some participant."""
+    Conformance.assert_accepted(seen, clause_id)
+    updated = first(seen.received["originator"], is_participants_updated)
+    assert updated is not None, f"{clause_id} [MUST] accepted, but no ParticipantsUpdated showed anyone joining"
+    joined = participant_ids(updated.get("smssession", {})) - participant_ids(seen.before)
+    assert joined, f"{clause_id} [MUST] ParticipantsUpdated arrived but no new participant is in it"
+    listed = [role for role in joiners if seen.listed.get(role) is not None]
+    assert listed, (f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the "
+                    f"targeted agent ({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
+
+
+def assert_carries_reference_id(status: Mapping[str, Any] | None, operation: str) -> None:
+    """sms.common.reference-id.notify: the outcome's StatusChange carries a referenceId, as the
+    operation's page shows."""
+    if status is None:
+        raise Unjudgeable(f"sms.common.reference-id.notify: no StatusChange of the {operation} arrived")
+    assert isinstance(status.get("referenceId"), int), (
+        f"sms.common.reference-id.notify [SHOULD] {operation}'s StatusChange carries no referenceId (the page's does)")
 
 
 def assert_reference_ids_match(seen: Observation, notification: Mapping[str, Any] | None, clause_id: str) -> None:

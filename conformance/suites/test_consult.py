@@ -18,9 +18,13 @@ import pytest
 
 from conformance.context import After, Conformance, Observation, RoleTarget, Scenarios
 from conformance.judge import Expected, describe, judge_sequence, problems_message
-from conformance.scenario import carries_message, only_agent, session_id_of
+from conformance.scenario import only_agent, session_id_of
 from conformance.suites.judging import (
+    PARTICIPANT_JOINS,
+    assert_joined,
     first,
+    is_join,
+    is_participants_updated,
     message_where,
     messages_in,
     participant_ids,
@@ -37,22 +41,11 @@ AGENT_ONLY_CAPABILITIES = {"SendToAgents", "SendStartTypingToAgentsNotification"
 
 # --- what the page announces -------------------------------------------------------------
 
-def is_participants_updated(data: Mapping[str, Any]) -> bool:
-    return data.get("notificationType") == "ParticipantsUpdated"
-
-
-def is_join(data: Mapping[str, Any]) -> bool:
-    return data.get("notificationType") == "NewMessages" and carries_message(data, "ParticipantJoined")
-
-
 def is_error(data: Mapping[str, Any]) -> bool:
     return data.get("notificationType") == "Error"
 
 
-CONSULT_SUCCESS = (
-    Expected("ParticipantsUpdated", is_participants_updated),
-    Expected("NewMessages(ParticipantJoined)", is_join),
-)
+CONSULT_SUCCESS = PARTICIPANT_JOINS
 CONSULT_FAILURE = (Expected("Error", is_error),)
 
 
@@ -145,32 +138,16 @@ def leave_after_consult(scenarios: Scenarios) -> tuple[Observation, str]:
 
 # --- sms.consult.param.* -----------------------------------------------------------------------
 
-def _assert_accepted_and_joined(observation: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:
-    """Accepted, a new Agent participant in the originator's ParticipantsUpdated, and one of the
-    agents in ``joiners`` (roles) now lists the session among its own: it is *that* agent that
-    joined, not some participant."""
-    body = observation.response_body
-    assert observation.response_status < 300 and isinstance(body, Mapping) and body.get("statusCode") == 0, (
-        f"{clause_id} [MUST] the Consult was not accepted: HTTP {observation.response_status} {body}")
-    updated = first(observation.received["originator"], is_participants_updated)
-    assert updated is not None, f"{clause_id} [MUST] accepted, but no ParticipantsUpdated showed anyone joining"
-    joined = participant_ids(updated.get("smssession", {})) - participant_ids(observation.before)
-    assert joined, f"{clause_id} [MUST] ParticipantsUpdated arrived but no new participant is in it"
-    listed = [role for role in joiners if observation.listed.get(role) is not None]
-    assert listed, (f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the "
-                    f"targeted agent ({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
-
-
 @requirement("sms.consult.param.target-uri")
 def test_consult_with_a_user_uri_reaches_that_agent(consult_by_uri: Observation) -> None:
     """targetUri naming a user: the consult is accepted and that agent joins (the session is in its list)."""
-    _assert_accepted_and_joined(consult_by_uri, "sms.consult.param.target-uri", ("consultant",))
+    assert_joined(consult_by_uri, "sms.consult.param.target-uri", ("consultant",))
 
 
 @requirement("sms.consult.param.target-path")
 def test_consult_with_a_user_path_reaches_that_agent(consult_by_path: Observation) -> None:
     """targetPath naming a user: the consult is accepted and that agent joins (the session is in its list)."""
-    _assert_accepted_and_joined(consult_by_path, "sms.consult.param.target-path", ("consultant",))
+    assert_joined(consult_by_path, "sms.consult.param.target-path", ("consultant",))
 
 
 @requirement("sms.consult.param.target-uri")
@@ -181,7 +158,7 @@ def test_consult_through_a_queue_reaches_one_of_its_agents(consult_through_queue
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
         pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
-    _assert_accepted_and_joined(consult_through_queue, "sms.consult.param.target-uri", members)
+    assert_joined(consult_through_queue, "sms.consult.param.target-uri", members)
 
 
 @requirement("sms.consult.param.target-required")
@@ -280,7 +257,7 @@ def test_an_accepted_consult_answers_status_0_and_an_integer_reference_id(consul
 
 
 def _accepted(*observations: Observation) -> list[Observation]:
-    return [o for o in observations if isinstance(o.response_body, Mapping) and o.response_body.get("statusCode") == 0]
+    return [o for o in observations if o.exchange.succeeded]
 
 
 @requirement("sms.common.reference-id.unique")
@@ -300,10 +277,10 @@ def _asynchronous_failure(seen: Observation) -> Observation:
     """The failed consult, when the server accepted it to fail later. A refusal in the response
     is as good an answer (the page shows an Error notification, but a server that knows at once
     that the target cannot be reached may say so at once): then there is no Error to judge."""
-    body = seen.response_body
-    if not (isinstance(body, Mapping) and body.get("statusCode") == 0):
+    if not seen.exchange.succeeded:
         Conformance.assert_refusal(seen, "sms.consult.notify.error")
-        pytest.skip(f"the server refused this consult in its response (statusCode {body.get('statusCode')}), "
+        code = seen.response_body.get("statusCode")
+        pytest.skip(f"the server refused this consult in its response (statusCode {code}), "
                     "so no Error notification follows")
     return seen
 

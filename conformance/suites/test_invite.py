@@ -16,27 +16,20 @@ from typing import Any
 import pytest
 
 from conformance.context import Conformance, Observation, RoleTarget, Scenarios
-from conformance.judge import Expected, judge_sequence, problems_message
-from conformance.scenario import carries_message
+from conformance.judge import judge_sequence, problems_message
 from conformance.suites.judging import (
+    PARTICIPANT_JOINS,
+    assert_joined,
     customer_saw,
     first,
+    is_participants_updated,
     participant_ids,
     received_valid,
     schema_problems,
 )
 from conformance.verdicts import Unjudgeable, requirement
 
-
-def is_participants_updated(data: Mapping[str, Any]) -> bool:
-    return data.get("notificationType") == "ParticipantsUpdated"
-
-
-INVITE_SUCCESS = (
-    Expected("ParticipantsUpdated", is_participants_updated),
-    Expected("NewMessages(ParticipantJoined)", lambda d: d.get("notificationType") == "NewMessages"
-             and carries_message(d, "ParticipantJoined")),
-)
+INVITE_SUCCESS = PARTICIPANT_JOINS
 
 
 def _invite(gws: Conformance, target: RoleTarget | None) -> Observation:
@@ -83,23 +76,14 @@ def _invited(seen: Observation) -> set[str]:
     return participant_ids(updated.get("smssession") or {}) - participant_ids(seen.before)
 
 
-def _assert_joined(seen: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:
-    """Accepted, a new participant, and one of ``joiners`` (roles) lists the session as its own."""
-    Conformance.assert_accepted(seen, clause_id)
-    assert _invited(seen), f"{clause_id} [MUST] no ParticipantsUpdated showed anyone joining"
-    assert any(seen.listed.get(role) is not None for role in joiners), (
-        f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the invited agent "
-        f"({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
-
-
 @requirement("sms.invite.param.target-uri")
 def test_invite_with_a_user_uri_brings_that_agent_in(invite_by_uri: Observation) -> None:
-    _assert_joined(invite_by_uri, "sms.invite.param.target-uri", ("consultant",))
+    assert_joined(invite_by_uri, "sms.invite.param.target-uri", ("consultant",))
 
 
 @requirement("sms.invite.param.target-path")
 def test_invite_with_a_user_path_brings_that_agent_in(invite_by_path: Observation) -> None:
-    _assert_joined(invite_by_path, "sms.invite.param.target-path", ("consultant",))
+    assert_joined(invite_by_path, "sms.invite.param.target-path", ("consultant",))
 
 
 @requirement("sms.invite.param.target-uri")
@@ -108,7 +92,7 @@ def test_invite_through_a_queue_brings_one_of_its_agents_in(invite_through_queue
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
         pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
-    _assert_joined(invite_through_queue, "sms.invite.param.target-uri", members)
+    assert_joined(invite_through_queue, "sms.invite.param.target-uri", members)
 
 
 @requirement("sms.invite.param.target-required")

@@ -18,15 +18,15 @@ import pytest
 from conformance.context import Conformance, Observation, Scenarios
 from conformance.judge import Expected
 from conformance.suites.judging import (
+    PARTICIPANT_JOINS,
+    assert_carries_reference_id,
     assert_ok_response,
     assert_reference_ids_match,
     first,
-    message_where,
     received_summary,
     received_valid,
     status_change,
 )
-from conformance.suites.test_consult import CONSULT_SUCCESS
 from conformance.verdicts import Unjudgeable, requirement
 
 LEFT_CHAT = Expected("StatusChange[LeftChat]", status_change("LeftChat"))
@@ -43,12 +43,8 @@ def _leave_alone(gws: Conformance) -> tuple[Observation, Observation, Observatio
 def _leave_with_another_agent(gws: Conformance, how: str) -> Observation:
     """The consultant joins (Consult, or Invite: a conference), then leaves."""
     target = gws.target("consultant", "uri").as_params()
-    if how == "consultation":
-        joined = gws.observe({"operationName": "Consult", **target}, expected={"originator": CONSULT_SUCCESS})
-    else:
-        joined = gws.observe({"operationName": "Invite", **target},
-                             expected={"originator": (Expected("join", message_where(
-                                 lambda m: m.get("type") == "ParticipantJoined")),)})
+    operation = "Consult" if how == "consultation" else "Invite"
+    joined = gws.observe({"operationName": operation, **target}, expected={"originator": PARTICIPANT_JOINS})
     if joined.listed.get("consultant") is None:
         raise Unjudgeable(f"sms.leave.state.in-conference: the {how} never reached the consultant "
                           f"(its session list lacks session {joined.session_id})")
@@ -125,8 +121,4 @@ def test_left_chat_carries_the_leaves_reference_id(leave_alone: tuple[Observatio
 
 @requirement("sms.common.reference-id.notify")
 def test_left_chat_carries_a_reference_id(leave_alone: tuple[Observation, Observation, Observation]) -> None:
-    status = _left_chat(leave_alone[0])
-    if status is None:
-        raise Unjudgeable("sms.common.reference-id.notify: no StatusChange LeftChat arrived")
-    assert isinstance(status.get("referenceId"), int), (
-        "sms.common.reference-id.notify [SHOULD] Leave's StatusChange carries no referenceId (the page's does)")
+    assert_carries_reference_id(_left_chat(leave_alone[0]), "Leave")
