@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
-import threading
-import time
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,15 +27,26 @@ import pytest
 from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import TargetUnreachable
-from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, xfail_reason
+from conformance.internals import (
+    add_to_node_id,
+    not_xfail,
+    shown_as_xfail,
+    xfail_reason,
+)
 from conformance.recording import Recorder
 from conformance.redaction import redact_secrets
 from conformance.report import html
-from conformance.report.results import RunRecord, load_results, manifest, now, write_results
+from conformance.report.results import (
+    RunRecord,
+    load_results,
+    manifest,
+    now,
+    write_results,
+)
 from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
 from conformance.verdicts import (
-    WARN_PREFIX,
     CLAUSE_MARKER,
+    WARN_PREFIX,
     Unjudgeable,
     Verdict,
     clause_of,
@@ -314,7 +325,11 @@ def _seed(seed: str | None) -> int | str | None:
 
 def _fuzz_examples(state: RunState) -> int | None:
     """Examples per operation when this run fuzzed (its checks are in the record), else None."""
-    from conformance.commands import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV, FUZZ_MODULE
+    from conformance.commands import (
+        FUZZ_EXAMPLES_DEFAULT,
+        FUZZ_EXAMPLES_ENV,
+        FUZZ_MODULE,
+    )
 
     fuzzed = any(c.startswith(FUZZ_MODULE) for c in state.run.checks)
     return int(os.environ.get(FUZZ_EXAMPLES_ENV, FUZZ_EXAMPLES_DEFAULT)) if fuzzed else None

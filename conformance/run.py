@@ -59,9 +59,8 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
         raise ConfigError("--gws-fault switches faults of the built-in reference server; it cannot go with a target")
     with ExitStack() as stack:
         if config.target is None:
-            from conformance.server.runner import ReferenceServer
-
             from conformance.server.app import ServerSettings
+            from conformance.server.runner import ReferenceServer
 
             # The notifications-delayed fault holds notifications back just past this run's deadline.
             settings = ServerSettings(delay_seconds=config.deadline + 0.5)

@@ -31,12 +31,12 @@ import pytest
 
 import conformance
 from conformance.cli import UsageError
+from conformance.internals import skip_reason, xfail_reason
 from conformance.judge import problem_kinds
 from conformance.recording import Entry
+from conformance.redaction import redact_secrets
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
-from conformance.internals import skip_reason, xfail_reason
-from conformance.redaction import redact_secrets
 from conformance.verdicts import Verdict, combine, exit_code, verdict_of
 
 RESULTS_FORMAT = "gws-conformance-results/1"

@@ -143,10 +143,10 @@ class Operations:
         session = request.session
         if not params.reference:  # only under the transfer-without-target fault
             return
-        target = resolve_target(self.directory, params.reference)
-        newcomer = target is None or target.agent is None or session.participant_of(target.agent.username) is None
-        if broken.TRANSFER_USER_IGNORED in self.faults and newcomer and target is not None and target.agent:
-            return
+        if broken.TRANSFER_USER_IGNORED in self.faults:
+            target = resolve_target(self.directory, params.reference)
+            if target is not None and target.agent and session.participant_of(target.agent.username) is None:
+                return
         if params.text and broken.TRANSFER_TEXT_DROPPED not in self.faults:
             text = self._log(session, params.message_type, request.me, "All", text=params.text)
             self._to_agents(request, lambda u: self._new_messages(session, [text]))
@@ -177,9 +177,9 @@ class Operations:
         if any(p is not leaver for p in request.session.agents()):
             leaver.left_state = "LeftChat" if broken.LEAVE_CONFERENCE_LEFT_CHAT in self.faults else "Completed"
             if LEFT_THEN_COMPLETED in self.faults:
-                request.notifications.append((request.username, self._state_change(
-                    request.session, request.username, reference_id=request.reference_id)
-                    | {"smssession": {**self._session_view(request.session, request.username), "state": "LeftChat"}}))
+                left = self._state_change(request.session, request.username, reference_id=request.reference_id)
+                left["smssession"]["state"] = "LeftChat"
+                request.notifications.append((request.username, left))
         else:
             leaver.wrap_up = broken.LEAVE_NO_WRAP_UP not in self.faults
             if broken.LEAVE_ALONE_COMPLETED in self.faults:
@@ -219,21 +219,20 @@ class Operations:
         self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
 
     def _complete(self, request: Request, queue_name: str | None) -> None:
-        """The session ends for everyone in it (and the requester, if it was wrapping up); with
-        ``queueName`` the interaction is placed in that queue (nothing an agent can see)."""
+        """The session ends for everyone in it (and the requester, if it was wrapping up). Where
+        ``queueName`` places the interaction no agent can see, so it is validated and not kept."""
         session = request.session
         told = [p.account.username for p in session.agents()]
         told += [request.username] if request.username not in told else []
         request.me.wrap_up = False
         if broken.COMPLETE_STILL_OPEN not in self.faults:
             session.status = Status.COMPLETED
-        session.placed_in = queue_name
         if broken.COMPLETE_SILENT in self.faults:
             return
         for name in told:
             data = self._state_change(session, name, reference_id=request.reference_id if name == request.username
                                       else None)
-            data["smssession"]["state"] = Status.COMPLETED.value
+            data["smssession"]["state"] = Status.COMPLETED.value  # what it says even under complete-session-stays-open
             request.notifications.append((name, data))
 
     def _accept(self, request: Request, nickname: str | None) -> None:

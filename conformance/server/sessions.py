@@ -123,7 +123,6 @@ class SmsSession:
     participants: list[Participant] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list)
     user_data: dict[str, Any] = field(default_factory=dict)
-    placed_in: str | None = None  # the queue Complete placed the interaction in (page Complete)
     _indexes: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def agents(self, *, active_only: bool = True) -> list[Participant]:

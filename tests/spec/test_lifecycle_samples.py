@@ -1,9 +1,8 @@
 """The samples of the session lifecycle pages (Accept ... Intrude), normalized: each valid against
 its schema, and a broken variant of each rejected at the right path with the right keyword."""
 
-import copy
-
 import pytest
+from sample_variants import DROP, variant
 
 from conformance.spec.schemas import load_sample, validate
 
@@ -29,24 +28,9 @@ SHAPE_OF = {
     "intrude/request": "requests/intrude",
     "intrude/response": "responses/ok",
 }
-DROP = object()
-
-
 @pytest.mark.parametrize(("sample", "shape"), SHAPE_OF.items())
 def test_every_sample_of_the_lifecycle_pages_validates(sample, shape):
     assert validate(shape, load_sample(sample)) == []
-
-
-def _variant(sample: str, path: tuple, value: object) -> object:
-    document = copy.deepcopy(load_sample(sample))
-    parent = document
-    for key in path[:-1]:
-        parent = parent[key]
-    if value is DROP:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = value
-    return document
 
 
 BROKEN = [
@@ -75,7 +59,7 @@ BROKEN = [
 @pytest.mark.parametrize(("sample", "path", "value", "where", "keyword"), BROKEN,
                          ids=[f"{s}:{'.'.join(map(str, p))}" for s, p, *_ in BROKEN])
 def test_a_broken_sample_is_rejected_where_it_breaks(sample, path, value, where, keyword):
-    found = {(v.path, v.keyword) for v in validate(SHAPE_OF[sample], _variant(sample, path, value))}
+    found = {(v.path, v.keyword) for v in validate(SHAPE_OF[sample], variant(sample, path, value))}
     assert (where, keyword) in found, found
 
 
