@@ -84,10 +84,14 @@ from conformance.server.sessions import (
     Status,
 )
 from conformance.server.variations import (
+    BARE_RESPONSES,
     ORIGINATOR_LAST,
     PARTICIPANTS_REVERSED,
     SYNC_TARGET_REFUSAL,
 )
+
+# The operations whose page shows a bare {"statusCode": 0} (under the bare-responses variation).
+BARE_OPERATIONS = frozenset({"Accept", "Reject", "Complete", "Leave", "Transfer", "Intrude"})
 
 __all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
 
@@ -221,6 +225,8 @@ class SmsDomain(Operations):
         response = {"statusCode": 0, "referenceId": reference_id}
         without = {"Consult": broken.RESPONSE_WITHOUT_REFERENCE, "Invite": broken.INVITE_WITHOUT_REFERENCE}
         if operation in without and without[operation] in self.faults:
+            del response["referenceId"]
+        if operation in BARE_OPERATIONS and BARE_RESPONSES in self.faults:
             del response["referenceId"]
         not_gws = broken.RESPONSE_NOT_GWS.get(operation)
         return {"status": "OK"} if not_gws is not None and not_gws in self.faults else response

@@ -22,6 +22,7 @@ from conformance.server.sessions import (
     Status,
 )
 from conformance.server.variations import (
+    ACCEPT_IN_PIECES,
     LEFT_THEN_COMPLETED,
     NO_ECHO_TO_SENDER,
     NO_TYPING_ECHO,
@@ -246,7 +247,8 @@ class Operations:
         session.status = Status.CHATTING
         status = self._state_change(session, request.username, reference_id=request.reference_id
                                     + (1 if broken.ACCEPT_REFERENCE_MISMATCH in self.faults else 0))
-        status["smssession"]["participants"] = []
+        if ACCEPT_IN_PIECES not in self.faults:
+            status["smssession"]["participants"] = []
         if broken.ACCEPT_STILL_INVITED in self.faults:
             status["smssession"]["state"] = Status.INVITED.value
         updated = self._state_change(session, request.username, "ParticipantsUpdated")
@@ -259,9 +261,12 @@ class Operations:
         visibility = {"Monitor": None, "Coach": "Agents"}.get(me.mode, "All") if me.role is Role.SUPERVISOR else "All"
         joined = self._log(session, "ParticipantJoined", me, visibility) if visibility else None
         history = [joined] if broken.ACCEPT_NO_HISTORY in self.faults and joined else list(session.messages)
-        sequence = [status, updated, self._new_messages(session, history)]
+        pieces = [[m] for m in history] if ACCEPT_IN_PIECES in self.faults else [history]
+        sequence = [status, updated, *(self._new_messages(session, piece) for piece in pieces)]
         if broken.ACCEPT_REORDERED in self.faults:
             sequence[:2] = sequence[1::-1]
+        if UNRELATED_IN_SESSION in self.faults:
+            sequence.insert(1, self._state_change(session, request.username, "PropertiesUpdated"))
         request.notifications += [(request.username, data) for data in sequence]
         if joined is not None:
             self._to_agents(request, lambda u: self._new_messages(session, [joined]), except_for=request.username)

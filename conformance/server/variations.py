@@ -34,16 +34,23 @@ NO_TYPING_ECHO = define_benign("no-typing-echo", "typing notifications reach no 
                                                  "is told an agent types)")
 TYPING_TO_OTHERS = define_benign("typing-to-others-only", "typing notifications reach the other agents of the "
                                                           "session, not the agent that types")
-UNRELATED_IN_SESSION = define_benign("unrelated-in-session", "a consult's notifications come with others about the "
-                                                             "same session: PropertiesUpdated between "
-                                                             "ParticipantsUpdated and the join, then the consulted "
-                                                             "agent's typing")
+UNRELATED_IN_SESSION = define_benign("unrelated-in-session", "a consult's and an accept's notifications come with "
+                                                             "others about the same session: PropertiesUpdated "
+                                                             "between ParticipantsUpdated and the join (for Accept, "
+                                                             "between StatusChange and ParticipantsUpdated), then the "
+                                                             "consulted agent's typing")
 PARTICIPANTS_REVERSED = define_benign("participants-reversed", "participants listed in reverse order")
 ORIGINATOR_LAST = define_benign("originator-listed-last", "the agent that owns the session is listed after "
                                                           "every other participant")
 SYNC_TARGET_REFUSAL = define_benign("sync-refusal-of-unavailable-target",
                                     "a Consult whose target is unknown or unavailable is refused in the response "
                                     "(statusCode 2, HTTP 400) instead of failing later with an Error notification")
+ACCEPT_IN_PIECES = define_benign("accept-history-in-pieces",
+                                 "Accept's StatusChange lists the participants (the page's sample lists none) and "
+                                 "the history comes as one NewMessages per message")
+BARE_RESPONSES = define_benign("bare-responses",
+                               "operations whose page shows a bare {\"statusCode\": 0} (Accept, Reject, Complete, "
+                               "Leave, Transfer, Intrude) answer without a referenceId; their notifications keep it")
 LEFT_THEN_COMPLETED = define_benign("leave-left-then-completed",
                                     "an agent leaving a conference or consultation gets StatusChange LeftChat, then "
                                     "Completed (the GWS 8.5.2 Leave page prints both samples one after the other)")

@@ -123,3 +123,33 @@ def test_an_unavailable_target_can_be_refused_in_the_response():
     domain = make_domain("sync-refusal-of-unavailable-target")
     outcome = consult(domain, iter(range(1, 100)).__next__, provision(domain), targetUri="http://x/api/v2/users/nobody")
     assert outcome.http_status == 400 and outcome.body["statusCode"] == 2 and not outcome.notifications
+
+
+# --- the open points of the lifecycle pages -------------------------------------------------------------------
+
+def _accept_notifications(*variations: str) -> tuple[list[dict], dict]:
+    from test_domain import make_domain, provision
+
+    domain = make_domain(*variations)
+    session_id = provision(domain, "Invited")
+    outcome = domain.operate("alice", session_id, {"operationName": "Accept"}, iter(range(1, 100)).__next__)
+    return [data for _, data in outcome.notifications], outcome.body
+
+
+def test_accept_can_list_participants_first_and_send_its_history_in_pieces():
+    plain, _ = _accept_notifications()
+    varied, _ = _accept_notifications("accept-history-in-pieces")
+    assert plain[0]["smssession"]["participants"] == [] and varied[0]["smssession"]["participants"] != []
+    assert [len(d["messages"]) for d in plain[2:]] == [3] and [len(d["messages"]) for d in varied[2:]] == [1, 1, 1]
+
+
+def test_accept_can_come_with_unrelated_notifications():
+    varied, _ = _accept_notifications("unrelated-in-session")
+    assert [d["notificationType"] for d in varied] == ["StatusChange", "PropertiesUpdated", "ParticipantsUpdated",
+                                                        "NewMessages"]
+
+
+def test_bare_responses_drop_the_reference_id_but_notifications_keep_it():
+    (status, *_), body = _accept_notifications("bare-responses")
+    assert body == {"statusCode": 0} and isinstance(status["referenceId"], int)
+    assert "referenceId" in _accept_notifications()[1]
