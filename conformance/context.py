@@ -174,6 +174,22 @@ class After:
     work: Callable[[Any], Any]
 
 
+def scenario_fixture(name: str, params: Sequence[str] | None = None) -> Any:
+    """The module fixture that collects scenario ``name`` from the module's ``scenarios`` fixture
+    (``name[param]`` for each of ``params``): ``consult_by_uri = scenario_fixture("consult_by_uri")``.
+    It bears the scenario's name, which is how :meth:`Conformance.start` knows a selected check
+    needs that scenario."""
+    if params is None:
+        @pytest.fixture(scope="module", name=name)
+        def collect(scenarios: Scenarios) -> Any:
+            return scenarios.result(name)
+    else:
+        @pytest.fixture(scope="module", name=name, params=list(params))
+        def collect(request: pytest.FixtureRequest, scenarios: Scenarios) -> Any:
+            return scenarios.result(f"{name}[{request.param}]")
+    return collect
+
+
 class Scenarios:
     """Independent scenarios of one module, each on its own session, running at the same time
     (at most ``concurrency`` at once); each fixture collects its own with :meth:`result`, which

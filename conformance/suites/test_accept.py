@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected, judge_sequence, problems_message
 from conformance.redaction import register_own_content
 from conformance.scenario import carries_message
@@ -72,14 +72,8 @@ def accept(accept_as_answered: Observation) -> Observation:
     return seen
 
 
-@pytest.fixture(scope="module")
-def accept_with_bad_save_lar(scenarios: Scenarios) -> Observation:
-    return scenarios.result("accept_with_bad_save_lar")
-
-
-@pytest.fixture(scope="module")
-def accept_when_chatting(scenarios: Scenarios) -> Observation:
-    return scenarios.result("accept_when_chatting")
+accept_with_bad_save_lar = scenario_fixture("accept_with_bad_save_lar")
+accept_when_chatting = scenario_fixture("accept_when_chatting")
 
 
 def _status(accept: Observation) -> Mapping[str, Any] | None:

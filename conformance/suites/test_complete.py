@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected
 from conformance.suites.judging import (
     assert_ok_response,
@@ -41,19 +41,9 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def complete(scenarios: Scenarios) -> tuple[Observation, Observation]:
-    return scenarios.result("complete")
-
-
-@pytest.fixture(scope="module")
-def complete_into_queue(scenarios: Scenarios) -> tuple[Observation, Observation]:
-    return scenarios.result("complete_into_queue")
-
-
-@pytest.fixture(scope="module")
-def complete_with_bad_save_lar(scenarios: Scenarios) -> Observation:
-    return scenarios.result("complete_with_bad_save_lar")
+complete = scenario_fixture("complete")
+complete_into_queue = scenario_fixture("complete_into_queue")
+complete_with_bad_save_lar = scenario_fixture("complete_with_bad_save_lar")
 
 
 @requirement("sms.complete.response")

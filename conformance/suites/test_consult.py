@@ -16,7 +16,14 @@ from typing import Any
 
 import pytest
 
-from conformance.context import After, Conformance, Observation, RoleTarget, Scenarios
+from conformance.context import (
+    After,
+    Conformance,
+    Observation,
+    RoleTarget,
+    Scenarios,
+    scenario_fixture,
+)
 from conformance.judge import Expected, describe, judge_sequence, problems_message
 from conformance.scenario import only_agent, session_id_of
 from conformance.suites.judging import (
@@ -59,10 +66,7 @@ def _consult(gws: Conformance, target: RoleTarget, expected=CONSULT_SUCCESS) -> 
     return gws.observe(body, expected={"originator": expected, "consultant": consultant_expects})
 
 
-@pytest.fixture(scope="module")
-def idle_session(scenarios: Scenarios) -> str:
-    """A session nobody consults on: requests that must be refused are sent to it."""
-    return scenarios.result("idle_session")
+idle_session = scenario_fixture("idle_session")  # a session nobody consults on: requests to refuse go there
 
 
 FAILED_CONSULTS = ("consult_to_unknown_target", "consult_to_unavailable_agent")
@@ -91,49 +95,15 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def consult_by_uri(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consult_by_uri")
-
-
-@pytest.fixture(scope="module")
-def consult_by_path(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consult_by_path")
-
-
-@pytest.fixture(scope="module", params=["uri", "path"])
-def consult_through_queue(request, scenarios: Scenarios) -> Observation:
-    return scenarios.result(f"consult_through_queue[{request.param}]")
-
-
-@pytest.fixture(scope="module")
-def consult_to_unknown_target(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consult_to_unknown_target")
-
-
-@pytest.fixture(scope="module")
-def consult_to_unavailable_agent(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consult_to_unavailable_agent")
-
-
-@pytest.fixture(scope="module")
-def consult_without_target(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consult_without_target")
-
-
-@pytest.fixture(scope="module")
-def transfer_after_consult(scenarios: Scenarios) -> Observation:
-    return scenarios.result("transfer_after_consult")
-
-
-@pytest.fixture(scope="module")
-def conference_after_consult(scenarios: Scenarios) -> tuple[Observation, str]:
-    return scenarios.result("conference_after_consult")
-
-
-@pytest.fixture(scope="module")
-def leave_after_consult(scenarios: Scenarios) -> tuple[Observation, str]:
-    return scenarios.result("leave_after_consult")
+consult_by_uri = scenario_fixture("consult_by_uri")
+consult_by_path = scenario_fixture("consult_by_path")
+consult_through_queue = scenario_fixture("consult_through_queue", ["uri", "path"])
+consult_to_unknown_target = scenario_fixture("consult_to_unknown_target")
+consult_to_unavailable_agent = scenario_fixture("consult_to_unavailable_agent")
+consult_without_target = scenario_fixture("consult_without_target")
+transfer_after_consult = scenario_fixture("transfer_after_consult")
+conference_after_consult = scenario_fixture("conference_after_consult")
+leave_after_consult = scenario_fixture("leave_after_consult")
 
 
 # --- sms.consult.param.* -----------------------------------------------------------------------
@@ -231,9 +201,7 @@ def _without_feature(gws: Conformance, idle_session: str) -> tuple[Observation, 
     return gws.request(idle_session, consult, role="no_feature"), gws.list_sessions("no_feature")
 
 
-@pytest.fixture(scope="module")
-def without_feature(scenarios: Scenarios) -> tuple[Observation, Observation]:
-    return scenarios.result("without_feature")
+without_feature = scenario_fixture("without_feature")
 
 
 @requirement("sms.consult.feature")
@@ -447,9 +415,7 @@ def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) 
     assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
 
 
-@pytest.fixture(scope="module")
-def consultant_writes(scenarios: Scenarios) -> Observation:
-    return scenarios.result("consultant_writes")
+consultant_writes = scenario_fixture("consultant_writes")
 
 
 @requirement("sms.consult.visibility")

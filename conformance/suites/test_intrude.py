@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.suites.judging import (
     assert_ok_response,
     received_summary,
@@ -46,19 +46,9 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module", params=MODES)
-def intrude(request, scenarios: Scenarios) -> Observation:
-    return scenarios.result(f"intrude[{request.param}]")
-
-
-@pytest.fixture(scope="module")
-def intrude_with_an_unknown_mode(scenarios: Scenarios) -> Observation:
-    return scenarios.result("intrude_with_an_unknown_mode")
-
-
-@pytest.fixture(scope="module")
-def intrude_in_a_session_not_handled(scenarios: Scenarios) -> Observation:
-    return scenarios.result("intrude_in_a_session_not_handled")
+intrude = scenario_fixture("intrude", MODES)
+intrude_with_an_unknown_mode = scenario_fixture("intrude_with_an_unknown_mode")
+intrude_in_a_session_not_handled = scenario_fixture("intrude_in_a_session_not_handled")
 
 
 @requirement("sms.intrude.response")

@@ -15,7 +15,13 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, RoleTarget, Scenarios
+from conformance.context import (
+    Conformance,
+    Observation,
+    RoleTarget,
+    Scenarios,
+    scenario_fixture,
+)
 from conformance.judge import judge_sequence, problems_message
 from conformance.suites.judging import (
     PARTICIPANT_JOINS,
@@ -50,24 +56,10 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def invite_by_uri(scenarios: Scenarios) -> Observation:
-    return scenarios.result("invite_by_uri")
-
-
-@pytest.fixture(scope="module")
-def invite_by_path(scenarios: Scenarios) -> Observation:
-    return scenarios.result("invite_by_path")
-
-
-@pytest.fixture(scope="module", params=["uri", "path"])
-def invite_through_queue(request, scenarios: Scenarios) -> Observation:
-    return scenarios.result(f"invite_through_queue[{request.param}]")
-
-
-@pytest.fixture(scope="module")
-def invite_without_target(scenarios: Scenarios) -> Observation:
-    return scenarios.result("invite_without_target")
+invite_by_uri = scenario_fixture("invite_by_uri")
+invite_by_path = scenario_fixture("invite_by_path")
+invite_through_queue = scenario_fixture("invite_through_queue", ["uri", "path"])
+invite_without_target = scenario_fixture("invite_without_target")
 
 
 def _invited(seen: Observation) -> set[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected
 from conformance.suites.judging import (
     PARTICIPANT_JOINS,
@@ -62,14 +62,8 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def leave_alone(scenarios: Scenarios) -> tuple[Observation, Observation, Observation]:
-    return scenarios.result("leave_alone")
-
-
-@pytest.fixture(scope="module", params=["conference", "consultation"])
-def leave_with_another_agent(request, scenarios: Scenarios) -> Observation:
-    return scenarios.result(f"leave_with_another_agent[{request.param}]")
+leave_alone = scenario_fixture("leave_alone")
+leave_with_another_agent = scenario_fixture("leave_with_another_agent", ["conference", "consultation"])
 
 
 def _left_chat(seen: Observation) -> Mapping[str, Any] | None:

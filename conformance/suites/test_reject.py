@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected
 from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (
@@ -36,14 +36,8 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def reject(scenarios: Scenarios) -> Observation:
-    return scenarios.result("reject")
-
-
-@pytest.fixture(scope="module")
-def reject_when_chatting(scenarios: Scenarios) -> Observation:
-    return scenarios.result("reject_when_chatting")
+reject = scenario_fixture("reject")
+reject_when_chatting = scenario_fixture("reject_when_chatting")
 
 
 def _status(seen: Observation) -> Mapping[str, Any] | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios
+from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected
 from conformance.redaction import register_own_content
 from conformance.suites.judging import (
@@ -49,24 +49,10 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         yield running
 
 
-@pytest.fixture(scope="module")
-def transfer_to_user(scenarios: Scenarios) -> Observation:
-    return scenarios.result("transfer_to_user")
-
-
-@pytest.fixture(scope="module")
-def transfer_to_queue(scenarios: Scenarios) -> Observation:
-    return scenarios.result("transfer_to_queue")
-
-
-@pytest.fixture(scope="module")
-def transfer_with_text(scenarios: Scenarios) -> Observation:
-    return scenarios.result("transfer_with_text")
-
-
-@pytest.fixture(scope="module")
-def transfer_without_target(scenarios: Scenarios) -> Observation:
-    return scenarios.result("transfer_without_target")
+transfer_to_user = scenario_fixture("transfer_to_user")
+transfer_to_queue = scenario_fixture("transfer_to_queue")
+transfer_with_text = scenario_fixture("transfer_with_text")
+transfer_without_target = scenario_fixture("transfer_without_target")
 
 
 def _assert_moved(seen: Observation, clause_id: str, receivers: tuple[str, ...]) -> None:
