@@ -146,7 +146,7 @@ class Config:
     barrier_timeout: float = 30.0
     quiet_window: float = 1.0  # seconds of silence that end a stream without markers (conformance.scenario)
     observation: str = "auto"  # auto | markers | quiet
-    concurrency: int = 8  # scenarios at the same time (conformance.context.Conformance.start)
+    concurrency: int = 8  # scenarios at the same time (conformance.context.Conformance.launch)
     http_timeout: float = 30.0
     max_body_bytes: int = 8 * 2**20  # one response body, decoded (conformance.client.rest)
     max_time: float = 600.0  # the whole run (conformance.plugin)

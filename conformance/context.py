@@ -21,9 +21,8 @@ import dataclasses
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,7 +176,7 @@ class After:
 def scenario_fixture(name: str, params: Sequence[str] | None = None) -> Any:
     """The module fixture that collects scenario ``name`` from the module's ``scenarios`` fixture
     (``name[param]`` for each of ``params``): ``consult_by_uri = scenario_fixture("consult_by_uri")``.
-    It bears the scenario's name, which is how :meth:`Conformance.start` knows a selected check
+    It bears the scenario's name, which is how :meth:`Conformance.launch` knows a selected check
     needs that scenario."""
     if params is None:
         @pytest.fixture(scope="module", name=name)
@@ -191,9 +190,10 @@ def scenario_fixture(name: str, params: Sequence[str] | None = None) -> Any:
 
 
 class Scenarios:
-    """Independent scenarios of one module, each on its own session, running at the same time
-    (at most ``concurrency`` at once); each fixture collects its own with :meth:`result`, which
-    raises what the scenario raised (a skip, a StageError), so only its checks are affected."""
+    """Independent scenarios of one page module, each on its own session, running at the same
+    time as the other pages' (at most ``concurrency`` at once); each fixture collects its own with
+    :meth:`result`, which raises what the scenario raised (a skip, a StageError), so only its
+    checks are affected."""
 
     def __init__(self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]],
                  needs: Mapping[str, str]) -> None:
@@ -210,7 +210,9 @@ class Scenarios:
                 name = self._needs.get(name)
 
     def adopt_the_rest(self) -> None:
-        """Whatever ran and no fixture collected (a chain's start) still belongs in the recording."""
+        """Once every scenario of the module is done, whatever ran and no fixture collected (a
+        chain's start) still belongs in the recording."""
+        wait(self._futures.values())
         for name in self._futures:
             self._recorder.adopt(f"{self._prefix}::{name}")
 
@@ -237,6 +239,8 @@ class Conformance:
             source.announced = False  # no announcement will arrive: do not wait for any
         self._customer_probes: dict[str, CustomerProbe] = {}  # session id -> the source's probe
         self._logging_in = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None  # the scenarios of every page (launch)
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def replaying(cls, recorder: Recorder, deadline: float, calibration: Calibration) -> Conformance:
@@ -245,6 +249,7 @@ class Conformance:
         replay.config, replay.agents, replay.source, replay._make_agent = None, {}, None, None
         replay.deadline, replay.recorder, replay.calibration, replay.concurrency = deadline, recorder, calibration, 1
         replay._unobservable, replay._customer_probes, replay._logging_in = None, {}, threading.Lock()
+        replay._pool, replay._pool_lock = None, threading.Lock()
         return replay
 
     # --- recording ---------------------------------------------------------------------------
@@ -328,18 +333,15 @@ class Conformance:
 
     # --- observing ---------------------------------------------------------------------------
 
-    @contextmanager
-    def start(self, request: pytest.FixtureRequest, scenarios: Mapping[str, Callable[[], Any] | After],
-              also: Mapping[str, Sequence[str]] | None = None) -> Iterator[Scenarios]:
-        """Run ``scenarios`` (name -> work) at the same time, each recorded as the module's fixture
-        of that name, so the recording and the reports are the same whatever the concurrency;
-        waits for all of them on exit. Only the scenarios the selected checks of the module use
-        run (a fixture of the scenario's name, ``name[param]`` included, or one that ``also``
-        maps to scenario names), with what they come ``After``: a narrow selection takes no
-        session from the source for nothing."""
-        prefix = request.node.nodeid
-        used = {name for item in request.session.items if item.nodeid.startswith(f"{prefix}::")
-                for name in item.fixturenames}
+    def launch(self, prefix: str, used: set[str], scenarios: Mapping[str, Callable[[], Any] | After],
+               also: Mapping[str, Sequence[str]] | None = None) -> Scenarios:
+        """Start the scenarios (name -> work) of the page module ``prefix``, each recorded as the
+        module's fixture of that name, so the recording and the reports are the same whatever the
+        concurrency. Every page's scenarios share one pool of ``concurrency`` threads, so the
+        pages of a run go at the same time. Only the scenarios the module's selected checks use
+        start (``used``: their fixture names; a fixture of the scenario's name, ``name[param]``
+        included, or one that ``also`` maps to scenario names), with what they come ``After``: a
+        narrow selection takes no session from the source for nothing."""
         wanted = {name for name in scenarios if name.split("[", 1)[0] in used}
         wanted |= {name for fixture in used for name in (also or {}).get(fixture, ())}
         while missing := {w.name for n, w in scenarios.items() if n in wanted and isinstance(w, After)} - wanted:
@@ -362,16 +364,18 @@ class Conformance:
             with self.recorder.acting_as(f"{prefix}::{name}"):
                 return work.work(earlier) if isinstance(work, After) else work()
 
-        running = Scenarios(self.recorder, prefix, futures, needs)
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="scenario") as pool:
-            for name, work in scenarios.items():
-                if name in wanted:
-                    futures[name] = pool.submit(run, name, work)
-            try:
-                yield running
-            finally:
-                pool.shutdown(wait=True)
-                running.adopt_the_rest()
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="scenario")
+        for name, work in scenarios.items():
+            if name in wanted:  # FIFO: what an After waits for was submitted, so started, before it
+                futures[name] = self._pool.submit(run, name, work)
+        return Scenarios(self.recorder, prefix, futures, needs)
+
+    def stop_scenarios(self) -> None:
+        """At the end of the run: every scenario done, the pool's threads gone."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
 
     def _observable(self) -> None:
         """StageError at once, before a session is taken or waited on, when the calibration found

@@ -455,3 +455,30 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
         pytest.exit(f"gws-conformance: cannot reach the target: {exc}", returncode=EXIT_UNREACHABLE)
     except BayeuxError as exc:  # every check errors with this one cause (printed once by the console)
         raise StageError(f"the notification stream cannot be opened: {exc}") from None
+
+
+@pytest.fixture(scope="session")
+def scenario_runs(gws, request: pytest.FixtureRequest):
+    """The scenarios of every selected page module, launched together when the first page needs
+    them (a module names them in ``page_scenarios(gws)``, and in ``ALSO`` the fixtures that stand
+    for several), so the pages of a run go at the same time; by module node id."""
+    modules: dict[str, tuple[Any, set[str]]] = {}
+    for item in request.session.items:
+        module = item.getparent(pytest.Module)
+        if module is not None and hasattr(module.obj, "page_scenarios"):
+            modules.setdefault(module.nodeid, (module.obj, set()))[1].update(item.fixturenames)
+    runs = {prefix: gws.launch(prefix, used, page.page_scenarios(gws), getattr(page, "ALSO", None))
+            for prefix, (page, used) in modules.items()}
+    try:
+        yield runs
+    finally:
+        gws.stop_scenarios()
+
+
+@pytest.fixture(scope="module")
+def scenarios(scenario_runs, request: pytest.FixtureRequest):
+    """This page module's scenarios; when its checks are done, the recordings of what ran and no
+    fixture collected join the module's report."""
+    running = scenario_runs[request.node.nodeid]
+    yield running
+    running.adopt_the_rest()

@@ -1,9 +1,9 @@
 """``gws-conformance init`` writes a starter configuration a user fills in and runs."""
 
 import os
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 

@@ -57,13 +57,9 @@ def test_credential_headers_are_always_redacted():
 def test_an_after_must_come_after_a_plain_scenario_listed_before_it():
     """Listed the other way round it could wait on a scenario not yet submitted (a deadlock at
     concurrency 1): refused before anything runs."""
-    from types import SimpleNamespace
 
     from conformance.context import After, Conformance
 
     gws = Conformance.replaying(Recorder(replaying={}), 1.0, None)
-    request = SimpleNamespace(node=SimpleNamespace(nodeid="test_x.py"), session=SimpleNamespace(items=[
-        SimpleNamespace(nodeid="test_x.py::test_a", fixturenames=["second", "first"])]))
     with pytest.raises(ValueError, match="must come After a plain scenario listed before it"):
-        with gws.start(request, {"second": After("first", lambda value: value), "first": lambda: 1}):
-            pass
+        gws.launch("test_x.py", {"second", "first"}, {"second": After("first", lambda value: value), "first": lambda: 1})

@@ -13,11 +13,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import junit_verdicts
 
 from conformance.redaction import SECRET_HEADERS
 from conformance.report.results import load_results
 from conformance.spec.clauses import CLAUSES
+from conftest import junit_verdicts
 
 FAULTS = ("consult-notifications-swapped", "consult-join-visible-to-all", "refusal-with-http-200")
 ORDER_CHECK = "test_consult.py::test_participants_updated_comes_before_the_join"

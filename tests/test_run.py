@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import junit_verdicts as verdicts
-
 from conformance.report.results import load_results
+from conftest import junit_verdicts as verdicts
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ session of their own, since a refusal must leave the session as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -49,14 +49,15 @@ def _accept(gws: Conformance, body: Mapping[str, Any], state: str = INVITED) -> 
     return gws.observe({"operationName": "Accept", **body}, expected={"originator": expected}, state=state)
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         "accept": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": True}),
         "accept_with_bad_save_lar": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": "yes"}),
         "accept_when_chatting": lambda: _accept(gws, {"nickname": NICKNAME}, state=CHATTING),
-    }, also={"accept_as_answered": ("accept",)}) as running:
-        yield running
+    }
+
+
+ALSO = {"accept_as_answered": ("accept",)}  # a fixture that stands for a scenario of another name
 
 
 @pytest.fixture(scope="module")

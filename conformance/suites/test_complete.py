@@ -6,12 +6,10 @@ Clauses: conformance/spec/lifecycle_clauses.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
 from conformance.suites.judging import (
     assert_ok_response,
@@ -30,15 +28,13 @@ def _complete(gws: Conformance, params: Mapping[str, Any]) -> tuple[Observation,
     return seen, gws.request(seen.session_id, {"operationName": "SendMessage", "text": "after Complete"})
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         "complete": lambda: _complete(gws, {"saveLAR": True}),
         "complete_into_queue": lambda: _complete(gws, {"queueName": queue_name_or_skip(gws)}),
         "complete_with_bad_save_lar": lambda: gws.observe({"operationName": "Complete", "saveLAR": "yes"},
                                                           expected={"originator": ()}),
-    }) as running:
-        yield running
+    }
 
 
 complete = scenario_fixture("complete")

@@ -11,7 +11,7 @@ judges and fails with a message that starts with that clause.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -72,12 +72,11 @@ idle_session = scenario_fixture("idle_session")  # a session nobody consults on:
 FAILED_CONSULTS = ("consult_to_unknown_target", "consult_to_unavailable_agent")
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
     """Every scenario of this page, each on its own session, started at once (the run's
-    concurrency bounds how many go at the same time; an After waits for the one it needs); each
-    fixture below collects one."""
-    with gws.start(request, {
+    concurrency bounds how many go at the same time, with the other pages'; an After waits for the
+    one it needs); each fixture below collects one."""
+    return {
         "idle_session": lambda: gws.new_session().id,
         "consult_by_uri": lambda: _consult(gws, gws.target("consultant", "uri")),
         "consult_by_path": lambda: _consult(gws, gws.target("consultant", "path")),
@@ -91,8 +90,10 @@ def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scen
         "leave_after_consult": lambda: _leave_after_consult(gws),
         "consultant_writes": After("consult_by_uri", gws.consultant_writes),
         "without_feature": After("idle_session", lambda idle: _without_feature(gws, idle)),
-    }, also={"failed_consult": FAILED_CONSULTS}) as running:
-        yield running
+    }
+
+
+ALSO = {"failed_consult": FAILED_CONSULTS}  # fixtures that stand for several scenarios
 
 
 consult_by_uri = scenario_fixture("consult_by_uri")

@@ -11,11 +11,9 @@ mode. The page makes the mode optional only for a supervisor already monitoring 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
-import pytest
-
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.suites.judging import (
     assert_ok_response,
     received_summary,
@@ -36,14 +34,12 @@ def _intrude(gws: Conformance, mode: str, *, completed_first: bool = False) -> O
     return gws.intrude(session, {"operationName": "Intrude", "supervisorVisibilityMode": mode}, awaited=OFFERED)
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         **{f"intrude[{mode}]": (lambda mode=mode: _intrude(gws, mode)) for mode in MODES},
         "intrude_with_an_unknown_mode": lambda: _intrude(gws, "Spy"),
         "intrude_in_a_session_not_handled": lambda: _intrude(gws, "Monitor", completed_first=True),
-    }) as running:
-        yield running
+    }
 
 
 intrude = scenario_fixture("intrude", MODES)

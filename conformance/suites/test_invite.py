@@ -10,7 +10,7 @@ customer is aware of every agent of the conference.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -19,7 +19,6 @@ from conformance.context import (
     Conformance,
     Observation,
     RoleTarget,
-    Scenarios,
     scenario_fixture,
 )
 from conformance.judge import judge_sequence, problems_message
@@ -44,16 +43,14 @@ def _invite(gws: Conformance, target: RoleTarget | None) -> Observation:
     return gws.observe(body, expected=expected)
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         "invite_by_uri": lambda: _invite(gws, gws.target("consultant", "uri")),
         "invite_by_path": lambda: _invite(gws, gws.target("consultant", "path")),
         "invite_through_queue[uri]": lambda: _invite(gws, gws.target("queue", "uri")),
         "invite_through_queue[path]": lambda: _invite(gws, gws.target("queue", "path")),
         "invite_without_target": lambda: _invite(gws, None),
-    }) as running:
-        yield running
+    }
 
 
 invite_by_uri = scenario_fixture("invite_by_uri")

@@ -10,12 +10,10 @@ the customer, the agent still wraps up), and an agent leaves a conference or a c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
 from conformance.suites.judging import (
     PARTICIPANT_JOINS,
@@ -52,14 +50,12 @@ def _leave_with_another_agent(gws: Conformance, how: str) -> Observation:
                          awaited={"consultant": status_change("Completed")})
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         "leave_alone": lambda: _leave_alone(gws),
         "leave_with_another_agent[conference]": lambda: _leave_with_another_agent(gws, "conference"),
         "leave_with_another_agent[consultation]": lambda: _leave_with_another_agent(gws, "consultation"),
-    }) as running:
-        yield running
+    }
 
 
 leave_alone = scenario_fixture("leave_alone")

@@ -6,12 +6,10 @@ Clauses: conformance/spec/lifecycle_clauses.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
 from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (
@@ -26,14 +24,12 @@ from conformance.verdicts import requirement
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
     reject = {"operationName": "Reject"}
-    with gws.start(request, {
+    return {
         "reject": lambda: gws.observe(reject, expected={"originator": (COMPLETED,)}, state=INVITED),
         "reject_when_chatting": lambda: gws.observe(reject, expected={"originator": ()}, state=CHATTING),
-    }) as running:
-        yield running
+    }
 
 
 reject = scenario_fixture("reject")

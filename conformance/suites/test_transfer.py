@@ -11,12 +11,12 @@ that shows the session Chatting to the target, or the deadline.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
 from conformance.redaction import register_own_content
 from conformance.suites.judging import (
@@ -38,15 +38,13 @@ def _transfer(gws: Conformance, params: Mapping[str, Any]) -> Observation:
                        expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()})
 
 
-@pytest.fixture(scope="module")
-def scenarios(request: pytest.FixtureRequest, gws: Conformance) -> Iterator[Scenarios]:
-    with gws.start(request, {
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
         "transfer_to_user": lambda: _transfer(gws, gws.target("consultant", "uri").as_params()),
         "transfer_to_queue": lambda: _transfer(gws, {"queueName": queue_name_or_skip(gws)}),
         "transfer_with_text": lambda: _transfer(gws, {**gws.target("consultant", "uri").as_params(), "text": TEXT}),
         "transfer_without_target": lambda: _transfer(gws, {}),
-    }) as running:
-        yield running
+    }
 
 
 transfer_to_user = scenario_fixture("transfer_to_user")

@@ -5,12 +5,11 @@ import time
 
 import httpx
 import pytest
+from bayeux_peer import HANDSHAKE, TOPIC, Client, notifications, provision
 
 from conformance.server.app import MAX_BODY_BYTES, ServerSettings
 from conformance.server.runner import ReferenceServer
 from conformance.spec.schemas import load_sample, validate
-
-from bayeux_peer import HANDSHAKE, TOPIC, Client, notifications, provision
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,11 @@ from bayeux_peer import TOPIC, Client, notifications, provision
 from conformance.server.app import ServerSettings
 from conformance.server.faults import FaultSet
 from conformance.server.runner import ReferenceServer
-from conformance.server.variations import OTHER_SESSION_ID, OrderedDelays, vary_notification
+from conformance.server.variations import (
+    OTHER_SESSION_ID,
+    OrderedDelays,
+    vary_notification,
+)
 
 SETTINGS = ServerSettings(connect_timeout_ms=2_000, max_interval_ms=5_000)
 
