@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from conformance.context import Conformance, Observation
-from conformance.judge import Arrival, Expected, describe
+from conformance.judge import (
+    Arrival,
+    Expected,
+    describe,
+    judge_sequence,
+    problems_message,
+)
 from conformance.scenario import carries_message
 from conformance.spec.schemas import validate
 from conformance.verdicts import Unjudgeable
@@ -84,6 +90,17 @@ def assert_ok_response(seen: Observation, clause_id: str) -> None:
     problems = schema_problems("responses/ok", seen.response_body)
     assert seen.response_status < 300 and not problems, (
         f"{clause_id} [MUST] HTTP {seen.response_status} {seen.response_body}: {problems or 'not a success'}")
+
+
+ORDER_PROBLEMS = ("missing", "late", "reordered")
+
+
+def assert_in_documented_order(clause_id: str, expected: tuple[Expected, ...], arrivals: list[Arrival],
+                               deadline: float) -> None:
+    """Each documented notification arrived within the deadline, in the documented order;
+    notifications of other kinds in between are tolerated, a repeat is notify.once's."""
+    problems = [p for p in judge_sequence(expected, arrivals, deadline=deadline) if p.kind in ORDER_PROBLEMS]
+    assert not problems, problems_message(clause_id, "MUST", problems, arrivals)
 
 
 def assert_joined(seen: Observation, clause_id: str, joiners: tuple[str, ...]) -> None:

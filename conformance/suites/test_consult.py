@@ -27,6 +27,7 @@ from conformance.context import (
 from conformance.judge import Expected, describe, judge_sequence, problems_message
 from conformance.scenario import only_agent, session_id_of
 from conformance.suites.judging import (
+    ORDER_PROBLEMS,
     PARTICIPANT_JOINS,
     assert_joined,
     first,
@@ -315,9 +316,6 @@ def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: 
     assert message.get("index", -1) > consult_by_uri.last_index_before, (
         f"sms.consult.notify.joined [MUST] join index {message.get('index')} does not continue the log "
         f"(last index before the consult: {consult_by_uri.last_index_before})")
-
-
-ORDER_PROBLEMS = ("missing", "late", "reordered")
 
 
 @requirement("sms.consult.notify.order")
