@@ -3,7 +3,9 @@
 Every check names one clause ID from here; the compliance matrix lists every clause, covered
 or not. This module restates ``shared/spec/consult.md`` (the Consult page, clause by clause) and
 the cross-cutting rules that ``gws-conventions.md`` derives from the API Basics pages; the pages
-that move a session through its life are in :mod:`conformance.spec.lifecycle_clauses`.
+that move a session through its life are in :mod:`conformance.spec.lifecycle_clauses`, those that add
+messages in :mod:`conformance.spec.message_clauses`, those that change user data or read a session in
+:mod:`conformance.spec.user_data_clauses`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from conformance.spec.clause_model import DOCS, Clause, DocPage, Level
 from conformance.spec.clause_model import make_clause as _clause
 from conformance.spec.lifecycle_clauses import LIFECYCLE_CLAUSES
+from conformance.spec.message_clauses import MESSAGE_CLAUSES
+from conformance.spec.user_data_clauses import USER_DATA_CLAUSES
 
 __all__ = ["BY_ID", "CLAUSES", "Clause", "DocPage", "Level", "clause"]
 
@@ -85,7 +89,13 @@ CLAUSES: tuple[Clause, ...] = (
     _clause("sms.common.reference-id.notify", "SHOULD", COMETD,
             "The notification reporting an operation's outcome carries a referenceId where the page's sample shows "
             "one (Accept, Reject, Leave), even where the page's response shows none (erratum 7)."),
+    _clause("sms.common.capability", "MUST", RETURN_VALUES,
+            "An operation the session's current capabilities do not list is refused (statusCode 2, not valid for "
+            "the current state) and changes nothing: judged for each message and user data operation on a session "
+            "offered to the agent (Invited), whose capabilities list only what the agent may do before accepting it."),
     *LIFECYCLE_CLAUSES,
+    *MESSAGE_CLAUSES,
+    *USER_DATA_CLAUSES,
 )
 
 BY_ID: dict[str, Clause] = {clause.id: clause for clause in CLAUSES}
