@@ -301,15 +301,9 @@ class ReferenceApp:
 
     async def sms_messages(self, request: Request) -> Response:
         async def handle(session: HttpSession, request: Request) -> Response:
-            bounds = {}
-            for name in ("startIndex", "count"):
-                raw = request.query_params.get(name)
-                if raw is not None:
-                    if not raw.isdigit():
-                        raise ApiError(2, f"{name} must be a non-negative integer", 400)
-                    bounds[name] = int(raw)
             messages = self.domain.get_messages(session.username, request.path_params["id"],
-                                                bounds.get("startIndex"), bounds.get("count"))
+                                                request.query_params.get("startIndex"),
+                                                request.query_params.get("count"))
             return JSONResponse({"statusCode": 0, "messages": messages})
 
         return await self._guarded(request, handle)

@@ -43,7 +43,14 @@ Decisions where the pages are silent:
 - Intrude (a supervisor of the agent): the supervisor is offered the session (StatusChange
   Invited); a mode is required (monitoring, which makes it optional, is not modelled).
 - A consultant cannot SendMessage (not in its capabilities); its SendToAgents is Agents-only.
-- SendUrl is accepted from whoever may SendMessage, though no sample lists it as a capability.
+- SendUrl and SendCustomNotice are accepted from whoever may SendMessage, though no sample lists
+  them as capabilities; each adds one message (PushUrl, CustomNotice) visible to All.
+- The user data operations (Attach, Update, Delete, SetDisposition) notify every agent in the
+  session (and a requester wrapping up) with PropertiesUpdated and the whole session, the
+  requester's carrying the referenceId; SetDisposition without dispositionKey writes under
+  ``DispositionCode`` (the page's sample; "the key configured for the server").
+- GetMessages: startIndex is the index of the first message (default 1, 0 as 1), count the most
+  returned (default 0: all); anything but a non-negative integer is refused (statusCode 2).
 - Provisioning (test-only API) notifies the owner with StatusChange (state Invited or Chatting)
   and, for Chatting, NewMessages with the log so far.
 """
@@ -56,6 +63,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.server import domain_faults as broken
+from conformance.server import message_faults as broken_pages
 from conformance.server.directory import (
     AgentAccount,
     Directory,
@@ -172,18 +180,47 @@ class SmsDomain(Operations):
 
     def list_sessions(self, username: str) -> list[dict[str, Any]]:
         self._account(username)
-        return [self._session_view(s, username) for s in self._sessions.values() if s.holds(username)]
+        views = [self._read_view(s, username) for s in self._sessions.values() if s.holds(username)]
+        if broken_pages.LIST_WITHOUT_CAPABILITIES in self.faults:
+            for view in views:
+                del view["capabilities"]
+        return views
 
     def get_session(self, username: str, session_id: str) -> dict[str, Any]:
         self._account(username)
-        return self._session_view(self._visible(username, session_id), username)
+        return self._read_view(self._visible(username, session_id), username)
 
-    def get_messages(self, username: str, session_id: str, start_index: int | None = None,
-                     count: int | None = None) -> list[dict[str, Any]]:
+    def _read_view(self, session: SmsSession, username: str) -> dict[str, Any]:
+        """The session as the resource reads it (a notification's snapshot is ``_session_view``)."""
+        view = self._session_view(session, username)
+        if broken_pages.READ_STALE in self.faults:
+            view["userData"] = {}
+        return view
+
+    def get_messages(self, username: str, session_id: str, start_index: str | int | None = None,
+                     count: str | int | None = None) -> list[dict[str, Any]]:
+        """The log from index ``startIndex`` on (default 1; 0 as 1), at most ``count`` messages (default
+        0: all); both non-negative integers (page GetMessages)."""
         self._account(username)
-        messages = [m for m in self._visible(username, session_id).messages
-                    if (start_index is None or m.index >= start_index) and broken.LOG_EMPTY not in self.faults]
-        return [self._message_view(m) for m in messages[:count]]
+        first, most = self._bound("startIndex", start_index), self._bound("count", count)
+        session = self._visible(username, session_id)
+        if broken_pages.START_INDEX_OFF_BY_ONE in self.faults and first:
+            first += 1
+        if broken_pages.COUNT_ZERO_EMPTY in self.faults and count is not None and most == 0:
+            return []
+        messages = [m for m in session.messages if m.index >= first and broken.LOG_EMPTY not in self.faults]
+        if broken_pages.LOG_REVERSED in self.faults:
+            messages.reverse()
+        return [self._message_view(m) for m in messages[:most or None]]
+
+    def _bound(self, name: str, raw: str | int | None) -> int:
+        if raw is None:
+            return 0
+        if not str(raw).isdigit():
+            if broken_pages.BOUNDS_UNCHECKED in self.faults:
+                return 0
+            raise invalid(f"{name} must be a non-negative integer")
+        return int(raw)
 
     # --- operations ----------------------------------------------------------------------------------
 
@@ -199,7 +236,7 @@ class SmsDomain(Operations):
             session = self._visible(username, session_id)
             me = session.participant_of(username) or self._intruder(session, username)
             capability = UNLISTED_OPERATIONS.get(operation, operation)
-            if capability not in session.capabilities_for(username) and not self._allowed_anyway(operation):
+            if capability not in session.capabilities_for(username) and not self._allowed_anyway(operation, session):
                 raise invalid(f"{operation} is not valid in the current state of the session")
             handler = HANDLERS[operation]
             prepared = handler.prepare(self, body)
@@ -228,13 +265,16 @@ class SmsDomain(Operations):
             del response["referenceId"]
         if operation in BARE_OPERATIONS and BARE_RESPONSES in self.faults:
             del response["referenceId"]
-        not_gws = broken.RESPONSE_NOT_GWS.get(operation)
+        not_gws = broken.RESPONSE_NOT_GWS.get(operation) or broken_pages.RESPONSE_NOT_GWS.get(operation)
         return {"status": "OK"} if not_gws is not None and not_gws in self.faults else response
 
-    def _allowed_anyway(self, operation: str) -> bool:
+    def _allowed_anyway(self, operation: str, session: SmsSession) -> bool:
         """Under a fault, an operation is taken where the session's state does not allow it."""
+        pages = {*broken_pages.POSTING_PAGES, *broken_pages.USER_DATA_PAGES}
         return (operation == "Accept" and broken.ACCEPT_WHEN_CHATTING in self.faults
-                or operation == "Reject" and broken.REJECT_WHEN_CHATTING in self.faults)
+                or operation == "Reject" and broken.REJECT_WHEN_CHATTING in self.faults
+                or operation in pages and broken_pages.CAPABILITIES_IGNORED in self.faults
+                and session.status is not Status.COMPLETED)
 
     def intrude(self, username: str, user_id: str, session_id: str, body: object,
                 allocate_reference_id: Callable[[], int]) -> Outcome:

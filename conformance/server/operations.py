@@ -14,7 +14,16 @@ from typing import Any
 
 from conformance.server import domain_faults as broken
 from conformance.server.directory import resolve_target
-from conformance.server.requests import Request, invalid, missing, string_param
+from conformance.server.message_operations import MESSAGE_HANDLERS, MessageOperations
+from conformance.server.requests import (
+    Handler,
+    Request,
+    invalid,
+    missing,
+    no_params,
+    optional_param,
+    string_param,
+)
 from conformance.server.sessions import (
     AGENT_ONLY_CAPABILITIES,
     Participant,
@@ -24,14 +33,11 @@ from conformance.server.sessions import (
 from conformance.server.variations import (
     ACCEPT_IN_PIECES,
     LEFT_THEN_COMPLETED,
-    NO_ECHO_TO_SENDER,
-    NO_TYPING_ECHO,
-    TYPING_TO_OTHERS,
     UNRELATED_IN_SESSION,
 )
 
 
-class Operations:
+class Operations(MessageOperations):
     """The operations' side of :class:`~conformance.server.domain.SmsDomain` (see the module)."""
 
     def _target_param(self, body: dict[str, Any]) -> str:
@@ -205,20 +211,6 @@ class Operations:
         self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
         self._to_agents(request, lambda u: self._new_messages(session, [left]))
 
-    def _post(self, request: Request, message_type: str, visibility: str, **extra: Any) -> None:
-        if request.me.role is Role.CONSULTANT:
-            if broken.CONSULTANT_DROPPED in self.faults:
-                return
-            if broken.CONSULTANT_PUBLIC in self.faults:
-                visibility = "All"
-        message = self._log(request.session, message_type, request.me, visibility, **extra)
-        typing = message_type in ("TypingStarted", "TypingStopped")
-        if typing and NO_TYPING_ECHO in self.faults:
-            return
-        sender = request.username if NO_ECHO_TO_SENDER in self.faults or (typing and TYPING_TO_OTHERS in self.faults) \
-            else None
-        self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
-
     def _complete(self, request: Request, queue_name: str | None) -> None:
         """The session ends for everyone in it (and the requester, if it was wrapping up). Where
         ``queueName`` places the interaction no agent can see, so it is validated and not kept."""
@@ -281,58 +273,22 @@ class Operations:
             data["smssession"]["state"] = Status.INVITED.value
         request.notifications.append((request.username, data))
 
-    def _user_data(self, request: Request, data: dict[str, Any]) -> None:
-        operation = request.body["operationName"]
-        if operation == "DeleteUserData":
-            for key in data:
-                request.session.user_data.pop(key, None)
-        else:
-            request.session.user_data.update(data)
-
-
-@dataclass(frozen=True)
-class Handler:
-    """How one operation reads its parameters (``prepare``, may refuse) and runs (``run``)."""
-
-    prepare: Callable[[Operations, dict[str, Any]], Any]
-    run: Callable[[Operations, Request, Any], None]
-
-
-def _no_params(domain: Operations, body: dict[str, Any]) -> None:
-    return None
-
-
-def _user_data_param(domain: Operations, body: dict[str, Any]) -> dict[str, Any]:
-    if "userData" not in body:
-        raise missing("userData")
-    if not isinstance(body["userData"], dict):
-        raise invalid("userData must be an object")
-    return body["userData"]
-
-
-def _optional(body: dict[str, Any], name: str, kind: type, what: str) -> Any:
-    """An optional parameter: absent is None; present, it must be of ``kind``."""
-    if name in body and (not isinstance(body[name], kind) or kind is str and not body[name]):
-        raise invalid(f"{name} must be {what}")
-    return body.get(name)
-
-
 def _save_lar(body: dict[str, Any], unchecked: bool) -> None:
     """saveLAR (Accept and Complete pages): optional, true or false."""
     if not unchecked:
-        _optional(body, "saveLAR", bool, "true or false")
+        optional_param(body, "saveLAR", bool, "true or false")
 
 
 def _accept_params(domain: Operations, body: dict[str, Any]) -> str | None:
     _save_lar(body, broken.ACCEPT_SAVE_LAR_UNCHECKED in domain.faults)
-    return _optional(body, "nickname", str, "a non-empty string")
+    return optional_param(body, "nickname", str, "a non-empty string")
 
 
 def _complete_params(domain: Operations, body: dict[str, Any]) -> str | None:
     _save_lar(body, broken.COMPLETE_SAVE_LAR_UNCHECKED in domain.faults)
     if "queueName" in body and broken.COMPLETE_QUEUE_REFUSED in domain.faults:
         raise invalid("unknown parameter queueName")
-    return _optional(body, "queueName", str, "a non-empty string")
+    return optional_param(body, "queueName", str, "a non-empty string")
 
 
 @dataclass(frozen=True)
@@ -353,11 +309,11 @@ def _transfer_params(domain: Operations, body: dict[str, Any]) -> TransferParams
             return TransferParams("")
         raise missing("targetUri or queueName")
     values = {name: string_param(body, name) for name in present}
-    text = _optional(body, "text", str, "a non-empty string")
+    text = optional_param(body, "text", str, "a non-empty string")
     for name in ("messageType", "treatAs"):
         if name in body and text is None:
             raise invalid(f"{name} is only taken together with text")
-    message_type = _optional(body, "messageType", str, "a non-empty string") or "Text"
+    message_type = optional_param(body, "messageType", str, "a non-empty string") or "Text"
     if body.get("treatAs", "Normal") not in ("Normal", "System"):
         raise invalid("treatAs must be Normal or System")
     if "queueName" in values and len(values) == 1:
@@ -372,15 +328,6 @@ def _targeted(run: Callable[[Operations, Request, str], None]) -> Handler:
     return Handler(Operations._target_param, run)
 
 
-def _posting(message_type: str, visibility: str, param: str | None = None) -> Handler:
-    """An operation that adds one message to the log: ``param`` of the request becomes the
-    message's field of the same name (SendMessage's text -> a Text's text, SendUrl's url)."""
-    if param is None:
-        return Handler(_no_params, lambda d, r, _: d._post(r, message_type, visibility))
-    return Handler(lambda d, body: string_param(body, param),
-                    lambda d, r, value: d._post(r, message_type, visibility, **{param: value}))
-
-
 def _silent(domain: Operations, request: Request, prepared: Any) -> None:
     """Accepted; the pages show no notification for it."""
 
@@ -390,20 +337,10 @@ HANDLERS: dict[str, Handler] = {
     "Invite": _targeted(Operations._invite),
     "Conference": _targeted(Operations._invite),
     "Transfer": Handler(_transfer_params, Operations._transfer),
-    "Leave": Handler(_no_params, lambda d, r, _: d._leave(r)),
+    "Leave": Handler(no_params, lambda d, r, _: d._leave(r)),
     "Complete": Handler(_complete_params, Operations._complete),
     "Accept": Handler(_accept_params, Operations._accept),
-    "Reject": Handler(_no_params, lambda d, r, _: d._reject(r)),
-    "SendMessage": _posting("Text", "All", "text"),
-    "SendToAgents": _posting("Text", "Agents", "text"),
-    "SendUrl": _posting("PushUrl", "All", "url"),
-    "SendStartTypingNotification": _posting("TypingStarted", "All"),
-    "SendStopTypingNotification": _posting("TypingStopped", "All"),
-    "SendStartTypingToAgentsNotification": _posting("TypingStarted", "Agents"),
-    "SendStopTypingToAgentsNotification": _posting("TypingStopped", "Agents"),
-    "SetInFocus": Handler(_no_params, _silent),
-    "SetDisposition": Handler(_no_params, _silent),
-    "AttachUserData": Handler(_user_data_param, Operations._user_data),
-    "UpdateUserData": Handler(_user_data_param, Operations._user_data),
-    "DeleteUserData": Handler(_user_data_param, Operations._user_data),
+    "Reject": Handler(no_params, lambda d, r, _: d._reject(r)),
+    "SetInFocus": Handler(no_params, _silent),
+    **MESSAGE_HANDLERS,
 }

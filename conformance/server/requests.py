@@ -4,6 +4,7 @@ outcome, and the GWS refusals (page "Return Values": a non-zero statusCode with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,3 +57,23 @@ class Request:
     body: dict[str, Any]
     reference_id: int
     notifications: list[Notification] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one operation reads its parameters (``prepare``, may refuse) and runs (``run``); both take
+    the domain first."""
+
+    prepare: Callable[[Any, dict[str, Any]], Any]
+    run: Callable[[Any, Request, Any], None]
+
+
+def no_params(domain: Any, body: dict[str, Any]) -> None:
+    return None
+
+
+def optional_param(body: dict[str, Any], name: str, kind: type, what: str) -> Any:
+    """An optional parameter: absent is None; present, it must be of ``kind``."""
+    if name in body and (not isinstance(body[name], kind) or kind is str and not body[name]):
+        raise invalid(f"{name} must be {what}")
+    return body.get(name)

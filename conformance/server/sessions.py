@@ -64,9 +64,9 @@ SUPERVISOR_CAPABILITIES = {
 
 # Operations accepted without being listed, each allowed whenever the listed capability it maps
 # to is (decisions: the samples list neither). Some GWS builds list Conference: accepted as an
-# alias of Invite. SendUrl has its own page but appears in no capability sample: whoever may
-# write to the customer (SendMessage) may push a URL.
-UNLISTED_OPERATIONS = {"Conference": "Invite", "SendUrl": "SendMessage"}
+# alias of Invite. SendUrl and SendCustomNotice have their own pages but appear in no capability
+# sample: whoever may write to the customer (SendMessage) may push a URL or a notice.
+UNLISTED_OPERATIONS = {"Conference": "Invite", "SendUrl": "SendMessage", "SendCustomNotice": "SendMessage"}
 
 
 @dataclass
@@ -99,6 +99,7 @@ class Message:
     timestamp_ms: int
     extra: dict[str, Any] = field(default_factory=dict)  # text, url, ...
     to_customer: bool = True  # delivered to the phone when visible to All (False only under a fault)
+    leaked: bool = False  # delivered to the phone whatever its visibility (only under a fault)
 
     def view(self, *, seconds_field_in_seconds: bool = False) -> dict[str, Any]:
         local = datetime.fromtimestamp(self.timestamp_ms / 1000).astimezone()
@@ -185,4 +186,5 @@ class SmsSession:
     def customer_received(self) -> list[Message]:
         """The conversation as the customer's phone holds it: the customer's own texts and what
         others sent visible to All (typing indicators are not delivered to a phone)."""
-        return [m for m in self.messages if m.visibility == "All" and m.type not in _TYPING and m.to_customer]
+        return [m for m in self.messages
+                if m.visibility == "All" and m.type not in _TYPING and m.to_customer or m.leaked]

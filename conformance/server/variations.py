@@ -30,8 +30,6 @@ JITTER = define_benign("jitter", "each notification is delivered after a random 
 # page shows an asynchronous Error.
 NO_ECHO_TO_SENDER = define_benign("no-echo-to-sender", "an agent receives no notification of the messages it "
                                                        "sends itself (typing, SendMessage, SendToAgents)")
-NO_TYPING_ECHO = define_benign("no-typing-echo", "typing notifications reach no agent at all (only the customer "
-                                                 "is told an agent types)")
 TYPING_TO_OTHERS = define_benign("typing-to-others-only", "typing notifications reach the other agents of the "
                                                           "session, not the agent that types")
 UNRELATED_IN_SESSION = define_benign("unrelated-in-session", "a consult's and an accept's notifications come with "
