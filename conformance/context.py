@@ -23,17 +23,17 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from conformance.client.agent import Agent
-from conformance.client.rest import Exchange
 from conformance.config import Config
-from conformance.judge import Arrival, Expected
+from conformance.judge import Expected
+from conformance.observation import Observation, RoleTarget
+from conformance.reads import Reads
 from conformance.recording import Recorder
-from conformance.redaction import redact_content
 from conformance.scenario import (
     Calibration,
     Stage,
@@ -50,118 +50,6 @@ from conformance.sessions import (
     SessionSource,
 )
 from conformance.spec.schemas import validate
-
-
-@dataclass(frozen=True)
-class RoleTarget:
-    """A consult/transfer target in one of the two documented forms."""
-
-    form: str  # "uri" or "path"
-    value: str
-
-    def as_params(self) -> dict[str, str]:
-        return {"targetUri" if self.form == "uri" else "targetPath": self.value}
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, str], key: str) -> RoleTarget:
-        return cls(record["form"], record["value"])
-
-
-@dataclass
-class Observation:
-    """Everything one check needs to judge an operation on one session.
-
-    Plain data: :meth:`to_record` / :meth:`from_record` turn it into the JSON of a transcript
-    (``results.json``) and back, which is how ``recheck`` judges a run again without a server."""
-
-    session_id: str
-    exchange: Exchange
-    before: Mapping[str, Any] = field(default_factory=dict)  # the session as the originator saw it
-    after: Mapping[str, Any] = field(default_factory=dict)
-    log_before: list[Mapping[str, Any]] = field(default_factory=list)
-    log_after: list[Mapping[str, Any]] = field(default_factory=list)
-    received: dict[str, list[Arrival]] = field(default_factory=dict)
-    found: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)  # follow-ups: awaited, by role
-    expected: dict[str, list[str]] = field(default_factory=dict)  # role -> documented notification names
-    evidence: dict[str, str] = field(default_factory=dict)  # role -> how "nothing else arrived" was established
-    listed: dict[str, Mapping[str, Any] | None] = field(default_factory=dict)  # role -> the session in its list
-    customer_before: list[Mapping[str, Any]] | None = None  # the customer's phone; None: the source has no probe
-    customer_after: list[Mapping[str, Any]] | None = None
-    more: list[Exchange] = field(default_factory=list)  # further requests of the same scenario
-    key: str = ""  # the recording key (see conformance.recording)
-
-    def redacted(self) -> Observation:
-        """The same observation with customer content redacted (see conformance.redaction)."""
-        def exchange(seen: Exchange) -> Exchange:
-            return dataclasses.replace(seen, request_body=redact_content(seen.request_body),
-                                       body=redact_content(seen.body))
-
-        return dataclasses.replace(
-            self, exchange=exchange(self.exchange), before=redact_content(self.before),
-            after=redact_content(self.after), log_before=redact_content(self.log_before),
-            log_after=redact_content(self.log_after),
-            received={r: [Arrival(redact_content(a.data), a.after) for a in arrivals]
-                      for r, arrivals in self.received.items()},
-            found={r: redact_content(d) for r, d in self.found.items()},
-            listed={r: redact_content(d) for r, d in self.listed.items()},
-            customer_before=redact_content(self.customer_before), customer_after=redact_content(self.customer_after),
-            more=[exchange(e) for e in self.more])
-
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "session_id": self.session_id, "exchange": dataclasses.asdict(self.exchange),
-            "before": self.before, "after": self.after, "log_before": self.log_before, "log_after": self.log_after,
-            "received": {r: [{"after": a.after, "data": a.data} for a in arrivals]
-                         for r, arrivals in self.received.items()},
-            "found": self.found, "expected": self.expected, "evidence": self.evidence, "listed": self.listed,
-            "customer_before": self.customer_before, "customer_after": self.customer_after,
-            "more": [dataclasses.asdict(e) for e in self.more],
-        }
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any], key: str) -> Observation:
-        return cls(
-            record["session_id"], Exchange(**record["exchange"]), record["before"], record["after"],
-            record["log_before"], record["log_after"],
-            {r: [Arrival(a["data"], a["after"]) for a in arrivals] for r, arrivals in record["received"].items()},
-            record["found"], record["expected"], record["evidence"], record["listed"], record["customer_before"],
-            record["customer_after"], [Exchange(**e) for e in record["more"]], key)
-
-    @property
-    def response_status(self) -> int:
-        return self.exchange.status
-
-    @property
-    def response_body(self) -> Any:
-        return self.exchange.body
-
-    @property
-    def last_index_before(self) -> int:
-        return max((m.get("index", -1) for m in self.log_before), default=-1)
-
-    def originator_participant(self) -> Mapping[str, Any]:
-        """The one Agent of the session before the operation (wherever the server lists it)."""
-        owner = only_agent(self.before)
-        if owner is None:
-            pytest.fail(f"precondition: session {self.session_id} should have one Agent before the operation, "
-                        f"has participants {self.before.get('participants')}")
-        return next(p for p in self.before["participants"] if p.get("participantId") == owner)
-
-    def consultant_participant(self) -> Mapping[str, Any]:
-        """The participant the consult added, as the first ParticipantsUpdated shows it."""
-        known = {p.get("participantId") for p in self.before.get("participants", [])}
-        for arrival in self.received.get("originator", []):
-            for p in (arrival.data.get("smssession") or {}).get("participants", []):
-                if p.get("participantId") not in known:
-                    return p
-        pytest.fail(f"precondition: no consulted agent joined session {self.session_id}")
-
-    def customer_received(self) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
-        """What the customer's phone held before the operation and after it."""
-        if self.customer_before is None or self.customer_after is None:
-            pytest.skip("the session source offers no customer probe (the reference source has one; the command "
-                        "source with source.probe_command)")
-        return self.customer_before, self.customer_after
 
 
 @dataclass(frozen=True)
@@ -217,7 +105,7 @@ class Scenarios:
             self._recorder.adopt(f"{self._prefix}::{name}")
 
 
-class Conformance:
+class Conformance(Reads):
     """The run's view of the target (the ``gws`` fixture).
 
     Every public call that reaches the target goes through the :class:`Recorder`, so a run is
@@ -408,18 +296,26 @@ class Conformance:
         return listed
 
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]],
-                state: str = CHATTING) -> Observation:
+                state: str = CHATTING, prepare: object | None = None) -> Observation:
         """A fresh session in ``state``; ``body`` sent by the originator between two barriers; then
-        the session as the originator and each agent's session list show it, and the customer's phone."""
+        the session as the originator and each agent's session list show it, and the customer's phone.
+        ``prepare``, if given, is sent first (before the barrier), and ``before`` is read after it."""
         self._observable()  # before taking a session for nothing
         handle = self.new_session(state)
-        return self._observed("observe", lambda: self._observe(handle, body, expected))
+        return self._observed("observe", lambda: self._observe(handle, body, expected, prepare))
 
-    def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]]
-                 ) -> Observation:
+    def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]],
+                 prepare: object | None = None) -> Observation:
         before, log_before = self._session(handle.id)
-        stage = self._stage(handle.id, only_agent(before), handle.announced)
+        # what a preparation causes was announced by nobody: where no marker proves it arrived, wait it out
+        stage = self._stage(handle.id, only_agent(before), handle.announced and prepare is None)
+        if prepare is not None:
+            prepared = self.agents["originator"].operate(handle.id, prepare)
+            if not prepared.succeeded:
+                raise StageError(f"precondition: {prepare} was refused: HTTP {prepared.status} {prepared.body}")
         stage.settle(participants=("originator",))
+        if prepare is not None:  # what the preparation changed has arrived: everything before the marker has
+            before, log_before = self._session(handle.id)
         customer_before = self._customer_phone(handle.id)
         exchange = stage.send("originator", body)
         if exchange.succeeded:  # a refusal causes nothing
@@ -429,7 +325,45 @@ class Conformance:
         return Observation(handle.id, exchange, before, after, log_before, log_after, received,
                            expected={role: [e.name for e in items] for role, items in expected.items()},
                            evidence=stage.evidence, listed=self._listed(handle.id, ("originator", "consultant")),
-                           customer_before=customer_before, customer_after=self._customer_phone(handle.id))
+                           customer_before=customer_before, customer_after=self._customer_phone(handle.id),
+                           sender=only_agent(before))
+
+    def observe_among_agents(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
+        """As :meth:`observe`, on a fresh session into which the originator first consulted the
+        consultant: the pages that say who receives a message (all participants, or the agents
+        only) are judged at that other agent, since no page says whether the sender gets its own."""
+        self._observable()
+        target = self.target("consultant", "uri")
+        handle = self.new_session()
+        return self._observed("observe_among_agents",
+                              lambda: self._observe_among_agents(handle, target, body, expected))
+
+    def _observe_among_agents(self, handle: SessionHandle, target: RoleTarget, body: object,
+                              expected: Mapping[str, Sequence[Expected]]) -> Observation:
+        originator = self.agents["originator"]
+        owner = only_agent(self._session(handle.id)[0])
+        mark, sent_at = originator.log.mark(), time.monotonic()
+        consult = originator.operate(handle.id, {"operationName": "Consult", **target.as_params()})
+        joined = consult.succeeded and originator.log.wait_for(
+            lambda d: session_id_of(d) == handle.id and d.get("notificationType") == "ParticipantsUpdated",
+            since=mark, deadline=sent_at + self.deadline)
+        if not joined:
+            raise StageError(f"precondition: the consultant did not join session {handle.id} (Consult: HTTP "
+                             f"{consult.status} {consult.body}; no ParticipantsUpdated within {self.deadline:g} s)")
+        before, log_before = self._session(handle.id)
+        stage = self._stage(handle.id, owner)
+        stage.settle(participants=("originator", "consultant"))
+        customer_before = self._customer_phone(handle.id)
+        exchange = stage.send("originator", body)
+        if exchange.succeeded:
+            stage.await_each({role: items for role, items in expected.items() if items})
+        received = stage.close()
+        after, log_after = self._session(handle.id)
+        return Observation(handle.id, exchange, before, after, log_before, log_after, received,
+                           expected={role: [e.name for e in items] for role, items in expected.items()},
+                           evidence=stage.evidence, listed=self._listed(handle.id, ("originator", "consultant")),
+                           customer_before=customer_before, customer_after=self._customer_phone(handle.id),
+                           sender=owner)
 
     def consultant_writes(self, consult: Observation) -> Observation:
         """The consultant of ``consult`` writes to the session as agents may: SendToAgents, then a

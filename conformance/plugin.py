@@ -138,8 +138,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def page_of(item: pytest.Item) -> str:
-    """The documentation page a check belongs to: its module is named after it (test_consult.py: consult)."""
-    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_")
+    """The documentation page a check belongs to: its module is named after it (test_consult.py: consult,
+    test_send_message.py: send-message, as the page part of its clause IDs)."""
+    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_").replace("_", "-")
 
 
 def selected(item: pytest.Item, globs: list[str], pages: list[str]) -> bool:

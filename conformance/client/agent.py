@@ -64,6 +64,6 @@ class Agent:
     def session(self, session_id: str) -> Exchange:
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}")
 
-    def messages(self, session_id: str, start_index: int | None = None, count: int | None = None) -> Exchange:
+    def messages(self, session_id: str, start_index: int | str | None = None, count: int | str | None = None) -> Exchange:
         params = {k: v for k, v in (("startIndex", start_index), ("count", count)) if v is not None}
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None)
