@@ -6,10 +6,11 @@ cover is written here from the pages and says so. It exists so that schemathesis
 requests (the fuzz suite, ``conformance.fuzz``) and so that a user can load the API elsewhere:
 ``gws-conformance openapi > gws-sms.openapi.json``.
 
-Request bodies are one ``oneOf`` keyed by ``operationName`` (``const``): Consult's branches are
-the derived schema (``requests/consult``, its either-target rule spelled as two branches); the
-other operations the reference server serves are restated from their pages (Transfer and Invite
-take a target as Consult does; SendMessage and SendToAgents a ``message``).
+Request bodies are one ``oneOf`` keyed by ``operationName``: Consult's branches are the derived
+schema (``requests/consult``, its either-target rule spelled as two branches), and Transfer and
+Invite take a target as Consult does; every other operation with a request schema of its own
+(``DERIVED_BODIES``: Accept, Complete, the message and typing pages, the user data pages) is
+that schema; Leave and Reject take operationName only.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from conformance.spec.schemas import load_schema, shape_names
 
 # The GWS shapes (not the suite's own report formats).
 GWS_SHAPES = ("objects/", "requests/", "responses/", "notifications/")
-NO_PARAMETER_OPERATIONS = ("Complete", "Leave", "Accept", "Reject", "SendStartTypingNotification",
-                           "SendStopTypingNotification", "SendStartTypingToAgentsNotification",
-                           "SendStopTypingToAgentsNotification")
-MESSAGE_OPERATIONS = ("SendMessage", "SendToAgents")
+# Operations with a derived request schema (schemas/requests/), referenced as components.
+DERIVED_BODIES = ("requests/accept", "requests/complete", "requests/send-message", "requests/send-to-agents",
+                  "requests/send-url", "requests/send-custom-notice", "requests/typing", "requests/user-data",
+                  "requests/delete-user-data", "requests/set-disposition")
+NO_PARAMETER_OPERATIONS = ("Leave", "Reject")  # no schema of their own: operationName is the whole body
 TARGET_OPERATIONS = ("Transfer", "Invite")  # a target as Consult's derived schema has it
 
 
@@ -69,9 +71,7 @@ def _target_bodies(name: str) -> list[dict[str, Any]]:
 
 def _operation_bodies() -> list[dict[str, Any]]:
     bodies = [body for name in ("Consult", *TARGET_OPERATIONS) for body in _target_bodies(name)]
-    for name in MESSAGE_OPERATIONS:
-        bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName", "text"],
-                       "properties": {"operationName": {"const": name}, "text": {"type": "string"}}})
+    bodies += [_ref(shape) for shape in DERIVED_BODIES]
     for name in NO_PARAMETER_OPERATIONS:
         bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName"],
                        "properties": {"operationName": {"const": name}}})

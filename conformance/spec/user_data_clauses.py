@@ -58,8 +58,8 @@ USER_DATA_CLAUSES: tuple[Clause, ...] = (
             _object_required("disposition", "a string")),
     _clause("sms.set-disposition.param.disposition-key", "MUST", DISPOSITION,
             "dispositionKey is optional: without it the disposition is written under the disposition key configured "
-            "for the server (the suite's [disposition] default_key when set; otherwise: under some key, and no "
-            "existing key other than that one changes)."),
+            "for the server, which the suite cannot know: judged as one key now holding the disposition and no "
+            "other key changed."),
     # --- what every user data page shares -------------------------------------------------------------
     _clause("sms.common.user-data.read-back", "MUST", RESOURCE,
             "After a user data operation the session as the resource reads it (GET /api/v2/me/smssessions/{id}) "

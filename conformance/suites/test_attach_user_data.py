@@ -1,0 +1,65 @@
+"""Checks of the documentation page "SMS Session API: AttachUserData", one clause each.
+
+Page: https://docs.genesys.com/Documentation/GWS/8.5.2/API/SMSAttachUserData
+Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conformance/suites/user_data.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.redaction import register_own_content
+from conformance.sessions import INVITED
+from conformance.suites import user_data
+from conformance.suites.judging import assert_ok_response
+from conformance.verdicts import requirement
+
+ATTACHED = {register_own_content("gwsConformanceAttached"): register_own_content("attached"), "gwsConformanceCount": 7}
+ATTACH = {"operationName": "AttachUserData", "userData": ATTACHED}
+
+
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
+        "attach": lambda: user_data.observe_change(gws, ATTACH),
+        # the response is judged where no preparing AttachUserData stands in the way of the one judged
+        "attach_first": lambda: gws.observe(ATTACH, expected={"originator": (user_data.CHANGE_REPORTED,)}),
+        "attach_without_user_data": lambda: gws.attempt({"operationName": "AttachUserData"}),
+        "attach_a_list": lambda: gws.attempt({"operationName": "AttachUserData", "userData": ["gwsConformance"]}),
+        "attach_when_invited": lambda: gws.attempt(ATTACH, state=INVITED),
+    }
+
+
+attach = scenario_fixture("attach")
+attach_first = scenario_fixture("attach_first")
+attach_without_user_data = scenario_fixture("attach_without_user_data")
+attach_a_list = scenario_fixture("attach_a_list")
+attach_when_invited = scenario_fixture("attach_when_invited")
+
+
+@requirement("sms.attach-user-data.response")
+def test_an_accepted_attach_user_data_answers_status_0(attach_first: Observation) -> None:
+    assert_ok_response(attach_first, "sms.attach-user-data.response")
+
+
+@requirement("sms.attach-user-data.notify")
+def test_the_attached_keys_are_added_to_the_sessions_user_data(attach: Observation) -> None:
+    now = user_data.reported_user_data(attach, "sms.attach-user-data.notify")
+    user_data.assert_user_data("sms.attach-user-data.notify", user_data.user_data_of(attach.before), now, ATTACHED)
+
+
+@requirement("sms.attach-user-data.param.user-data")
+def test_attach_user_data_without_an_object_is_refused_and_changes_nothing(
+        attach_without_user_data: Observation, attach_a_list: Observation) -> None:
+    user_data.assert_refused_unchanged(attach_without_user_data, "sms.attach-user-data.param.user-data", 1)
+    user_data.assert_refused_unchanged(attach_a_list, "sms.attach-user-data.param.user-data", 2)
+
+
+@requirement("sms.common.user-data.read-back")
+def test_the_session_reads_back_the_attached_user_data(attach: Observation) -> None:
+    user_data.assert_read_back(attach)
+
+
+@requirement("sms.common.capability")
+def test_attach_user_data_is_refused_on_an_invited_session(attach_when_invited: Observation) -> None:
+    user_data.assert_refused_when_invited(attach_when_invited, "AttachUserData")

@@ -1,0 +1,64 @@
+"""Checks of the documentation page "SMS Session API: DeleteUserData", one clause each.
+
+Page: https://docs.genesys.com/Documentation/GWS/8.5.2/API/SMSDeleteUserData
+Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conformance/suites/user_data.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.sessions import INVITED
+from conformance.suites import user_data
+from conformance.suites.judging import assert_ok_response
+from conformance.verdicts import Unjudgeable, requirement
+
+DELETED = ("gwsConformanceChanged",)  # one of user_data.BASELINE's two keys: the other must stay
+DELETE = {"operationName": "DeleteUserData", "keys": list(DELETED)}
+
+
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return {
+        "delete": lambda: user_data.observe_change(gws, DELETE),
+        "delete_without_keys": lambda: gws.attempt({"operationName": "DeleteUserData"}),
+        "delete_a_string": lambda: gws.attempt({"operationName": "DeleteUserData", "keys": DELETED[0]}),
+        "delete_when_invited": lambda: gws.attempt(DELETE, state=INVITED),
+    }
+
+
+delete = scenario_fixture("delete")
+delete_without_keys = scenario_fixture("delete_without_keys")
+delete_a_string = scenario_fixture("delete_a_string")
+delete_when_invited = scenario_fixture("delete_when_invited")
+
+
+@requirement("sms.delete-user-data.response")
+def test_an_accepted_delete_user_data_answers_status_0(delete: Observation) -> None:
+    assert_ok_response(delete, "sms.delete-user-data.response")
+
+
+@requirement("sms.delete-user-data.notify")
+def test_delete_user_data_removes_exactly_the_given_keys(delete: Observation) -> None:
+    before = user_data.user_data_of(delete.before)
+    if not set(DELETED) <= set(before):
+        raise Unjudgeable(f"precondition: the session did not hold {DELETED} before the DeleteUserData")
+    now = user_data.reported_user_data(delete, "sms.delete-user-data.notify")
+    user_data.assert_user_data("sms.delete-user-data.notify", before, now, {}, gone=DELETED)
+
+
+@requirement("sms.delete-user-data.param.keys")
+def test_delete_user_data_without_an_array_of_keys_is_refused_and_changes_nothing(
+        delete_without_keys: Observation, delete_a_string: Observation) -> None:
+    user_data.assert_refused_unchanged(delete_without_keys, "sms.delete-user-data.param.keys", 1)
+    user_data.assert_refused_unchanged(delete_a_string, "sms.delete-user-data.param.keys", 2)
+
+
+@requirement("sms.common.user-data.read-back")
+def test_the_session_reads_back_the_user_data_left(delete: Observation) -> None:
+    user_data.assert_read_back(delete)
+
+
+@requirement("sms.common.capability")
+def test_delete_user_data_is_refused_on_an_invited_session(delete_when_invited: Observation) -> None:
+    user_data.assert_refused_when_invited(delete_when_invited, "DeleteUserData")

@@ -1,0 +1,51 @@
+"""Checks of the documentation page "SMS Session API: SendCustomNotice", one clause each.
+
+Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSSendCustomNotice
+Clauses: conformance/spec/message_clauses.py; how a message is judged: conformance/suites/posting.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.verdicts import requirement
+
+PAGE = PostingPage("SendCustomNotice", "send-custom-notice", "CustomNotice", "All", "noticeText", "gws-conformance: a custom notice")
+
+
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return PAGE.scenarios(gws)
+
+
+posted = scenario_fixture("posted")
+posted_when_invited = scenario_fixture("posted_when_invited")
+posted_without_param = scenario_fixture("posted_without_param")
+posted_with_wrong_type = scenario_fixture("posted_with_wrong_type")
+
+
+@requirement("sms.send-custom-notice.response")
+def test_an_accepted_send_custom_notice_answers_status_0(posted: Observation) -> None:
+    PAGE.assert_response(posted)
+
+
+@requirement("sms.send-custom-notice.message")
+def test_the_other_agent_receives_the_customnotice_of_send_custom_notice_visible_to_all_and_logged(posted: Observation) -> None:
+    PAGE.assert_message(posted)
+
+
+@requirement("sms.send-custom-notice.param.notice-text")
+def test_send_custom_notice_without_a_string_noticetext_is_refused_and_logs_nothing(
+        posted_without_param: Observation, posted_with_wrong_type: Observation) -> None:
+    PAGE.assert_param_required(posted_without_param, posted_with_wrong_type)
+
+
+@requirement("sms.send-custom-notice.customer")
+def test_the_customer_receives_the_notice_of_send_custom_notice(posted: Observation) -> None:
+    PAGE.assert_reaches_customer(posted)
+
+
+@requirement("sms.common.capability")
+def test_send_custom_notice_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
+    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))

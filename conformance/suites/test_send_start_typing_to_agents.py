@@ -1,0 +1,43 @@
+"""Checks of the documentation page "SMS Session API: SendStartTypingToAgentsNotification", one clause each.
+
+Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSSendStartTypingToAgentsNotification
+Clauses: conformance/spec/message_clauses.py; how a message is judged: conformance/suites/posting.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.verdicts import requirement
+
+PAGE = PostingPage("SendStartTypingToAgentsNotification", "send-start-typing-to-agents", "TypingStarted", "Agents")
+
+
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return PAGE.scenarios(gws)
+
+
+posted = scenario_fixture("posted")
+posted_when_invited = scenario_fixture("posted_when_invited")
+
+
+@requirement("sms.send-start-typing-to-agents.response")
+def test_an_accepted_send_start_typing_to_agents_answers_status_0(posted: Observation) -> None:
+    PAGE.assert_response(posted)
+
+
+@requirement("sms.send-start-typing-to-agents.message")
+def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_to_agents_visible_to_agents_and_logged(posted: Observation) -> None:
+    PAGE.assert_message(posted)
+
+
+@requirement("sms.send-start-typing-to-agents.visibility")
+def test_the_typingstarted_of_send_start_typing_to_agents_never_reaches_the_customer(posted: Observation) -> None:
+    PAGE.assert_never_reaches_customer(posted)
+
+
+@requirement("sms.common.capability")
+def test_send_start_typing_to_agents_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
+    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))

@@ -1,0 +1,42 @@
+"""Checks of the documentation page "SMS Session API: SendStopTypingNotification", one clause each.
+
+Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSSendStopType
+Clauses: conformance/spec/message_clauses.py; how a message is judged: conformance/suites/posting.py.
+
+A phone shows no typing indicator, so the customer's side of a typing notification visible to
+All is not judged. The suite's own markers (conformance.scenario) are this same operation;
+the one judged is the one between them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.verdicts import requirement
+
+PAGE = PostingPage("SendStopTypingNotification", "send-stop-typing", "TypingStopped", "All")
+
+
+def page_scenarios(gws: Conformance) -> dict[str, Any]:
+    return PAGE.scenarios(gws)
+
+
+posted = scenario_fixture("posted")
+posted_when_invited = scenario_fixture("posted_when_invited")
+
+
+@requirement("sms.send-stop-typing.response")
+def test_an_accepted_send_stop_typing_answers_status_0(posted: Observation) -> None:
+    PAGE.assert_response(posted)
+
+
+@requirement("sms.send-stop-typing.message")
+def test_the_other_agent_receives_the_typingstopped_of_send_stop_typing_visible_to_all_and_logged(posted: Observation) -> None:
+    PAGE.assert_message(posted)
+
+
+@requirement("sms.common.capability")
+def test_send_stop_typing_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
+    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))
