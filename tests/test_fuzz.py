@@ -33,6 +33,9 @@ def test_the_openapi_command_writes_a_valid_openapi_3_1_document(tmp_path, run_c
     ({"operationName": "Consult"}, False),
     ({"operationName": "Consul", "targetUri": "u"}, False),
     ({"operationName": "SendMessage"}, False),
+    ({"operationName": "SendCustomNotice", "noticeText": "n"}, True),
+    ({"operationName": "DeleteUserData", "keys": "k"}, False),
+    ({"operationName": "SendStopTypingToAgentNotification"}, False),  # erratum 19: the page's misspelling
 ])
 def test_post_bodies_are_told_apart_by_operation_name(body, valid):
     document = openapi_document()
@@ -63,6 +66,9 @@ def test_the_reference_server_passes_the_fuzz_suite_with_a_fixed_seed(fuzz_run):
 @pytest.mark.parametrize(("fault", "finding"), [
     ("bad-input-500", "sms.common.refusal [MUST] HTTP 500"),
     ("consult-without-target-accepted", "sms.common.refusal [MUST] an invalid body was accepted"),
+    # the operations of the message and user data pages: their derived bodies are fuzzed too
+    ("delete-user-data-keys-unchecked", "an invalid body was accepted: {'operationName': 'DeleteUserData'"),
+    ("set-disposition-param-unchecked", "an invalid body was accepted: {'operationName': 'SetDisposition'"),
 ])
 def test_the_fuzz_suite_catches_what_bad_input_reveals(tmp_path, run_cli, fault, finding):
     result = run_cli("run", "--fuzz", "--fuzz-seed", SEED, "-k", "generated", "--", "--gws-fault", fault,
