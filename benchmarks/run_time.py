@@ -5,8 +5,9 @@
 Runs ``gws-conformance run`` N times (default 5) with the default deadline, with ``--deadline 2``
 and with ``--deadline 30``, and prints min / median / max seconds for each. Against a correct
 server no check waits out a deadline, so the three rows should be nearly equal. Then the same
-under the variations that give no typing echo (quiet windows instead of markers), and with
-concurrency 1: what quiet windows cost, and what running scenarios at the same time saves.
+with no echo of an agent's own messages (the originator's stream on quiet windows), with every
+stream on quiet windows (``observation = quiet``), and that with concurrency 1: what quiet windows
+cost, and what running scenarios at the same time saves.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ def main() -> None:
             ("default (10 s)", [], {}), ("--deadline 2", ["--deadline", "2"], {}),
             ("--deadline 30", ["--deadline", "30"], {}),
             ("no-echo-to-sender", ["--", "--gws-fault", "no-echo-to-sender"], {}),
-            ("no-typing-echo", ["--", "--gws-fault", "no-typing-echo"], {}),
-            ("no-typing-echo, concurrency 1", ["--", "--gws-fault", "no-typing-echo"],
-             {"GWS_CONFORMANCE_CONCURRENCY": "1"})):
+            ("observation = quiet", [], {"GWS_CONFORMANCE_OBSERVATION": "quiet"}),
+            ("observation = quiet, concurrency 1", [],
+             {"GWS_CONFORMANCE_OBSERVATION": "quiet", "GWS_CONFORMANCE_CONCURRENCY": "1"})):
         times = wall_times(extra, runs, env)
         print(f"{label:<30} {spread(times)}")
 

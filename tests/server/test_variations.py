@@ -90,7 +90,6 @@ def _typing_recipients(*variations: str) -> dict[str, set[str]]:
 @pytest.mark.parametrize(("variation", "typing", "text"), [
     (None, {"alice", "bob"}, {"alice", "bob"}),
     ("no-echo-to-sender", {"bob"}, {"alice"}),
-    ("no-typing-echo", set(), {"alice", "bob"}),
     ("typing-to-others-only", {"bob"}, {"alice", "bob"}),
 ])
 def test_who_receives_an_agents_own_messages_varies(variation, typing, text):
