@@ -30,8 +30,9 @@ _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is a
 def _message(kind: str, visibility: str, field: str | None = None) -> str:
     content = f", its {field} exactly as sent" if field else ""
     return (f"The other agent of the session receives NewMessages / MessageLogUpdated (with smssessionUri) carrying "
-            f"one {kind} message from the sending agent (from.participantId), visibility {visibility}{content}; the "
-            f"session's message log (GET .../messages) then holds the same message (index, type, sender, "
+            f"one {kind} message from the sending agent (from.participantId), visibility {visibility}{content}, an "
+            f"index continuing the log (above every index before it), timestamp and timestampSeconds one instant; "
+            f"the session's message log (GET .../messages) then holds the same message (index, type, sender, "
             f"visibility). Whether the sender receives its own is not judged (no page says).")
 
 

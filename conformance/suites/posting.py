@@ -26,6 +26,7 @@ from conformance.suites.judging import (
     received_summary,
     schema_problems,
 )
+from conformance.timestamps import disagreement
 from conformance.verdicts import Unjudgeable
 
 WRONG_TYPE = 42  # a parameter value of the wrong type: the pages' parameters are strings
@@ -105,7 +106,13 @@ class PostingPage:
             assert message.get(self.param) == self.value, (
                 f"{clause} [MUST] the {self.kind}'s {self.param} is {message.get(self.param)!r}, "
                 f"{self.value!r} was sent")
-        logged = [m for m in seen.log_after if m.get("index") == message.get("index")]
+        index = message.get("index")
+        assert isinstance(index, int) and index > seen.last_index_before, (
+            f"{clause} [MUST] the {self.kind}'s index {index!r} does not continue the log (last index before: "
+            f"{seen.last_index_before})")
+        why = disagreement(message.get("timestamp"), message.get("timestampSeconds"))
+        assert why is None, f"{clause} [MUST] the {self.kind}'s timestamp and timestampSeconds: {why}"
+        logged = [m for m in seen.log_after if m.get("index") == index]
         assert logged and self._is_it(logged[0], seen.sender) and logged[0].get("visibility") == self.visibility, (
             f"{clause} [MUST] the message log holds no {self.kind} from the sender at index {message.get('index')}: "
             f"{logged or 'nothing at that index'}")

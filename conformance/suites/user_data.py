@@ -57,12 +57,14 @@ def user_data_of(session: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def reported_user_data(seen: Observation, clause_id: str, shape: str | None = None) -> Mapping[str, Any]:
     """The userData of the notification that reported the change; it carries a referenceId (the
-    response's, when the response has one) and, if ``shape`` is given, conforms to it."""
+    response's, when the response has one) and the whole session (objects/smssession), and
+    conforms to ``shape`` if one is given."""
     Conformance.assert_accepted(seen, clause_id)
     reported = reporting_notification(seen)
     assert reported is not None, (f"{clause_id} [MUST] no session state notification reported the change; "
                                   f"{received_summary(seen)}")
-    problems = schema_problems(shape, reported) if shape else ""
+    problems = schema_problems(shape, reported) if shape else schema_problems("objects/smssession",
+                                                                              reported["smssession"])
     assert not problems, f"{clause_id} [MUST] {reported.get('notificationType')}: {problems}"
     reference_id = reported.get("referenceId")
     assert isinstance(reference_id, int), f"{clause_id} [MUST] the notification carries no referenceId"
