@@ -316,17 +316,25 @@ class Conformance(Reads):
         stage.settle(participants=("originator",))
         if prepare is not None:  # what the preparation changed has arrived: everything before the marker has
             before, log_before = self._session(handle.id)
-        customer_before = self._customer_phone(handle.id)
+        return self._send_on_stage(stage, body, expected, before, log_before, only_agent(before))
+
+    def _send_on_stage(self, stage: Stage, body: object, expected: Mapping[str, Sequence[Expected]],
+                       before: Mapping[str, Any], log_before: list[Mapping[str, Any]], sender: str | None
+                       ) -> Observation:
+        """``body`` sent by the originator on a settled stage; what each role then received, the
+        session and its log after, the agents' session lists and the customer's phone around it."""
+        session_id = stage.session_id
+        customer_before = self._customer_phone(session_id)
         exchange = stage.send("originator", body)
         if exchange.succeeded:  # a refusal causes nothing
             stage.await_each({role: items for role, items in expected.items() if items})
         received = stage.close()
-        after, log_after = self._session(handle.id)
-        return Observation(handle.id, exchange, before, after, log_before, log_after, received,
+        after, log_after = self._session(session_id)
+        return Observation(session_id, exchange, before, after, log_before, log_after, received,
                            expected={role: [e.name for e in items] for role, items in expected.items()},
-                           evidence=stage.evidence, listed=self._listed(handle.id, ("originator", "consultant")),
-                           customer_before=customer_before, customer_after=self._customer_phone(handle.id),
-                           sender=only_agent(before))
+                           evidence=stage.evidence, listed=self._listed(session_id, ("originator", "consultant")),
+                           customer_before=customer_before, customer_after=self._customer_phone(session_id),
+                           sender=sender)
 
     def observe_among_agents(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         """As :meth:`observe`, on a fresh session into which the originator first consulted the
@@ -353,17 +361,7 @@ class Conformance(Reads):
         before, log_before = self._session(handle.id)
         stage = self._stage(handle.id, owner)
         stage.settle(participants=("originator", "consultant"))
-        customer_before = self._customer_phone(handle.id)
-        exchange = stage.send("originator", body)
-        if exchange.succeeded:
-            stage.await_each({role: items for role, items in expected.items() if items})
-        received = stage.close()
-        after, log_after = self._session(handle.id)
-        return Observation(handle.id, exchange, before, after, log_before, log_after, received,
-                           expected={role: [e.name for e in items] for role, items in expected.items()},
-                           evidence=stage.evidence, listed=self._listed(handle.id, ("originator", "consultant")),
-                           customer_before=customer_before, customer_after=self._customer_phone(handle.id),
-                           sender=owner)
+        return self._send_on_stage(stage, body, expected, before, log_before, owner)
 
     def consultant_writes(self, consult: Observation) -> Observation:
         """The consultant of ``consult`` writes to the session as agents may: SendToAgents, then a

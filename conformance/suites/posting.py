@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation
+from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
 from conformance.redaction import register_own_content
 from conformance.sessions import INVITED
@@ -70,6 +70,13 @@ class PostingPage:
             scenarios["posted_without_param"] = lambda: attempt({"operationName": self.operation})
             scenarios["posted_with_wrong_type"] = lambda: attempt(self.body(**{self.param: WRONG_TYPE}))
         return scenarios
+
+    def fixtures(self) -> tuple[Any, ...]:
+        """The module fixtures of :meth:`scenarios`, in this order: ``posted, posted_when_invited``
+        and, for a page with a parameter, ``posted_without_param, posted_with_wrong_type``."""
+        names = ("posted", "posted_when_invited") + (
+            ("posted_without_param", "posted_with_wrong_type") if self.param is not None else ())
+        return tuple(scenario_fixture(name) for name in names)
 
     # --- judgements -------------------------------------------------------------------------------
 
@@ -131,6 +138,10 @@ class PostingPage:
         clause = self.clause(f"param.{'notice-text' if self.param == 'noticeText' else self.param}")
         self.assert_refused_unchanged(without, clause, documented_code=1)
         self.assert_refused_unchanged(wrong_type, clause, documented_code=2)
+
+    def assert_refused_when_invited(self, seen: Observation) -> None:
+        """sms.common.capability: refused on an Invited session, nothing of the page's type logged."""
+        assert_not_in_capabilities_refused(seen, self.operation, self.added(seen))
 
     def assert_reaches_customer(self, seen: Observation) -> None:
         clause = self.clause("customer")

@@ -10,21 +10,13 @@ the one judged is the one between them.
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.context import Observation
+from conformance.suites.posting import PostingPage
 from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendStartTypingNotification", "send-start-typing", "TypingStarted", "All")
-
-
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return PAGE.scenarios(gws)
-
-
-posted = scenario_fixture("posted")
-posted_when_invited = scenario_fixture("posted_when_invited")
+page_scenarios = PAGE.scenarios
+posted, posted_when_invited = PAGE.fixtures()
 
 
 @requirement("sms.send-start-typing.response")
@@ -39,4 +31,4 @@ def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_visible
 
 @requirement("sms.common.capability")
 def test_send_start_typing_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
-    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))
+    PAGE.assert_refused_when_invited(posted_when_invited)

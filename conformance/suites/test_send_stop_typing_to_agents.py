@@ -10,21 +10,13 @@ the suite sends (erratum 19). The misspelled name is not judged.
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.context import Observation
+from conformance.suites.posting import PostingPage
 from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendStopTypingToAgentsNotification", "send-stop-typing-to-agents", "TypingStopped", "Agents")
-
-
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return PAGE.scenarios(gws)
-
-
-posted = scenario_fixture("posted")
-posted_when_invited = scenario_fixture("posted_when_invited")
+page_scenarios = PAGE.scenarios
+posted, posted_when_invited = PAGE.fixtures()
 
 
 @requirement("sms.send-stop-typing-to-agents.response")
@@ -44,4 +36,4 @@ def test_the_typingstopped_of_send_stop_typing_to_agents_never_reaches_the_custo
 
 @requirement("sms.common.capability")
 def test_send_stop_typing_to_agents_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
-    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))
+    PAGE.assert_refused_when_invited(posted_when_invited)

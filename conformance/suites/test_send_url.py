@@ -6,23 +6,13 @@ Clauses: conformance/spec/message_clauses.py; how a message is judged: conforman
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.suites.posting import PostingPage, assert_not_in_capabilities_refused
+from conformance.context import Observation
+from conformance.suites.posting import PostingPage
 from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendUrl", "send-url", "PushUrl", "All", "url", "https://gws-conformance.invalid/pushed")
-
-
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return PAGE.scenarios(gws)
-
-
-posted = scenario_fixture("posted")
-posted_when_invited = scenario_fixture("posted_when_invited")
-posted_without_param = scenario_fixture("posted_without_param")
-posted_with_wrong_type = scenario_fixture("posted_with_wrong_type")
+page_scenarios = PAGE.scenarios
+posted, posted_when_invited, posted_without_param, posted_with_wrong_type = PAGE.fixtures()
 
 
 @requirement("sms.send-url.response")
@@ -48,4 +38,4 @@ def test_the_customer_receives_the_url_of_send_url(posted: Observation) -> None:
 
 @requirement("sms.common.capability")
 def test_send_url_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
-    assert_not_in_capabilities_refused(posted_when_invited, PAGE.operation, PAGE.added(posted_when_invited))
+    PAGE.assert_refused_when_invited(posted_when_invited)
