@@ -35,6 +35,7 @@ from conformance.observation import Observation, RoleTarget
 from conformance.reads import Reads
 from conformance.recording import Recorder
 from conformance.scenario import (
+    PARTICIPANT_JOINS,
     Calibration,
     Stage,
     StageError,
@@ -307,16 +308,26 @@ class Conformance(Reads):
     def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]],
                  prepare: object | None = None) -> Observation:
         before, log_before = self._session(handle.id)
-        # what a preparation causes was announced by nobody: where no marker proves it arrived, wait it out
-        stage = self._stage(handle.id, only_agent(before), handle.announced and prepare is None)
+        stage = self._stage(handle.id, only_agent(before), handle.announced)
         if prepare is not None:
-            prepared = self.agents["originator"].operate(handle.id, prepare)
-            if not prepared.succeeded:
-                raise StageError(f"precondition: {prepare} was refused: HTTP {prepared.status} {prepared.body}")
+            stage.announced = self._prepare(handle.id, prepare)
         stage.settle(participants=("originator",))
         if prepare is not None:  # what the preparation changed has arrived: everything before the marker has
             before, log_before = self._session(handle.id)
         return self._send_on_stage(stage, body, expected, before, log_before, only_agent(before))
+
+    def _prepare(self, session_id: str, body: object) -> bool:
+        """Send ``body`` before an observation; whether its outcome is known to have arrived (the
+        notification carrying its referenceId did): if not, the stage waits a quiet window for it."""
+        originator = self.agents["originator"]
+        mark, sent_at = originator.log.mark(), time.monotonic()
+        prepared = originator.operate(session_id, body)
+        if not prepared.succeeded:
+            raise StageError(f"precondition: {body} was refused: HTTP {prepared.status} {prepared.body}")
+        reference_id = prepared.body.get("referenceId")
+        return isinstance(reference_id, int) and originator.log.wait_for(
+            lambda d: session_id_of(d) == session_id and d.get("referenceId") == reference_id,
+            since=mark, deadline=sent_at + self.deadline) is not None
 
     def _send_on_stage(self, stage: Stage, body: object, expected: Mapping[str, Sequence[Expected]],
                        before: Mapping[str, Any], log_before: list[Mapping[str, Any]], sender: str | None
@@ -352,14 +363,19 @@ class Conformance(Reads):
         owner = only_agent(self._session(handle.id)[0])
         mark, sent_at = originator.log.mark(), time.monotonic()
         consult = originator.operate(handle.id, {"operationName": "Consult", **target.as_params()})
-        joined = consult.succeeded and originator.log.wait_for(
-            lambda d: session_id_of(d) == handle.id and d.get("notificationType") == "ParticipantsUpdated",
-            since=mark, deadline=sent_at + self.deadline)
-        if not joined:
-            raise StageError(f"precondition: the consultant did not join session {handle.id} (Consult: HTTP "
-                             f"{consult.status} {consult.body}; no ParticipantsUpdated within {self.deadline:g} s)")
+        joined = consult.succeeded
+        for step in PARTICIPANT_JOINS:  # the consult's documented notifications, in their documented order
+            found = joined and originator.log.wait_for(lambda d, step=step: session_id_of(d) == handle.id
+                                                       and step.matches(d), since=mark, deadline=sent_at + self.deadline)
+            if not found:
+                raise StageError(f"precondition: the consultant did not join session {handle.id} (Consult: HTTP "
+                                 f"{consult.status} {consult.body}; no {step.name} within {self.deadline:g} s)")
+            mark = found.seq + 1
         before, log_before = self._session(handle.id)
-        stage = self._stage(handle.id, owner)
+        # The consult's documented notifications have arrived, so no quiet window is spent waiting for
+        # them; whatever else of it comes late cannot pass for the message judged (the page's type,
+        # from the originator).
+        stage = self._stage(handle.id, owner, announced=True)
         stage.settle(participants=("originator", "consultant"))
         return self._send_on_stage(stage, body, expected, before, log_before, owner)
 

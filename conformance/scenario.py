@@ -68,6 +68,22 @@ def carries_message(data: Mapping[str, Any], message_type: str, sender: str | No
     )
 
 
+def is_participants_updated(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "ParticipantsUpdated"
+
+
+def is_join(data: Mapping[str, Any]) -> bool:
+    return data.get("notificationType") == "NewMessages" and carries_message(data, "ParticipantJoined")
+
+
+# An agent joining a session, as the Consult and Invite pages both document it: ParticipantsUpdated,
+# then NewMessages announcing the join.
+PARTICIPANT_JOINS = (
+    Expected("ParticipantsUpdated", is_participants_updated),
+    Expected("NewMessages(ParticipantJoined)", is_join),
+)
+
+
 def session_arrivals(log: NotificationLog, session_id: str, *, since: int, sent_at: float,
                      until: int | None = None) -> list[Arrival]:
     """What ``log`` received about the session from position ``since`` (up to, not including,

@@ -18,25 +18,9 @@ from conformance.judge import (
     judge_sequence,
     problems_message,
 )
-from conformance.scenario import carries_message
+from conformance.scenario import is_participants_updated
 from conformance.spec.schemas import validate
 from conformance.verdicts import Unjudgeable
-
-
-def is_participants_updated(data: Mapping[str, Any]) -> bool:
-    return data.get("notificationType") == "ParticipantsUpdated"
-
-
-def is_join(data: Mapping[str, Any]) -> bool:
-    return data.get("notificationType") == "NewMessages" and carries_message(data, "ParticipantJoined")
-
-
-# An agent joining a session, as the Consult and Invite pages both document it: ParticipantsUpdated,
-# then NewMessages announcing the join.
-PARTICIPANT_JOINS = (
-    Expected("ParticipantsUpdated", is_participants_updated),
-    Expected("NewMessages(ParticipantJoined)", is_join),
-)
 
 
 def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:

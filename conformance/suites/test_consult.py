@@ -25,14 +25,17 @@ from conformance.context import (
     scenario_fixture,
 )
 from conformance.judge import Expected, describe, judge_sequence, problems_message
-from conformance.scenario import only_agent, session_id_of
-from conformance.suites.judging import (
-    ORDER_PROBLEMS,
+from conformance.scenario import (
     PARTICIPANT_JOINS,
-    assert_joined,
-    first,
     is_join,
     is_participants_updated,
+    only_agent,
+    session_id_of,
+)
+from conformance.suites.judging import (
+    ORDER_PROBLEMS,
+    assert_joined,
+    first,
     message_where,
     messages_in,
     participant_ids,

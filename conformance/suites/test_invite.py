@@ -21,13 +21,12 @@ from conformance.context import (
     RoleTarget,
     scenario_fixture,
 )
+from conformance.scenario import PARTICIPANT_JOINS, is_participants_updated
 from conformance.suites.judging import (
-    PARTICIPANT_JOINS,
     assert_in_documented_order,
     assert_joined,
     customer_saw,
     first,
-    is_participants_updated,
     participant_ids,
     received_valid,
     schema_problems,

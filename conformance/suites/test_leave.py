@@ -15,8 +15,8 @@ from typing import Any
 
 from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
+from conformance.scenario import PARTICIPANT_JOINS
 from conformance.suites.judging import (
-    PARTICIPANT_JOINS,
     assert_carries_reference_id,
     assert_ok_response,
     assert_reference_ids_match,
