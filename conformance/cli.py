@@ -37,6 +37,7 @@ _COMMAND_MODULES = (
     "conformance.selftest",
     "conformance.doctor",
     "conformance.init",
+    "conformance.load.command",
 )
 
 

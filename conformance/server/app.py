@@ -29,6 +29,7 @@ from starlette.routing import Route
 from conformance import __version__
 from conformance.server import faults as fault_catalogue
 from conformance.server.bayeux import BayeuxServer
+from conformance.server.directory import agent
 from conformance.server.domain import ApiError, Outcome, SmsDomain
 from conformance.server.variations import (
     JITTER,
@@ -105,6 +106,7 @@ class ReferenceApp:
                 Route("/api/v2/me/smssessions/{id}/messages", self.sms_messages, methods=["GET"]),
                 Route("/api/v2/users/{user_id}/smssessions/{id}", self.supervised_session, methods=["POST"]),
                 Route("/conformance/v1/agents", self.test_agents, methods=["GET"]),
+                Route("/conformance/v1/agents", self.test_new_agent, methods=["POST"]),
                 Route("/conformance/v1/smssessions", self.test_provision, methods=["POST"]),
                 Route("/conformance/v1/smssessions/{id}/customer", self.test_customer, methods=["GET"]),
                 Route("/conformance/v1/reset", self.test_reset, methods=["POST"]),
@@ -336,6 +338,22 @@ class ReferenceApp:
     async def test_agents(self, request: Request) -> Response:
         async def handle() -> Response:
             return JSONResponse(self.agents_listing())
+
+        return await self._test_api(handle)
+
+    async def test_new_agent(self, request: Request) -> Response:
+        """A new agent with api-multimedia, for a load run's simulated users (one per user)."""
+        async def handle() -> Response:
+            directory = self.domain.directory
+            number = len(directory.agents) + 1
+            while f"load-{number:05d}" in directory.agents:
+                number += 1
+            account = agent(f"load-{number:05d}", f"Load {number}")
+            directory.agents[account.username] = account
+            base = self.domain.base_url
+            return JSONResponse({"statusCode": 0, "username": account.username, "password": account.password,
+                                 "nickname": account.nickname, "userUri": f"{base}/api/v2/users/{account.user_id}",
+                                 "userPath": account.user_path})
 
         return await self._test_api(handle)
 

@@ -1,0 +1,105 @@
+"""``gws-conformance load``: the load run on Locust, from the command line.
+
+Locust runs in its own process (``python -m locust -f conformance/load/locustfile.py``): it
+monkey-patches the standard library for gevent, which the CLI, the reference server and pytest
+must not see. Locust's own options after ``--`` pass through unchanged, so a run spreads over
+several machines with Locust's distributed mode::
+
+    gws-conformance load --target URL --users 500 -- --master --expect-workers 2
+    gws-conformance load --target URL -- --worker --master-host HOST      # on each worker machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from conformance.cli import EXIT_UNREACHABLE, UsageError
+from conformance.load.results import REPORT_DIR
+
+LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    load = subparsers.add_parser(
+        "load", help="conformance under load: Locust users cycling SMS sessions, every step judged",
+        description="Run SMS sessions through Consult, SendMessage, Leave and Complete again and again from many "
+                    "simulated users at once (Locust), each step judged as the conformance run judges it (documented "
+                    "order, referenceId, schemas). Each user is a pair of agents with their own CometD streams, "
+                    "created through the reference server's test-only API. Writes load.json and load.html; exits 1 "
+                    "when any violation was seen. Locust's options go after -- (e.g. -- --master --expect-workers 2, "
+                    "or -- --worker --master-host HOST).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    load.add_argument("--target", metavar="URL", help="a running reference server (default: start one)")
+    load.add_argument("--users", type=int, default=50, help="simulated users (agent pairs), each holding one session "
+                                                           "at a time")
+    load.add_argument("--spawn-rate", type=float, help="users started per second (default: all at once)")
+    load.add_argument("--run-time", default="30s", help="how long the load lasts (Locust's format: 30s, 2m)")
+    load.add_argument("--fault", action="append", default=[], metavar="NAME",
+                      help="with no --target: switch on a fault or variation of the started reference server")
+    load.add_argument("--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go")
+    load.add_argument("locust_args", nargs="*", metavar="-- LOCUST_ARGS", help="passed to Locust unchanged")
+    load.set_defaults(handler=run_load)
+
+
+def _reference_server(faults: list[str]) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "conformance", "serve", "--port", "0", *(f"--fault={f}" for f in faults)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = server.stdout.readline() if server.stdout else ""
+    if " at http" not in first:
+        server.kill()
+        raise UsageError(f"the reference server did not start: {first.strip() or server.wait()}")
+    return server, first.split(" at ", 1)[1].split()[0]
+
+
+def _check_target(url: str) -> None:
+    """The load run creates its agents and sessions through the reference server's test-only API."""
+    try:
+        answer = httpx.get(f"{url}/conformance/v1/agents", timeout=10)
+    except httpx.HTTPError as exc:
+        raise UsageError(f"--target {url}: cannot be reached ({exc})") from None
+    if answer.status_code != 200:
+        raise UsageError(f"--target {url}: no reference server test-only API there (HTTP {answer.status_code}); "
+                         "load creates its agents and sessions through it, so a real GWS is not supported yet")
+
+
+def locust_command(args: argparse.Namespace, url: str) -> list[str]:
+    command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url, "--loglevel", "WARNING"]
+    if "--worker" not in args.locust_args:  # a worker takes users and duration from its master
+        command += ["--headless", "--only-summary", "--users", str(args.users),
+                    "--spawn-rate", str(args.spawn_rate or args.users), "--run-time", args.run_time]
+    return command + list(args.locust_args)
+
+
+def run_load(args: argparse.Namespace) -> int:
+    if args.users < 1:
+        raise UsageError("--users must be at least 1")
+    if args.target and args.fault:
+        raise UsageError("--fault switches the started reference server: not with --target")
+    server, url = (None, args.target.rstrip("/")) if args.target else _reference_server(args.fault)
+    try:
+        if args.target:
+            _check_target(url)
+        env = {**os.environ, REPORT_DIR: str(args.report_dir)}
+        code = subprocess.run(locust_command(args, url), env=env).returncode
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
+    results = args.report_dir / "load.json"
+    if "--worker" in args.locust_args:
+        return code
+    if not results.exists():
+        print(f"gws-conformance load: Locust ended (exit {code}) without results", file=sys.stderr)
+        return code or EXIT_UNREACHABLE
+    summary = json.loads(results.read_text())
+    print(f"gws-conformance load: {summary['cycles']} cycles by {summary['users']} users in {summary['duration_s']} s, "
+          f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s); "
+          f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}")
+    return code

@@ -1,0 +1,145 @@
+"""One lifecycle cycle on one SMS session, judged as the conformance run judges it.
+
+Consult (the originator's ParticipantsUpdated then the join, in that order), SendMessage (the
+Text at the consultant), the consultant's Leave (its StatusChange Completed) and Complete (the
+originator's StatusChange Completed). Each step yields a :class:`Sample` (POST to the last
+documented notification, in ms) and the :class:`Violation` s found: a refusal, a documented
+notification missing, late or out of order, a notification not conforming to its schema, a
+referenceId that is no integer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from conformance.client.agent import Agent
+from conformance.judge import Expected, describe, judge_sequence
+from conformance.scenario import (
+    PARTICIPANT_JOINS,
+    carries_message,
+    session_arrivals,
+    session_id_of,
+)
+from conformance.spec.schemas import validate
+
+TRANSCRIPT_LIMIT = 12  # notifications kept per violation
+
+
+@dataclass(frozen=True)
+class Sample:
+    operation: str
+    started: float  # epoch seconds
+    latency_ms: float  # POST sent -> last documented notification arrived (or the response, if refused)
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Violation:
+    clause: str
+    kind: str  # refused | missing | late | reordered | duplicate | schema | reference-id
+    operation: str
+    session_id: str
+    detail: str
+    transcript: list[str] = field(default_factory=list)
+
+    def as_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Step:
+    operation: str
+    by: str  # "originator" or "consultant": who sends
+    watcher: str  # whose stream shows the documented notifications
+    expected: tuple[Expected, ...]
+    shapes: tuple[str, ...]  # the schema of each expected notification
+    clause: str  # the clause the documented sequence belongs to
+    response_clause: str
+
+
+def _status(state: str) -> Expected:
+    return Expected(f"StatusChange[{state}]", lambda d: d.get("notificationType") == "StatusChange" and isinstance(
+        d.get("smssession"), Mapping) and d["smssession"].get("state") == state)
+
+
+TEXT = Expected("NewMessages(Text)", lambda d: carries_message(d, "Text"))
+COMPLETED = _status("Completed")
+
+
+def steps(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
+    """The cycle: each step with the body it sends."""
+    return [
+        (Step("Consult", "originator", "originator", PARTICIPANT_JOINS,
+              ("notifications/participants-updated", "notifications/new-messages"),
+              "sms.consult.notify.order", "sms.consult.response"), {"operationName": "Consult", **target}),
+        (Step("SendMessage", "originator", "consultant", (TEXT,), ("notifications/new-messages",),
+              "sms.send-message.message", "sms.send-message.response"),
+         {"operationName": "SendMessage", "text": "gws-conformance load"}),
+        (Step("Leave", "consultant", "consultant", (COMPLETED,), ("notifications/status-change",),
+              "sms.leave.state.in-conference", "sms.leave.response"), {"operationName": "Leave"}),
+        (Step("Complete", "originator", "originator", (COMPLETED,), ("notifications/status-change",),
+              "sms.complete.notify.status", "sms.complete.response"), {"operationName": "Complete"}),
+    ]
+
+
+def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str,
+             deadline: float) -> tuple[Sample, list[Violation]]:
+    watcher = agents[step.watcher].log
+    about = lambda d: session_id_of(d) == session_id  # noqa: E731
+    mark, started, sent_at = watcher.mark(), time.time(), time.monotonic()
+    exchange = agents[step.by].operate(session_id, body)
+    if not exchange.succeeded:
+        latency = (time.monotonic() - sent_at) * 1000
+        return Sample(step.operation, started, latency, False), [Violation(
+            step.response_clause, "refused", step.operation, session_id,
+            f"HTTP {exchange.status} {str(exchange.body)[:300]}")]
+    for expected in step.expected:
+        watcher.wait_for(lambda d, e=expected: about(d) and e.matches(d), since=mark, deadline=sent_at + deadline)
+    arrivals = session_arrivals(watcher, session_id, since=mark, sent_at=sent_at)
+    transcript = [f"+{a.after * 1000:.0f} ms {describe(a.data)}" for a in arrivals[:TRANSCRIPT_LIMIT]]
+    violations = [Violation(step.clause, p.kind, step.operation, session_id, p.detail, transcript)
+                  for p in judge_sequence(step.expected, arrivals, deadline=deadline)
+                  if p.kind in ("missing", "late", "reordered", "duplicate")]
+    found = [next((a for a in arrivals if e.matches(a.data)), None) for e in step.expected]
+    for arrival, shape in zip(found, step.shapes):
+        problems = validate(shape, arrival.data) if arrival is not None else []
+        if problems:
+            violations.append(Violation(step.clause, "schema", step.operation, session_id,
+                                        f"{shape}: {problems[0].path}: {problems[0].message}", transcript))
+    reference_id = exchange.body.get("referenceId")
+    if reference_id is not None and (not isinstance(reference_id, int) or isinstance(reference_id, bool)):
+        violations.append(Violation("sms.common.reference-id.unique", "reference-id", step.operation, session_id,
+                                    f"referenceId {reference_id!r} is no integer"))
+    arrived = [a.after for a in found if a is not None]
+    latency = (max(arrived) if arrived and len(arrived) == len(found) else deadline) * 1000
+    return Sample(step.operation, started, latency, not violations), violations
+
+
+def run_cycle(agents: Mapping[str, Agent], target: Mapping[str, str], new_session: Callable[[Agent], str],
+              deadline: float) -> tuple[list[Sample], list[Violation]]:
+    """One session through the cycle; a step that was refused or lost its notifications ends it."""
+    session_id = new_session(agents["originator"])
+    samples: list[Sample] = []
+    violations: list[Violation] = []
+    for step, body in steps(target):
+        sample, found = run_step(step, body, agents, session_id, deadline)
+        samples.append(sample)
+        violations += found
+        if any(v.kind in ("refused", "missing") for v in found):
+            break
+    return samples, violations
+
+
+def summarize_latencies(latencies: Sequence[float]) -> dict[str, float]:
+    """p50, p95, p99 and max of ``latencies`` (ms), nearest rank."""
+    ordered = sorted(latencies)
+    if not ordered:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+
+    def rank(p: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
+
+    return {"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": ordered[-1]}

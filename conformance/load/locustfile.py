@@ -1,0 +1,97 @@
+"""The Locust side of ``gws-conformance load``: Locust loads this file (``-f``), in one process
+or in a master and its workers.
+
+Each simulated user (:class:`AgentPair`) asks the reference server's test-only API for two new
+agents, logs both in (their own HTTP sessions and CometD streams), and runs
+:func:`conformance.load.cycle.run_cycle` again and again on fresh sessions from the reference
+session source. Every step is a Locust request (type ``SMS``, named by its operation, timed from
+the POST to its last documented notification), so Locust's own statistics, percentiles and
+distributed aggregation apply; every violation is collected, travels from the workers to the
+master with Locust's worker reports, and the results are written when the run ends (local or
+master): ``load.json`` and ``load.html`` in ``GWS_CONFORMANCE_LOAD_REPORT_DIR``. The run exits 1
+when any violation was seen.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+from locust import User, constant, events, task
+from locust.env import Environment
+from locust.runners import WorkerRunner
+
+from conformance.client.agent import Agent
+from conformance.client.rest import tls_options
+from conformance.config import AgentConfig, Secret, SourceConfig, load_config
+from conformance.load.cycle import run_cycle
+from conformance.load.results import REPORT_DIR, Collector
+from conformance.sessions import ReferenceSource
+
+COLLECTOR = Collector()
+
+
+class AgentPair(User):
+    """An originator and its consultant, cycling sessions as fast as the server answers."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        config = load_config(flags={"target": self.host})
+        with httpx.Client(base_url=self.host, timeout=config.http_timeout, **tls_options(config.tls)) as test_api:
+            accounts = {role: test_api.post("/conformance/v1/agents").json() for role in ("originator", "consultant")}
+        config = replace(config, source=SourceConfig("reference"), agents={
+            role: AgentConfig(role, a["username"], Secret(a["password"]), a["nickname"], a["userUri"], a["userPath"])
+            for role, a in accounts.items()})
+        self.deadline = config.deadline
+        self.target = {"targetUri": accounts["consultant"]["userUri"]}
+        self.source = ReferenceSource(config)
+        self.agents = {role: Agent(config, role).login() for role in accounts}
+
+    @task
+    def cycle(self) -> None:
+        COLLECTOR.holding(+1)
+        try:
+            samples, violations = run_cycle(self.agents, self.target,
+                                            lambda agent: self.source.new_session(agent).id, self.deadline)
+        finally:
+            COLLECTOR.holding(-1)
+        for sample in samples:
+            self.environment.events.request.fire(
+                request_type="SMS", name=sample.operation, response_time=sample.latency_ms, response_length=0,
+                exception=None if sample.ok else AssertionError("conformance violation"), context={})
+        COLLECTOR.add(samples, violations)
+
+    def on_stop(self) -> None:
+        for agent in getattr(self, "agents", {}).values():
+            agent.logout()
+
+
+@events.test_start.add_listener
+def _started(environment: Environment, **kwargs: Any) -> None:
+    COLLECTOR.started = time.time()
+
+
+@events.report_to_master.add_listener
+def _send_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    data["gws_conformance"] = COLLECTOR.drain()
+
+
+@events.worker_report.add_listener
+def _received_from_worker(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
+    COLLECTOR.merge(data.get("gws_conformance"), client_id)
+
+
+@events.quitting.add_listener
+def _write_results(environment: Environment, **kwargs: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+        return
+    report_dir = Path(os.environ.get(REPORT_DIR, "reports"))
+    results = COLLECTOR.results(environment)
+    COLLECTOR.write(results, report_dir)
+    if results["violations"]["total"]:
+        environment.process_exit_code = 1
