@@ -102,6 +102,9 @@ class Breaker:
         self._tripped.setdefault(method, cause)
 
 
+KEEPALIVE_SECONDS = 4.0
+
+
 @functools.cache
 def _default_context() -> ssl.SSLContext:
     """The certifi bundle's context, made once: httpx builds one per client otherwise (17 ms of CPU
@@ -173,8 +176,12 @@ class GwsRestClient:
         for secret in (password, self._basic_authorization.split(" ", 1)[1]):
             register_secret(secret)
         # No redirect is followed: credentials never travel to another origin, and the 3xx is recorded.
+        # An idle pooled connection is dropped after KEEPALIVE_SECONDS, before a server's usual 5 s
+        # keep-alive closes it under a request (a POST is not retried: "Server disconnected", seen
+        # under load against uvicorn's default).
         self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), timeout=timeout,
-                                 follow_redirects=False, **tls_options(tls or TlsConfig()))
+                                 follow_redirects=False, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+                                 **tls_options(tls or TlsConfig()))
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or Breaker()

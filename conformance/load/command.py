@@ -100,6 +100,7 @@ def run_load(args: argparse.Namespace) -> int:
         return code or EXIT_UNREACHABLE
     summary = json.loads(results.read_text())
     print(f"gws-conformance load: {summary['cycles']} cycles by {summary['users']} users in {summary['duration_s']} s, "
-          f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s); "
+          f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s), "
+          f"{summary['errors']['total']} error(s); "
           f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}")
     return code

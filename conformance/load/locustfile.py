@@ -58,6 +58,9 @@ class AgentPair(User):
         try:
             samples, violations = run_cycle(self.agents, self.target,
                                             lambda agent: self.source.new_session(agent).id, self.deadline)
+        except Exception as exc:  # counted here, and raised for Locust, which then exits non-zero
+            COLLECTOR.error(f"{type(exc).__name__}: {exc}")
+            raise
         finally:
             COLLECTOR.holding(-1)
         for sample in samples:

@@ -41,6 +41,13 @@ class Collector:
         self.counts: dict[tuple[str, str], int] = defaultdict(int)
         self.first: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.cycles = 0
+        self.errors: list[str] = []  # cycles that raised (the target dropped a connection, ...): the first few
+        self.error_count = 0
+
+    def error(self, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < FIRST_KEPT:
+            self.errors.append(message)
 
     def holding(self, delta: int) -> None:
         """A session taken (+1) or done with (-1): the peak of sessions held at once."""
@@ -66,7 +73,8 @@ class Collector:
         """What was collected since the last drain (a worker's report), as JSON-able data."""
         data = {"timeline": [[op, second, *values] for (op, second), values in self.timeline.items()],
                 "violations": [[clause, kind, n, self.first[(clause, kind)]] for (clause, kind), n in self.counts.items()],
-                "cycles": self.cycles, "peak_sessions": self.peak_sessions, "started": self.started}
+                "cycles": self.cycles, "peak_sessions": self.peak_sessions, "started": self.started,
+                "errors": [self.error_count, self.errors]}
         self._reset()
         return data
 
@@ -82,6 +90,9 @@ class Collector:
         for clause, kind, count, records in data["violations"]:
             self._count(clause, kind, count, records)
         self.cycles += data["cycles"]
+        count, messages = data["errors"]
+        self.error_count += count
+        self.errors = (self.errors + messages)[:FIRST_KEPT]
         self._worker_peaks[worker] = max(self._worker_peaks.get(worker, 0), data["peak_sessions"])
         self.started = min(self.started, data["started"])
 
@@ -106,7 +117,8 @@ class Collector:
         return {"$schema": SCHEMA, "tool": {"name": "gws-conformance", "version": __version__},
                 "target": environment.host, "users": environment.runner.target_user_count if environment.runner else 0,
                 "started": self.started, "duration_s": round(ended - self.started, 2), "cycles": self.cycles,
-                "peak_sessions": peak, "operations": operations, "timeline": timeline,
+                "peak_sessions": peak, "errors": {"total": self.error_count, "first": self.errors},
+                "operations": operations, "timeline": timeline,
                 "violations": {"total": sum(self.counts.values()), "by_clause": by_clause}}
 
     def write(self, results: Mapping[str, Any], report_dir: Path) -> None:
@@ -155,7 +167,8 @@ def render_html(results: Mapping[str, Any]) -> str:
 </head><body>
 <h1>Conformance under load</h1>
 <p>Target {esc(str(results['target']))}; {results['users']} users; {results['cycles']} cycles in {results['duration_s']} s;
-at most {results['peak_sessions']} sessions held at once. <strong>{total} violation(s).</strong></p>
+at most {results['peak_sessions']} sessions held at once. <strong>{total} violation(s).</strong>
+{results['errors']['total']} cycle(s) ended by an error{': ' + esc('; '.join(results['errors']['first'])) if results['errors']['first'] else ''}.</p>
 <h2>Operations (POST to its last documented notification, ms)</h2>
 <table><tr><th>operation</th><th>requests</th><th>failures</th><th>req/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>{rows}</table>
 <h2>Latency over time</h2>{_plot(results['timeline'])}

@@ -43,7 +43,8 @@ def _port(text: str) -> int:
 def list_faults() -> None:
     width = max(map(len, CATALOGUE))
     for fault in sorted(CATALOGUE.values(), key=lambda f: (f.benign, f.clause or "", f.name)):
-        print(f"{fault.name:<{width}}  {fault.clause or '(benign: must pass)':<34}  {fault.summary}")
+        summary = f"{fault.summary} (caught by gws-conformance load)" if fault.under_load else fault.summary
+        print(f"{fault.name:<{width}}  {fault.clause or '(benign: must pass)':<34}  {summary}")
     from conformance.server.hostile import CATALOGUE as HOSTILE
 
     for misbehaviour in HOSTILE.values():

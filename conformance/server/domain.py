@@ -167,6 +167,10 @@ class SmsDomain(Operations):
             return []
         return [self._message_view(m) for m in session.customer_received()]
 
+    def _busy(self) -> bool:
+        """More sessions Chatting at once than a plain run ever holds (consult-notifications-swapped-under-load)."""
+        return sum(s.status is Status.CHATTING for s in self._sessions.values()) > broken.LOAD_THRESHOLD
+
     def reset(self) -> None:
         self._sessions.clear()
 

@@ -70,6 +70,11 @@ LOG_EMPTY = define("message-log-empty", "sms.common.notify.index",
                    "GET .../messages answers an empty log, whatever the notifications announced")
 PROBE_BLIND = define("customer-probe-blind", "sms.consult.visibility",
                      "the customer probe shows nothing of the customer's phone, not even the customer's own texts")
+# Appears only under concurrency: a plain run holds fewer sessions at once than this (about 75).
+LOAD_THRESHOLD = 150
+SWAPPED_UNDER_LOAD = define("consult-notifications-swapped-under-load", "sms.consult.notify.order",
+                            f"once more than {LOAD_THRESHOLD} sessions are Chatting at once, a Consult's NewMessages "
+                            "(the join) is sent before its ParticipantsUpdated", under_load=True)
 CONFERENCE_FAILS = define("conference-with-consultant-fails", "sms.consult.followup.conference",
                           "Invite/Conference of the consultant fails with an Error notification")
 

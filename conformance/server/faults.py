@@ -28,6 +28,7 @@ class Fault:
     clause: str | None  # the clause ID of ../shared/spec it breaks, e.g. "sms.consult.notify.order"; None: benign
     summary: str
     unobservable: bool = False  # hides the notifications themselves: caught by checks erroring, not failing
+    under_load: bool = False  # appears only under concurrency: caught by ``gws-conformance load``, not by a run
 
     @property
     def benign(self) -> bool:
@@ -37,10 +38,11 @@ class Fault:
 CATALOGUE: dict[str, Fault] = {}
 
 
-def define(name: str, clause: str | None, summary: str, *, unobservable: bool = False) -> Fault:
+def define(name: str, clause: str | None, summary: str, *, unobservable: bool = False,
+           under_load: bool = False) -> Fault:
     if name in CATALOGUE:
         raise ValueError(f"fault {name!r} is defined twice")
-    fault = Fault(name, clause, summary, unobservable)
+    fault = Fault(name, clause, summary, unobservable, under_load)
     CATALOGUE[name] = fault
     return fault
 
@@ -51,7 +53,13 @@ def define_benign(name: str, summary: str) -> Fault:
 
 
 def breaking() -> dict[str, Fault]:
-    return {name: fault for name, fault in CATALOGUE.items() if not fault.benign}
+    """The faults a conformance run must catch (the selftest's); those that appear only under load
+    are :func:`under_load`'s, caught by ``gws-conformance load``."""
+    return {name: fault for name, fault in CATALOGUE.items() if not fault.benign and not fault.under_load}
+
+
+def under_load() -> dict[str, Fault]:
+    return {name: fault for name, fault in CATALOGUE.items() if fault.under_load}
 
 
 def benign() -> dict[str, Fault]:

@@ -78,8 +78,9 @@ class AsgiServer:
         return self.base_url
 
     def serve(self, app) -> None:
+        # keep-alive 30 s, as GWS fronts usually keep it, rather than uvicorn's 5 s
         config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=1, **(self._tls.uvicorn_options() if self._tls else {}))
+                                timeout_graceful_shutdown=1, timeout_keep_alive=30, **(self._tls.uvicorn_options() if self._tls else {}))
         self._server = server = uvicorn.Server(config)
         started = threading.Event()
 

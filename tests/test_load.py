@@ -1,0 +1,91 @@
+"""``gws-conformance load``: Locust users cycling sessions against the reference server, every step
+judged; in one process, and as one Locust master with two workers on this machine."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conformance.spec.schemas import validate
+
+OPERATIONS = {"Consult", "SendMessage", "Leave", "Complete"}
+
+
+def _results(report_dir):
+    results = json.loads((report_dir / "load.json").read_text())
+    assert validate("reports/load", results) == []
+    return results
+
+
+def test_a_load_run_on_the_reference_server_reports_no_violation(tmp_path, run_cli):
+    result = run_cli("load", "--users", "20", "--run-time", "3s", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results = _results(tmp_path / "reports")
+    assert results["violations"]["total"] == 0 and results["cycles"] > 20 and results["peak_sessions"] == 20
+    assert {o["operation"] for o in results["operations"]} == OPERATIONS
+    assert all(o["failures"] == 0 and o["latency_ms"]["p50"] > 0 for o in results["operations"])
+    page = (tmp_path / "reports" / "load.html").read_text()
+    assert "<svg" in page and "<h2>Violations</h2>" in page and "None." in page
+    assert result.stdout.splitlines()[-1].startswith("gws-conformance load: ")
+
+
+def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path, run_cli):
+    fault = "consult-notifications-swapped-under-load"
+    plain = run_cli("run", "--page", "consult", "--", "--gws-fault", fault, cwd=tmp_path / ".")
+    assert plain.returncode == 0, plain.stdout[-2000:]
+    loaded = run_cli("load", "--users", "200", "--run-time", "5s", "--fault", fault, cwd=tmp_path)
+    assert loaded.returncode == 1, loaded.stdout[-3000:]
+    results = _results(tmp_path / "reports")
+    reordered = [v for v in results["violations"]["by_clause"]
+                 if (v["clause"], v["kind"]) == ("sms.consult.notify.order", "reordered")]
+    assert reordered and reordered[0]["first"][0]["transcript"], results["violations"]
+    assert "sms.consult.notify.order" in (tmp_path / "reports" / "load.html").read_text()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    process = subprocess.Popen([sys.executable, "-m", "conformance", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                               text=True)
+    url = process.stdout.readline().split(" at ", 1)[1].split()[0]
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_one_master_and_two_workers_hold_500_sessions_with_no_violation(tmp_path, server):
+    port = str(_free_port())
+    command = [sys.executable, "-m", "conformance", "load", "--target", server]
+    workers = [subprocess.Popen([*command, "--report-dir", str(tmp_path / f"worker{n}"), "--", "--worker",
+                                 "--master-port", port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+               for n in (1, 2)]
+    started = time.monotonic()
+    master = subprocess.run([*command, "--users", "500", "--spawn-rate", "250", "--run-time", "15s", "--report-dir",
+                             str(tmp_path / "master"), "--", "--master", "--master-bind-port", port,
+                             "--expect-workers", "2"], capture_output=True, text=True, timeout=180)
+    for worker in workers:
+        worker.wait(timeout=60)
+    assert master.returncode == 0, master.stdout[-3000:] + master.stderr[-3000:]
+    results = _results(tmp_path / "master")
+    assert results["violations"]["total"] == 0 and results["users"] == 500
+    assert results["peak_sessions"] == 500, results["peak_sessions"]  # each worker's peak, summed
+    assert results["cycles"] > 0 and time.monotonic() - started < 120
+    assert not (tmp_path / "worker1" / "load.json").exists()  # only the master writes the results
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("--users", "0"), "--users must be at least 1"),
+    (("--target", "http://127.0.0.1:9", "--run-time", "1s"), "cannot be reached"),
+    (("--target", "http://x", "--fault", "jitter"), "not with --target"),
+])
+def test_load_usage_mistakes_are_one_line(tmp_path, run_cli, arguments, message):
+    result = run_cli("load", *arguments, cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
