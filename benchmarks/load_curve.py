@@ -49,7 +49,7 @@ def _cpu_seconds(pid: int) -> float:
 def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
     """The run's load.json, with the reference server's CPU use added (``server_cpu``: cores busy)."""
     server, url = _server()
-    before, started = _cpu_seconds(server.pid), time.monotonic()
+    before, began = _cpu_seconds(server.pid), time.monotonic()
     try:
         base = [*LOAD, "--target", url]
         if workers == 0:
@@ -65,7 +65,7 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
                             "--expect-workers", str(workers)], capture_output=True, check=False)
             for worker in started:
                 worker.wait(timeout=60)
-        busy = (_cpu_seconds(server.pid) - before) / (time.monotonic() - started)
+        busy = (_cpu_seconds(server.pid) - before) / (time.monotonic() - began)
         return {**json.loads((report_dir / "load.json").read_text()), "server_cpu": busy}
     finally:
         server.terminate()
