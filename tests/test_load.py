@@ -11,7 +11,8 @@ import pytest
 
 from conformance.spec.schemas import validate
 
-OPERATIONS = {"Consult", "SendMessage", "Leave", "Complete"}
+CONSULT_CYCLE = {"Consult", "SendMessage", "Leave", "Complete"}
+TRANSFER_CYCLE = {"Consult", "Transfer", "Complete (after Transfer)"}
 
 
 def _results(report_dir):
@@ -25,7 +26,7 @@ def test_a_load_run_on_the_reference_server_reports_no_violation(tmp_path, run_c
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = _results(tmp_path / "reports")
     assert results["violations"]["total"] == 0 and results["cycles"] > 20 and results["peak_sessions"] == 20
-    assert {o["operation"] for o in results["operations"]} == OPERATIONS
+    assert CONSULT_CYCLE <= {o["operation"] for o in results["operations"]} <= CONSULT_CYCLE | TRANSFER_CYCLE
     assert all(o["failures"] == 0 and o["latency_ms"]["p50"] > 0 for o in results["operations"])
     page = (tmp_path / "reports" / "load.html").read_text()
     assert "<svg" in page and "<h2>Violations</h2>" in page and "None." in page
@@ -43,6 +44,14 @@ def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path,
                  if (v["clause"], v["kind"]) == ("sms.consult.notify.order", "reordered")]
     assert reordered and reordered[0]["first"][0]["transcript"], results["violations"]
     assert "sms.consult.notify.order" in (tmp_path / "reports" / "load.html").read_text()
+
+
+def test_a_transfer_that_keeps_the_originator_is_a_violation_of_load_too(tmp_path, run_cli):
+    """The transfer cycle judges Transfer by both agents' session lists, as the Transfer checks do."""
+    loaded = run_cli("load", "--users", "20", "--run-time", "3s", "--fault", "transfer-keeps-originator", cwd=tmp_path)
+    assert loaded.returncode == 1, loaded.stdout[-3000:]
+    kinds = {(v["clause"], v["kind"]) for v in _results(tmp_path / "reports")["violations"]["by_clause"]}
+    assert ("sms.transfer.param.target-uri", "outcome") in kinds, kinds
 
 
 def _free_port() -> int:
@@ -89,3 +98,17 @@ def test_one_master_and_two_workers_hold_500_sessions_with_no_violation(tmp_path
 def test_load_usage_mistakes_are_one_line(tmp_path, run_cli, arguments, message):
     result = run_cli("load", *arguments, cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_server_text_in_the_load_page_is_escaped():
+    from conformance.load.results import render_html
+
+    hostile = "<script>alert(1)</script>"
+    page = render_html({"target": hostile, "users": 1, "cycles": 1, "duration_s": 1.0, "peak_sessions": 1,
+                        "errors": {"total": 1, "first": [hostile]},
+                        "operations": [{"operation": hostile, "requests": 1, "failures": 1, "requests_per_second": 1.0,
+                                        "latency_ms": {"p50": 1, "p95": 1, "p99": 1, "max": 1}}],
+                        "timeline": [{"second": 0, "operation": hostile, "count": 1, "mean_ms": 1.0, "max_ms": 1.0}],
+                        "violations": {"total": 1, "by_clause": [{"clause": "sms.x", "kind": hostile, "count": 1, "first": [
+                            {"operation": hostile, "session_id": hostile, "detail": hostile, "transcript": [hostile]}]}]}})
+    assert "<script>" not in page and "&lt;script&gt;" in page

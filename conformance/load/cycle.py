@@ -1,8 +1,10 @@
-"""One lifecycle cycle on one SMS session, judged as the conformance run judges it.
+"""Lifecycle cycles on one SMS session each, judged as the conformance run judges them.
 
-Consult (the originator's ParticipantsUpdated then the join, in that order), SendMessage (the
-Text at the consultant), the consultant's Leave (its StatusChange Completed) and Complete (the
-originator's StatusChange Completed). Each step yields a :class:`Sample` (POST to the last
+The consult cycle: Consult (the originator's ParticipantsUpdated then the join, in that order),
+SendMessage (the Text at the consultant), the consultant's Leave (its StatusChange Completed)
+and Complete (the originator's StatusChange Completed). The transfer cycle: Consult, Transfer to
+the consultant (its notifications are documented nowhere: judged, as the Transfer checks judge
+it, by both agents' session lists), and the consultant's Complete. Each step yields a :class:`Sample` (POST to the last
 documented notification, in ms) and the :class:`Violation` s found: a refusal, a documented
 notification missing, late or out of order, a notification not conforming to its schema, a
 referenceId that is no integer.
@@ -11,7 +13,7 @@ referenceId that is no integer.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,6 +60,8 @@ class Step:
     shapes: tuple[str, ...]  # the schema of each expected notification
     clause: str  # the clause the documented sequence belongs to
     response_clause: str
+    after: Callable[[Mapping[str, Agent], str, Mapping[str, int], float], str | None] | None = None
+    # a judgement of the outcome beyond the notifications: why it failed, or None
 
 
 def _status(state: str) -> Expected:
@@ -69,12 +73,36 @@ TEXT = Expected("NewMessages(Text)", lambda d: carries_message(d, "Text"))
 COMPLETED = _status("Completed")
 
 
-def steps(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
-    """The cycle: each step with the body it sends."""
+def _listed(agent: Agent, session_id: str) -> Mapping[str, Any] | None:
+    body = agent.rest.get("/api/v2/me/smssessions").body
+    sessions = body.get("smssessions", []) if isinstance(body, Mapping) else []
+    return next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
+
+
+def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[str, int],
+                 deadline: float) -> str | None:
+    """The consultant's list shows the session Chatting, the originator's no longer does (read once
+    the consultant heard anything of the session since the Transfer, or the deadline passed)."""
+    agents["consultant"].log.wait_for(lambda d: session_id_of(d) == session_id, since=marks["consultant"],
+                                      deadline=time.monotonic() + deadline)
+    target, source = _listed(agents["consultant"], session_id), _listed(agents["originator"], session_id)
+    if (target or {}).get("state") != "Chatting":
+        return f"the target's session list shows {target and target.get('state')!r}, not Chatting"
+    if (source or {}).get("state") == "Chatting":
+        return "the transferring agent's session list still shows it Chatting"
+    return None
+
+
+def _consult(target: Mapping[str, str]) -> tuple[Step, dict[str, Any]]:
+    return (Step("Consult", "originator", "originator", PARTICIPANT_JOINS,
+                 ("notifications/participants-updated", "notifications/new-messages"),
+                 "sms.consult.notify.order", "sms.consult.response"), {"operationName": "Consult", **target})
+
+
+def consult_cycle(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
+    """Consult, SendMessage, the consultant's Leave, Complete: each step with the body it sends."""
     return [
-        (Step("Consult", "originator", "originator", PARTICIPANT_JOINS,
-              ("notifications/participants-updated", "notifications/new-messages"),
-              "sms.consult.notify.order", "sms.consult.response"), {"operationName": "Consult", **target}),
+        _consult(target),
         (Step("SendMessage", "originator", "consultant", (TEXT,), ("notifications/new-messages",),
               "sms.send-message.message", "sms.send-message.response"),
          {"operationName": "SendMessage", "text": "gws-conformance load"}),
@@ -85,11 +113,23 @@ def steps(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
     ]
 
 
+def transfer_cycle(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
+    """Consult, Transfer to the consultant, the consultant's Complete."""
+    return [
+        _consult(target),
+        (Step("Transfer", "originator", "consultant", (), (), "sms.transfer.param.target-uri",
+              "sms.transfer.response", after=_handed_over), {"operationName": "Transfer", **target}),
+        (Step("Complete (after Transfer)", "consultant", "consultant", (COMPLETED,), ("notifications/status-change",),
+              "sms.complete.notify.status", "sms.complete.response"), {"operationName": "Complete"}),
+    ]
+
+
 def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str,
              deadline: float) -> tuple[Sample, list[Violation]]:
     watcher = agents[step.watcher].log
     about = lambda d: session_id_of(d) == session_id  # noqa: E731
-    mark, started, sent_at = watcher.mark(), time.time(), time.monotonic()
+    marks = {role: agent.log.mark() for role, agent in agents.items()}
+    mark, started, sent_at = marks[step.watcher], time.time(), time.monotonic()
     exchange = agents[step.by].operate(session_id, body)
     if not exchange.succeeded:
         latency = (time.monotonic() - sent_at) * 1000
@@ -113,18 +153,26 @@ def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], s
     if reference_id is not None and (not isinstance(reference_id, int) or isinstance(reference_id, bool)):
         violations.append(Violation("sms.common.reference-id.unique", "reference-id", step.operation, session_id,
                                     f"referenceId {reference_id!r} is no integer"))
+    outcome = step.after(agents, session_id, marks, deadline) if step.after else None
+    if outcome is not None:
+        violations.append(Violation(step.clause, "outcome", step.operation, session_id, outcome, transcript))
     arrived = [a.after for a in found if a is not None]
-    latency = (max(arrived) if arrived and len(arrived) == len(found) else deadline) * 1000
+    if not found:  # nothing documented to wait for: the response, and the outcome's judgement
+        arrived = [time.monotonic() - sent_at]
+    latency = (max(arrived) if arrived and len(arrived) == len(found or arrived) else deadline) * 1000
     return Sample(step.operation, started, latency, not violations), violations
 
 
+Cycle = Callable[[Mapping[str, str]], list[tuple[Step, dict[str, Any]]]]
+
+
 def run_cycle(agents: Mapping[str, Agent], target: Mapping[str, str], new_session: Callable[[Agent], str],
-              deadline: float) -> tuple[list[Sample], list[Violation]]:
-    """One session through the cycle; a step that was refused or lost its notifications ends it."""
+              deadline: float, cycle: Cycle = consult_cycle) -> tuple[list[Sample], list[Violation]]:
+    """One session through ``cycle``; a step that was refused or lost its notifications ends it."""
     session_id = new_session(agents["originator"])
     samples: list[Sample] = []
     violations: list[Violation] = []
-    for step, body in steps(target):
+    for step, body in cycle(target):
         sample, found = run_step(step, body, agents, session_id, deadline)
         samples.append(sample)
         violations += found
@@ -132,14 +180,3 @@ def run_cycle(agents: Mapping[str, Agent], target: Mapping[str, str], new_sessio
             break
     return samples, violations
 
-
-def summarize_latencies(latencies: Sequence[float]) -> dict[str, float]:
-    """p50, p95, p99 and max of ``latencies`` (ms), nearest rank."""
-    ordered = sorted(latencies)
-    if not ordered:
-        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
-
-    def rank(p: float) -> float:
-        return ordered[min(len(ordered) - 1, max(0, int(round(p / 100 * len(ordered) + 0.5)) - 1))]
-
-    return {"p50": rank(50), "p95": rank(95), "p99": rank(99), "max": ordered[-1]}

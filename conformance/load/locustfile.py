@@ -28,7 +28,7 @@ from locust.runners import WorkerRunner
 from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import AgentConfig, Secret, SourceConfig, load_config
-from conformance.load.cycle import run_cycle
+from conformance.load.cycle import Cycle, consult_cycle, run_cycle, transfer_cycle
 from conformance.load.results import REPORT_DIR, Collector
 from conformance.sessions import ReferenceSource
 
@@ -52,12 +52,19 @@ class AgentPair(User):
         self.source = ReferenceSource(config)
         self.agents = {role: Agent(config, role).login() for role in accounts}
 
-    @task
-    def cycle(self) -> None:
+    @task(3)
+    def consult_cycle(self) -> None:
+        self._run(consult_cycle)
+
+    @task(1)
+    def transfer_cycle(self) -> None:
+        self._run(transfer_cycle)
+
+    def _run(self, cycle: Cycle) -> None:
         COLLECTOR.holding(+1)
         try:
             samples, violations = run_cycle(self.agents, self.target,
-                                            lambda agent: self.source.new_session(agent).id, self.deadline)
+                                            lambda agent: self.source.new_session(agent).id, self.deadline, cycle)
         except Exception as exc:  # counted here, and raised for Locust, which then exits non-zero
             COLLECTOR.error(f"{type(exc).__name__}: {exc}")
             raise
