@@ -29,21 +29,21 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 def register(subparsers: argparse._SubParsersAction) -> None:
     load = subparsers.add_parser(
         "load", help="conformance under load: Locust users cycling SMS sessions, every step judged",
-        description="Run SMS sessions through Consult, SendMessage, Leave and Complete again and again from many "
-                    "simulated users at once (Locust), each step judged as the conformance run judges it (documented "
+        description="Run SMS sessions through Consult, SendMessage, Leave and Complete (or Consult, Transfer and "
+                    "Complete) again and again from many simulated users at once (Locust), each step judged as the "
+                    "conformance run judges it (documented "
                     "order, referenceId, schemas). Each user is a pair of agents with their own CometD streams, "
                     "created through the reference server's test-only API. Writes load.json and load.html; exits 1 "
-                    "when any violation was seen. Locust's options go after -- (e.g. -- --master --expect-workers 2, "
-                    "or -- --worker --master-host HOST).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                    "when any violation or error was seen. Locust's options go after -- (e.g. -- --master --expect-workers 2, "
+                    "or -- --worker --master-host HOST).")
     load.add_argument("--target", metavar="URL", help="a running reference server (default: start one)")
     load.add_argument("--users", type=int, default=50, help="simulated users (agent pairs), each holding one session "
-                                                           "at a time")
+                                                           "at a time (default 50)")
     load.add_argument("--spawn-rate", type=float, help="users started per second (default: all at once)")
-    load.add_argument("--run-time", default="30s", help="how long the load lasts (Locust's format: 30s, 2m)")
+    load.add_argument("--run-time", default="30s", help="how long the load lasts, in Locust's format (default 30s)")
     load.add_argument("--fault", action="append", default=[], metavar="NAME",
                       help="with no --target: switch on a fault or variation of the started reference server")
-    load.add_argument("--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go")
+    load.add_argument("--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)")
     load.add_argument("locust_args", nargs="*", metavar="-- LOCUST_ARGS", help="passed to Locust unchanged")
     load.set_defaults(handler=run_load)
 
