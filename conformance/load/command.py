@@ -31,11 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "load", help="conformance under load: Locust users cycling SMS sessions, every step judged",
         description="Run SMS sessions through Consult, SendMessage, Leave and Complete (or Consult, Transfer and "
                     "Complete) again and again from many simulated users at once (Locust), each step judged as the "
-                    "conformance run judges it (documented "
-                    "order, referenceId, schemas). Each user is a pair of agents with their own CometD streams, "
-                    "created through the reference server's test-only API. Writes load.json and load.html; exits 1 "
-                    "when any violation or error was seen. Locust's options go after -- (e.g. -- --master --expect-workers 2, "
-                    "or -- --worker --master-host HOST).")
+                    "conformance run judges it (documented order, referenceId, schemas). Each user is a pair of "
+                    "agents with their own CometD streams, created through the reference server's test-only API. "
+                    "Writes load.json and load.html; exits 1 when any violation or error was seen. Locust's options "
+                    "go after -- (e.g. -- --master --expect-workers 2, or -- --worker --master-host HOST).")
     load.add_argument("--target", metavar="URL", help="a running reference server (default: start one)")
     load.add_argument("--users", type=int, default=50, help="simulated users (agent pairs), each holding one session "
                                                            "at a time (default 50)")
