@@ -25,13 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SERVE = [sys.executable, "-m", "conformance", "serve", "--port", "0"]
+from conformance.server.commands import start_serve_process
+
 LOAD = [sys.executable, "-m", "conformance", "load"]
-
-
-def _server() -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(SERVE, stdout=subprocess.PIPE, text=True)
-    return server, server.stdout.readline().split(" at ", 1)[1].split()[0]
 
 
 def _port() -> str:
@@ -48,7 +44,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
     """The run's load.json, with the reference server's CPU use added (``server_cpu``: cores busy)."""
-    server, url = _server()
+    server, url = start_serve_process()
     before, began = _cpu_seconds(server.pid), time.monotonic()
     try:
         base = [*LOAD, "--target", url]
@@ -73,7 +69,7 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
 
 
 def validator_share(users: int, run_time: str, work: Path) -> float:
-    server, url = _server()
+    server, url = start_serve_process()
     try:
         profile = work / "load.prof"
         subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "locust", "-f",

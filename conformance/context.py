@@ -289,12 +289,7 @@ class Conformance(Reads):
 
     def _listed(self, session_id: str, roles: Sequence[str]) -> dict[str, Mapping[str, Any] | None]:
         """The session as each role's session list (GET /api/v2/me/smssessions) shows it; None: absent."""
-        listed = {}
-        for role in roles:
-            body = self.agents[role].rest.get("/api/v2/me/smssessions").body
-            sessions = body.get("smssessions", []) if isinstance(body, Mapping) else []
-            listed[role] = next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
-        return listed
+        return {role: self.agents[role].listed(session_id) for role in roles}
 
     def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]],
                 state: str = CHATTING, prepare: object | None = None) -> Observation:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -82,6 +82,12 @@ PARTICIPANT_JOINS = (
     Expected("ParticipantsUpdated", is_participants_updated),
     Expected("NewMessages(ParticipantJoined)", is_join),
 )
+
+
+def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], bool]:
+    """A StatusChange (with the session in ``state``, if given)."""
+    return lambda data: data.get("notificationType") == "StatusChange" and (
+        state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
 
 
 def session_arrivals(log: NotificationLog, session_id: str, *, since: int, sent_at: float,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from conformance.client.bayeux import BayeuxClient, NotificationLog
@@ -60,6 +61,12 @@ class Agent:
     def operate_raw(self, session_id: str, content: bytes, content_type: str) -> Exchange:
         """A body that is not (valid) JSON, for the checks of bad input."""
         return self.rest.post_raw(f"/api/v2/me/smssessions/{session_id}", content, content_type)
+
+    def listed(self, session_id: str) -> Mapping[str, Any] | None:
+        """The session as this agent's session list (GET /api/v2/me/smssessions) shows it; None: absent."""
+        body = self.rest.get("/api/v2/me/smssessions").body
+        sessions = body.get("smssessions", []) if isinstance(body, Mapping) else []
+        return next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
 
     def session(self, session_id: str) -> Exchange:
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}")

@@ -22,6 +22,7 @@ import httpx
 
 from conformance.cli import EXIT_UNREACHABLE, UsageError
 from conformance.load.results import REPORT_DIR
+from conformance.server.commands import start_serve_process
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
@@ -45,16 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load.add_argument("--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)")
     load.add_argument("locust_args", nargs="*", metavar="-- LOCUST_ARGS", help="passed to Locust unchanged")
     load.set_defaults(handler=run_load)
-
-
-def _reference_server(faults: list[str]) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "conformance", "serve", "--port", "0", *(f"--fault={f}" for f in faults)]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    first = server.stdout.readline() if server.stdout else ""
-    if " at http" not in first:
-        server.kill()
-        raise UsageError(f"the reference server did not start: {first.strip() or server.wait()}")
-    return server, first.split(" at ", 1)[1].split()[0]
 
 
 def _check_target(url: str) -> None:
@@ -81,7 +72,7 @@ def run_load(args: argparse.Namespace) -> int:
         raise UsageError("--users must be at least 1")
     if args.target and args.fault:
         raise UsageError("--fault switches the started reference server: not with --target")
-    server, url = (None, args.target.rstrip("/")) if args.target else _reference_server(args.fault)
+    server, url = (None, args.target.rstrip("/")) if args.target else start_serve_process(args.fault)
     try:
         if args.target:
             _check_target(url)

@@ -24,6 +24,7 @@ from conformance.scenario import (
     carries_message,
     session_arrivals,
     session_id_of,
+    status_change,
 )
 from conformance.spec.schemas import validate
 
@@ -64,19 +65,8 @@ class Step:
     # a judgement of the outcome beyond the notifications: why it failed, or None
 
 
-def _status(state: str) -> Expected:
-    return Expected(f"StatusChange[{state}]", lambda d: d.get("notificationType") == "StatusChange" and isinstance(
-        d.get("smssession"), Mapping) and d["smssession"].get("state") == state)
-
-
 TEXT = Expected("NewMessages(Text)", lambda d: carries_message(d, "Text"))
-COMPLETED = _status("Completed")
-
-
-def _listed(agent: Agent, session_id: str) -> Mapping[str, Any] | None:
-    body = agent.rest.get("/api/v2/me/smssessions").body
-    sessions = body.get("smssessions", []) if isinstance(body, Mapping) else []
-    return next((s for s in sessions if isinstance(s, Mapping) and s.get("id") == session_id), None)
+COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 
 
 def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[str, int],
@@ -85,7 +75,7 @@ def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[st
     the consultant heard anything of the session since the Transfer, or the deadline passed)."""
     agents["consultant"].log.wait_for(lambda d: session_id_of(d) == session_id, since=marks["consultant"],
                                       deadline=time.monotonic() + deadline)
-    target, source = _listed(agents["consultant"], session_id), _listed(agents["originator"], session_id)
+    target, source = agents["consultant"].listed(session_id), agents["originator"].listed(session_id)
     if (target or {}).get("state") != "Chatting":
         return f"the target's session list shows {target and target.get('state')!r}, not Chatting"
     if (source or {}).get("state") == "Chatting":
@@ -156,10 +146,13 @@ def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], s
     outcome = step.after(agents, session_id, marks, deadline) if step.after else None
     if outcome is not None:
         violations.append(Violation(step.clause, "outcome", step.operation, session_id, outcome, transcript))
-    arrived = [a.after for a in found if a is not None]
     if not found:  # nothing documented to wait for: the response, and the outcome's judgement
-        arrived = [time.monotonic() - sent_at]
-    latency = (max(arrived) if arrived and len(arrived) == len(found or arrived) else deadline) * 1000
+        seconds = time.monotonic() - sent_at
+    elif all(arrival is not None for arrival in found):
+        seconds = max(arrival.after for arrival in found)
+    else:  # a documented notification never came: it took at least the deadline
+        seconds = deadline
+    latency = seconds * 1000
     return Sample(step.operation, started, latency, not violations), violations
 
 

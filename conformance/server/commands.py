@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from conformance.cli import UsageError
@@ -51,6 +54,22 @@ def list_faults() -> None:
         print(f"{misbehaviour.name:<{width}}  {'(hostile: --hostile NAME)':<34}  {misbehaviour.summary}")
 
 
+BANNER = "GWS reference server at "  # the first line serve prints, its base URL after it
+
+
+def start_serve_process(faults: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str]:
+    """``gws-conformance serve --port 0`` in a process of its own (a load run's server, which must
+    not share the load generator's gevent-patched process), and the base URL its first line gives."""
+    server = subprocess.Popen([sys.executable, "-m", "conformance", "serve", "--port", "0",
+                               *(f"--fault={fault}" for fault in faults)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    first = server.stdout.readline() if server.stdout else ""
+    if not first.startswith(BANNER):
+        server.kill()
+        raise UsageError(f"the reference server did not start: {first.strip() or server.wait()}")
+    return server, first.removeprefix(BANNER).split()[0]
+
+
 def serve_command(args: argparse.Namespace) -> int:
     from conformance.server.config import load_server_config
     from conformance.server.runner import ReferenceServer, ServerStartError, ServerTls
@@ -72,7 +91,7 @@ def serve_command(args: argparse.Namespace) -> int:
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None
     listing = server.app.agents_listing()
-    print(f"GWS reference server at {base_url}  (test-only API: {base_url}/conformance/v1)")
+    print(f"{BANNER}{base_url}  (test-only API: {base_url}/conformance/v1)")
     if args.fault:
         print(f"faults switched on: {', '.join(args.fault)}")
     if args.hostile:

@@ -63,12 +63,6 @@ def received_summary(seen: Observation) -> str:
     return f"received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }"
 
 
-def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], bool]:
-    """A StatusChange (with the session in ``state``, if given)."""
-    return lambda data: data.get("notificationType") == "StatusChange" and (
-        state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
-
-
 def assert_ok_response(seen: Observation, clause_id: str) -> None:
     """The bare {statusCode: 0} the lifecycle pages show (a referenceId beside it is allowed)."""
     problems = schema_problems("responses/ok", seen.response_body)

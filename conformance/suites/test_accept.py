@@ -18,7 +18,7 @@ import pytest
 from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
 from conformance.judge import Expected
 from conformance.redaction import register_own_content
-from conformance.scenario import carries_message
+from conformance.scenario import carries_message, status_change
 from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (
     assert_carries_reference_id,
@@ -29,7 +29,6 @@ from conformance.suites.judging import (
     first,
     messages_in,
     received_valid,
-    status_change,
 )
 from conformance.verdicts import Unjudgeable, requirement
 

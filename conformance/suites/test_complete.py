@@ -11,11 +11,11 @@ from typing import Any
 
 from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
+from conformance.scenario import status_change
 from conformance.suites.judging import (
     assert_ok_response,
     queue_name_or_skip,
     received_valid,
-    status_change,
 )
 from conformance.verdicts import requirement
 

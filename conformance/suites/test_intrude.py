@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.scenario import status_change
 from conformance.suites.judging import (
     assert_ok_response,
     received_summary,
-    status_change,
 )
 from conformance.verdicts import requirement
 

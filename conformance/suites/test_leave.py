@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
-from conformance.scenario import PARTICIPANT_JOINS
+from conformance.scenario import PARTICIPANT_JOINS, status_change
 from conformance.suites.judging import (
     assert_carries_reference_id,
     assert_ok_response,
@@ -23,7 +23,6 @@ from conformance.suites.judging import (
     first,
     received_summary,
     received_valid,
-    status_change,
 )
 from conformance.verdicts import Unjudgeable, requirement
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from conformance.context import Conformance, Observation, scenario_fixture
 from conformance.judge import Expected
+from conformance.scenario import status_change
 from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (
     assert_carries_reference_id,
     assert_ok_response,
     first,
     received_valid,
-    status_change,
 )
 from conformance.verdicts import requirement
 
