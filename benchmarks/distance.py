@@ -38,10 +38,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--delay", type=float, default=0.05)
     args = parser.parse_args()
-    print(f"{'concurrency':>11} {'T0 s':>7} {f'T{args.delay * 1000:g} s':>8} {'ratio':>6}   (median of {args.runs}, "
-          "process start included)")
-    with ReferenceServer() as server, ProxyServer(server.base_url, 0) as near, \
-            ProxyServer(server.base_url, args.delay) as far:
+    print(
+        f"{'concurrency':>11} {'T0 s':>7} {f'T{args.delay * 1000:g} s':>8} {'ratio':>6}   (median of {args.runs}, "
+        "process start included)"
+    )
+    with (
+        ReferenceServer() as server,
+        ProxyServer(server.base_url, 0) as near,
+        ProxyServer(server.base_url, args.delay) as far,
+    ):
         for concurrency in CONCURRENCY:
             t0 = median_time(near.base_url, concurrency, args.runs)
             t50 = median_time(far.base_url, concurrency, args.runs)

@@ -23,19 +23,28 @@ from conformance.server.runner import ReferenceServer
 PASSWORDS = [f"{name}-pass" for name in ("alice", "bob", "carol", "dave")]
 SECRETS = [*PASSWORDS, *(base64.b64encode(f"{p.removesuffix('-pass')}:{p}".encode()).decode() for p in PASSWORDS)]
 # Runs the CLI in a child and prints that child's peak resident memory (KiB) as the last line.
-MEASURED = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)")
+MEASURED = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(done.returncode)"
+)
 
 
 def measure(name: str) -> tuple[int, float, int, str, bool]:
     with ReferenceServer(hostile=name) as server, tempfile.TemporaryDirectory() as workdir:
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-m", "conformance", "run",
-                               "--target", server.base_url], cwd=workdir, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", MEASURED, sys.executable, "-m", "conformance", "run", "--target", server.base_url],
+            cwd=workdir,
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - started
         lines = done.stdout.splitlines()
-        outputs = [done.stdout, done.stderr, *(f.read_text(errors="replace")
-                                               for f in (Path(workdir) / "reports").glob("*") if f.is_file())]
+        outputs = [
+            done.stdout,
+            done.stderr,
+            *(f.read_text(errors="replace") for f in (Path(workdir) / "reports").glob("*") if f.is_file()),
+        ]
         complete = all((Path(workdir) / "reports" / f).exists() for f in ("results.json", "junit.xml", "report.html"))
         leaked = any(secret in output for output in outputs for secret in SECRETS)
     closing = lines[-2] if len(lines) > 1 else done.stderr.strip()

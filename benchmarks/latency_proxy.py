@@ -36,17 +36,27 @@ class LatencyProxy:
             more = message.get("more_body", False)
         self._transport = self._transport or httpx.AsyncHTTPTransport()
         query = f"?{scope['query_string'].decode()}" if scope["query_string"] else ""
-        request = httpx.Request(scope["method"], f"{self.upstream}{scope['path']}{query}", content=body,
-                                headers=[(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP])
+        request = httpx.Request(
+            scope["method"],
+            f"{self.upstream}{scope['path']}{query}",
+            content=body,
+            headers=[(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP],
+        )
         response = await self._transport.handle_async_request(request)
         answer = await response.aread()
         await asyncio.sleep(self.delay)
         if scope["path"].startswith("/api/v2/notifications") and b'"data"' in answer:
             await asyncio.sleep(self.delay)  # a notification's own trip
-        headers = [(k.encode(), v.encode()) for k, v in response.headers.multi_items()
-                   if k.encode().lower() not in HOP_BY_HOP]
-        await send({"type": "http.response.start", "status": response.status_code,
-                    "headers": [*headers, (b"content-length", str(len(answer)).encode())]})
+        headers = [
+            (k.encode(), v.encode()) for k, v in response.headers.multi_items() if k.encode().lower() not in HOP_BY_HOP
+        ]
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [*headers, (b"content-length", str(len(answer)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": answer})
 
 

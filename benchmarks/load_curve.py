@@ -49,16 +49,42 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
     try:
         base = [*LOAD, "--target", url]
         if workers == 0:
-            subprocess.run([*base, "--users", str(users), "--run-time", run_time, "--report-dir", str(report_dir)],
-                           capture_output=True, check=False)
+            subprocess.run(
+                [*base, "--users", str(users), "--run-time", run_time, "--report-dir", str(report_dir)],
+                capture_output=True,
+                check=False,
+            )
         else:
             port = _port()
-            started = [subprocess.Popen([*base, "--report-dir", str(report_dir / f"w{n}"), "--", "--worker",
-                                         "--master-port", port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                       for n in range(workers)]
-            subprocess.run([*base, "--users", str(users), "--spawn-rate", str(min(users, 250)), "--run-time", run_time,
-                            "--report-dir", str(report_dir), "--", "--master", "--master-bind-port", port,
-                            "--expect-workers", str(workers)], capture_output=True, check=False)
+            started = [
+                subprocess.Popen(
+                    [*base, "--report-dir", str(report_dir / f"w{n}"), "--", "--worker", "--master-port", port],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                for n in range(workers)
+            ]
+            subprocess.run(
+                [
+                    *base,
+                    "--users",
+                    str(users),
+                    "--spawn-rate",
+                    str(min(users, 250)),
+                    "--run-time",
+                    run_time,
+                    "--report-dir",
+                    str(report_dir),
+                    "--",
+                    "--master",
+                    "--master-bind-port",
+                    port,
+                    "--expect-workers",
+                    str(workers),
+                ],
+                capture_output=True,
+                check=False,
+            )
             for worker in started:
                 worker.wait(timeout=60)
         busy = (_cpu_seconds(server.pid) - before) / (time.monotonic() - began)
@@ -72,18 +98,44 @@ def validator_share(users: int, run_time: str, work: Path) -> float:
     server, url = start_serve_process()
     try:
         profile = work / "load.prof"
-        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "locust", "-f",
-                        str(Path(__file__).parents[1] / "conformance" / "load" / "locustfile.py"), "--headless",
-                        "--users", str(users), "--spawn-rate", str(users), "--run-time", run_time, "--host", url,
-                        "--only-summary", "--loglevel", "ERROR"], capture_output=True, check=False,
-                       env={**os.environ, "GWS_CONFORMANCE_LOAD_REPORT_DIR": str(work / "profiled")})
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cProfile",
+                "-o",
+                str(profile),
+                "-m",
+                "locust",
+                "-f",
+                str(Path(__file__).parents[1] / "conformance" / "load" / "locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                run_time,
+                "--host",
+                url,
+                "--only-summary",
+                "--loglevel",
+                "ERROR",
+            ],
+            capture_output=True,
+            check=False,
+            env={**os.environ, "GWS_CONFORMANCE_LOAD_REPORT_DIR": str(work / "profiled")},
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)
     stats = pstats.Stats(str(profile)).stats
     total = sum(tottime for _, _, tottime, _, _ in stats.values())
-    validate = sum(cumtime for (file, _, name), (_, _, _, cumtime, _) in stats.items()
-                   if file.endswith("conformance/spec/schemas.py") and name == "validate")
+    validate = sum(
+        cumtime
+        for (file, _, name), (_, _, _, cumtime, _) in stats.items()
+        if file.endswith("conformance/spec/schemas.py") and name == "validate"
+    )
     return validate / total if total else 0.0
 
 
@@ -93,17 +145,21 @@ def main() -> None:
     parser.add_argument("--run-time", default="15s")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    print(f"{'users':>6} {'cycles/s':>9} {'req/s':>7} {'Consult p50':>12} {'p95':>6} {'p99':>6} {'max':>6} "
-          f"{'sessions':>9} {'violations':>11} {'server CPU':>11}   ({args.workers or 'no'} workers, {args.run_time} each)")
+    print(
+        f"{'users':>6} {'cycles/s':>9} {'req/s':>7} {'Consult p50':>12} {'p95':>6} {'p99':>6} {'max':>6} "
+        f"{'sessions':>9} {'violations':>11} {'server CPU':>11}   ({args.workers or 'no'} workers, {args.run_time} each)"
+    )
     with tempfile.TemporaryDirectory() as work:
         for users in args.users:
             results = one_run(users, args.run_time, args.workers, Path(work) / f"u{users}")
             consult = next(o for o in results["operations"] if o["operation"] == "Consult")["latency_ms"]
             requests = sum(o["requests_per_second"] for o in results["operations"])
-            print(f"{users:>6} {results['cycles'] / results['duration_s']:>9.1f} {requests:>7.1f} "
-                  f"{consult['p50']:>12.0f} {consult['p95']:>6.0f} {consult['p99']:>6.0f} {consult['max']:>6.0f} "
-                  f"{results['peak_sessions']:>9} {results['violations']['total']:>11} "
-                  f"{results['server_cpu']:>10.0%}")
+            print(
+                f"{users:>6} {results['cycles'] / results['duration_s']:>9.1f} {requests:>7.1f} "
+                f"{consult['p50']:>12.0f} {consult['p95']:>6.0f} {consult['p99']:>6.0f} {consult['max']:>6.0f} "
+                f"{results['peak_sessions']:>9} {results['violations']['total']:>11} "
+                f"{results['server_cpu']:>10.0%}"
+            )
         share = validator_share(100, "10s", Path(work))
         print(f"schema validation: {share:.1%} of the load generator's CPU time (one process, 100 users, 10 s)")
 

@@ -34,12 +34,17 @@ def main() -> None:
     runs = parser.parse_args().runs
     print(f"{'run':<30} {'min':>7} {'median':>7} {'max':>7}   ({runs} runs each, seconds, process start included)")
     for label, extra, env in (
-            ("default (10 s)", [], {}), ("--deadline 2", ["--deadline", "2"], {}),
-            ("--deadline 30", ["--deadline", "30"], {}),
-            ("no-echo-to-sender", ["--", "--gws-fault", "no-echo-to-sender"], {}),
-            ("observation = quiet", [], {"GWS_CONFORMANCE_OBSERVATION": "quiet"}),
-            ("observation = quiet, concurrency 1", [],
-             {"GWS_CONFORMANCE_OBSERVATION": "quiet", "GWS_CONFORMANCE_CONCURRENCY": "1"})):
+        ("default (10 s)", [], {}),
+        ("--deadline 2", ["--deadline", "2"], {}),
+        ("--deadline 30", ["--deadline", "30"], {}),
+        ("no-echo-to-sender", ["--", "--gws-fault", "no-echo-to-sender"], {}),
+        ("observation = quiet", [], {"GWS_CONFORMANCE_OBSERVATION": "quiet"}),
+        (
+            "observation = quiet, concurrency 1",
+            [],
+            {"GWS_CONFORMANCE_OBSERVATION": "quiet", "GWS_CONFORMANCE_CONCURRENCY": "1"},
+        ),
+    ):
         times = wall_times(extra, runs, env)
         print(f"{label:<30} {spread(times)}")
 

@@ -42,8 +42,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
-    timings: dict[str, list[float]] = {"start": [], "stop with a held long poll": [], "GET /api/v2/me": [],
-                                       "batched connect answered": [], "held connect released by a notification": []}
+    timings: dict[str, list[float]] = {
+        "start": [],
+        "stop with a held long poll": [],
+        "GET /api/v2/me": [],
+        "batched connect answered": [],
+        "held connect released by a notification": [],
+    }
     for _ in range(runs):
         up, down = start_and_stop()
         timings["start"].append(up)
@@ -58,8 +63,10 @@ def main() -> None:
             client = Client(server, "carol")
             client_id = client.subscribe()
             started = time.perf_counter()
-            client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
-                          {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
+            client.bayeux(
+                {"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
+                {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"},
+            )
             timings["batched connect answered"].append(time.perf_counter() - started)
             alice = Client(server, "alice")
             holder = concurrent.futures.ThreadPoolExecutor(1).submit(alice.connect, alice.subscribe())

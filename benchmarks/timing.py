@@ -25,12 +25,17 @@ def timed_run(arguments: list[str], env: dict[str, str] | None = None) -> TimedR
     """``gws-conformance run ARGUMENTS`` (with ``env`` added) with its reports in a temporary folder."""
     with tempfile.TemporaryDirectory() as reports:
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "conformance", "run", "--report-dir", reports, *arguments],
-                                capture_output=True, text=True, env={**os.environ, **(env or {})})
+        result = subprocess.run(
+            [sys.executable, "-m", "conformance", "run", "--report-dir", reports, *arguments],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
         seconds = time.perf_counter() - started
         results = Path(reports) / "results.json"
-        verdicts = ({c["id"]: c["verdict"] for c in json.loads(results.read_text())["checks"]}
-                    if results.exists() else {})
+        verdicts = (
+            {c["id"]: c["verdict"] for c in json.loads(results.read_text())["checks"]} if results.exists() else {}
+        )
     return TimedRun(seconds, result.returncode, verdicts, (result.stdout + result.stderr)[-2000:])
 
 

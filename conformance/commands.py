@@ -30,8 +30,16 @@ SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
 # the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
 # that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
 # hand-written checks and cost ~2.3 s of start-up (3.6 s -> 1.3 s for a one-check run).
-BASE_PYTEST = ("-c", str(SUITES_INI), "--rootdir", str(SUITES_INI.parent), "-p", "no:cacheprovider",
-               "-W", "ignore::pytest.PytestAssertRewriteWarning")
+BASE_PYTEST = (
+    "-c",
+    str(SUITES_INI),
+    "--rootdir",
+    str(SUITES_INI.parent),
+    "-p",
+    "no:cacheprovider",
+    "-W",
+    "ignore::pytest.PytestAssertRewriteWarning",
+)
 ISOLATED_PYTEST = (*BASE_PYTEST, "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 # The fuzz suite (not collected by default: its name does not start with test_) and what it needs.
 FUZZ_MODULE = "fuzz_sms_sessions"
@@ -41,76 +49,153 @@ FUZZ_EXAMPLES_DEFAULT = 25
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser(
-        "run", help="run the conformance suite (against the built-in reference server by default)",
+        "run",
+        help="run the conformance suite (against the built-in reference server by default)",
         description="Run the SMS Session API conformance checks. With no --target, the built-in reference "
-                    "server is started in-process and checked. Exit codes: 0 every MUST check passed; "
-                    "1 a MUST check failed or could not run; 2 usage or configuration error; "
-                    "3 the target cannot be reached or no check could run.",
+        "server is started in-process and checked. Exit codes: 0 every MUST check passed; "
+        "1 a MUST check failed or could not run; 2 usage or configuration error; "
+        "3 the target cannot be reached or no check could run.",
     )
     run.add_argument("--target", metavar="URL", help="base URL of the GWS server (e.g. https://gws.example:8443)")
-    run.add_argument("--config", metavar="FILE", type=Path,
-                     help="TOML configuration (default: ./gws-conformance.toml if present)")
-    run.add_argument("-k", dest="keyword", metavar="EXPR",
-                     help="only checks whose name matches this pytest -k expression (names as 'list' prints them)")
-    run.add_argument("--clause", action="append", default=[], metavar="GLOB",
-                     help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)")
-    run.add_argument("--page", action="append", default=[], metavar="NAME",
-                     help="only checks of this documentation page, e.g. consult (repeatable)")
-    run.add_argument("--jobs", type=int, metavar="N",
-                     help="run the checks in N processes (pytest-xdist); default: one process, whose scenarios "
-                          "already run at the same time (configuration key concurrency)")
-    run.add_argument("--level", choices=("must", "should"), default="must",
-                     help="must (default): SHOULD violations are warnings; should: they fail the run too")
-    run.add_argument("--deadline", metavar="SECONDS", type=float,
-                     help="how long to wait for each expected notification (default from config: 10)")
-    run.add_argument("--max-time", metavar="SECONDS", type=float,
-                     help="bound of the whole run (default from config: 600); then it stops with partial reports")
-    run.add_argument("--report-dir", metavar="DIR", type=Path, default=Path("reports"),
-                     help="where report.html, junit.xml and results.json go (default: reports/)")
+    run.add_argument(
+        "--config", metavar="FILE", type=Path, help="TOML configuration (default: ./gws-conformance.toml if present)"
+    )
+    run.add_argument(
+        "-k",
+        dest="keyword",
+        metavar="EXPR",
+        help="only checks whose name matches this pytest -k expression (names as 'list' prints them)",
+    )
+    run.add_argument(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)",
+    )
+    run.add_argument(
+        "--page",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only checks of this documentation page, e.g. consult (repeatable)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="run the checks in N processes (pytest-xdist); default: one process, whose scenarios "
+        "already run at the same time (configuration key concurrency)",
+    )
+    run.add_argument(
+        "--level",
+        choices=("must", "should"),
+        default="must",
+        help="must (default): SHOULD violations are warnings; should: they fail the run too",
+    )
+    run.add_argument(
+        "--deadline",
+        metavar="SECONDS",
+        type=float,
+        help="how long to wait for each expected notification (default from config: 10)",
+    )
+    run.add_argument(
+        "--max-time",
+        metavar="SECONDS",
+        type=float,
+        help="bound of the whole run (default from config: 600); then it stops with partial reports",
+    )
+    run.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        default=Path("reports"),
+        help="where report.html, junit.xml and results.json go (default: reports/)",
+    )
     add_waiver_options(run)
-    run.add_argument("--fuzz", action="store_true",
-                     help="add the generated-request suite (schemathesis over the derived OpenAPI); slower")
-    run.add_argument("--fuzz-examples", type=int, default=FUZZ_EXAMPLES_DEFAULT, metavar="N",
-                     help=f"with --fuzz: generated examples per operation and phase (default {FUZZ_EXAMPLES_DEFAULT})")
-    run.add_argument("--fuzz-seed", type=int, metavar="SEED",
-                     help="with --fuzz: the generator's seed (default: a random one, printed and kept in "
-                          "results.json, to reproduce a run)")
-    run.add_argument("--no-redact-content", action="store_true",
-                     help="show customer content (SMS text, nicknames, phone numbers) in the reports, for "
-                          "debugging; credentials are redacted whatever this says")
-    run.add_argument("pytest_args", nargs=argparse.REMAINDER, metavar="-- PYTEST ARGS",
-                     help="anything after -- goes to pytest unchanged (e.g. -- -n 2 -x)")
+    run.add_argument(
+        "--fuzz",
+        action="store_true",
+        help="add the generated-request suite (schemathesis over the derived OpenAPI); slower",
+    )
+    run.add_argument(
+        "--fuzz-examples",
+        type=int,
+        default=FUZZ_EXAMPLES_DEFAULT,
+        metavar="N",
+        help=f"with --fuzz: generated examples per operation and phase (default {FUZZ_EXAMPLES_DEFAULT})",
+    )
+    run.add_argument(
+        "--fuzz-seed",
+        type=int,
+        metavar="SEED",
+        help="with --fuzz: the generator's seed (default: a random one, printed and kept in "
+        "results.json, to reproduce a run)",
+    )
+    run.add_argument(
+        "--no-redact-content",
+        action="store_true",
+        help="show customer content (SMS text, nicknames, phone numbers) in the reports, for "
+        "debugging; credentials are redacted whatever this says",
+    )
+    run.add_argument(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- PYTEST ARGS",
+        help="anything after -- goes to pytest unchanged (e.g. -- -n 2 -x)",
+    )
     run.set_defaults(handler=run_suite)
 
     recheck = subparsers.add_parser(
-        "recheck", help="judge the recordings of an earlier run again, with the current checks, without a server",
+        "recheck",
+        help="judge the recordings of an earlier run again, with the current checks, without a server",
         description="Re-judge the transcripts recorded in a results.json with the checks of this version, "
-                    "offline, and compare the verdicts with the recorded ones. Exit codes as for run; 2 also "
-                    "when the file is not a results document.")
+        "offline, and compare the verdicts with the recorded ones. Exit codes as for run; 2 also "
+        "when the file is not a results document.",
+    )
     recheck.add_argument("results", type=Path, metavar="RESULTS_JSON", help="a results.json written by run")
-    recheck.add_argument("--report-dir", metavar="DIR", type=Path,
-                         help="where the re-judged reports go (default: a recheck/ folder beside RESULTS_JSON)")
+    recheck.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        type=Path,
+        help="where the re-judged reports go (default: a recheck/ folder beside RESULTS_JSON)",
+    )
     add_waiver_options(recheck)
     recheck.set_defaults(handler=recheck_run)
 
-    listing = subparsers.add_parser("list", help="list every check with its clause, level and documentation page",
-                                    description="List the checks without running anything.")
+    listing = subparsers.add_parser(
+        "list",
+        help="list every check with its clause, level and documentation page",
+        description="List the checks without running anything.",
+    )
     listing.set_defaults(handler=list_checks)
 
 
 def add_waiver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--waivers", metavar="FILE", type=Path,
-                        help="TOML file of known failures: [[waiver]] check, reason, owner, expires")
-    parser.add_argument("--allow-stale-waivers", action="store_true",
-                        help="a waiver whose check passes, or that expired, does not fail the run")
+    parser.add_argument(
+        "--waivers",
+        metavar="FILE",
+        type=Path,
+        help="TOML file of known failures: [[waiver]] check, reason, owner, expires",
+    )
+    parser.add_argument(
+        "--allow-stale-waivers",
+        action="store_true",
+        help="a waiver whose check passes, or that expired, does not fail the run",
+    )
 
 
 def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     """Where the three reports go, and the waivers: the same for run and recheck."""
-    arguments = [f"--gws-results={report_dir / 'results.json'}",
-                 # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
-                 f"--junitxml={report_dir / 'junit.xml'}", "-o", "junit_family=xunit1",
-                 f"--html={report_dir / 'report.html'}", "--self-contained-html"]
+    arguments = [
+        f"--gws-results={report_dir / 'results.json'}",
+        # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
+        f"--junitxml={report_dir / 'junit.xml'}",
+        "-o",
+        "junit_family=xunit1",
+        f"--html={report_dir / 'report.html'}",
+        "--self-contained-html",
+    ]
     if args.waivers:
         arguments += ["--gws-waivers", str(args.waivers)]
     if args.allow_stale_waivers:
@@ -121,8 +206,14 @@ def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
 def selection_arguments(args: argparse.Namespace) -> list[str]:
     """Which checks: the suites (with the fuzz suite if asked), -k, clauses and pages."""
     if args.fuzz:
-        arguments = ["--pyargs", SUITES, *BASE_PYTEST, "-o", f"python_files=test_*.py {FUZZ_MODULE}.py",
-                     f"--hypothesis-seed={args.fuzz_seed}"]
+        arguments = [
+            "--pyargs",
+            SUITES,
+            *BASE_PYTEST,
+            "-o",
+            f"python_files=test_*.py {FUZZ_MODULE}.py",
+            f"--hypothesis-seed={args.fuzz_seed}",
+        ]
     else:
         arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST]
     if args.keyword:
@@ -135,8 +226,14 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     extra = list(args.pytest_args or [])
     if extra[:1] == ["--"]:
         extra = extra[1:]
-    arguments = [*selection_arguments(args), "-p", "no:terminal", "--gws-level", args.level,
-                 *report_arguments(args, args.report_dir)]
+    arguments = [
+        *selection_arguments(args),
+        "-p",
+        "no:terminal",
+        "--gws-level",
+        args.level,
+        *report_arguments(args, args.report_dir),
+    ]
     if args.jobs:
         arguments += ["-n", str(args.jobs)]
     if args.no_redact_content:
@@ -205,16 +302,21 @@ def run_suite(args: argparse.Namespace) -> int:
         os.environ[FUZZ_EXAMPLES_ENV] = str(args.fuzz_examples)
         # hypothesis keeps its files in ./.hypothesis unless told otherwise: not in the user's folder
         os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(args.report_dir / ".hypothesis"))
-        print(f"gws-conformance: fuzzing with seed {args.fuzz_seed}, {args.fuzz_examples} examples per operation "
-              f"(repeat with --fuzz-seed {args.fuzz_seed})")
+        print(
+            f"gws-conformance: fuzzing with seed {args.fuzz_seed}, {args.fuzz_examples} examples per operation "
+            f"(repeat with --fuzz-seed {args.fuzz_seed})"
+        )
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs: expected at least 1")
     chosen = collected_checks(selection_arguments(args))
     if not chosen:
         raise UsageError(f"no check matches {describe_selection(args)} (see 'gws-conformance list')")
     if args.waivers:  # a broken waiver file, or one naming no check, is a usage error before anything runs
-        known = set(collected_checks(selection_arguments(argparse.Namespace(
-            **{**vars(args), "keyword": None, "clause": [], "page": []}))))
+        known = set(
+            collected_checks(
+                selection_arguments(argparse.Namespace(**{**vars(args), "keyword": None, "clause": [], "page": []}))
+            )
+        )
         unknown = [w.check for w in load_waivers(args.waivers) if not any(w.covers(c) for c in known)]
         if unknown:
             raise UsageError(f"--waivers {args.waivers}: no check is named {unknown[0]!r} (see 'gws-conformance list')")
@@ -229,8 +331,11 @@ def run_suite(args: argparse.Namespace) -> int:
 
 
 def describe_selection(args: argparse.Namespace) -> str:
-    parts = ([f"-k {args.keyword!r}"] if args.keyword else []) + [f"--clause {g!r}" for g in args.clause] + [
-        f"--page {p!r}" for p in args.page]
+    parts = (
+        ([f"-k {args.keyword!r}"] if args.keyword else [])
+        + [f"--clause {g!r}" for g in args.clause]
+        + [f"--page {p!r}" for p in args.page]
+    )
     return " ".join(parts) or "this run"
 
 
@@ -248,20 +353,39 @@ def recheck_run(args: argparse.Namespace) -> int:
     checks = [c["id"] for c in recorded["checks"] if c["id"] not in fuzzed]
     level = recorded["manifest"]["options"].get("level") or "must"
     started = time.monotonic()
-    code = int(pytest.main(["--pyargs", SUITES, *ISOLATED_PYTEST, "-q", "--tb=short", "--gws-level", level,
-                            "--gws-replay", str(args.results), *report_arguments(args, report_dir),
-                            ], plugins=[_Selection(checks)]))
+    code = int(
+        pytest.main(
+            [
+                "--pyargs",
+                SUITES,
+                *ISOLATED_PYTEST,
+                "-q",
+                "--tb=short",
+                "--gws-level",
+                level,
+                "--gws-replay",
+                str(args.results),
+                *report_arguments(args, report_dir),
+            ],
+            plugins=[_Selection(checks)],
+        )
+    )
     elapsed = time.monotonic() - started
     rechecked = {c["id"]: c["verdict"] for c in load_results(report_dir / "results.json")["checks"]}
-    changed = [(c["id"], c["verdict"], rechecked.get(c["id"], "not run")) for c in recorded["checks"]
-               if c["id"] not in fuzzed and rechecked.get(c["id"], "not run") != c["verdict"]]
+    changed = [
+        (c["id"], c["verdict"], rechecked.get(c["id"], "not run"))
+        for c in recorded["checks"]
+        if c["id"] not in fuzzed and rechecked.get(c["id"], "not run") != c["verdict"]
+    ]
     if fuzzed:
         print(f"not rechecked: {len(fuzzed)} fuzz checks (generated requests need a server)")
     for check_id, before, after in changed:
         print(f"changed: {check_id}: recorded {before}, rechecked {after}")
-    print(f"gws-conformance: rechecked {len(rechecked)} checks of {args.results} in {elapsed:.2f}s: "
-          + (f"{len(changed)} verdicts changed" if changed else "the same verdicts as recorded")
-          + f"; reports in {report_dir}")
+    print(
+        f"gws-conformance: rechecked {len(rechecked)} checks of {args.results} in {elapsed:.2f}s: "
+        + (f"{len(changed)} verdicts changed" if changed else "the same verdicts as recorded")
+        + f"; reports in {report_dir}"
+    )
     return code
 
 

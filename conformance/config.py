@@ -170,31 +170,79 @@ class Config:
         """This configuration pointed at a reference server, with its agents in the roles
         (``listing`` is the answer of ``GET /conformance/v1/agents``)."""
         by_name = {a["username"]: a for a in listing["agents"]}
-        roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave",
-                 "supervisor": "erin"}
+        roles = {
+            "originator": "alice",
+            "consultant": "bob",
+            "third": "carol",
+            "no_feature": "dave",
+            "supervisor": "erin",
+        }
         agents = {
-            role: AgentConfig(role, name, Secret(by_name[name]["password"]), by_name[name]["nickname"],
-                              by_name[name]["userUri"], by_name[name]["userPath"])
-            for role, name in roles.items() if name in by_name
+            role: AgentConfig(
+                role,
+                name,
+                Secret(by_name[name]["password"]),
+                by_name[name]["nickname"],
+                by_name[name]["userUri"],
+                by_name[name]["userPath"],
+            )
+            for role, name in roles.items()
+            if name in by_name
         }
         queues = listing.get("queues") or []
         role_of = {name: role for role, name in roles.items()}
-        queue = QueueConfig(queues[0]["queueUri"], queues[0]["queuePath"], queues[0]["name"],
-                            tuple(role_of[m] for m in queues[0]["members"] if m in role_of)) if queues else None
+        queue = (
+            QueueConfig(
+                queues[0]["queueUri"],
+                queues[0]["queuePath"],
+                queues[0]["name"],
+                tuple(role_of[m] for m in queues[0]["members"] if m in role_of),
+            )
+            if queues
+            else None
+        )
         return replace(self, target=base_url, agents=agents, queue=queue, source=SourceConfig("reference"))
 
 
 # --- reading -------------------------------------------------------------------------------------------
 
-_TOP_KEYS = {"target", "deadline", "barrier_timeout", "quiet_window", "observation", "concurrency", "http_timeout",
-             "max_body_bytes", "max_time",
-             "notification_path", "sms_topic", "media", "redact_content", "tls", "agents", "queue", "source"}
-_ENV_KEYS = {"target": "TARGET", "deadline": "DEADLINE", "barrier_timeout": "BARRIER_TIMEOUT",
-             "quiet_window": "QUIET_WINDOW", "observation": "OBSERVATION", "concurrency": "CONCURRENCY",
-             "http_timeout": "HTTP_TIMEOUT", "max_body_bytes": "MAX_BODY_BYTES", "max_time": "MAX_TIME",
-             "notification_path": "NOTIFICATION_PATH", "sms_topic": "SMS_TOPIC", "media": "MEDIA",
-             "redact_content": "REDACT_CONTENT",
-             "tls.verify": "TLS_VERIFY", "tls.ca_bundle": "CA_BUNDLE", "source.kind": "SOURCE"}
+_TOP_KEYS = {
+    "target",
+    "deadline",
+    "barrier_timeout",
+    "quiet_window",
+    "observation",
+    "concurrency",
+    "http_timeout",
+    "max_body_bytes",
+    "max_time",
+    "notification_path",
+    "sms_topic",
+    "media",
+    "redact_content",
+    "tls",
+    "agents",
+    "queue",
+    "source",
+}
+_ENV_KEYS = {
+    "target": "TARGET",
+    "deadline": "DEADLINE",
+    "barrier_timeout": "BARRIER_TIMEOUT",
+    "quiet_window": "QUIET_WINDOW",
+    "observation": "OBSERVATION",
+    "concurrency": "CONCURRENCY",
+    "http_timeout": "HTTP_TIMEOUT",
+    "max_body_bytes": "MAX_BODY_BYTES",
+    "max_time": "MAX_TIME",
+    "notification_path": "NOTIFICATION_PATH",
+    "sms_topic": "SMS_TOPIC",
+    "media": "MEDIA",
+    "redact_content": "REDACT_CONTENT",
+    "tls.verify": "TLS_VERIFY",
+    "tls.ca_bundle": "CA_BUNDLE",
+    "source.kind": "SOURCE",
+}
 
 
 def read_toml(path: Path, option: str) -> dict[str, Any]:
@@ -287,8 +335,7 @@ def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
 def _merged(file_values: dict[str, Any], environ: Mapping[str, str], flags: Mapping[str, object]) -> dict[str, Any]:
     """File values overlaid with the environment, then with flags (dotted keys for nested values)."""
     merged = {key: dict(value) if isinstance(value, dict) else value for key, value in file_values.items()}
-    overlay = {dotted: environ[ENV_PREFIX + name] for dotted, name in _ENV_KEYS.items()
-               if ENV_PREFIX + name in environ}
+    overlay = {dotted: environ[ENV_PREFIX + name] for dotted, name in _ENV_KEYS.items() if ENV_PREFIX + name in environ}
     overlay.update({key: value for key, value in flags.items() if value is not None})
     for dotted, value in overlay.items():
         section, _, name = dotted.partition(".")
@@ -299,8 +346,13 @@ def _merged(file_values: dict[str, Any], environ: Mapping[str, str], flags: Mapp
     return merged
 
 
-def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None,
-                config_file: Path | None = None, cwd: Path | None = None) -> Config:
+def load_config(
+    *,
+    flags: Mapping[str, object] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+    cwd: Path | None = None,
+) -> Config:
     environ = os.environ if environ is None else environ
     cwd = cwd or Path.cwd()
     file_values: dict[str, Any] = {}
@@ -323,8 +375,9 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     if "observation" in values:
         settings["observation"] = _string(values["observation"], "observation")
         if settings["observation"] not in OBSERVATION_MODES:
-            raise ConfigError(f"observation: expected one of {', '.join(OBSERVATION_MODES)}, "
-                              f"got {settings['observation']!r}")
+            raise ConfigError(
+                f"observation: expected one of {', '.join(OBSERVATION_MODES)}, got {settings['observation']!r}"
+            )
     for key in ("notification_path", "sms_topic", "media"):
         if key in values:
             settings[key] = _string(values[key], key)
@@ -334,8 +387,11 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
     tls = checked_table(values.get("tls", {}), "tls", {"verify", "ca_bundle", "client_cert", "client_key"})
     settings["tls"] = TlsConfig(
         verify=_boolean(tls.get("verify", True), "tls.verify"),
-        **{name: _path(tls[name], f"tls.{name}", base) for name in ("ca_bundle", "client_cert", "client_key")
-           if name in tls},
+        **{
+            name: _path(tls[name], f"tls.{name}", base)
+            for name in ("ca_bundle", "client_cert", "client_key")
+            if name in tls
+        },
     )
 
     agents = checked_table(values.get("agents", {}), "agents", set(ROLES))
@@ -345,11 +401,13 @@ def load_config(*, flags: Mapping[str, object] | None = None, environ: Mapping[s
         members = queue.pop("members", [])
         if not isinstance(members, list) or not all(m in ROLES for m in members):
             raise ConfigError(f"queue.members: expected a list of agent roles ({', '.join(ROLES)})")
-        settings["queue"] = QueueConfig(**{k: _string(v, f"queue.{k}") for k, v in queue.items()},
-                                        members=tuple(members))
+        settings["queue"] = QueueConfig(
+            **{k: _string(v, f"queue.{k}") for k, v in queue.items()}, members=tuple(members)
+        )
 
-    source = checked_table(values.get("source", {}), "source",
-                           {"kind", "session_ids", "invited_session_ids", "command", "probe_command"})
+    source = checked_table(
+        values.get("source", {}), "source", {"kind", "session_ids", "invited_session_ids", "command", "probe_command"}
+    )
     kind = _string(source.get("kind", "reference"), "source.kind")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"source.kind: expected one of {', '.join(SOURCE_KINDS)}, got {kind!r}")

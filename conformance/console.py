@@ -116,8 +116,12 @@ class Console:
         if check is None:
             return
         check.verdicts.append(Verdict(getattr(report, "gws_verdict", None) or verdict_of(report).value))
-        message = xfail_reason(report) or skip_reason(report) or getattr(report, "gws_message", "") or (
-            report.longreprtext if report.failed else "")
+        message = (
+            xfail_reason(report)
+            or skip_reason(report)
+            or getattr(report, "gws_message", "")
+            or (report.longreprtext if report.failed else "")
+        )
         if message and not check.message:
             check.message = message
         if report.when != "teardown":
@@ -137,8 +141,11 @@ class Console:
         if verdict == "error":
             self.causes[first] += 1
         said = first.removeprefix("WARN ").removeprefix("WAIVED ").removeprefix(f"{check.clause} [{check.level}] ")
-        self.line(self._fit(f"{self._paint(verdict.upper().ljust(6), verdict)}{check_id}  "
-                            f"{check.clause} [{check.level}] {said}"))
+        self.line(
+            self._fit(
+                f"{self._paint(verdict.upper().ljust(6), verdict)}{check_id}  {check.clause} [{check.level}] {said}"
+            )
+        )
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -157,9 +164,13 @@ class Console:
         self.where(session.config)
         counted = Counter(c.verdict.value for c in self.checks.values() if c.verdicts)
         not_run = sum(not c.verdicts for c in self.checks.values())
-        parts = ", ".join([f"{counted[v]} {v}" for v in COLUMNS if counted[v]] + ([f"{not_run} not run"] if not_run else []))
-        self.line(f"gws-conformance: {len(self.checks)} checks: {parts} in {time.monotonic() - self.started:.1f} s; "
-                  f"exit {int(session.exitstatus)}")
+        parts = ", ".join(
+            [f"{counted[v]} {v}" for v in COLUMNS if counted[v]] + ([f"{not_run} not run"] if not_run else [])
+        )
+        self.line(
+            f"gws-conformance: {len(self.checks)} checks: {parts} in {time.monotonic() - self.started:.1f} s; "
+            f"exit {int(session.exitstatus)}"
+        )
 
     def clause_table(self) -> None:
         by_clause: dict[str, Counter[str]] = defaultdict(Counter)
@@ -175,12 +186,15 @@ class Console:
                 self.line(f"{clause:<{width}}  {cells}")
         passed = len(by_clause) - len(shown)
         if passed:
-            self.line(f"{'and ' if shown else ''}{passed} clause{'s' * (passed != 1)} whose every check passed "
-                      "(the HTML report lists each)")
+            self.line(
+                f"{'and ' if shown else ''}{passed} clause{'s' * (passed != 1)} whose every check passed "
+                "(the HTML report lists each)"
+            )
 
     def skip_reasons(self) -> None:
-        reasons: Mapping[str, int] = Counter(c.message.splitlines()[0] for c in self.checks.values()
-                                             if c.verdict is Verdict.SKIP and c.message)
+        reasons: Mapping[str, int] = Counter(
+            c.message.splitlines()[0] for c in self.checks.values() if c.verdict is Verdict.SKIP and c.message
+        )
         if reasons:
             self.line()
             for reason, count in reasons.items():
@@ -191,8 +205,9 @@ class Console:
         today = datetime.date.today()
         for waiver in load_waivers(Path(waivers)) if waivers else []:
             if waiver.expired(today):
-                self.line(f"waiver expired on {waiver.expires}: {waiver.check} (owner {waiver.owner}); it waives "
-                          "nothing")
+                self.line(
+                    f"waiver expired on {waiver.expires}: {waiver.check} (owner {waiver.owner}); it waives nothing"
+                )
 
     def where(self, config: pytest.Config) -> None:
         written = [config.getoption(name, None) for name in ("--gws-results", "htmlpath", "xmlpath")]

@@ -68,13 +68,16 @@ def scenario_fixture(name: str, params: Sequence[str] | None = None) -> Any:
     It bears the scenario's name, which is how :meth:`Conformance.launch` knows a selected check
     needs that scenario."""
     if params is None:
+
         @pytest.fixture(scope="module", name=name)
         def collect(scenarios: Scenarios) -> Any:
             return scenarios.result(name)
     else:
+
         @pytest.fixture(scope="module", name=name, params=list(params))
         def collect(request: pytest.FixtureRequest, scenarios: Scenarios) -> Any:
             return scenarios.result(f"{name}[{request.param}]")
+
     return collect
 
 
@@ -84,8 +87,9 @@ class Scenarios:
     :meth:`result`, which raises what the scenario raised (a skip, a StageError), so only its
     checks are affected."""
 
-    def __init__(self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]],
-                 needs: Mapping[str, str]) -> None:
+    def __init__(
+        self, recorder: Recorder, prefix: str, futures: Mapping[str, Future[Any]], needs: Mapping[str, str]
+    ) -> None:
         self._recorder, self._prefix, self._futures, self._needs = recorder, prefix, futures, needs
 
     def result(self, name: str) -> Any:
@@ -112,9 +116,15 @@ class Conformance(Reads):
     Every public call that reaches the target goes through the :class:`Recorder`, so a run is
     recorded and :meth:`replaying` a recording answers the same calls without a target."""
 
-    def __init__(self, config: Config, agents: Mapping[str, Agent], source: SessionSource,
-                 make_agent: Callable[[str], Agent], recorder: Recorder | None = None,
-                 calibration: Calibration | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        agents: Mapping[str, Agent],
+        source: SessionSource,
+        make_agent: Callable[[str], Agent],
+        recorder: Recorder | None = None,
+        calibration: Calibration | None = None,
+    ) -> None:
         self.config = config
         self.agents = dict(agents)
         self.source = source
@@ -145,6 +155,7 @@ class Conformance(Reads):
 
     def _observed(self, method: str, compute: Callable[[], Observation]) -> Observation:
         """An observation, redacted unless the configuration says otherwise, and recorded."""
+
         def redacted() -> Observation:
             seen = compute()
             return seen.redacted() if self.config.redact_content else seen
@@ -172,8 +183,9 @@ class Conformance(Reads):
             return self.agents[role]
 
     def target(self, role: str, form: str) -> RoleTarget:
-        return self.recorder.call("target", lambda: self._target(role, form), encode=dataclasses.asdict,
-                                  decode=RoleTarget.from_record)
+        return self.recorder.call(
+            "target", lambda: self._target(role, form), encode=dataclasses.asdict, decode=RoleTarget.from_record
+        )
 
     def _target(self, role: str, form: str) -> RoleTarget:
         if role == "queue":
@@ -192,8 +204,7 @@ class Conformance(Reads):
 
     def queue_members(self) -> list[str]:
         """The roles of the configured queue's agents ([queue] members)."""
-        return self.recorder.call("queue_members",
-                                  lambda: list(self.config.queue.members) if self.config.queue else [])
+        return self.recorder.call("queue_members", lambda: list(self.config.queue.members) if self.config.queue else [])
 
     def queue_name(self) -> str:
         """The configured queue's name ([queue] name), as Transfer and Complete take it; "" if none."""
@@ -202,13 +213,20 @@ class Conformance(Reads):
     def unknown_user_target(self) -> RoleTarget:
         """A user uri on the target that names nobody (a fresh random id)."""
         return self.recorder.call(
-            "unknown_user_target", lambda: RoleTarget("uri", f"{self.config.base_url}/api/v2/users/{uuid.uuid4().hex}"),
-            encode=dataclasses.asdict, decode=RoleTarget.from_record)
+            "unknown_user_target",
+            lambda: RoleTarget("uri", f"{self.config.base_url}/api/v2/users/{uuid.uuid4().hex}"),
+            encode=dataclasses.asdict,
+            decode=RoleTarget.from_record,
+        )
 
     def new_session(self, state: str = CHATTING) -> SessionHandle:
         """A session of the originator's from the source, Chatting or Invited (offered, not accepted)."""
-        return self.recorder.call("new_session", lambda: self._new_session(state), encode=self._encode_handle,
-                                  decode=lambda record, key: SessionHandle(record["id"], None, record["announced"]))
+        return self.recorder.call(
+            "new_session",
+            lambda: self._new_session(state),
+            encode=self._encode_handle,
+            decode=lambda record, key: SessionHandle(record["id"], None, record["announced"]),
+        )
 
     def _new_session(self, state: str) -> SessionHandle:
         handle = self.source.new_session(self.agents["originator"], state)
@@ -222,8 +240,13 @@ class Conformance(Reads):
 
     # --- observing ---------------------------------------------------------------------------
 
-    def launch(self, prefix: str, used: set[str], scenarios: Mapping[str, Callable[[], Any] | After],
-               also: Mapping[str, Sequence[str]] | None = None) -> Scenarios:
+    def launch(
+        self,
+        prefix: str,
+        used: set[str],
+        scenarios: Mapping[str, Callable[[], Any] | After],
+        also: Mapping[str, Sequence[str]] | None = None,
+    ) -> Scenarios:
         """Start the scenarios (name -> work) of the page module ``prefix``, each recorded as the
         module's fixture of that name, so the recording and the reports are the same whatever the
         concurrency. Every page's scenarios share one pool of ``concurrency`` threads, so the
@@ -239,8 +262,7 @@ class Conformance(Reads):
         order = list(scenarios)
         for name, needed in needs.items():  # submitted first, and no After itself: no deadlock, no KeyError
             if needed not in scenarios or order.index(needed) > order.index(name) or needed in needs:
-                raise ValueError(f"scenario {name!r} must come After a plain scenario listed before it, "
-                                 f"not {needed!r}")
+                raise ValueError(f"scenario {name!r} must come After a plain scenario listed before it, not {needed!r}")
         futures: dict[str, Future[Any]] = {}
 
         def run(name: str, work: Callable[[], Any] | After) -> Any:
@@ -278,8 +300,16 @@ class Conformance(Reads):
 
     def _stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
         self._observable()
-        return Stage(self.agents["originator"], {r: self.agents[r] for r in ("originator", "consultant")},
-                     session_id, self.deadline, self.config.barrier_timeout, self.calibration, marker_from, announced)
+        return Stage(
+            self.agents["originator"],
+            {r: self.agents[r] for r in ("originator", "consultant")},
+            session_id,
+            self.deadline,
+            self.config.barrier_timeout,
+            self.calibration,
+            marker_from,
+            announced,
+        )
 
     def _session(self, session_id: str) -> tuple[Mapping[str, Any], list[Mapping[str, Any]]]:
         originator = self.agents["originator"]
@@ -291,8 +321,14 @@ class Conformance(Reads):
         """The session as each role's session list (GET /api/v2/me/smssessions) shows it; None: absent."""
         return {role: self.agents[role].listed(session_id) for role in roles}
 
-    def observe(self, body: object, *, expected: Mapping[str, Sequence[Expected]],
-                state: str = CHATTING, prepare: object | None = None) -> Observation:
+    def observe(
+        self,
+        body: object,
+        *,
+        expected: Mapping[str, Sequence[Expected]],
+        state: str = CHATTING,
+        prepare: object | None = None,
+    ) -> Observation:
         """A fresh session in ``state``; ``body`` sent by the originator between two barriers; then
         the session as the originator and each agent's session list show it, and the customer's phone.
         ``prepare``, if given, is sent first (before the barrier), and ``before`` is read after it."""
@@ -300,8 +336,13 @@ class Conformance(Reads):
         handle = self.new_session(state)
         return self._observed("observe", lambda: self._observe(handle, body, expected, prepare))
 
-    def _observe(self, handle: SessionHandle, body: object, expected: Mapping[str, Sequence[Expected]],
-                 prepare: object | None = None) -> Observation:
+    def _observe(
+        self,
+        handle: SessionHandle,
+        body: object,
+        expected: Mapping[str, Sequence[Expected]],
+        prepare: object | None = None,
+    ) -> Observation:
         before, log_before = self._session(handle.id)
         stage = self._stage(handle.id, only_agent(before), handle.announced)
         if prepare is not None:
@@ -320,13 +361,25 @@ class Conformance(Reads):
         if not prepared.succeeded:
             raise StageError(f"precondition: {body} was refused: HTTP {prepared.status} {prepared.body}")
         reference_id = prepared.body.get("referenceId")
-        return isinstance(reference_id, int) and originator.log.wait_for(
-            lambda d: session_id_of(d) == session_id and d.get("referenceId") == reference_id,
-            since=mark, deadline=sent_at + self.deadline) is not None
+        return (
+            isinstance(reference_id, int)
+            and originator.log.wait_for(
+                lambda d: session_id_of(d) == session_id and d.get("referenceId") == reference_id,
+                since=mark,
+                deadline=sent_at + self.deadline,
+            )
+            is not None
+        )
 
-    def _send_on_stage(self, stage: Stage, body: object, expected: Mapping[str, Sequence[Expected]],
-                       before: Mapping[str, Any], log_before: list[Mapping[str, Any]], sender: str | None
-                       ) -> Observation:
+    def _send_on_stage(
+        self,
+        stage: Stage,
+        body: object,
+        expected: Mapping[str, Sequence[Expected]],
+        before: Mapping[str, Any],
+        log_before: list[Mapping[str, Any]],
+        sender: str | None,
+    ) -> Observation:
         """``body`` sent by the originator on a settled stage; what each role then received, the
         session and its log after, the agents' session lists and the customer's phone around it."""
         session_id = stage.session_id
@@ -336,11 +389,21 @@ class Conformance(Reads):
             stage.await_each({role: items for role, items in expected.items() if items})
         received = stage.close()
         after, log_after = self._session(session_id)
-        return Observation(session_id, exchange, before, after, log_before, log_after, received,
-                           expected={role: [e.name for e in items] for role, items in expected.items()},
-                           evidence=stage.evidence, listed=self._listed(session_id, ("originator", "consultant")),
-                           customer_before=customer_before, customer_after=self._customer_phone(session_id),
-                           sender=sender)
+        return Observation(
+            session_id,
+            exchange,
+            before,
+            after,
+            log_before,
+            log_after,
+            received,
+            expected={role: [e.name for e in items] for role, items in expected.items()},
+            evidence=stage.evidence,
+            listed=self._listed(session_id, ("originator", "consultant")),
+            customer_before=customer_before,
+            customer_after=self._customer_phone(session_id),
+            sender=sender,
+        )
 
     def observe_among_agents(self, body: object, *, expected: Mapping[str, Sequence[Expected]]) -> Observation:
         """As :meth:`observe`, on a fresh session into which the originator first consulted the
@@ -349,11 +412,13 @@ class Conformance(Reads):
         self._observable()
         target = self.target("consultant", "uri")
         handle = self.new_session()
-        return self._observed("observe_among_agents",
-                              lambda: self._observe_among_agents(handle, target, body, expected))
+        return self._observed(
+            "observe_among_agents", lambda: self._observe_among_agents(handle, target, body, expected)
+        )
 
-    def _observe_among_agents(self, handle: SessionHandle, target: RoleTarget, body: object,
-                              expected: Mapping[str, Sequence[Expected]]) -> Observation:
+    def _observe_among_agents(
+        self, handle: SessionHandle, target: RoleTarget, body: object, expected: Mapping[str, Sequence[Expected]]
+    ) -> Observation:
         originator = self.agents["originator"]
         owner = only_agent(self._session(handle.id)[0])
         mark, sent_at = originator.log.mark(), time.monotonic()
@@ -365,14 +430,20 @@ class Conformance(Reads):
 
         until = sent_at + self.deadline
         if not (consult.succeeded and originator.log.wait_for(about(updated), since=mark, deadline=until)):
-            raise StageError(f"precondition: the consultant did not join session {handle.id} (Consult: HTTP "
-                             f"{consult.status} {consult.body}; no {updated.name} within {self.deadline:g} s)")
+            raise StageError(
+                f"precondition: the consultant did not join session {handle.id} (Consult: HTTP "
+                f"{consult.status} {consult.body}; no {updated.name} within {self.deadline:g} s)"
+            )
         # Once the join's announcement arrived too (in whichever order: that is Consult's own check), no
         # quiet window is spent waiting for the consult's notifications; whatever else of it comes late
         # cannot pass for the message judged (the page's type, from the originator). A server that
         # does not announce the join costs one quiet window more, not a deadline.
-        joined = originator.log.wait_for(about(announced), since=mark, deadline=min(
-            until, time.monotonic() + self.calibration.quiet_window)) is not None
+        joined = (
+            originator.log.wait_for(
+                about(announced), since=mark, deadline=min(until, time.monotonic() + self.calibration.quiet_window)
+            )
+            is not None
+        )
         before, log_before = self._session(handle.id)
         stage = self._stage(handle.id, owner, announced=joined)
         stage.settle(participants=("originator", "consultant"))
@@ -392,11 +463,19 @@ class Conformance(Reads):
         exchange = stage.send("consultant", {"operationName": "SendToAgents", "text": "consultant to agents"})
         public = stage.send("consultant", {"operationName": "SendMessage", "text": "consultant to everyone?"})
         received = stage.close()
-        return Observation(consult.session_id, exchange, received=received, evidence=stage.evidence, more=[public],
-                           customer_before=customer_before, customer_after=self._customer_phone(consult.session_id))
+        return Observation(
+            consult.session_id,
+            exchange,
+            received=received,
+            evidence=stage.evidence,
+            more=[public],
+            customer_before=customer_before,
+            customer_after=self._customer_phone(consult.session_id),
+        )
 
-    def follow_up(self, consult: Observation, role: str, body: object,
-                  awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
+    def follow_up(
+        self, consult: Observation, role: str, body: object, awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]
+    ) -> Observation:
         """After ``consult``, ``role`` sends ``body``; then each role in ``awaited`` waits (with the
         deadline) for a notification about the session that satisfies its predicate, and each
         agent's session list is read. ``Observation.found[role]`` is the first such notification
@@ -406,25 +485,39 @@ class Conformance(Reads):
         seen.found = self._found(seen, awaited)
         return seen
 
-    def _found(self, seen: Observation, awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]
-               ) -> dict[str, Mapping[str, Any] | None]:
+    def _found(
+        self, seen: Observation, awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]
+    ) -> dict[str, Mapping[str, Any] | None]:
         """Per role, the first recorded arrival within the deadline that its predicate accepts."""
-        return {role: next((a.data for a in seen.received.get(role, []) if a.after <= self.deadline and wanted(a.data)),
-                           None) for role, wanted in awaited.items()}
+        return {
+            role: next(
+                (a.data for a in seen.received.get(role, []) if a.after <= self.deadline and wanted(a.data)), None
+            )
+            for role, wanted in awaited.items()
+        }
 
-    def _follow_up(self, consult: Observation, role: str, body: object,
-                   awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]) -> Observation:
+    def _follow_up(
+        self, consult: Observation, role: str, body: object, awaited: Mapping[str, Callable[[Mapping[str, Any]], bool]]
+    ) -> Observation:
         marks = {r: self.agents[r].log.mark() for r in ("originator", "consultant")}
         sent_at = time.monotonic()
         exchange = self.agents[role].operate(consult.session_id, body)
         for r, wanted in awaited.items():  # wait on the events; what counts is judged from the arrivals
             self.agents[r].log.wait_for(
                 lambda data, wanted=wanted: session_id_of(data) == consult.session_id and wanted(data),
-                since=marks[r], deadline=sent_at + self.deadline)
-        received = {r: session_arrivals(self.agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
-                    for r in ("originator", "consultant")}
-        return Observation(consult.session_id, exchange, received=received,
-                           listed=self._listed(consult.session_id, ("originator", "consultant")))
+                since=marks[r],
+                deadline=sent_at + self.deadline,
+            )
+        received = {
+            r: session_arrivals(self.agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
+            for r in ("originator", "consultant")
+        }
+        return Observation(
+            consult.session_id,
+            exchange,
+            received=received,
+            listed=self._listed(consult.session_id, ("originator", "consultant")),
+        )
 
     def intrude(self, session_id: str, body: object, awaited: Callable[[Mapping[str, Any]], bool]) -> Observation:
         """The supervisor posts ``body`` to the originator's session through the originator's user
@@ -440,8 +533,9 @@ class Conformance(Reads):
         mark, sent_at = supervisor.log.mark(), time.monotonic()
         exchange = supervisor.rest.post(f"/api/v2/users/{self._user_id('originator')}/smssessions/{session_id}", body)
         if exchange.succeeded:
-            supervisor.log.wait_for(lambda d: session_id_of(d) == session_id and awaited(d), since=mark,
-                                    deadline=sent_at + self.deadline)
+            supervisor.log.wait_for(
+                lambda d: session_id_of(d) == session_id and awaited(d), since=mark, deadline=sent_at + self.deadline
+            )
         received = {"supervisor": session_arrivals(supervisor.log, session_id, since=mark, sent_at=sent_at)}
         return Observation(session_id, exchange, received=received, listed=self._listed(session_id, ("supervisor",)))
 
@@ -455,12 +549,16 @@ class Conformance(Reads):
         return self._observed("request", lambda: Observation(session_id, self.agent(role).operate(session_id, body)))
 
     def request_raw(self, session_id: str, content: bytes, content_type: str) -> Observation:
-        return self._observed("request_raw", lambda: Observation(
-            session_id, self.agents["originator"].operate_raw(session_id, content, content_type)))
+        return self._observed(
+            "request_raw",
+            lambda: Observation(session_id, self.agents["originator"].operate_raw(session_id, content, content_type)),
+        )
 
     def list_sessions(self, role: str) -> Observation:
         """GET the SMS sessions of ``role`` (the session id of the observation is empty)."""
-        return self._observed("list_sessions", lambda: Observation("", self.agent(role).rest.get("/api/v2/me/smssessions")))
+        return self._observed(
+            "list_sessions", lambda: Observation("", self.agent(role).rest.get("/api/v2/me/smssessions"))
+        )
 
     # --- shared judgements --------------------------------------------------------------------
 
@@ -477,4 +575,5 @@ class Conformance(Reads):
     @staticmethod
     def assert_accepted(seen: Observation, clause_id: str) -> None:
         assert seen.response_status < 300 and seen.exchange.succeeded, (
-            f"{clause_id} [MUST] the request was refused: HTTP {seen.response_status} {seen.response_body}")
+            f"{clause_id} [MUST] the request was refused: HTTP {seen.response_status} {seen.response_body}"
+        )

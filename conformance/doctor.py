@@ -81,47 +81,63 @@ class Doctor:
             with httpx.Client(timeout=self.config.http_timeout, **tls_options(self.config.tls)) as http:
                 response = http.get(url)
         except httpx.TransportError as exc:
-            raise StepFailed(f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
-                             "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None
+            raise StepFailed(
+                f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
+                "check target (scheme, host, port) and that the server runs",
+                EXIT_UNREACHABLE,
+            ) from None
         self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {response.status_code}")
 
     def logs_in(self, role: str, agent: Agent) -> None:
         name = f"agent {role} ({agent.account.username})"
         me = agent.rest.get("/api/v2/me")
         if me.status in (401, 403):
-            raise StepFailed(f"{name} refused: HTTP {me.status} {_said(me)}",
-                             f"check agents.{role}.password or password_env, and that the user may use the API")
+            raise StepFailed(
+                f"{name} refused: HTTP {me.status} {_said(me)}",
+                f"check agents.{role}.password or password_env, and that the user may use the API",
+            )
         if not _gws_body(me):
-            raise StepFailed(f"{name}: GET /api/v2/me answered HTTP {me.status} with {_said(me)}: "
-                             "the target is not a GWS API v2", "check target: the GWS base URL, without /api/v2")
+            raise StepFailed(
+                f"{name}: GET /api/v2/me answered HTTP {me.status} with {_said(me)}: the target is not a GWS API v2",
+                "check target: the GWS base URL, without /api/v2",
+            )
         listing = agent.rest.get("/api/v2/me/smssessions")
         if not _gws_body(listing) or listing.body["statusCode"] != 0:
             if role == "no_feature":
                 self.ok(f"{name} is refused the SMS session API, as its role wants: HTTP {listing.status}")
                 return
-            raise StepFailed(f"{name} cannot use the SMS session API: GET /api/v2/me/smssessions answered HTTP "
-                             f"{listing.status} {_said(listing)}",
-                             "give the user the api-multimedia feature (and api-multimedia-chat for the session "
-                             "resource)")
+            raise StepFailed(
+                f"{name} cannot use the SMS session API: GET /api/v2/me/smssessions answered HTTP "
+                f"{listing.status} {_said(listing)}",
+                "give the user the api-multimedia feature (and api-multimedia-chat for the session resource)",
+            )
         if role == "no_feature":
-            raise StepFailed(f"{name} lists its SMS sessions, though its role is a user without api-multimedia",
-                             f"agents.{role}: configure a user without the api-multimedia feature")
+            raise StepFailed(
+                f"{name} lists its SMS sessions, though its role is a user without api-multimedia",
+                f"agents.{role}: configure a user without the api-multimedia feature",
+            )
         csrf = me.response_headers.get("x-csrf-header")
-        self.ok(f"{name} logs in: HTTP {me.status}; CSRF protection "
-                + (f"on (token header {csrf})" if csrf else "off (no X-CSRF-HEADER on GET)"))
+        self.ok(
+            f"{name} logs in: HTTP {me.status}; CSRF protection "
+            + (f"on (token header {csrf})" if csrf else "off (no X-CSRF-HEADER on GET)")
+        )
 
     def streams(self, role: str, agent: Agent) -> None:
         name = f"agent {role} ({agent.account.username})"
         try:
             agent.bayeux.handshake()
         except (BayeuxError, httpx.HTTPError, ValueError) as exc:
-            raise StepFailed(f"{name}: CometD handshake at {self.config.notification_path} failed: {exc}",
-                             "check notification_path (GWS: /api/v2/notifications)") from None
+            raise StepFailed(
+                f"{name}: CometD handshake at {self.config.notification_path} failed: {exc}",
+                "check notification_path (GWS: /api/v2/notifications)",
+            ) from None
         try:
             agent.bayeux.subscribe(self.config.sms_topic)
         except (BayeuxError, httpx.HTTPError, ValueError) as exc:
-            raise StepFailed(f"{name}: subscription to {self.config.sms_topic} refused: {exc}",
-                             "check sms_topic (assumed /v2/me/smssessions)") from None
+            raise StepFailed(
+                f"{name}: subscription to {self.config.sms_topic} refused: {exc}",
+                "check sms_topic (assumed /v2/me/smssessions)",
+            ) from None
         agent.bayeux.start()
         agent.rest.post("/api/v2/me", {"operationName": "StartContactCenterSession", "channels": [self.config.media]})
         agent.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"})
@@ -133,16 +149,20 @@ class Doctor:
             calibration = measure(self.config, agents, source)
         except (RuntimeError, pytest.skip.Exception) as exc:
             message = exc.msg if isinstance(exc, pytest.skip.Exception) else str(exc)
-            raise StepFailed(f"no session from the {self.config.source.kind} session source: {message}",
-                             "check [source]: session_ids, or the command that injects an inbound SMS") from None
+            raise StepFailed(
+                f"no session from the {self.config.source.kind} session source: {message}",
+                "check [source]: session_ids, or the command that injects an inbound SMS",
+            ) from None
         self.ok(f"a session from the {self.config.source.kind} source")
         if calibration.silent:
             found = self.find_topic(agents, stack, source)
-            raise StepFailed(f"nothing about the session reached the originator on {self.config.sms_topic}"
-                             + (f"; on {WILDCARD_TOPIC} it arrives on channel {found}" if found else
-                                f", nor on {WILDCARD_TOPIC}"),
-                             f'set sms_topic = "{found}"' if found else
-                             "check notification_path and that the server publishes SMS session notifications")
+            raise StepFailed(
+                f"nothing about the session reached the originator on {self.config.sms_topic}"
+                + (f"; on {WILDCARD_TOPIC} it arrives on channel {found}" if found else f", nor on {WILDCARD_TOPIC}"),
+                f'set sms_topic = "{found}"'
+                if found
+                else "check notification_path and that the server publishes SMS session notifications",
+            )
         return calibration
 
     def find_topic(self, agents: dict[str, Agent], stack: ExitStack, source) -> str | None:
@@ -151,30 +171,44 @@ class Doctor:
         session_id = source.new_session(agents["originator"]).id
         since = watcher.log.mark()
         agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
-        found = watcher.log.wait_for(lambda data: session_id_of(data) == session_id, since=since,
-                                     deadline=time.monotonic() + self.config.deadline)
+        found = watcher.log.wait_for(
+            lambda data: session_id_of(data) == session_id,
+            since=since,
+            deadline=time.monotonic() + self.config.deadline,
+        )
         return None if found is None else next(r.channel for r in watcher.log.snapshot(since=found.seq))
 
     def typing(self, calibration: Calibration) -> None:
         said = {True: "receives", False: "does not receive", None: "could not be measured:"}
-        self.ok(f"the originator {said[calibration.originator_sees_own_typing]} its own typing; the consultant "
-                f"{said[calibration.consultant_sees_others_typing]} the originator's typing"
-                + (f" ({calibration.note})" if calibration.note else ""))
+        self.ok(
+            f"the originator {said[calibration.originator_sees_own_typing]} its own typing; the consultant "
+            f"{said[calibration.consultant_sees_others_typing]} the originator's typing"
+            + (f" ({calibration.note})" if calibration.note else "")
+        )
         modes = {role: calibration.evidence(role) for role in ("originator", "consultant")}
         line = "; ".join(f"{role}: {how}" for role, how in modes.items())
         if any(calibration.mode(role) == "quiet" for role in modes):
-            self.note(f"observation: {line} (quiet windows of quiet_window = {calibration.quiet_window:g} s "
-                      "where the server gives no marker; a run takes a few seconds longer)")
+            self.note(
+                f"observation: {line} (quiet windows of quiet_window = {calibration.quiet_window:g} s "
+                "where the server gives no marker; a run takes a few seconds longer)"
+            )
         else:
             self.ok(f"observation: {line}")
 
     def suggest(self, calibration: Calibration) -> None:
-        lines = [f'target = "{self.config.base_url}"', f'notification_path = "{self.config.notification_path}"',
-                 f'sms_topic = "{self.config.sms_topic}"', f'observation = "{calibration.observation}"'
-                 f"   # measured: {calibration.mode('originator')} / {calibration.mode('consultant')}"]
+        lines = [
+            f'target = "{self.config.base_url}"',
+            f'notification_path = "{self.config.notification_path}"',
+            f'sms_topic = "{self.config.sms_topic}"',
+            f'observation = "{calibration.observation}"'
+            f"   # measured: {calibration.mode('originator')} / {calibration.mode('consultant')}",
+        ]
         for role, account in self.config.agents.items():
-            lines += [f"[agents.{role}]", f'username = "{account.username}"',
-                      f'password_env = "GWS_{role.upper()}_PASSWORD"']
+            lines += [
+                f"[agents.{role}]",
+                f'username = "{account.username}"',
+                f'password_env = "GWS_{role.upper()}_PASSWORD"',
+            ]
             lines += [f'{key} = "{value}"' for key, value in (("uri", account.uri), ("path", account.path)) if value]
         lines += ["[source]", f'kind = "{self.config.source.kind}"']
         self.out("suggested configuration:\n    " + "\n    ".join(lines))
@@ -218,16 +252,22 @@ def _closing(agent: Agent) -> Iterator[Agent]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "doctor", help="try a server step by step before the first run: each step a verdict and a fix",
+        "doctor",
+        help="try a server step by step before the first run: each step a verdict and a fix",
         description="Check, step by step, what a run needs of the target: it answers, each agent logs in (and "
-                    "has api-multimedia), CometD handshake and SMS topic, a session from the source, what each "
-                    "agent receives of the others' typing (the observation mode run will use), and suggest a "
-                    "configuration. Stops at the first failing step with its fix. Exit codes: 0 ready; 2 a "
-                    "configuration fix is needed; 3 the target cannot be reached.")
-    parser.add_argument("--target", metavar="URL", help="base URL of the GWS server (default: from the configuration, "
-                                                        "else the built-in reference server)")
-    parser.add_argument("--config", metavar="FILE", type=Path,
-                        help="TOML configuration (default: ./gws-conformance.toml if present)")
+        "has api-multimedia), CometD handshake and SMS topic, a session from the source, what each "
+        "agent receives of the others' typing (the observation mode run will use), and suggest a "
+        "configuration. Stops at the first failing step with its fix. Exit codes: 0 ready; 2 a "
+        "configuration fix is needed; 3 the target cannot be reached.",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="URL",
+        help="base URL of the GWS server (default: from the configuration, else the built-in reference server)",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", type=Path, help="TOML configuration (default: ./gws-conformance.toml if present)"
+    )
     parser.set_defaults(handler=doctor_command)
 
 
@@ -239,12 +279,17 @@ def with_named_agents(config: Config) -> Config:
     try:
         return config.with_reference_server(config.base_url, reference_agents(config))
     except TargetUnreachable as exc:
-        raise StepFailed(f"cannot reach {config.base_url}: {exc}",
-                         "check target (scheme, host, port) and that the server runs", EXIT_UNREACHABLE) from None
+        raise StepFailed(
+            f"cannot reach {config.base_url}: {exc}",
+            "check target (scheme, host, port) and that the server runs",
+            EXIT_UNREACHABLE,
+        ) from None
     except RuntimeError:
-        raise StepFailed(f"{config.base_url} is not a gws-conformance reference server and no agents are configured",
-                         "configure [agents.originator], [agents.consultant] and a [source] (gws-conformance init "
-                         "writes a starter file)") from None
+        raise StepFailed(
+            f"{config.base_url} is not a gws-conformance reference server and no agents are configured",
+            "configure [agents.originator], [agents.consultant] and a [source] (gws-conformance init "
+            "writes a starter file)",
+        ) from None
 
 
 def doctor_command(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from conformance.cli import EXIT_OK, UsageError
 from conformance.config import DEFAULT_FILE, ConfigError, parse_target
 
-TEMPLATE = '''# gws-conformance configuration: `gws-conformance doctor` checks it step by step,
+TEMPLATE = """# gws-conformance configuration: `gws-conformance doctor` checks it step by step,
 # `gws-conformance run` uses it. Flags > GWS_CONFORMANCE_* environment > this file > defaults.
 
 target = "{target}"             # the GWS base URL, without /api/v2
@@ -67,11 +67,13 @@ kind = "existing"               # existing | command | reference (our reference 
 session_ids = []                # existing: ids of sessions routed to the originator, one per scenario
 # command = "sms-inject --to +15551234"      # command: makes an inbound SMS arrive
 # probe_command = "sms-inbox {{session_id}}"  # command: prints the customer's phone as a JSON list
-'''
+"""
 
 
-CI_JOBS = {"github": Path(__file__).parent / "ci" / "github-actions.yml",
-           "gitlab": Path(__file__).parent / "ci" / "gitlab-ci.yml"}
+CI_JOBS = {
+    "github": Path(__file__).parent / "ci" / "github-actions.yml",
+    "gitlab": Path(__file__).parent / "ci" / "gitlab-ci.yml",
+}
 
 
 def _variable(role: str) -> str:
@@ -80,18 +82,33 @@ def _variable(role: str) -> str:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "init", help="write a commented starter gws-conformance.toml",
+        "init",
+        help="write a commented starter gws-conformance.toml",
         description="Write a starter configuration with every key run knows, commented where it has a default. "
-                    "Passwords are only named as environment variables. Refuses to overwrite a file unless --force.")
-    parser.add_argument("--target", metavar="URL", default="https://gws.example.com:8443",
-                        help="the GWS base URL (default: a placeholder)")
+        "Passwords are only named as environment variables. Refuses to overwrite a file unless --force.",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="URL",
+        default="https://gws.example.com:8443",
+        help="the GWS base URL (default: a placeholder)",
+    )
     parser.add_argument("--originator", metavar="USER", default="agent1", help="user name of the originating agent")
     parser.add_argument("--consultant", metavar="USER", default="agent2", help="user name of the consulted agent")
-    parser.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path(DEFAULT_FILE),
-                        help=f"where to write it (default: ./{DEFAULT_FILE})")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        default=Path(DEFAULT_FILE),
+        help=f"where to write it (default: ./{DEFAULT_FILE})",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
-    parser.add_argument("--ci", choices=sorted(CI_JOBS), help="print a CI job that runs the suite and keeps its "
-                                                             "reports (GitHub Actions or GitLab CI) instead")
+    parser.add_argument(
+        "--ci",
+        choices=sorted(CI_JOBS),
+        help="print a CI job that runs the suite and keeps its reports (GitHub Actions or GitLab CI) instead",
+    )
     parser.set_defaults(handler=init_command)
 
 
@@ -108,12 +125,19 @@ def init_command(args: argparse.Namespace) -> int:
     for flag, name in (("--originator", args.originator), ("--consultant", args.consultant)):
         if not name or '"' in name or "\n" in name:
             raise UsageError(f"{flag}: expected a user name, got {name!r}")
-    text = TEMPLATE.format(target=target, originator=args.originator, consultant=args.consultant,
-                           originator_env=_variable("originator"), consultant_env=_variable("consultant"))
+    text = TEMPLATE.format(
+        target=target,
+        originator=args.originator,
+        consultant=args.consultant,
+        originator_env=_variable("originator"),
+        consultant_env=_variable("consultant"),
+    )
     try:
         args.output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"--output {args.output}: {exc.strerror}") from None
-    print(f"wrote {args.output}: fill in the agents' uri, export {_variable('originator')} and "
-          f"{_variable('consultant')}, list session ids under [source], then run 'gws-conformance doctor'")
+    print(
+        f"wrote {args.output}: fill in the agents' uri, export {_variable('originator')} and "
+        f"{_variable('consultant')}, list session ids under [source], then run 'gws-conformance doctor'"
+    )
     return EXIT_OK

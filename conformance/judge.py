@@ -60,9 +60,7 @@ def describe(data: Notification) -> str:
     return name
 
 
-def judge_sequence(
-    expected: Sequence[Expected], observed: Sequence[Arrival], *, deadline: float
-) -> list[Problem]:
+def judge_sequence(expected: Sequence[Expected], observed: Sequence[Arrival], *, deadline: float) -> list[Problem]:
     """Compare ``observed`` (everything the session produced, in arrival order) with ``expected``."""
     problems: list[Problem] = []
     positions: dict[int, list[int]] = {i: [] for i in range(len(expected))}

@@ -62,40 +62,70 @@ class Observation:
 
     def redacted(self) -> Observation:
         """The same observation with customer content redacted (see conformance.redaction)."""
+
         def exchange(seen: Exchange) -> Exchange:
-            return dataclasses.replace(seen, request_body=redact_content(seen.request_body),
-                                       body=redact_content(seen.body))
+            return dataclasses.replace(
+                seen, request_body=redact_content(seen.request_body), body=redact_content(seen.body)
+            )
 
         return dataclasses.replace(
-            self, exchange=exchange(self.exchange), before=redact_content(self.before),
-            after=redact_content(self.after), log_before=redact_content(self.log_before),
+            self,
+            exchange=exchange(self.exchange),
+            before=redact_content(self.before),
+            after=redact_content(self.after),
+            log_before=redact_content(self.log_before),
             log_after=redact_content(self.log_after),
-            received={r: [Arrival(redact_content(a.data), a.after) for a in arrivals]
-                      for r, arrivals in self.received.items()},
+            received={
+                r: [Arrival(redact_content(a.data), a.after) for a in arrivals] for r, arrivals in self.received.items()
+            },
             found={r: redact_content(d) for r, d in self.found.items()},
             listed={r: redact_content(d) for r, d in self.listed.items()},
-            customer_before=redact_content(self.customer_before), customer_after=redact_content(self.customer_after),
-            more=[exchange(e) for e in self.more])
+            customer_before=redact_content(self.customer_before),
+            customer_after=redact_content(self.customer_after),
+            more=[exchange(e) for e in self.more],
+        )
 
     def to_record(self) -> dict[str, Any]:
         return {
-            "session_id": self.session_id, "exchange": dataclasses.asdict(self.exchange),
-            "before": self.before, "after": self.after, "log_before": self.log_before, "log_after": self.log_after,
-            "received": {r: [{"after": a.after, "data": a.data} for a in arrivals]
-                         for r, arrivals in self.received.items()},
-            "found": self.found, "expected": self.expected, "evidence": self.evidence, "listed": self.listed,
-            "customer_before": self.customer_before, "customer_after": self.customer_after,
-            "more": [dataclasses.asdict(e) for e in self.more], "sender": self.sender,
+            "session_id": self.session_id,
+            "exchange": dataclasses.asdict(self.exchange),
+            "before": self.before,
+            "after": self.after,
+            "log_before": self.log_before,
+            "log_after": self.log_after,
+            "received": {
+                r: [{"after": a.after, "data": a.data} for a in arrivals] for r, arrivals in self.received.items()
+            },
+            "found": self.found,
+            "expected": self.expected,
+            "evidence": self.evidence,
+            "listed": self.listed,
+            "customer_before": self.customer_before,
+            "customer_after": self.customer_after,
+            "more": [dataclasses.asdict(e) for e in self.more],
+            "sender": self.sender,
         }
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], key: str) -> Observation:
         return cls(
-            record["session_id"], Exchange(**record["exchange"]), record["before"], record["after"],
-            record["log_before"], record["log_after"],
+            record["session_id"],
+            Exchange(**record["exchange"]),
+            record["before"],
+            record["after"],
+            record["log_before"],
+            record["log_after"],
             {r: [Arrival(a["data"], a["after"]) for a in arrivals] for r, arrivals in record["received"].items()},
-            record["found"], record["expected"], record["evidence"], record["listed"], record["customer_before"],
-            record["customer_after"], [Exchange(**e) for e in record["more"]], record.get("sender"), key)
+            record["found"],
+            record["expected"],
+            record["evidence"],
+            record["listed"],
+            record["customer_before"],
+            record["customer_after"],
+            [Exchange(**e) for e in record["more"]],
+            record.get("sender"),
+            key,
+        )
 
     @property
     def response_status(self) -> int:
@@ -113,8 +143,10 @@ class Observation:
         """The one Agent of the session before the operation (wherever the server lists it)."""
         owner = only_agent(self.before)
         if owner is None:
-            pytest.fail(f"precondition: session {self.session_id} should have one Agent before the operation, "
-                        f"has participants {self.before.get('participants')}")
+            pytest.fail(
+                f"precondition: session {self.session_id} should have one Agent before the operation, "
+                f"has participants {self.before.get('participants')}"
+            )
         return next(p for p in self.before["participants"] if p.get("participantId") == owner)
 
     def consultant_participant(self) -> Mapping[str, Any]:
@@ -129,6 +161,8 @@ class Observation:
     def customer_received(self) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
         """What the customer's phone held before the operation and after it."""
         if self.customer_before is None or self.customer_after is None:
-            pytest.skip("the session source offers no customer probe (the reference source has one; the command "
-                        "source with source.probe_command)")
+            pytest.skip(
+                "the session source offers no customer probe (the reference source has one; the command "
+                "source with source.probe_command)"
+            )
         return self.customer_before, self.customer_after

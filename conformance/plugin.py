@@ -76,28 +76,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("gws-conformance", "GWS SMS Session API conformance")
     group.addoption("--gws-target", metavar="URL", help="GWS base URL; none: start the built-in reference server")
     group.addoption("--gws-config", metavar="FILE", help="TOML configuration (default: ./gws-conformance.toml)")
-    group.addoption("--gws-deadline", metavar="SECONDS", type=float,
-                    help="how long to wait for each expected notification")
-    group.addoption("--gws-max-time", metavar="SECONDS", type=float,
-                    help="bound of the whole run (default from the configuration: 600); then it stops with "
-                         "partial reports")
-    group.addoption("--gws-fault", metavar="NAME", action="append", default=[],
-                    help="switch on a fault of the built-in reference server (repeatable; self-validation)")
-    group.addoption("--gws-level", choices=("must", "should"), default="must",
-                    help="must (default): SHOULD violations are warnings; should: they fail the run too")
+    group.addoption(
+        "--gws-deadline", metavar="SECONDS", type=float, help="how long to wait for each expected notification"
+    )
+    group.addoption(
+        "--gws-max-time",
+        metavar="SECONDS",
+        type=float,
+        help="bound of the whole run (default from the configuration: 600); then it stops with partial reports",
+    )
+    group.addoption(
+        "--gws-fault",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="switch on a fault of the built-in reference server (repeatable; self-validation)",
+    )
+    group.addoption(
+        "--gws-level",
+        choices=("must", "should"),
+        default="must",
+        help="must (default): SHOULD violations are warnings; should: they fail the run too",
+    )
     group.addoption("--gws-results", metavar="FILE", help="write the run's results.json there")
     group.addoption("--gws-waivers", metavar="FILE", help="TOML file of waived checks (reason, owner, expires)")
-    group.addoption("--gws-allow-stale-waivers", action="store_true",
-                    help="a stale waiver (its check passes, or it expired) does not fail the run")
-    group.addoption("--gws-no-redact-content", action="store_true",
-                    help="show customer content (SMS text, nicknames, phone numbers) in outputs; credentials "
-                         "stay redacted")
-    group.addoption("--gws-clause", metavar="GLOB", action="append", default=[],
-                    help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)")
-    group.addoption("--gws-page", metavar="NAME", action="append", default=[],
-                    help="only checks of this documentation page, e.g. consult (repeatable)")
-    group.addoption("--gws-replay", metavar="RESULTS_JSON",
-                    help="judge the recordings of an earlier run instead of reaching a server (recheck)")
+    group.addoption(
+        "--gws-allow-stale-waivers",
+        action="store_true",
+        help="a stale waiver (its check passes, or it expired) does not fail the run",
+    )
+    group.addoption(
+        "--gws-no-redact-content",
+        action="store_true",
+        help="show customer content (SMS text, nicknames, phone numbers) in outputs; credentials stay redacted",
+    )
+    group.addoption(
+        "--gws-clause",
+        metavar="GLOB",
+        action="append",
+        default=[],
+        help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)",
+    )
+    group.addoption(
+        "--gws-page",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="only checks of this documentation page, e.g. consult (repeatable)",
+    )
+    group.addoption(
+        "--gws-replay",
+        metavar="RESULTS_JSON",
+        help="judge the recordings of an earlier run instead of reaching a server (recheck)",
+    )
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -147,11 +178,13 @@ def selected(item: pytest.Item, globs: list[str], pages: list[str]) -> bool:
     item_clause = clause_of(item)
     if item_clause is None:
         return False
-    return ((not globs or any(fnmatch.fnmatchcase(item_clause.id, glob) for glob in globs))
-            and (not pages or page_of(item) in pages))
+    return (not globs or any(fnmatch.fnmatchcase(item_clause.id, glob) for glob in globs)) and (
+        not pages or page_of(item) in pages
+    )
 
 
 # --- recording: who is calling the target ---------------------------------------------------------
+
 
 def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
     param = getattr(request, "param", None)
@@ -193,13 +226,15 @@ def _observation_keys(values: Any) -> Iterator[str]:
 
 # --- verdicts ---------------------------------------------------------------------------------------
 
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Clause, level and page travel with every report of the check (JUnit properties, HTML)."""
     item_clause = clause_of(item)
     if item_clause is not None:
-        item.user_properties.extend([("clause", item_clause.id), ("level", item_clause.level.value),
-                                     ("page", item_clause.page.url)])
+        item.user_properties.extend(
+            [("clause", item_clause.id), ("level", item_clause.level.value), ("page", item_clause.page.url)]
+        )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -226,8 +261,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
     verdict = verdict_of(report)
     if report.when == "call":
-        keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()),
-                                   *report.gws_recordings]))
+        keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()), *report.gws_recordings]))
         report.gws_transcript = keys
         waiver = waiver_for(state.waivers, item.nodeid)
         if waiver is not None:
@@ -281,9 +315,11 @@ class _ReportCollector:
         check = self.state.run.add(report)
         if check is None or report.when != "teardown":
             return
-        report.extras = [*getattr(report, "extras", []),
-                         extras.html(html.requirement(clause(check.clause), check.verdict.value, check.failure_kinds)),
-                         extras.html(html.transcript(self.state.run.entries(check.transcript)))]
+        report.extras = [
+            *getattr(report, "extras", []),
+            extras.html(html.requirement(clause(check.clause), check.verdict.value, check.failure_kinds)),
+            extras.html(html.transcript(self.state.run.entries(check.transcript))),
+        ]
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -297,8 +333,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     stale = [c for c in state.run.checks.values() if c.verdict is Verdict.STALE]
     if stale:
         allowed = config.getoption("--gws-allow-stale-waivers")
-        terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed,
-                                 yellow=allowed)
+        terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed, yellow=allowed)
         for check in stale:
             terminalreporter.line(f"{check.waiver['note']}  ({check.id})")
     results = config.getoption("--gws-results")
@@ -315,8 +350,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = config.getoption("--gws-results")
     if results and not _is_worker(config):
         today = datetime.date.today()
-        waivers = [{**w.as_record(), "expired": w.expired(today),
-                    "covered": [c for c in state.run.checks if w.covers(c)]} for w in state.waivers]
+        waivers = [
+            {**w.as_record(), "expired": w.expired(today), "covered": [c for c in state.run.checks if w.covers(c)]}
+            for w in state.waivers
+        ]
         write_results(Path(results), {**state.run.document(_manifest(config, state)), "waivers": waivers})
 
 
@@ -339,8 +376,10 @@ def _fuzz_examples(state: RunState) -> int | None:
 def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
     opened = state.run.recordings.get("gws#0", {}).get("value") or {}
     options = {
-        "deadline": opened.get("deadline"), "level": config.getoption("--gws-level"),
-        "keyword": config.getoption("keyword") or None, "faults": config.getoption("--gws-fault"),
+        "deadline": opened.get("deadline"),
+        "level": config.getoption("--gws-level"),
+        "keyword": config.getoption("keyword") or None,
+        "faults": config.getoption("--gws-fault"),
         "redact_content": opened.get("redact_content", not config.getoption("--gws-no-redact-content")),
         "waivers": config.getoption("--gws-waivers"),
         "allow_stale_waivers": config.getoption("--gws-allow-stale-waivers"),
@@ -357,18 +396,23 @@ def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
 
 # --- the HTML report (pytest-html hooks; every string escaped, see conformance.report.html) ---------
 
+
 @pytest.hookimpl(optionalhook=True)
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str],
-                                session: pytest.Session) -> None:
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
     state = session.config.stash[_STATE]
     if not state.run.checks:
         return
     document = state.run.document({})
     verdicts = {c["id"]: c["verdict"] for c in document["checks"]}
     seconds = sum(sum(c["durations"].values()) for c in document["checks"])
-    prefix += [html.verdict_counters(document["summary"], len(verdicts), seconds),
-               html.matrix(state.run.clause_matrix(), verdicts), html.latency(document["latency"]),
-               html.manifest(_manifest(session.config, state))]
+    prefix += [
+        html.verdict_counters(document["summary"], len(verdicts), seconds),
+        html.matrix(state.run.clause_matrix(), verdicts),
+        html.latency(document["latency"]),
+        html.manifest(_manifest(session.config, state)),
+    ]
 
 
 class _HtmlColumns:
@@ -392,13 +436,15 @@ class _HtmlColumns:
         verdict = getattr(report, "gws_verdict", None) or verdict_of(report).value
         # pytest-html reads its outcome from this cell's text (filters, sorting, collapsing): it stays,
         # and our stylesheet shows the verdict in its place (conformance.report.html.STYLE)
-        cells[0] = cells[0].replace('class="col-result"', f'class="col-result v-{escape(verdict)}" '
-                                                          f'data-verdict="{escape(verdict)}"')
+        cells[0] = cells[0].replace(
+            'class="col-result"', f'class="col-result v-{escape(verdict)}" data-verdict="{escape(verdict)}"'
+        )
         cells[1] = f'<td class="col-testId">{html.breakable(test_id)}</td>'  # pytest-html leaves the id unescaped
         cells.insert(2, f"<td>{escape(str(dict(report.user_properties).get('clause', '')))}</td>")
 
 
 # --- fixtures: the target, its agents and sessions ------------------------------------------------
+
 
 @contextmanager
 def _time_limited(session: pytest.Session, state: RunState, conformance) -> Iterator[None]:
@@ -407,8 +453,7 @@ def _time_limited(session: pytest.Session, state: RunState, conformance) -> Iter
     limit = conformance.config.max_time
 
     def expire() -> None:
-        state.stopped = (f"the run reached max_time ({limit:g} s) and stopped; the reports hold the checks that "
-                         "ran")
+        state.stopped = f"the run reached max_time ({limit:g} s) and stopped; the reports hold the checks that ran"
         session.shouldstop = state.stopped
         for agent in list(conformance.agents.values()):
             for method in ("GET", "POST"):
@@ -444,10 +489,15 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
         return
     try:
         with open_run(pytestconfig, recorder) as conformance:
-            recorder.call("open_run", lambda: {"target": conformance.config.base_url,
-                                               "deadline": conformance.deadline,
-                                               "redact_content": conformance.config.redact_content,
-                                               "calibration": conformance.calibration.as_record()})
+            recorder.call(
+                "open_run",
+                lambda: {
+                    "target": conformance.config.base_url,
+                    "deadline": conformance.deadline,
+                    "redact_content": conformance.config.redact_content,
+                    "calibration": conformance.calibration.as_record(),
+                },
+            )
             with _time_limited(request.session, pytestconfig.stash[_STATE], conformance):
                 yield conformance
     except UsageError as exc:  # the same one line and exit code as the CLI, not one traceback per check
@@ -468,8 +518,10 @@ def scenario_runs(gws, request: pytest.FixtureRequest):
         module = item.getparent(pytest.Module)
         if module is not None and hasattr(module.obj, "page_scenarios"):
             modules.setdefault(module.nodeid, (module.obj, set()))[1].update(item.fixturenames)
-    runs = {prefix: gws.launch(prefix, used, page.page_scenarios(gws), getattr(page, "ALSO", None))
-            for prefix, (page, used) in modules.items()}
+    runs = {
+        prefix: gws.launch(prefix, used, page.page_scenarios(gws), getattr(page, "ALSO", None))
+        for prefix, (page, used) in modules.items()
+    }
     try:
         yield runs
     finally:

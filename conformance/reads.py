@@ -42,8 +42,12 @@ class Reads:
         """A fresh session, then the originator's session list as the resource page asks for it
         (GET /api/v2/me/smssessions?fields=*)."""
         handle = self.new_session()
-        return self._observed("list_held_session", lambda: Observation(
-            handle.id, self.agents["originator"].rest.get("/api/v2/me/smssessions", {"fields": "*"})))
+        return self._observed(
+            "list_held_session",
+            lambda: Observation(
+                handle.id, self.agents["originator"].rest.get("/api/v2/me/smssessions", {"fields": "*"})
+            ),
+        )
 
     def page_through_log(self, texts: Sequence[str], queries: Queries) -> Observation:
         """A fresh session whose originator sends ``texts`` (SendMessage), then reads its log
@@ -58,7 +62,8 @@ class Reads:
         originator = self.agents["originator"]
         sent = [originator.operate(session_id, {"operationName": "SendMessage", "text": text}) for text in texts]
         _, whole = self._session(session_id)
-        pages: list[Exchange] = [originator.messages(session_id, q.get("startIndex"), q.get("count"))
-                                 for q in queries(whole)]
+        pages: list[Exchange] = [
+            originator.messages(session_id, q.get("startIndex"), q.get("count")) for q in queries(whole)
+        ]
         _, again = self._session(session_id)
         return Observation(session_id, sent[-1], log_before=whole, log_after=again, more=pages)

@@ -79,8 +79,14 @@ class Recorder:
         with self._lock:
             self._fresh.extend(self._held.pop(requester, []))
 
-    def call(self, method: str, compute: Callable[[], Any], *, encode: Callable[[Any], Any] = _encoded,
-             decode: Callable[[Any, str], T] = _decoded) -> T:
+    def call(
+        self,
+        method: str,
+        compute: Callable[[], Any],
+        *,
+        encode: Callable[[Any], Any] = _encoded,
+        decode: Callable[[Any, str], T] = _decoded,
+    ) -> T:
         """``compute()``, recorded under the next key, or its recorded outcome when replaying.
 
         Either way the caller gets ``decode(encoded, key)``: a check sees exactly what a recheck
@@ -111,8 +117,9 @@ class Recorder:
     def _replay(self, key: str, method: str) -> Any:
         entry = self.table.get(key)
         if entry is None or entry.get("method") != method:
-            raise RecordedError(f"{key} ({method}) is not in the recording: it was made by another version or "
-                                "selection of the checks")
+            raise RecordedError(
+                f"{key} ({method}) is not in the recording: it was made by another version or selection of the checks"
+            )
         if "skip" in entry:
             pytest.skip(entry["skip"])
         if "error" in entry:

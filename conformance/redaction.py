@@ -26,8 +26,7 @@ REDACTED_CONTENT = "«redacted»"  # customer content
 
 SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "x-csrf-token"})
 # Keys whose values are what a customer wrote or who the customer (or an agent) is.
-CONTENT_KEYS = frozenset({"text", "message", "nickname", "phoneNumber", "fromAddress", "toAddress", "url",
-                          "userData"})
+CONTENT_KEYS = frozenset({"text", "message", "nickname", "phoneNumber", "fromAddress", "toAddress", "url", "userData"})
 
 
 # The secrets by their first MIN_SECRET_LENGTH characters; replaced whole on each registration
@@ -66,8 +65,12 @@ def _secrets_in(text: str, index: Mapping[str, tuple[str, ...]]) -> set[str]:
     """The registered secrets ``text`` contains, found by their first characters: one lookup per
     position, whatever the number of secrets (a load run registers thousands; testing each with
     ``in`` made redaction the load generator's bottleneck)."""
-    return {secret for start in range(len(text) - MIN_SECRET_LENGTH + 1)
-            for secret in index.get(text[start:start + MIN_SECRET_LENGTH], ()) if text.startswith(secret, start)}
+    return {
+        secret
+        for start in range(len(text) - MIN_SECRET_LENGTH + 1)
+        for secret in index.get(text[start : start + MIN_SECRET_LENGTH], ())
+        if text.startswith(secret, start)
+    }
 
 
 def _without(value: Any, index: Mapping[str, tuple[str, ...]]) -> Any:
@@ -83,8 +86,9 @@ def _without(value: Any, index: Mapping[str, tuple[str, ...]]) -> Any:
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    return redact_secrets({name: REDACTED if name.lower() in SECRET_HEADERS else value
-                           for name, value in headers.items()})
+    return redact_secrets(
+        {name: REDACTED if name.lower() in SECRET_HEADERS else value for name, value in headers.items()}
+    )
 
 
 def redact_content(value: Any) -> Any:

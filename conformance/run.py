@@ -34,8 +34,9 @@ def config_from_options(pytestconfig: pytest.Config) -> Config:
         "redact_content": False if pytestconfig.getoption("--gws-no-redact-content") else None,
     }
     config_file = pytestconfig.getoption("--gws-config")
-    return load_config(flags={k: v for k, v in flags.items() if v is not None},
-                       config_file=Path(config_file) if config_file else None)
+    return load_config(
+        flags={k: v for k, v in flags.items() if v is not None}, config_file=Path(config_file) if config_file else None
+    )
 
 
 def reference_agents(config: Config) -> dict:
@@ -47,8 +48,10 @@ def reference_agents(config: Config) -> dict:
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
     if response.status_code != 200:
-        raise RuntimeError(f"{url} answered HTTP {response.status_code}: the target is not a reference server; "
-                           "configure [agents] and a [source] for it")
+        raise RuntimeError(
+            f"{url} answered HTTP {response.status_code}: the target is not a reference server; "
+            "configure [agents] and a [source] for it"
+        )
     return response.json()
 
 
@@ -64,8 +67,9 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
 
             # The notifications-delayed fault holds notifications back just past this run's deadline.
             settings = ServerSettings(delay_seconds=config.deadline + 0.5)
-            server = stack.enter_context(ReferenceServer(faults=pytestconfig.getoption("--gws-fault"),
-                                                         settings=settings))
+            server = stack.enter_context(
+                ReferenceServer(faults=pytestconfig.getoption("--gws-fault"), settings=settings)
+            )
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
         elif config.source.kind == "reference" and not config.agents:
             config = config.with_reference_server(config.base_url, reference_agents(config))
@@ -99,17 +103,29 @@ def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> 
     """The run's calibration (conformance.scenario), on a session of its own from the source;
     with ``observation`` set to markers or quiet, nothing is measured."""
     if config.observation != "auto":
-        return Calibration(config.observation == "markers", config.observation == "markers", config.quiet_window,
-                           config.observation, "set by the configuration")
+        return Calibration(
+            config.observation == "markers",
+            config.observation == "markers",
+            config.quiet_window,
+            config.observation,
+            "set by the configuration",
+        )
     consultant = config.agent("consultant")
     target = {"targetUri": consultant.uri} if consultant.uri else {"targetPath": consultant.path}
     try:
         handle = source.new_session(agents["originator"])
     except pytest.skip.Exception as exc:  # an existing source with no session left
-        return Calibration(False, False, config.quiet_window, note=f"no session to calibrate on ({exc.msg}): "
-                                                                   "quiet windows everywhere")
+        return Calibration(
+            False, False, config.quiet_window, note=f"no session to calibrate on ({exc.msg}): quiet windows everywhere"
+        )
     try:
-        return calibrate(agents["originator"], agents["consultant"], handle.id, target, deadline=config.deadline,
-                         quiet_window=config.quiet_window)
+        return calibrate(
+            agents["originator"],
+            agents["consultant"],
+            handle.id,
+            target,
+            deadline=config.deadline,
+            quiet_window=config.quiet_window,
+        )
     except TargetUnreachable as exc:  # every scenario errors with this cause, and the reports are written
         return Calibration(False, None, config.quiet_window, note=f"the target could not answer: {exc}", silent=True)

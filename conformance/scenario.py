@@ -62,7 +62,8 @@ def carries_message(data: Mapping[str, Any], message_type: str, sender: str | No
     """Whether ``data`` carries a message of ``message_type`` (from participant ``sender``, if given)."""
     messages = data.get("messages")
     return isinstance(messages, list) and any(
-        isinstance(m, Mapping) and m.get("type") == message_type
+        isinstance(m, Mapping)
+        and m.get("type") == message_type
         and (sender is None or isinstance(m.get("from"), Mapping) and m["from"].get("participantId") == sender)
         for m in messages
     )
@@ -86,22 +87,31 @@ PARTICIPANT_JOINS = (
 
 def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], bool]:
     """A StatusChange (with the session in ``state``, if given)."""
-    return lambda data: data.get("notificationType") == "StatusChange" and (
-        state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
+    return lambda data: (
+        data.get("notificationType") == "StatusChange"
+        and (state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
+    )
 
 
-def session_arrivals(log: NotificationLog, session_id: str, *, since: int, sent_at: float,
-                     until: int | None = None) -> list[Arrival]:
+def session_arrivals(
+    log: NotificationLog, session_id: str, *, since: int, sent_at: float, until: int | None = None
+) -> list[Arrival]:
     """What ``log`` received about the session from position ``since`` (up to, not including,
     ``until``), each timed in seconds after ``sent_at``."""
-    return [Arrival(r.data, r.arrival - sent_at) for r in log.snapshot(since=since)
-            if session_id_of(r.data) == session_id and (until is None or r.seq < until)]
+    return [
+        Arrival(r.data, r.arrival - sent_at)
+        for r in log.snapshot(since=since)
+        if session_id_of(r.data) == session_id and (until is None or r.seq < until)
+    ]
 
 
 def only_agent(session: Mapping[str, Any]) -> str | None:
     """The participantId of the one Agent of a session (a fresh session: its owner), else None."""
-    agents = [p.get("participantId") for p in session.get("participants", [])
-              if isinstance(p, Mapping) and p.get("type") == "Agent"]
+    agents = [
+        p.get("participantId")
+        for p in session.get("participants", [])
+        if isinstance(p, Mapping) and p.get("type") == "Agent"
+    ]
     return agents[0] if len(agents) == 1 else None
 
 
@@ -126,9 +136,11 @@ class Calibration:
         """Why no scenario can be observed on this server, or None."""
         if not self.silent:
             return None
-        return ("the session's notifications cannot be observed: the originator's stream received nothing about "
-                f"the calibration session ({self.note}); are notification_path and sms_topic right for this server? "
-                "'gws-conformance doctor' looks for them")
+        return (
+            "the session's notifications cannot be observed: the originator's stream received nothing about "
+            f"the calibration session ({self.note}); are notification_path and sms_topic right for this server? "
+            "'gws-conformance doctor' looks for them"
+        )
 
     def mode(self, role: str) -> str:
         if self.observation != "auto":
@@ -147,12 +159,21 @@ class Calibration:
         return cls(**{k: v for k, v in record.items() if k != "modes"})
 
 
-def calibrate(originator: Agent, consultant: Agent, session_id: str, consult_target: Mapping[str, str], *,
-              deadline: float, quiet_window: float, observation: str = "auto") -> Calibration:
+def calibrate(
+    originator: Agent,
+    consultant: Agent,
+    session_id: str,
+    consult_target: Mapping[str, str],
+    *,
+    deadline: float,
+    quiet_window: float,
+    observation: str = "auto",
+) -> Calibration:
     """Measure, on a session of the run's own, whether the originator's typing reaches the
     originator's stream and the consultant's: the originator consults the consultant, waits for
     the documented ParticipantsUpdated, types, and watches both streams for one quiet window.
     The consultant leaves afterwards. Anything that goes wrong leaves that stream on quiet windows."""
+
     def measured(own: bool, others: bool | None, note: str = "") -> Calibration:
         return Calibration(own, others, quiet_window, observation, note)
 
@@ -162,9 +183,15 @@ def calibrate(originator: Agent, consultant: Agent, session_id: str, consult_tar
     marks = {"originator": originator.log.mark(), "consultant": consultant.log.mark()}
     consult = originator.operate(session_id, {"operationName": "Consult", **consult_target})
     accepted = consult.succeeded
-    joined = accepted and originator.log.wait_for(
-        lambda d: about(d) and d.get("notificationType") == "ParticipantsUpdated",
-        since=marks["originator"], deadline=time.monotonic() + deadline) is not None
+    joined = (
+        accepted
+        and originator.log.wait_for(
+            lambda d: about(d) and d.get("notificationType") == "ParticipantsUpdated",
+            since=marks["originator"],
+            deadline=time.monotonic() + deadline,
+        )
+        is not None
+    )
     originator.operate(session_id, {"operationName": "SendStartTypingNotification"})
     until = time.monotonic() + quiet_window
     typed = lambda d: about(d) and carries_message(d, TYPING_STARTED, owner)  # noqa: E731
@@ -217,7 +244,8 @@ class Stage:
         for role in roles:
             found = self.watchers[role].log.wait_for(
                 lambda d: self._about(d) and carries_message(d, message_type, self.marker_from),
-                since=since[role], deadline=until,
+                since=since[role],
+                deadline=until,
             )
             if found is None:
                 self._lost.add(role)
@@ -226,9 +254,13 @@ class Stage:
         return positions
 
     def _quiet(self, role: str, *, since: int, quiet_from: float) -> int:
-        return self.watchers[role].log.wait_quiet(self._about, since=since, quiet_from=quiet_from,
-                                                  window=self.calibration.quiet_window,
-                                                  deadline=time.monotonic() + self.barrier_timeout)
+        return self.watchers[role].log.wait_quiet(
+            self._about,
+            since=since,
+            quiet_from=quiet_from,
+            window=self.calibration.quiet_window,
+            deadline=time.monotonic() + self.barrier_timeout,
+        )
 
     def settle(self, participants: Sequence[str] = ("originator",)) -> None:
         """Everything older than the operation is behind the mark, in the streams of the agents
@@ -253,7 +285,8 @@ class Stage:
             for item in items:
                 self.watchers[role].log.wait_for(
                     lambda d, item=item: self._about(d) and item.matches(d),
-                    since=self._marks[role], deadline=until,
+                    since=self._marks[role],
+                    deadline=until,
                 )
 
     def close(self) -> dict[str, list[Arrival]]:
@@ -284,12 +317,19 @@ class Stage:
         return self.calibration.evidence(role)
 
     def arrivals(self, role: str) -> list[Arrival]:
-        arrivals = session_arrivals(self.watchers[role].log, self.session_id, since=self._marks[role],
-                                    sent_at=self._sent_at, until=self._ends.get(role))
+        arrivals = session_arrivals(
+            self.watchers[role].log,
+            self.session_id,
+            since=self._marks[role],
+            sent_at=self._sent_at,
+            until=self._ends.get(role),
+        )
         if role in self._ends or not self._ends:
             return arrivals
         # Nothing had reached this role when the stage closed, so its stream has no awaited end
         # marker; if the marker came since, what follows it is not the operation's.
-        end = next((n for n, a in enumerate(arrivals) if carries_message(a.data, TYPING_STOPPED, self.marker_from)),
-                   len(arrivals))
+        end = next(
+            (n for n, a in enumerate(arrivals) if carries_message(a.data, TYPING_STOPPED, self.marker_from)),
+            len(arrivals),
+        )
         return arrivals[:end]

@@ -59,14 +59,20 @@ class SwitchRun:
         if self.clause is None:
             return []
         level = BY_ID[self.clause].level.value
-        cited = [c for c, v in self.verdicts.items() if self.clauses[c] == self.clause and v in ("fail", "warn")
-                 and any(f"{self.clause} [{level}]" in m for m in self.messages[c])]
+        cited = [
+            c
+            for c, v in self.verdicts.items()
+            if self.clauses[c] == self.clause
+            and v in ("fail", "warn")
+            and any(f"{self.clause} [{level}]" in m for m in self.messages[c])
+        ]
         if cited or not self.unobservable:
             return cited
         # A fault that hides the stream itself: every check of its clause errors, naming the reason.
         of_clause = [c for c in self.verdicts if self.clauses[c] == self.clause]
-        if of_clause and all(self.verdicts[c] == "error" and any("cannot be observed" in m for m in self.messages[c])
-                             for c in of_clause):
+        if of_clause and all(
+            self.verdicts[c] == "error" and any("cannot be observed" in m for m in self.messages[c]) for c in of_clause
+        ):
             return of_clause
         return []
 
@@ -88,8 +94,19 @@ def pages_judging(clause: str | None) -> list[str]:
 
 def run_switch(switch: str, clause: str | None, unobservable: bool, workdir: Path, deadline: float) -> SwitchRun:
     results = workdir / f"{switch.strip('()').replace(' ', '-')}.json"
-    arguments = [sys.executable, "-m", "pytest", "--pyargs", SUITES, *ISOLATED_PYTEST, "-p", "no:terminal",
-                 "--gws-deadline", str(deadline), f"--gws-results={results}"]
+    arguments = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--pyargs",
+        SUITES,
+        *ISOLATED_PYTEST,
+        "-p",
+        "no:terminal",
+        "--gws-deadline",
+        str(deadline),
+        f"--gws-results={results}",
+    ]
     if switch != CORRECT:
         arguments += ["--gws-fault", switch]
     arguments += [f"--gws-page={page}" for page in pages_judging(clause)]
@@ -108,8 +125,9 @@ def run_switch(switch: str, clause: str | None, unobservable: bool, workdir: Pat
     return run
 
 
-def selftest(switches: list[tuple[str, str | None, bool]], workdir: Path, jobs: int, deadline: float
-             ) -> list[SwitchRun]:
+def selftest(
+    switches: list[tuple[str, str | None, bool]], workdir: Path, jobs: int, deadline: float
+) -> list[SwitchRun]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         return list(pool.map(lambda s: run_switch(*s, workdir, deadline), switches))
 
@@ -135,20 +153,42 @@ def matrix_lines(runs: list[SwitchRun]) -> list[str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "selftest", help="prove the suite: every fault caught, every benign variation passed (mutation score)",
+        "selftest",
+        help="prove the suite: every fault caught, every benign variation passed (mutation score)",
         description="Run the suite against the built-in reference server: correct, with each benign variation "
-                    "(must pass) and with each fault (must be caught by the checks of the clause it breaks). "
-                    "Prints the fault x clause matrix, the mutation score and the checks that caught nothing. "
-                    "Exit 0 only when every fault is caught and no benign variation fails.")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N",
-                        help="suite runs at a time (default: the number of CPUs)")
-    parser.add_argument("--deadline", type=float, default=1.0, metavar="SECONDS",
-                        help="notification deadline of each run (default 1: faults that lose notifications "
-                             "wait it out; the correct server never does)")
-    parser.add_argument("--only", action="append", metavar="SWITCH", default=[],
-                        help="only this fault or variation (repeatable); the correct server always runs")
-    parser.add_argument("--report-dir", type=Path, default=Path("reports") / "selftest", metavar="DIR",
-                        help="where each run's results and selftest.json go (default: reports/selftest)")
+        "(must pass) and with each fault (must be caught by the checks of the clause it breaks). "
+        "Prints the fault x clause matrix, the mutation score and the checks that caught nothing. "
+        "Exit 0 only when every fault is caught and no benign variation fails.",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 2,
+        metavar="N",
+        help="suite runs at a time (default: the number of CPUs)",
+    )
+    parser.add_argument(
+        "--deadline",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="notification deadline of each run (default 1: faults that lose notifications "
+        "wait it out; the correct server never does)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SWITCH",
+        default=[],
+        help="only this fault or variation (repeatable); the correct server always runs",
+    )
+    parser.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports") / "selftest",
+        metavar="DIR",
+        help="where each run's results and selftest.json go (default: reports/selftest)",
+    )
     parser.set_defaults(handler=selftest_command)
 
 
@@ -163,9 +203,15 @@ def selftest_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--only: unknown switch(es): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
     make_report_dir(args.report_dir)
     chosen = set(args.only) or set(CATALOGUE)
-    switches = [(CORRECT, None, False)] + [(n, None, False) for n in sorted(benign()) if n in chosen] + [
-        (n, f.clause, f.unobservable) for n, f in sorted(breaking().items(), key=lambda i: (i[1].clause, i[0]))
-        if n in chosen]
+    switches = (
+        [(CORRECT, None, False)]
+        + [(n, None, False) for n in sorted(benign()) if n in chosen]
+        + [
+            (n, f.clause, f.unobservable)
+            for n, f in sorted(breaking().items(), key=lambda i: (i[1].clause, i[0]))
+            if n in chosen
+        ]
+    )
     started = time.monotonic()
     runs = selftest(switches, args.report_dir, args.jobs, args.deadline)
     elapsed = time.monotonic() - started
@@ -182,9 +228,11 @@ def selftest_command(args: argparse.Namespace) -> int:
         elif not run.benign and not run.caught_by():
             print(f"MISSED  {run.switch} ({run.clause})")
     print(f"never failed against any fault (suspect): {', '.join(summary['checks_that_caught_nothing']) or 'none'}")
-    print(f"mutation score: {summary['caught']}/{summary['faults']} faults caught "
-          f"({summary['mutation_score']:.0%}); benign failures: {summary['benign_failures']} "
-          f"(correct server + {len(benign_runs(runs)) - 1} variations); {len(runs)} runs in {elapsed:.1f}s")
+    print(
+        f"mutation score: {summary['caught']}/{summary['faults']} faults caught "
+        f"({summary['mutation_score']:.0%}); benign failures: {summary['benign_failures']} "
+        f"(correct server + {len(benign_runs(runs)) - 1} variations); {len(runs)} runs in {elapsed:.1f}s"
+    )
     ok = summary["caught"] == summary["faults"] and summary["benign_failures"] == 0 and not summary["run_failures"]
     return EXIT_OK if ok else EXIT_FAILED
 
@@ -199,13 +247,24 @@ def summarize(runs: list[SwitchRun], elapsed: float) -> dict[str, Any]:
     ever_failed = {c for r in faults for c, v in r.verdicts.items() if v in NOT_PASSING}
     all_checks = {c for r in runs for c in r.verdicts}
     return {
-        "faults": len(faults), "caught": len(caught), "mutation_score": len(caught) / len(faults) if faults else 1.0,
+        "faults": len(faults),
+        "caught": len(caught),
+        "mutation_score": len(caught) / len(faults) if faults else 1.0,
         "benign_failures": sum(len(r.benign_failures()) for r in benign_runs(runs)),
         "run_failures": [r.switch for r in runs if r.problem],
         "checks_that_caught_nothing": sorted(all_checks - ever_failed) if faults else [],
         "seconds": round(elapsed, 2),
-        "runs": [{"switch": r.switch, "clause": r.clause, "seconds": r.seconds, "caught_by": r.caught_by(),
-                  "collateral": r.collateral(), "clauses_hit": sorted(r.hit_clauses()),
-                  "benign_failures": r.benign_failures(),
-                  "problem": r.problem} for r in runs],
+        "runs": [
+            {
+                "switch": r.switch,
+                "clause": r.clause,
+                "seconds": r.seconds,
+                "caught_by": r.caught_by(),
+                "collateral": r.collateral(),
+                "clauses_hit": sorted(r.hit_clauses()),
+                "benign_failures": r.benign_failures(),
+                "problem": r.problem,
+            }
+            for r in runs
+        ],
     }

@@ -60,15 +60,22 @@ class ReferenceSource:
 
     def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
         number = next(self._numbers)
-        response = self._http.post("/conformance/v1/smssessions", json={
-            "agent": agent.account.username, "state": state, "text": f"Hello, I need help ({number})",
-            "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"}})
+        response = self._http.post(
+            "/conformance/v1/smssessions",
+            json={
+                "agent": agent.account.username,
+                "state": state,
+                "text": f"Hello, I need help ({number})",
+                "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"},
+            },
+        )
         body = response.json()
         if body.get("statusCode") != 0:
             raise RuntimeError(f"the reference server could not provision a session: {body}")
         session_id = body["id"]
-        announced = self.announced and _arrived(agent, session_id, body["notifications"],
-                                                deadline=time.monotonic() + self._deadline)
+        announced = self.announced and _arrived(
+            agent, session_id, body["notifications"], deadline=time.monotonic() + self._deadline
+        )
 
         def probe() -> list[Mapping[str, Any]]:
             return self._http.get(f"/conformance/v1/smssessions/{session_id}/customer").json()["messages"]
@@ -108,21 +115,28 @@ class CommandSource:
             return handle
         if state == CHATTING and arrived_as == INVITED:
             return self._accepted(agent, handle)
-        pytest.skip(f"the command source's session arrived {arrived_as or 'in an unknown state'}, "
-                    f"and this check needs one {state}")
+        pytest.skip(
+            f"the command source's session arrived {arrived_as or 'in an unknown state'}, "
+            f"and this check needs one {state}"
+        )
 
     def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:
         """An Invited session accepted, once the agent's stream shows it Chatting."""
         since = agent.log.mark()
         answer = agent.operate(handle.id, {"operationName": "Accept"})
         if not answer.succeeded:
-            raise RuntimeError(f"the injected session {handle.id} arrived Invited and its Accept was refused: "
-                               f"{answer.body}")
-        chatting = agent.log.wait_for(lambda d: session_id_of(d) == handle.id and _state(d) == CHATTING, since=since,
-                                      deadline=time.monotonic() + self._deadline)
+            raise RuntimeError(
+                f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer.body}"
+            )
+        chatting = agent.log.wait_for(
+            lambda d: session_id_of(d) == handle.id and _state(d) == CHATTING,
+            since=since,
+            deadline=time.monotonic() + self._deadline,
+        )
         if chatting is None:
-            raise RuntimeError(f"the injected session {handle.id} was accepted but never shown Chatting within "
-                               f"{self._deadline:g}s")
+            raise RuntimeError(
+                f"the injected session {handle.id} was accepted but never shown Chatting within {self._deadline:g}s"
+            )
         return handle
 
     def _new_session(self, agent: Agent) -> tuple[SessionHandle, str | None]:
@@ -131,11 +145,15 @@ class CommandSource:
         run = subprocess.run(self._command, capture_output=True, text=True, timeout=self._deadline)
         if run.returncode != 0:
             raise RuntimeError(f"source.command exited {run.returncode}: {run.stderr.strip()[:200]}")
-        arrived = agent.log.wait_for(lambda d: session_id_of(d) not in (None, *self._seen), since=since,
-                                     deadline=time.monotonic() + self._deadline)
+        arrived = agent.log.wait_for(
+            lambda d: session_id_of(d) not in (None, *self._seen),
+            since=since,
+            deadline=time.monotonic() + self._deadline,
+        )
         if arrived is None:
-            raise RuntimeError(f"no new SMS session reached {agent.account.username} within {self._deadline:g}s "
-                               "after source.command")
+            raise RuntimeError(
+                f"no new SMS session reached {agent.account.username} within {self._deadline:g}s after source.command"
+            )
         session_id = session_id_of(arrived.data)
         self._seen.add(session_id)
         return SessionHandle(session_id, self._probe(session_id) if self._probe_command else None), _state(arrived.data)
@@ -175,5 +193,6 @@ def _arrived(agent: Agent, session_id: str, count: int, *, deadline: float) -> b
 
 
 def make_source(config: Config) -> SessionSource:
-    return {"reference": ReferenceSource, "existing": ExistingSource, "command": CommandSource}[
-        config.source.kind](config)
+    return {"reference": ReferenceSource, "existing": ExistingSource, "command": CommandSource}[config.source.kind](
+        config
+    )

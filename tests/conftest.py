@@ -15,10 +15,17 @@ CliRunner = Callable[..., subprocess.CompletedProcess]
 @pytest.fixture(scope="session")
 def run_cli() -> CliRunner:
     """``run_cli("run", "--target", url, cwd=dir, env={...})``: gws-conformance in a subprocess."""
+
     def run(*arguments: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-        return subprocess.run([sys.executable, "-m", "conformance", *arguments], cwd=cwd, env=environment,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "conformance", *arguments],
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     return run
 

@@ -46,12 +46,17 @@ def test_the_file_in_the_working_directory_is_read(config_file):
 
 
 def test_environment_beats_the_file_and_flags_beat_both(config_file):
-    environ = {**ENVIRON, "GWS_CONFORMANCE_TARGET": "https://env.example", "GWS_CONFORMANCE_DEADLINE": "3",
-               "GWS_CONFORMANCE_SMS_TOPIC": "/v2/me/env-topic"}
+    environ = {
+        **ENVIRON,
+        "GWS_CONFORMANCE_TARGET": "https://env.example",
+        "GWS_CONFORMANCE_DEADLINE": "3",
+        "GWS_CONFORMANCE_SMS_TOPIC": "/v2/me/env-topic",
+    }
     config = load_config(environ=environ, config_file=config_file)
     assert (config.target, config.deadline, config.sms_topic) == ("https://env.example", 3.0, "/v2/me/env-topic")
-    flagged = load_config(flags={"target": "https://flag.example", "deadline": 2.5}, environ=environ,
-                          config_file=config_file)
+    flagged = load_config(
+        flags={"target": "https://flag.example", "deadline": 2.5}, environ=environ, config_file=config_file
+    )
     assert (flagged.target, flagged.deadline, flagged.sms_topic) == ("https://flag.example", 2.5, "/v2/me/env-topic")
 
 
@@ -61,24 +66,27 @@ def test_a_password_never_shows_in_a_repr(config_file):
     assert str(Secret("x")) == "Secret('***')"
 
 
-@pytest.mark.parametrize(("text", "key"), [
-    ('target = "gws.example"', "target"),
-    ("deadline = -1", "deadline"),
-    ("deadline = true", "deadline"),
-    ('[tls]\nverify = "perhaps"', "tls.verify"),
-    ('[tls]\nca_bundle = "missing.pem"', "tls.ca_bundle"),
-    ('[tls]\nciphers = "all"', "tls.ciphers"),
-    ('[agents.boss]\nusername = "x"', "agents.boss"),
-    ('[agents.originator]\npassword = "x"\nuri = "u"', "agents.originator.username"),
-    ('[agents.originator]\nusername = "x"\nuri = "u"', "agents.originator.password"),
-    ('[agents.originator]\nusername = "x"\npassword = "p"', "agents.originator.uri"),
-    ('[agents.originator]\nusername = 5\npassword = "p"\nuri = "u"', "agents.originator.username"),
-    ('[source]\nkind = "magic"', "source.kind"),
-    ('[source]\nkind = "existing"', "source.session_ids"),
-    ('[source]\nkind = "command"', "source.command"),
-    ('[queue]\nlabel = "q"', "queue.label"),
-    ('agents = 3', "agents"),
-])
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ('target = "gws.example"', "target"),
+        ("deadline = -1", "deadline"),
+        ("deadline = true", "deadline"),
+        ('[tls]\nverify = "perhaps"', "tls.verify"),
+        ('[tls]\nca_bundle = "missing.pem"', "tls.ca_bundle"),
+        ('[tls]\nciphers = "all"', "tls.ciphers"),
+        ('[agents.boss]\nusername = "x"', "agents.boss"),
+        ('[agents.originator]\npassword = "x"\nuri = "u"', "agents.originator.username"),
+        ('[agents.originator]\nusername = "x"\nuri = "u"', "agents.originator.password"),
+        ('[agents.originator]\nusername = "x"\npassword = "p"', "agents.originator.uri"),
+        ('[agents.originator]\nusername = 5\npassword = "p"\nuri = "u"', "agents.originator.username"),
+        ('[source]\nkind = "magic"', "source.kind"),
+        ('[source]\nkind = "existing"', "source.session_ids"),
+        ('[source]\nkind = "command"', "source.command"),
+        ('[queue]\nlabel = "q"', "queue.label"),
+        ("agents = 3", "agents"),
+    ],
+)
 def test_each_mistake_names_its_key(tmp_path, text, key):
     path = tmp_path / "c.toml"
     path.write_text(text + "\n")

@@ -19,15 +19,23 @@ def config_for(base_url: str, listing: dict, roles: dict[str, str], extra: str =
     agents = {a["username"]: a for a in listing["agents"]}
     text = f'target = "{base_url}"\ndeadline = 1\n{extra}\n'
     for role, name in roles.items():
-        text += (f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
-                 f'uri = "{agents[name]["userUri"]}"\npath = "{agents[name]["userPath"]}"\n')
+        text += (
+            f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+            f'uri = "{agents[name]["userUri"]}"\npath = "{agents[name]["userPath"]}"\n'
+        )
     return text
 
 
 def doctor(tmp_path, config: str, env: dict[str, str] | None = None) -> tuple[int, list[str]]:
     (tmp_path / "gws-conformance.toml").write_text(config)
-    result = subprocess.run([sys.executable, "-m", "conformance", "doctor"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120, env={**os.environ, **PASSWORDS, **(env or {})})
+    result = subprocess.run(
+        [sys.executable, "-m", "conformance", "doctor"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **PASSWORDS, **(env or {})},
+    )
     assert not result.stderr.strip(), result.stderr  # never a traceback
     return result.returncode, "\n".join(result.stdout.splitlines()).splitlines()
 
@@ -48,28 +56,36 @@ PAIR = {"originator": "alice", "consultant": "bob"}
 
 
 def test_a_wrong_password_names_the_agent_and_the_servers_answer(server, tmp_path):
-    code, lines = doctor(tmp_path, config_for(server.base_url, server.app.agents_listing(), PAIR),
-                         env={"PW_BOB": "not-bobs"})
+    code, lines = doctor(
+        tmp_path, config_for(server.base_url, server.app.agents_listing(), PAIR), env={"PW_BOB": "not-bobs"}
+    )
     line, fix = failure(lines)
     assert code == 2 and line == "FAIL  agent consultant (bob) refused: HTTP 401 statusCode 20 'Access denied'"
     assert fix == "      fix: check agents.consultant.password or password_env, and that the user may use the API"
 
 
 def test_an_agent_without_api_multimedia_is_told_to_get_the_feature(server, tmp_path):
-    code, lines = doctor(tmp_path, config_for(server.base_url, server.app.agents_listing(),
-                                              {"originator": "alice", "consultant": "dave"}))
+    code, lines = doctor(
+        tmp_path,
+        config_for(server.base_url, server.app.agents_listing(), {"originator": "alice", "consultant": "dave"}),
+    )
     line, fix = failure(lines)
-    assert code == 2 and line.startswith("FAIL  agent consultant (dave) cannot use the SMS session API: "
-                                         "GET /api/v2/me/smssessions answered HTTP 403 statusCode 5")
+    assert code == 2 and line.startswith(
+        "FAIL  agent consultant (dave) cannot use the SMS session API: "
+        "GET /api/v2/me/smssessions answered HTTP 403 statusCode 5"
+    )
     assert "api-multimedia" in fix
 
 
 def test_a_wrong_sms_topic_is_found_on_the_wildcard_and_named(server, tmp_path):
-    code, lines = doctor(tmp_path, config_for(server.base_url, server.app.agents_listing(), PAIR,
-                                              'sms_topic = "/v2/me/chats"'))
+    code, lines = doctor(
+        tmp_path, config_for(server.base_url, server.app.agents_listing(), PAIR, 'sms_topic = "/v2/me/chats"')
+    )
     line, fix = failure(lines)
-    assert code == 2 and line == ("FAIL  nothing about the session reached the originator on /v2/me/chats; "
-                                  "on /v2/me/** it arrives on channel /v2/me/smssessions")
+    assert code == 2 and line == (
+        "FAIL  nothing about the session reached the originator on /v2/me/chats; "
+        "on /v2/me/** it arrives on channel /v2/me/smssessions"
+    )
     assert fix == '      fix: set sms_topic = "/v2/me/smssessions"'
 
 
@@ -77,10 +93,13 @@ def test_a_server_that_does_not_echo_typing_gets_quiet_windows_and_is_ready(tmp_
     with ReferenceServer(faults=["no-echo-to-sender"]) as quiet:
         code, lines = doctor(tmp_path, config_for(quiet.base_url, quiet.app.agents_listing(), PAIR))
     assert code == 0, lines
-    assert ("ok    the originator does not receive its own typing; the consultant receives the originator's "
-            "typing") in lines
-    assert any(line.startswith("note  observation: originator: nothing else within 1.0 s; consultant: proven by "
-                               "marker") for line in lines)
+    assert (
+        "ok    the originator does not receive its own typing; the consultant receives the originator's typing"
+    ) in lines
+    assert any(
+        line.startswith("note  observation: originator: nothing else within 1.0 s; consultant: proven by marker")
+        for line in lines
+    )
     assert lines[-1] == "ready: 'gws-conformance run' can start"
 
 
@@ -107,15 +126,28 @@ def test_a_target_that_is_not_a_gws_is_called_so(server, tmp_path):
     finally:
         web.shutdown()
     line, fix = failure(lines)
-    assert code == 2 and line == ("FAIL  agent originator (alice): GET /api/v2/me answered HTTP 404 with a "
-                                  "text/html body, not GWS JSON: the target is not a GWS API v2")
+    assert code == 2 and line == (
+        "FAIL  agent originator (alice): GET /api/v2/me answered HTTP 404 with a "
+        "text/html body, not GWS JSON: the target is not a GWS API v2"
+    )
     assert fix == "      fix: check target: the GWS base URL, without /api/v2"
-    assert bare_code == 2 and failure(bare)[0] == (f"FAIL  {url} is not a gws-conformance reference server and no "
-                                                   "agents are configured")
+    assert bare_code == 2 and failure(bare)[0] == (
+        f"FAIL  {url} is not a gws-conformance reference server and no agents are configured"
+    )
 
 
 def test_an_unreachable_target_exits_3(tmp_path):
-    code, lines = doctor(tmp_path, config_for("http://127.0.0.1:9", {"agents": [
-        {"username": "alice", "userUri": "u", "userPath": "/p"}, {"username": "bob", "userUri": "u", "userPath": "/p"}]},
-        PAIR))
+    code, lines = doctor(
+        tmp_path,
+        config_for(
+            "http://127.0.0.1:9",
+            {
+                "agents": [
+                    {"username": "alice", "userUri": "u", "userPath": "/p"},
+                    {"username": "bob", "userUri": "u", "userPath": "/p"},
+                ]
+            },
+            PAIR,
+        ),
+    )
     assert code == 3 and failure(lines)[0].startswith("FAIL  cannot reach http://127.0.0.1:9: ConnectError")

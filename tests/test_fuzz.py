@@ -12,7 +12,9 @@ from conformance.spec.openapi import openapi_document
 from conformance.spec.schemas import load_sample
 
 SEED = "20261125"
-POST_CHECK = "fuzz_sms_sessions.py::test_generated_requests_get_documented_gws_answers[POST /api/v2/me/smssessions/{id}]"
+POST_CHECK = (
+    "fuzz_sms_sessions.py::test_generated_requests_get_documented_gws_answers[POST /api/v2/me/smssessions/{id}]"
+)
 
 
 def test_the_openapi_command_writes_a_valid_openapi_3_1_document(tmp_path, run_cli):
@@ -21,26 +23,33 @@ def test_the_openapi_command_writes_a_valid_openapi_3_1_document(tmp_path, run_c
     document = json.loads((tmp_path / "api.json").read_text())
     validate_openapi(document)  # raises on an invalid OpenAPI 3.1 document
     assert document["openapi"] == "3.1.0" and document["servers"] == [{"url": "https://gws.example"}]
-    assert set(document["paths"]) == {"/api/v2/me/smssessions", "/api/v2/me/smssessions/{id}",
-                                      "/api/v2/me/smssessions/{id}/messages"}
+    assert set(document["paths"]) == {
+        "/api/v2/me/smssessions",
+        "/api/v2/me/smssessions/{id}",
+        "/api/v2/me/smssessions/{id}/messages",
+    }
     assert set(document["components"]["securitySchemes"]) == {"basic", "cookie", "csrf"}
 
 
-@pytest.mark.parametrize(("body", "valid"), [
-    (load_sample("consult/request"), True),
-    ({"operationName": "Consult", "targetPath": "/users/x"}, True),
-    ({"operationName": "Transfer", "targetUri": "u", "targetPath": "/p"}, True),
-    ({"operationName": "Consult"}, False),
-    ({"operationName": "Consul", "targetUri": "u"}, False),
-    ({"operationName": "SendMessage"}, False),
-    ({"operationName": "SendCustomNotice", "noticeText": "n"}, True),
-    ({"operationName": "DeleteUserData", "keys": "k"}, False),
-    ({"operationName": "SendStopTypingToAgentNotification"}, False),  # erratum 19: the page's misspelling
-])
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        (load_sample("consult/request"), True),
+        ({"operationName": "Consult", "targetPath": "/users/x"}, True),
+        ({"operationName": "Transfer", "targetUri": "u", "targetPath": "/p"}, True),
+        ({"operationName": "Consult"}, False),
+        ({"operationName": "Consul", "targetUri": "u"}, False),
+        ({"operationName": "SendMessage"}, False),
+        ({"operationName": "SendCustomNotice", "noticeText": "n"}, True),
+        ({"operationName": "DeleteUserData", "keys": "k"}, False),
+        ({"operationName": "SendStopTypingToAgentNotification"}, False),  # erratum 19: the page's misspelling
+    ],
+)
 def test_post_bodies_are_told_apart_by_operation_name(body, valid):
     document = openapi_document()
     schema = document["paths"]["/api/v2/me/smssessions/{id}"]["post"]["requestBody"]["content"]["application/json"][
-        "schema"]
+        "schema"
+    ]
     # the components sit beside the body schema, so its "#/components/schemas/..." refs resolve
     assert Draft202012Validator({**schema, "components": document["components"]}).is_valid(body) is valid
 
@@ -63,16 +72,18 @@ def test_the_reference_server_passes_the_fuzz_suite_with_a_fixed_seed(fuzz_run):
     assert not (reports.parent / ".hypothesis").exists()
 
 
-@pytest.mark.parametrize(("fault", "finding"), [
-    ("bad-input-500", "sms.common.refusal [MUST] HTTP 500"),
-    ("consult-without-target-accepted", "sms.common.refusal [MUST] an invalid body was accepted"),
-    # the operations of the message and user data pages: their derived bodies are fuzzed too
-    ("delete-user-data-keys-unchecked", "an invalid body was accepted: {'operationName': 'DeleteUserData'"),
-    ("set-disposition-param-unchecked", "an invalid body was accepted: {'operationName': 'SetDisposition'"),
-])
+@pytest.mark.parametrize(
+    ("fault", "finding"),
+    [
+        ("bad-input-500", "sms.common.refusal [MUST] HTTP 500"),
+        ("consult-without-target-accepted", "sms.common.refusal [MUST] an invalid body was accepted"),
+        # the operations of the message and user data pages: their derived bodies are fuzzed too
+        ("delete-user-data-keys-unchecked", "an invalid body was accepted: {'operationName': 'DeleteUserData'"),
+        ("set-disposition-param-unchecked", "an invalid body was accepted: {'operationName': 'SetDisposition'"),
+    ],
+)
 def test_the_fuzz_suite_catches_what_bad_input_reveals(tmp_path, run_cli, fault, finding):
-    result = run_cli("run", "--fuzz", "--fuzz-seed", SEED, "-k", "generated", "--", "--gws-fault", fault,
-                     cwd=tmp_path)
+    result = run_cli("run", "--fuzz", "--fuzz-seed", SEED, "-k", "generated", "--", "--gws-fault", fault, cwd=tmp_path)
     assert result.returncode == 1, result.stdout[-3000:]
     checks = {c["id"]: c for c in load_results(tmp_path / "reports" / "results.json")["checks"]}
     assert checks[POST_CHECK]["verdict"] == "fail"

@@ -11,8 +11,13 @@ from conformance.report.results import load_results
 from conformance.server.hostile import CATALOGUE
 from conformance.server.runner import ReferenceServer
 
-SHORT = {"GWS_CONFORMANCE_HTTP_TIMEOUT": "3", "GWS_CONFORMANCE_BARRIER_TIMEOUT": "3", "GWS_CONFORMANCE_DEADLINE": "2",
-         "GWS_CONFORMANCE_QUIET_WINDOW": "0.5", "GWS_CONFORMANCE_MAX_TIME": "60"}
+SHORT = {
+    "GWS_CONFORMANCE_HTTP_TIMEOUT": "3",
+    "GWS_CONFORMANCE_BARRIER_TIMEOUT": "3",
+    "GWS_CONFORMANCE_DEADLINE": "2",
+    "GWS_CONFORMANCE_QUIET_WINDOW": "0.5",
+    "GWS_CONFORMANCE_MAX_TIME": "60",
+}
 PASSWORDS = {name: f"{name}-pass" for name in ("alice", "bob", "carol", "dave")}
 SECRETS = [*PASSWORDS.values(), *(base64.b64encode(f"{n}:{p}".encode()).decode() for n, p in PASSWORDS.items())]
 
@@ -25,8 +30,12 @@ def test_a_hostile_target_ends_in_a_verdict_with_complete_reports_and_no_secret(
         seconds = time.monotonic() - started
     lines = result.stdout.splitlines()
     expected = (0,) if name == "echo-headers" else (1, 3)  # an echo breaks no clause: it may only leak nothing
-    assert result.returncode in expected and seconds < 60, (result.returncode, seconds, result.stdout[-3000:],
-                                                           result.stderr[-2000:])
+    assert result.returncode in expected and seconds < 60, (
+        result.returncode,
+        seconds,
+        result.stdout[-3000:],
+        result.stderr[-2000:],
+    )
     assert lines and lines[-1].startswith("gws-conformance: ") and "exit" in lines[-1], result.stdout[-2000:]
     assert "Traceback" not in result.stdout + result.stderr
     reports = tmp_path / "reports"

@@ -1,7 +1,6 @@
 """The private pytest and schemathesis APIs the plugin relies on (conformance.internals), each
 exercised against the installed versions: an upgrade that breaks one fails here, loudly."""
 
-
 pytest_plugins = ["pytester"]
 
 CONFTEST = """
@@ -32,7 +31,8 @@ def pytest_sessionfinish(session):
 
 def test_node_ids_xfail_reasons_and_skip_reasons_work_as_the_plugin_uses_them(pytester):
     pytester.makeconftest(CONFTEST)
-    pytester.makepyfile(test_sample="""
+    pytester.makepyfile(
+        test_sample="""
 import pytest
 
 def test_fails():
@@ -40,7 +40,8 @@ def test_fails():
 
 def test_skips():
     pytest.skip("no queue configured")
-""")
+"""
+    )
     result = pytester.runpytest("-p", "no:gws_conformance", "-s", "-rxs")
     result.assert_outcomes(xfailed=1, skipped=1)
     out = result.stdout.str()

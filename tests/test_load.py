@@ -42,8 +42,11 @@ def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path,
     loaded = run_cli("load", "--users", "200", "--run-time", "10s", "--fault", fault, cwd=tmp_path)
     assert loaded.returncode == 1, loaded.stdout[-3000:]
     results = _results(tmp_path / "reports")
-    reordered = [v for v in results["violations"]["by_clause"]
-                 if (v["clause"], v["kind"]) == ("sms.consult.notify.order", "reordered")]
+    reordered = [
+        v
+        for v in results["violations"]["by_clause"]
+        if (v["clause"], v["kind"]) == ("sms.consult.notify.order", "reordered")
+    ]
     assert reordered and reordered[0]["first"][0]["transcript"], results["violations"]
     assert "sms.consult.notify.order" in (tmp_path / "reports" / "load.html").read_text()
 
@@ -73,13 +76,37 @@ def server(tmp_path):
 def test_one_master_and_two_workers_hold_500_sessions_with_no_violation(tmp_path, server):
     port = str(_free_port())
     command = [sys.executable, "-m", "conformance", "load", "--target", server]
-    workers = [subprocess.Popen([*command, "--report-dir", str(tmp_path / f"worker{n}"), "--", "--worker",
-                                 "--master-port", port], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-               for n in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            [*command, "--report-dir", str(tmp_path / f"worker{n}"), "--", "--worker", "--master-port", port],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in (1, 2)
+    ]
     started = time.monotonic()
-    master = subprocess.run([*command, "--users", "500", "--spawn-rate", "250", "--run-time", "15s", "--report-dir",
-                             str(tmp_path / "master"), "--", "--master", "--master-bind-port", port,
-                             "--expect-workers", "2"], capture_output=True, text=True, timeout=180)
+    master = subprocess.run(
+        [
+            *command,
+            "--users",
+            "500",
+            "--spawn-rate",
+            "250",
+            "--run-time",
+            "15s",
+            "--report-dir",
+            str(tmp_path / "master"),
+            "--",
+            "--master",
+            "--master-bind-port",
+            port,
+            "--expect-workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     for worker in workers:
         worker.wait(timeout=60)
     assert master.returncode == 0, master.stdout[-3000:] + master.stderr[-3000:]
@@ -90,11 +117,14 @@ def test_one_master_and_two_workers_hold_500_sessions_with_no_violation(tmp_path
     assert not (tmp_path / "worker1" / "load.json").exists()  # only the master writes the results
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (("--users", "0"), "--users must be at least 1"),
-    (("--target", "http://127.0.0.1:9", "--run-time", "1s"), "cannot be reached"),
-    (("--target", "http://x", "--fault", "jitter"), "not with --target"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--users", "0"), "--users must be at least 1"),
+        (("--target", "http://127.0.0.1:9", "--run-time", "1s"), "cannot be reached"),
+        (("--target", "http://x", "--fault", "jitter"), "not with --target"),
+    ],
+)
 def test_load_usage_mistakes_are_one_line(tmp_path, run_cli, arguments, message):
     result = run_cli("load", *arguments, cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
@@ -104,11 +134,37 @@ def test_server_text_in_the_load_page_is_escaped():
     from conformance.load.results import render_html
 
     hostile = "<script>alert(1)</script>"
-    page = render_html({"target": hostile, "users": 1, "cycles": 1, "duration_s": 1.0, "peak_sessions": 1,
-                        "errors": {"total": 1, "first": [hostile]},
-                        "operations": [{"operation": hostile, "requests": 1, "failures": 1, "requests_per_second": 1.0,
-                                        "latency_ms": {"p50": 1, "p95": 1, "p99": 1, "max": 1}}],
-                        "timeline": [{"second": 0, "operation": hostile, "count": 1, "mean_ms": 1.0, "max_ms": 1.0}],
-                        "violations": {"total": 1, "by_clause": [{"clause": "sms.x", "kind": hostile, "count": 1, "first": [
-                            {"operation": hostile, "session_id": hostile, "detail": hostile, "transcript": [hostile]}]}]}})
+    page = render_html(
+        {
+            "target": hostile,
+            "users": 1,
+            "cycles": 1,
+            "duration_s": 1.0,
+            "peak_sessions": 1,
+            "errors": {"total": 1, "first": [hostile]},
+            "operations": [
+                {
+                    "operation": hostile,
+                    "requests": 1,
+                    "failures": 1,
+                    "requests_per_second": 1.0,
+                    "latency_ms": {"p50": 1, "p95": 1, "p99": 1, "max": 1},
+                }
+            ],
+            "timeline": [{"second": 0, "operation": hostile, "count": 1, "mean_ms": 1.0, "max_ms": 1.0}],
+            "violations": {
+                "total": 1,
+                "by_clause": [
+                    {
+                        "clause": "sms.x",
+                        "kind": hostile,
+                        "count": 1,
+                        "first": [
+                            {"operation": hostile, "session_id": hostile, "detail": hostile, "transcript": [hostile]}
+                        ],
+                    }
+                ],
+            },
+        }
+    )
     assert "<script>" not in page and "&lt;script&gt;" in page

@@ -9,15 +9,31 @@ from conformance.report.results import load_results
 def verdicts(run_cli, tmp_path, observation: str, *faults: str) -> tuple[dict[str, str], dict]:
     arguments = [argument for fault in faults for argument in ("--gws-fault", fault)]
     report_dir = tmp_path / observation
-    run_cli("run", "--deadline", "2", "--report-dir", str(report_dir), "--", *arguments, cwd=tmp_path,
-            env={"GWS_CONFORMANCE_OBSERVATION": observation})
+    run_cli(
+        "run",
+        "--deadline",
+        "2",
+        "--report-dir",
+        str(report_dir),
+        "--",
+        *arguments,
+        cwd=tmp_path,
+        env={"GWS_CONFORMANCE_OBSERVATION": observation},
+    )
     results = load_results(report_dir / "results.json")
     return {c["id"]: c["verdict"] for c in results["checks"]}, results
 
 
-@pytest.mark.parametrize("faults", [(), ("consult-notifications-swapped",), ("consult-join-missing",),
-                                    ("consultant-messages-dropped", "consult-join-duplicated")],
-                         ids=["correct", "swapped", "join-missing", "dropped-and-duplicated"])
+@pytest.mark.parametrize(
+    "faults",
+    [
+        (),
+        ("consult-notifications-swapped",),
+        ("consult-join-missing",),
+        ("consultant-messages-dropped", "consult-join-duplicated"),
+    ],
+    ids=["correct", "swapped", "join-missing", "dropped-and-duplicated"],
+)
 def test_markers_and_quiet_windows_judge_alike(run_cli, tmp_path, faults):
     by_marker, marked = verdicts(run_cli, tmp_path, "markers", *faults)
     by_quiet, quiet = verdicts(run_cli, tmp_path, "quiet", *faults)
@@ -26,4 +42,7 @@ def test_markers_and_quiet_windows_judge_alike(run_cli, tmp_path, faults):
     assert marked["manifest"]["options"]["calibration"]["modes"] == {"originator": "marker", "consultant": "marker"}
     assert quiet["manifest"]["options"]["calibration"]["modes"] == {"originator": "quiet", "consultant": "quiet"}
     order = next(c for c in quiet["checks"] if c["id"].endswith("comes_before_the_join[originator]"))
-    assert order["evidence"] == {"originator": ["nothing else within 1.0 s"], "consultant": ["nothing else within 1.0 s"]}
+    assert order["evidence"] == {
+        "originator": ["nothing else within 1.0 s"],
+        "consultant": ["nothing else within 1.0 s"],
+    }

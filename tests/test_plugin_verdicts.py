@@ -4,7 +4,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-CHECKS = '''
+CHECKS = """
 import pytest
 from conformance.verdicts import requirement
 
@@ -19,7 +19,7 @@ def test_must_pass():
 @requirement("sms.consult.notify.capabilities")
 def test_should_fails():
     assert False, "sms.consult.notify.capabilities [SHOULD] SendToAgents missing"
-'''
+"""
 
 
 def _run(pytester, body, *args):
@@ -41,26 +41,33 @@ def test_strict_level_turns_a_should_violation_into_a_failure(pytester):
 
 
 def test_a_must_violation_fails_the_run(pytester):
-    result = _run(pytester, '''
+    result = _run(
+        pytester,
+        """
 @requirement("sms.consult.response")
 def test_must_fails():
     assert False
-''')
+""",
+    )
     assert result.ret == 1
 
 
 def test_a_check_that_could_not_run_is_an_error_not_a_failure(pytester):
-    result = _run(pytester, '''
+    result = _run(
+        pytester,
+        """
 @requirement("sms.consult.response")
 def test_needs_target(unreachable):
     pass
-''')
+""",
+    )
     assert result.parseoutcomes() == {"passed": 1, "warned": 1, "errors": 1}
     assert result.ret == 1
 
 
 def test_when_no_check_could_run_the_exit_code_is_3(pytester):
-    pytester.makepyfile(test_checks='''
+    pytester.makepyfile(
+        test_checks="""
 import pytest
 from conformance.verdicts import requirement
 
@@ -75,7 +82,8 @@ def test_a(unreachable):
 @requirement("sms.consult.endpoint")
 def test_b():
     pytest.skip("no second agent configured")
-''')
+"""
+    )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1, skipped=1)
     assert result.ret == 3

@@ -37,21 +37,40 @@ def test_keys_count_per_requester_so_order_between_requesters_does_not_matter():
 
 
 def test_content_redaction_keeps_structure_and_types():
-    message = {"index": 3, "type": "Text", "text": "my card is 4111", "visibility": "All",
-               "from": {"nickname": "Jane", "type": "Customer", "participantId": "p1"},
-               "userData": {"account": "12345", "vip": True, "tags": ["a", "b"]}}
+    message = {
+        "index": 3,
+        "type": "Text",
+        "text": "my card is 4111",
+        "visibility": "All",
+        "from": {"nickname": "Jane", "type": "Customer", "participantId": "p1"},
+        "userData": {"account": "12345", "vip": True, "tags": ["a", "b"]},
+    }
     redacted = redact_content({"messages": [message]})["messages"][0]
     assert redacted["text"] == redacted["from"]["nickname"] == REDACTED_CONTENT
     assert redacted["userData"] == {"account": REDACTED_CONTENT, "vip": True, "tags": [REDACTED_CONTENT] * 2}
-    assert {k: redacted[k] for k in ("index", "type", "visibility")} == {"index": 3, "type": "Text", "visibility": "All"}
+    assert {k: redacted[k] for k in ("index", "type", "visibility")} == {
+        "index": 3,
+        "type": "Text",
+        "visibility": "All",
+    }
     assert redacted["from"]["participantId"] == "p1"
 
 
 def test_credential_headers_are_always_redacted():
-    headers = redact_headers({"Authorization": "Basic YTpi", "Cookie": "JSESSIONID=1", "X-CSRF-TOKEN": "t",
-                              "Content-Type": "application/json"})
-    assert headers == {"Authorization": "***", "Cookie": "***", "X-CSRF-TOKEN": "***",
-                       "Content-Type": "application/json"}
+    headers = redact_headers(
+        {
+            "Authorization": "Basic YTpi",
+            "Cookie": "JSESSIONID=1",
+            "X-CSRF-TOKEN": "t",
+            "Content-Type": "application/json",
+        }
+    )
+    assert headers == {
+        "Authorization": "***",
+        "Cookie": "***",
+        "X-CSRF-TOKEN": "***",
+        "Content-Type": "application/json",
+    }
 
 
 def test_an_after_must_come_after_a_plain_scenario_listed_before_it():
@@ -62,4 +81,6 @@ def test_an_after_must_come_after_a_plain_scenario_listed_before_it():
 
     gws = Conformance.replaying(Recorder(replaying={}), 1.0, None)
     with pytest.raises(ValueError, match="must come After a plain scenario listed before it"):
-        gws.launch("test_x.py", {"second", "first"}, {"second": After("first", lambda value: value), "first": lambda: 1})
+        gws.launch(
+            "test_x.py", {"second", "first"}, {"second": After("first", lambda value: value), "first": lambda: 1}
+        )

@@ -19,9 +19,18 @@ from conformance.report.results import load_results
 
 ARTEFACTS = Path(os.environ.get("GWS_CONFORMANCE_ARTEFACTS", Path(__file__).parents[1] / "reports" / "browser"))
 # As root in a sandbox: no sandbox, no GPU, and no background connections (this network is closed).
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-         "--virtual-time-budget=5000")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=5000",
+)
 PWNED = re.compile(r"<html[^>]*data-pwned")
 
 
@@ -36,8 +45,12 @@ def chromium() -> str:
 
 
 def browse(chromium: str, page: Path, profile: Path, *action: str) -> subprocess.CompletedProcess:
-    return subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *action, page.as_uri()],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", *action, page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def dom_after_scripts(chromium: str, page: Path, profile: Path) -> str:

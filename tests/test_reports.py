@@ -90,8 +90,9 @@ def test_junit_has_failures_errors_and_skips_with_clause_and_level_properties(fa
     _, reports = faulty_run
     cases = list(ElementTree.parse(reports / "junit.xml").iter("testcase"))
     failed = [c for c in cases if c.find("failure") is not None]
-    assert failed and all("[MUST]" in c.find("failure").get("message") or "waiver" in c.find("failure").get("message")
-                          for c in failed)
+    assert failed and all(
+        "[MUST]" in c.find("failure").get("message") or "waiver" in c.find("failure").get("message") for c in failed
+    )
     waived = [c for c in cases if c.find("skipped") is not None and "WAIVED" in c.find("skipped").get("message", "")]
     assert len(waived) == 2  # both parametrizations of the order check
     for case in cases:
@@ -106,7 +107,10 @@ def test_the_matrix_lists_every_documented_clause_covered_or_not(tmp_path, run_c
     matrix = {row["clause"]: row for row in results["clauses"]}
     assert set(matrix) == {c.id for c in CLAUSES}
     assert matrix["sms.common.refusal"]["verdict"] == "pass"
-    assert matrix["sms.consult.notify.order"]["verdict"] == "uncovered" and not matrix["sms.consult.notify.order"]["checks"]
+    assert (
+        matrix["sms.consult.notify.order"]["verdict"] == "uncovered"
+        and not matrix["sms.consult.notify.order"]["checks"]
+    )
     page = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
     for clause in CLAUSES:
         assert f"<code>{clause.id}</code>" in page
@@ -120,9 +124,13 @@ def test_waivers_waive_and_go_stale(faulty_run):
     assert verdicts["test_consult.py::test_consult_with_a_user_uri_reaches_that_agent"] == "stale"  # passes now
     assert verdicts["test_consult.py::test_the_consulted_agent_is_notified_too"] == "stale"  # expired
     assert verdicts["test_consult.py::test_the_join_is_announced_to_agents_only_by_the_consultant"] == "fail"
-    assert "stale waiver: the check passes now" in result.stdout and "stale waiver: expired on 2020-01-01" in result.stdout
-    assert ("waiver expired on 2020-01-01: test_consult.py::test_the_consulted_agent_is_notified_too (owner "
-            "qa@example.com); it waives nothing") in result.stdout
+    assert (
+        "stale waiver: the check passes now" in result.stdout and "stale waiver: expired on 2020-01-01" in result.stdout
+    )
+    assert (
+        "waiver expired on 2020-01-01: test_consult.py::test_the_consulted_agent_is_notified_too (owner "
+        "qa@example.com); it waives nothing"
+    ) in result.stdout
     recorded = {w["check"]: w for w in load_results(reports / "results.json")["waivers"]}
     assert recorded["test_consult.py::test_the_consulted_agent_is_notified_too"]["expired"] is True
     assert recorded[ORDER_CHECK]["expired"] is False and len(recorded[ORDER_CHECK]["covered"]) == 2
@@ -131,21 +139,35 @@ def test_waivers_waive_and_go_stale(faulty_run):
 def test_a_stale_waiver_fails_the_run_unless_allowed(tmp_path, run_cli):
     (tmp_path / "waivers.toml").write_text(
         '[[waiver]]\ncheck = "test_consult.py::test_malformed_json_is_refused_not_crashed_on"\n'
-        'reason = "fixed since"\nowner = "qa"\nexpires = 2099-01-01\n')
+        'reason = "fixed since"\nowner = "qa"\nexpires = 2099-01-01\n'
+    )
     strict = run_cli("run", "-k", "malformed_json", "--waivers", "waivers.toml", cwd=tmp_path)
-    allowed = run_cli("run", "-k", "malformed_json", "--waivers", "waivers.toml", "--allow-stale-waivers",
-                      "--report-dir", "allowed", cwd=tmp_path)
+    allowed = run_cli(
+        "run",
+        "-k",
+        "malformed_json",
+        "--waivers",
+        "waivers.toml",
+        "--allow-stale-waivers",
+        "--report-dir",
+        "allowed",
+        cwd=tmp_path,
+    )
     assert strict.returncode == 1 and allowed.returncode == 0, strict.stdout[-2000:] + allowed.stdout[-2000:]
     assert verdicts_of(load_results(tmp_path / "allowed" / "results.json")) == {
-        "test_consult.py::test_malformed_json_is_refused_not_crashed_on": "stale"}
+        "test_consult.py::test_malformed_json_is_refused_not_crashed_on": "stale"
+    }
 
 
-@pytest.mark.parametrize(("waivers", "message"), [
-    ('[[waiver]]\ncheck = "x"\nreason = "r"\nowner = "o"\n', "waiver[0].expires: expected a date"),
-    ('[[waiver]]\ncheck = "x"\nreason = ""\nowner = "o"\nexpires = 2030-01-01\n', "waiver[0].reason"),
-    ('[[waiver]]\ncheck = "x"\nreason = "r"\nowner = "o"\nexpires = 2030-01-01\nsince = 1\n', "unknown key"),
-    ("[[waiver]\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("waivers", "message"),
+    [
+        ('[[waiver]]\ncheck = "x"\nreason = "r"\nowner = "o"\n', "waiver[0].expires: expected a date"),
+        ('[[waiver]]\ncheck = "x"\nreason = ""\nowner = "o"\nexpires = 2030-01-01\n', "waiver[0].reason"),
+        ('[[waiver]]\ncheck = "x"\nreason = "r"\nowner = "o"\nexpires = 2030-01-01\nsince = 1\n', "unknown key"),
+        ("[[waiver]\n", "not valid TOML"),
+    ],
+)
 def test_a_broken_waiver_file_exits_2_with_one_line(tmp_path, run_cli, waivers, message):
     (tmp_path / "waivers.toml").write_text(waivers)
     result = run_cli("run", "--waivers", "waivers.toml", cwd=tmp_path)
@@ -154,12 +176,20 @@ def test_a_broken_waiver_file_exits_2_with_one_line(tmp_path, run_cli, waivers, 
 
 def test_recheck_reproduces_the_verdicts_of_a_failing_run(faulty_run, run_cli, tmp_path):
     result, reports = faulty_run
-    recheck = run_cli("recheck", str(reports / "results.json"), "--waivers", str(reports.parent / "waivers.toml"),
-                      "--report-dir", str(tmp_path / "recheck"), cwd=tmp_path)
+    recheck = run_cli(
+        "recheck",
+        str(reports / "results.json"),
+        "--waivers",
+        str(reports.parent / "waivers.toml"),
+        "--report-dir",
+        str(tmp_path / "recheck"),
+        cwd=tmp_path,
+    )
     assert recheck.returncode == result.returncode == 1
     assert "the same verdicts as recorded" in recheck.stdout, recheck.stdout[-3000:]
     assert verdicts_of(load_results(tmp_path / "recheck" / "results.json")) == verdicts_of(
-        load_results(reports / "results.json"))
+        load_results(reports / "results.json")
+    )
 
 
 def test_recheck_judges_the_recording_not_the_recorded_verdicts(faulty_run, run_cli, tmp_path):
@@ -194,8 +224,12 @@ def test_no_credential_and_no_customer_content_reaches_any_output(faulty_run):
         assert CUSTOMER_TEXT not in text, f"customer text in {name}"
         assert not CUSTOMER_NICKNAME.search(text), f"customer nickname in {name}"
     recordings = load_results(reports / "results.json")["recordings"]
-    headers = [h for e in recordings.values() if isinstance(e.get("value"), dict) and "exchange" in e["value"]
-               for h in (e["value"]["exchange"]["request_headers"], e["value"]["exchange"]["response_headers"])]
+    headers = [
+        h
+        for e in recordings.values()
+        if isinstance(e.get("value"), dict) and "exchange" in e["value"]
+        for h in (e["value"]["exchange"]["request_headers"], e["value"]["exchange"]["response_headers"])
+    ]
     assert headers and all(v == "***" for h in headers for k, v in h.items() if k.lower() in SECRET_HEADERS)
 
 

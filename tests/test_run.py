@@ -40,15 +40,20 @@ def test_an_unreachable_target_exits_3_with_one_line(tmp_path, run_cli):
     assert result.stderr.strip().count("\n") == 0 and "cannot reach http://127.0.0.1:9" in result.stderr
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    ('target = "ftp://gws"\n', "target: expected an http:// or https:// URL"),
-    ('deadline = "soon"\n', "deadline: expected a number of seconds"),
-    ('[agents.originator]\nusername = "a"\npassword_env = "GWS_TEST_UNSET_PW"\nuri = "u"\n',
-     "agents.originator.password_env: environment variable GWS_TEST_UNSET_PW is not set"),
-    ('colour = "blue"\n', "(top level).colour: unknown key"),
-    ('target = "https://gws"\n[source]\nkind = "existing"\nsession_ids = ["1"]\n', "agents.originator: required"),
-    ("target = \n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('target = "ftp://gws"\n', "target: expected an http:// or https:// URL"),
+        ('deadline = "soon"\n', "deadline: expected a number of seconds"),
+        (
+            '[agents.originator]\nusername = "a"\npassword_env = "GWS_TEST_UNSET_PW"\nuri = "u"\n',
+            "agents.originator.password_env: environment variable GWS_TEST_UNSET_PW is not set",
+        ),
+        ('colour = "blue"\n', "(top level).colour: unknown key"),
+        ('target = "https://gws"\n[source]\nkind = "existing"\nsession_ids = ["1"]\n', "agents.originator: required"),
+        ("target = \n", "not valid TOML"),
+    ],
+)
 def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message, run_cli):
     (tmp_path / "gws-conformance.toml").write_text(config)
     result = run_cli("run", cwd=tmp_path)
@@ -62,19 +67,42 @@ def test_list_names_every_check_with_clause_level_and_page(tmp_path, run_cli):
     assert result.returncode == 0
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(rows) >= 30
-    assert all(len(row) == 4 and row[1].startswith("sms.") and row[2] in ("MUST", "SHOULD")
-               and row[3].startswith("https://docs.genesys.com/") for row in rows)
+    assert all(
+        len(row) == 4
+        and row[1].startswith("sms.")
+        and row[2] in ("MUST", "SHOULD")
+        and row[3].startswith("https://docs.genesys.com/")
+        for row in rows
+    )
     assert not (tmp_path / "reports").exists(), "list must not run anything"
 
 
-@pytest.mark.parametrize(("target", "code", "message"), [
-    ("ftp://gws", 2, "gws-conformance: error: target: expected an http:// or https:// URL"),
-    ("http://127.0.0.1:9", 3, "gws-conformance: cannot reach the target"),
-])
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        ("ftp://gws", 2, "gws-conformance: error: target: expected an http:// or https:// URL"),
+        ("http://127.0.0.1:9", 3, "gws-conformance: cannot reach the target"),
+    ],
+)
 def test_as_a_plain_pytest_plugin_the_same_mistakes_stop_the_run_with_one_line(tmp_path, target, code, message):
-    result = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "conformance.suites", "-p", "no:cacheprovider",
-                             "--gws-target", target], cwd=tmp_path, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--pyargs",
+            "conformance.suites",
+            "-p",
+            "no:cacheprovider",
+            "--gws-target",
+            target,
+        ],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == code and message in result.stdout
     assert "Traceback" not in result.stdout
 
@@ -96,35 +124,60 @@ def agents_config(server, consultant: str = "bob") -> str:
     listing = {a["username"]: a for a in server.app.agents_listing()["agents"]}
     text = f'target = "{server.base_url}"\n[source]\nkind = "existing"\nsession_ids = ["x"]\n'
     for role, name in (("originator", "alice"), ("consultant", consultant)):
-        text += (f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
-                 f'uri = "{listing[name]["userUri"]}"\n')
+        text += (
+            f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+            f'uri = "{listing[name]["userUri"]}"\n'
+        )
     return text
 
 
-@pytest.mark.parametrize(("case", "code", "first_line"), [
-    ("wrong-password", 2, "gws-conformance: agent consultant (bob) refused: HTTP 401 statusCode 20 'Access denied' "
-                          "(fix: check agents.consultant.password or password_env, and that the user may use the API)"),
-    ("no-feature", 2, "gws-conformance: agent consultant (dave) cannot use the SMS session API: GET "
-                      "/api/v2/me/smssessions answered HTTP 403 statusCode 5 'The user does not have the api-multimedia "
-                      "feature' (fix: give the user the api-multimedia feature (and api-multimedia-chat for the "
-                      "session resource))"),
-    ("nothing-selected", 2, "gws-conformance: error: no check matches -k 'referenceId' (see 'gws-conformance list')"),
-    ("unknown-waiver", 2, "gws-conformance: error: --waivers w.toml: no check is named 'test_consult.py::test_nope' "
-                          "(see 'gws-conformance list')"),
-])
-def test_a_first_contact_mistake_is_one_line_and_a_documented_exit_code(tmp_path, run_cli, reference, case, code,
-                                                                       first_line):
+@pytest.mark.parametrize(
+    ("case", "code", "first_line"),
+    [
+        (
+            "wrong-password",
+            2,
+            "gws-conformance: agent consultant (bob) refused: HTTP 401 statusCode 20 'Access denied' "
+            "(fix: check agents.consultant.password or password_env, and that the user may use the API)",
+        ),
+        (
+            "no-feature",
+            2,
+            "gws-conformance: agent consultant (dave) cannot use the SMS session API: GET "
+            "/api/v2/me/smssessions answered HTTP 403 statusCode 5 'The user does not have the api-multimedia "
+            "feature' (fix: give the user the api-multimedia feature (and api-multimedia-chat for the "
+            "session resource))",
+        ),
+        (
+            "nothing-selected",
+            2,
+            "gws-conformance: error: no check matches -k 'referenceId' (see 'gws-conformance list')",
+        ),
+        (
+            "unknown-waiver",
+            2,
+            "gws-conformance: error: --waivers w.toml: no check is named 'test_consult.py::test_nope' "
+            "(see 'gws-conformance list')",
+        ),
+    ],
+)
+def test_a_first_contact_mistake_is_one_line_and_a_documented_exit_code(
+    tmp_path, run_cli, reference, case, code, first_line
+):
     arguments = []
     if case in ("wrong-password", "no-feature"):
-        (tmp_path / "gws-conformance.toml").write_text(agents_config(reference, "dave" if case == "no-feature" else "bob"))
+        (tmp_path / "gws-conformance.toml").write_text(
+            agents_config(reference, "dave" if case == "no-feature" else "bob")
+        )
     env = {**PASSWORDS, **({"PW_BOB": "wrong"} if case == "wrong-password" else {})}
     if case == "nothing-selected":
         arguments = ["-k", "referenceId"]
         (tmp_path / "reports").mkdir()
         (tmp_path / "reports" / "results.json").write_text("{}")
     if case == "unknown-waiver":
-        (tmp_path / "w.toml").write_text('[[waiver]]\ncheck = "test_consult.py::test_nope"\nreason = "r"\n'
-                                         'owner = "o"\nexpires = 2030-01-01\n')
+        (tmp_path / "w.toml").write_text(
+            '[[waiver]]\ncheck = "test_consult.py::test_nope"\nreason = "r"\nowner = "o"\nexpires = 2030-01-01\n'
+        )
         arguments = ["--waivers", "w.toml"]
     result = run_cli("run", *arguments, cwd=tmp_path, env=env)
     assert (result.returncode, result.stderr.splitlines()) == (code, [first_line]), result.stdout[-2000:]
@@ -144,13 +197,17 @@ def test_a_target_that_is_no_reference_server_and_has_no_agents_is_a_configurati
     assert result.returncode == 2 and result.stderr.splitlines() == [
         f"gws-conformance: error: http://127.0.0.1:{web.server_port} is not a gws-conformance reference server and "
         "no agents are configured: configure [agents.originator], [agents.consultant] and a [source] "
-        "(gws-conformance init writes a starter file)"]
+        "(gws-conformance init writes a starter file)"
+    ]
 
 
 def test_selection_by_clause_glob_and_page(tmp_path, run_cli):
     result = run_cli("run", "--clause", "sms.common.reference-id.*", "--page", "consult", cwd=tmp_path)
     checks = [c["clause"] for c in load_results(tmp_path / "reports" / "results.json")["checks"]]
-    assert result.returncode == 0 and sorted(checks) == ["sms.common.reference-id.echo", "sms.common.reference-id.unique"]
+    assert result.returncode == 0 and sorted(checks) == [
+        "sms.common.reference-id.echo",
+        "sms.common.reference-id.unique",
+    ]
 
 
 def test_jobs_runs_the_checks_in_parallel_processes_on_a_plain_install(tmp_path, run_cli):
@@ -173,11 +230,13 @@ def test_the_reports_are_the_same_whatever_the_concurrency(tmp_path, run_cli):
     runs = {}
     for concurrency in ("1", "8"):
         report_dir = tmp_path / concurrency
-        result = run_cli("run", "--report-dir", str(report_dir), cwd=tmp_path,
-                         env={"GWS_CONFORMANCE_CONCURRENCY": concurrency})
+        result = run_cli(
+            "run", "--report-dir", str(report_dir), cwd=tmp_path, env={"GWS_CONFORMANCE_CONCURRENCY": concurrency}
+        )
         assert result.returncode == 0, result.stdout[-2000:]
         runs[concurrency] = load_results(report_dir / "results.json")
     one, eight = runs["1"], runs["8"]
     assert [(c["id"], c["verdict"], c["transcript"]) for c in one["checks"]] == [
-        (c["id"], c["verdict"], c["transcript"]) for c in eight["checks"]]
+        (c["id"], c["verdict"], c["transcript"]) for c in eight["checks"]
+    ]
     assert set(one["recordings"]) == set(eight["recordings"])

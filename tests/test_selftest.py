@@ -25,12 +25,23 @@ def test_selftest_catches_every_fault_and_passes_every_benign_variation(tmp_path
 
 
 def test_a_fault_nothing_catches_and_a_failing_variation_fail_the_selftest():
-    missed = SwitchRun("quiet-fault", "sms.consult.notify.order", verdicts={"c": "pass"},
-                       clauses={"c": "sms.consult.notify.order"}, messages={"c": []})
-    uncited = SwitchRun("loud-elsewhere", "sms.consult.notify.order", verdicts={"c": "fail"},
-                        clauses={"c": "sms.consult.notify.order"}, messages={"c": ["sms.consult.visibility [MUST] x"]})
-    broken_variation = SwitchRun("odd-but-fine", None, verdicts={"c": "fail"},
-                                 clauses={"c": "sms.consult.notify.order"}, messages={"c": ["..."]})
+    missed = SwitchRun(
+        "quiet-fault",
+        "sms.consult.notify.order",
+        verdicts={"c": "pass"},
+        clauses={"c": "sms.consult.notify.order"},
+        messages={"c": []},
+    )
+    uncited = SwitchRun(
+        "loud-elsewhere",
+        "sms.consult.notify.order",
+        verdicts={"c": "fail"},
+        clauses={"c": "sms.consult.notify.order"},
+        messages={"c": ["sms.consult.visibility [MUST] x"]},
+    )
+    broken_variation = SwitchRun(
+        "odd-but-fine", None, verdicts={"c": "fail"}, clauses={"c": "sms.consult.notify.order"}, messages={"c": ["..."]}
+    )
     summary = summarize([missed, uncited, broken_variation], 0.0)
     assert summary["caught"] == 0 and summary["faults"] == 2 and summary["benign_failures"] == 1
 
@@ -38,8 +49,11 @@ def test_a_fault_nothing_catches_and_a_failing_variation_fail_the_selftest():
 def test_errors_catch_only_a_fault_declared_unobservable():
     """Every check of a clause erroring "cannot be observed" is no evidence about that clause,
     unless the fault hides the notifications themselves."""
-    erroring = dict(verdicts={"c": "error", "d": "fail"}, clauses={"c": "sms.consult.notify.order", "d": "x"},
-                    messages={"c": ["the session's notifications cannot be observed: ..."], "d": ["x [MUST] y"]})
+    erroring = dict(
+        verdicts={"c": "error", "d": "fail"},
+        clauses={"c": "sms.consult.notify.order", "d": "x"},
+        messages={"c": ["the session's notifications cannot be observed: ..."], "d": ["x [MUST] y"]},
+    )
     assert SwitchRun("ordinary", "sms.consult.notify.order", **erroring).caught_by() == []
     hidden = SwitchRun("hides-the-stream", "sms.consult.notify.order", unobservable=True, **erroring)
     assert hidden.caught_by() == ["c"] and hidden.collateral() == ["d"]
@@ -47,8 +61,17 @@ def test_errors_catch_only_a_fault_declared_unobservable():
 
 def test_a_late_notification_is_named_late(tmp_path, run_cli):
     """Whatever came after the deadline but before the end of the originator's stream is named late."""
-    result = run_cli("run", "--deadline", "1", "-k", "comes_before_the_join", "--",
-                     "--gws-fault", "notifications-delayed", cwd=tmp_path)
+    result = run_cli(
+        "run",
+        "--deadline",
+        "1",
+        "-k",
+        "comes_before_the_join",
+        "--",
+        "--gws-fault",
+        "notifications-delayed",
+        cwd=tmp_path,
+    )
     checks = {c["id"].rsplit("[", 1)[1]: c for c in load_results(tmp_path / "reports" / "results.json")["checks"]}
     assert result.returncode == 1 and checks["originator]"]["failure_kinds"] == ["late"], checks
     assert "late: ParticipantsUpdated arrived at +" in checks["originator]"]["messages"][0]

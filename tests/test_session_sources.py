@@ -20,9 +20,15 @@ def server():
 
 
 def provision(base_url: str, state: str = "Chatting") -> str:
-    return httpx.post(f"{base_url}/conformance/v1/smssessions", json={
-        "agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi",
-        "state": state}).json()["id"]
+    return httpx.post(
+        f"{base_url}/conformance/v1/smssessions",
+        json={
+            "agent": "alice",
+            "customer": {"nickname": "C", "phoneNumber": "+15550100"},
+            "text": "Hi",
+            "state": state,
+        },
+    ).json()["id"]
 
 
 def agents_toml(server) -> str:
@@ -31,17 +37,27 @@ def agents_toml(server) -> str:
     queue = server.app.agents_listing()["queues"][0]
     text = f'target = "{server.base_url}"\n'
     for role, name in roles.items():
-        text += (f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
-                 f'uri = "{listing[name]["userUri"]}"\npath = "{listing[name]["userPath"]}"\n')
-    return text + (f'[queue]\nuri = "{queue["queueUri"]}"\npath = "{queue["queuePath"]}"\nname = "{queue["name"]}"\n'
-                   'members = ["consultant", "third"]\n')
+        text += (
+            f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+            f'uri = "{listing[name]["userUri"]}"\npath = "{listing[name]["userPath"]}"\n'
+        )
+    return text + (
+        f'[queue]\nuri = "{queue["queueUri"]}"\npath = "{queue["queuePath"]}"\nname = "{queue["name"]}"\n'
+        'members = ["consultant", "third"]\n'
+    )
 
 
 def run(tmp_path, config: str, *extra: str) -> tuple[int, dict[str, str]]:
     (tmp_path / "gws-conformance.toml").write_text(config)
     env = {**os.environ, **{f"PW_{n.upper()}": f"{n}-pass" for n in ("alice", "bob", "carol", "dave", "erin")}}
-    result = subprocess.run([sys.executable, "-m", "conformance", "run", *extra], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "conformance", "run", *extra],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     outcome = {}
     for case in ElementTree.parse(tmp_path / "reports" / "junit.xml").iter("testcase"):
         kinds = [child for child in case if child.tag in ("failure", "error", "skipped")]
@@ -53,48 +69,75 @@ def test_the_whole_suite_runs_on_existing_sessions_with_configured_agents(server
     ids = [provision(server.base_url) for _ in range(73)]  # 72 scenarios and the calibration
     invited = [provision(server.base_url, "Invited") for _ in range(15)]  # Accept's, Reject's, the capability checks'
 
-    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {json.dumps(ids)}\n'
-                        f'invited_session_ids = {json.dumps(invited)}\n')
+    code, outcome = run(
+        tmp_path,
+        agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {json.dumps(ids)}\n'
+        f"invited_session_ids = {json.dumps(invited)}\n",
+    )
     assert code == 0, outcome
     # only what needs the customer's phone is skipped, with that reason: the existing source has no probe
     skipped = {name: why for name, why in outcome.items() if why != "passed"}
-    assert set(skipped) == {"test_the_customer_sees_no_trace_of_the_consult",
-                            "test_what_the_consultant_writes_stays_among_agents",
-                            "test_the_customer_sees_the_agent_under_the_nickname_given",
-                            "test_the_customer_sees_the_invited_agent", "test_the_transfer_text_reaches_the_customer",
-                            "test_the_customer_receives_the_text_of_send_message",
-                            "test_the_customer_receives_the_url_of_send_url",
-                            "test_the_customer_receives_the_notice_of_send_custom_notice",
-                            "test_the_text_of_send_to_agents_never_reaches_the_customer",
-                            "test_the_typingstarted_of_send_start_typing_to_agents_never_reaches_the_customer",
-                            "test_the_typingstopped_of_send_stop_typing_to_agents_never_reaches_the_customer"}
+    assert set(skipped) == {
+        "test_the_customer_sees_no_trace_of_the_consult",
+        "test_what_the_consultant_writes_stays_among_agents",
+        "test_the_customer_sees_the_agent_under_the_nickname_given",
+        "test_the_customer_sees_the_invited_agent",
+        "test_the_transfer_text_reaches_the_customer",
+        "test_the_customer_receives_the_text_of_send_message",
+        "test_the_customer_receives_the_url_of_send_url",
+        "test_the_customer_receives_the_notice_of_send_custom_notice",
+        "test_the_text_of_send_to_agents_never_reaches_the_customer",
+        "test_the_typingstarted_of_send_start_typing_to_agents_never_reaches_the_customer",
+        "test_the_typingstopped_of_send_stop_typing_to_agents_never_reaches_the_customer",
+    }
     assert all(why.startswith("skipped: the session source offers no customer probe") for why in skipped.values())
 
 
 def test_the_existing_source_skips_when_its_sessions_run_out(server, tmp_path):
     ids = json.dumps([provision(server.base_url) for _ in range(2)])  # the calibration's and one more
-    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {ids}\n',
-                        "-k", "user_uri or user_path")
+    code, outcome = run(
+        tmp_path,
+        agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {ids}\n',
+        "-k",
+        "user_uri or user_path",
+    )
     assert code == 0
     assert sorted(outcome.values())[0] == "passed"
-    assert any(v.startswith("skipped: the existing session source has no unused Chatting session id") for v in outcome.values())
+    assert any(
+        v.startswith("skipped: the existing session source has no unused Chatting session id") for v in outcome.values()
+    )
 
 
 def test_the_command_source_waits_for_the_injected_session(server, tmp_path):
-    inject = (f"{sys.executable} -c \"import httpx; httpx.post('{server.base_url}/conformance/v1/smssessions', "
-              "json={'agent': 'alice', 'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'})\"")
-    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "command"\ncommand = {json.dumps(inject)}\n',
-                        "-k", "comes_before_the_join or user_uri")
+    inject = (
+        f"{sys.executable} -c \"import httpx; httpx.post('{server.base_url}/conformance/v1/smssessions', "
+        "json={'agent': 'alice', 'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'})\""
+    )
+    code, outcome = run(
+        tmp_path,
+        agents_toml(server) + f'[source]\nkind = "command"\ncommand = {json.dumps(inject)}\n',
+        "-k",
+        "comes_before_the_join or user_uri",
+    )
     assert code == 0 and set(outcome.values()) == {"passed"} and len(outcome) == 4, outcome
 
 
 def test_the_command_source_probes_the_customer_phone_with_its_probe_command(server, tmp_path):
     """With source.probe_command, the visibility checks judge what the customer's phone holds."""
-    inject = (f"{sys.executable} -c \"import httpx; httpx.post('{server.base_url}/conformance/v1/smssessions', "
-              "json={'agent': 'alice', 'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'})\"")
-    probe = (f"{sys.executable} -c \"import httpx, json, sys; print(json.dumps(httpx.get("
-             f"'{server.base_url}/conformance/v1/smssessions/' + sys.argv[1] + '/customer').json()['messages']))\" "
-             "{session_id}")
-    code, outcome = run(tmp_path, agents_toml(server) + f'[source]\nkind = "command"\ncommand = {json.dumps(inject)}\n'
-                        f'probe_command = {json.dumps(probe)}\n', "-k", "sees_no_trace or stays_among_agents")
+    inject = (
+        f"{sys.executable} -c \"import httpx; httpx.post('{server.base_url}/conformance/v1/smssessions', "
+        "json={'agent': 'alice', 'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'})\""
+    )
+    probe = (
+        f'{sys.executable} -c "import httpx, json, sys; print(json.dumps(httpx.get('
+        f"'{server.base_url}/conformance/v1/smssessions/' + sys.argv[1] + '/customer').json()['messages']))\" "
+        "{session_id}"
+    )
+    code, outcome = run(
+        tmp_path,
+        agents_toml(server) + f'[source]\nkind = "command"\ncommand = {json.dumps(inject)}\n'
+        f"probe_command = {json.dumps(probe)}\n",
+        "-k",
+        "sees_no_trace or stays_among_agents",
+    )
     assert code == 0 and set(outcome.values()) == {"passed"} and len(outcome) == 2, outcome

@@ -16,11 +16,13 @@ def ca():
     return trustme.CA()
 
 
-def serving(ca: trustme.CA, tmp_path, *identities: str, expired: bool = False, client_ca: trustme.CA | None = None
-            ) -> ReferenceServer:
+def serving(
+    ca: trustme.CA, tmp_path, *identities: str, expired: bool = False, client_ca: trustme.CA | None = None
+) -> ReferenceServer:
     past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
-    cert = ca.issue_cert(*identities, **({"not_before": past, "not_after": past + datetime.timedelta(days=1)}
-                                        if expired else {}))
+    cert = ca.issue_cert(
+        *identities, **({"not_before": past, "not_after": past + datetime.timedelta(days=1)} if expired else {})
+    )
     cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "server.pem"))
     client = None
     if client_ca is not None:
@@ -51,21 +53,26 @@ def test_a_client_certificate_the_server_requires(ca, tmp_path, run_cli):
     clients = trustme.CA()
     ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
     clients.issue_cert("gws-conformance@example.com").private_key_and_cert_chain_pem.write_to_path(
-        str(tmp_path / "client.pem"))
+        str(tmp_path / "client.pem")
+    )
     with serving(ca, tmp_path, "127.0.0.1", client_ca=clients) as server:
-        with_cert = run(run_cli, tmp_path, server, 'ca_bundle = "ca.pem"\nclient_cert = "client.pem"\n'
-                                                   'client_key = "client.pem"\n')
+        with_cert = run(
+            run_cli, tmp_path, server, 'ca_bundle = "ca.pem"\nclient_cert = "client.pem"\nclient_key = "client.pem"\n'
+        )
         without = run(run_cli, tmp_path, server, 'ca_bundle = "ca.pem"\n')
     assert with_cert.returncode == 0, with_cert.stdout[-2000:] + with_cert.stderr
     assert without.returncode == 3 and len(without.stderr.splitlines()) == 1, without.stderr
     assert without.stderr.startswith(f"gws-conformance: cannot reach {server.base_url}: ")
 
 
-@pytest.mark.parametrize(("case", "problem"), [
-    ("wrong-ca", "CERTIFICATE_VERIFY_FAILED"),
-    ("expired", "certificate has expired"),
-    ("hostname-mismatch", "mismatch"),
-])
+@pytest.mark.parametrize(
+    ("case", "problem"),
+    [
+        ("wrong-ca", "CERTIFICATE_VERIFY_FAILED"),
+        ("expired", "certificate has expired"),
+        ("hostname-mismatch", "mismatch"),
+    ],
+)
 def test_a_certificate_problem_is_one_line_naming_it(ca, tmp_path, run_cli, case, problem):
     other = trustme.CA()
     (other if case == "wrong-ca" else ca).cert_pem.write_to_path(str(tmp_path / "ca.pem"))

@@ -22,11 +22,19 @@ class Agent:
         self.config = config
         self.role = role
         self.account: AgentConfig = account
-        self.rest = GwsRestClient(config.base_url, account.username, account.password.value, tls=config.tls,
-                                  timeout=config.http_timeout, max_body_bytes=config.max_body_bytes, breaker=breaker)
+        self.rest = GwsRestClient(
+            config.base_url,
+            account.username,
+            account.password.value,
+            tls=config.tls,
+            timeout=config.http_timeout,
+            max_body_bytes=config.max_body_bytes,
+            breaker=breaker,
+        )
         self.log = NotificationLog()
-        self.bayeux = BayeuxClient(self.rest.http, config.notification_path, self.log,
-                                   max_body_bytes=config.max_body_bytes)
+        self.bayeux = BayeuxClient(
+            self.rest.http, config.notification_path, self.log, max_body_bytes=config.max_body_bytes
+        )
 
     def login(self) -> Agent:
         self.rest.get("/api/v2/me")
@@ -71,6 +79,8 @@ class Agent:
     def session(self, session_id: str) -> Exchange:
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}")
 
-    def messages(self, session_id: str, start_index: int | str | None = None, count: int | str | None = None) -> Exchange:
+    def messages(
+        self, session_id: str, start_index: int | str | None = None, count: int | str | None = None
+    ) -> Exchange:
         params = {k: v for k, v in (("startIndex", start_index), ("count", count)) if v is not None}
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None)

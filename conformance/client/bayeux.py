@@ -71,8 +71,9 @@ class NotificationLog:
         with self._changed:
             return self._items[since:]
 
-    def wait_for(self, predicate: Callable[[Mapping[str, Any]], bool], *, since: int,
-                 deadline: float) -> Received | None:
+    def wait_for(
+        self, predicate: Callable[[Mapping[str, Any]], bool], *, since: int, deadline: float
+    ) -> Received | None:
         """The first notification at or after ``since`` whose data satisfies ``predicate``,
         waiting until ``deadline`` (a time.monotonic() value); None if none came by then."""
         with self._changed:
@@ -87,9 +88,15 @@ class NotificationLog:
                     return None
                 self._changed.wait(remaining)
 
-
-    def wait_quiet(self, predicate: Callable[[Mapping[str, Any]], bool], *, since: int, quiet_from: float,
-                   window: float, deadline: float) -> int:
+    def wait_quiet(
+        self,
+        predicate: Callable[[Mapping[str, Any]], bool],
+        *,
+        since: int,
+        quiet_from: float,
+        window: float,
+        deadline: float,
+    ) -> int:
         """Wait until no notification satisfying ``predicate`` arrived (at or after ``since``) for
         ``window`` seconds, counted from ``quiet_from`` (a time.monotonic() value) or the last such
         arrival, whichever is later; give up waiting at ``deadline``. Returns the position after
@@ -114,8 +121,9 @@ class BayeuxClient:
     EMPTY_FAST = 0.05  # seconds: a connect answered faster than this with nothing is "empty at once"
     BACKOFF_MAX = 2.0  # seconds between connects, at most, while the server answers empty at once
 
-    def __init__(self, http: httpx.Client, path: str, log: NotificationLog, *,
-                 max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self, http: httpx.Client, path: str, log: NotificationLog, *, max_body_bytes: int = MAX_BODY_BYTES
+    ) -> None:
         self._http = http
         self._path = path
         self.log = log
@@ -140,8 +148,9 @@ class BayeuxClient:
         what = f"POST {self._path} ({messages[0].get('channel')})"
         try:
             with self._http.stream("POST", self._path, json=messages, timeout=budget) as response:
-                content = read_bounded(response, max_bytes=self.max_body_bytes, deadline=time.monotonic() + budget,
-                                       what=what)
+                content = read_bounded(
+                    response, max_bytes=self.max_body_bytes, deadline=time.monotonic() + budget, what=what
+                )
         except (httpx.HTTPError, TargetUnreachable) as exc:
             raise BayeuxError(f"{what}: {exc}") from None
         if response.status_code != 200:
@@ -162,8 +171,9 @@ class BayeuxClient:
         return str(advice.get("reconnect", "retry"))
 
     def handshake(self) -> None:
-        replies = self._post([{"channel": "/meta/handshake", "version": "1.0",
-                               "supportedConnectionTypes": ["long-polling"]}])
+        replies = self._post(
+            [{"channel": "/meta/handshake", "version": "1.0", "supportedConnectionTypes": ["long-polling"]}]
+        )
         reply = next((r for r in replies if r.get("channel") == "/meta/handshake"), {})
         if not reply.get("successful"):
             raise BayeuxError(f"handshake refused: {reply.get('error', reply)}")
@@ -172,8 +182,7 @@ class BayeuxClient:
 
     def subscribe(self, subscription: str) -> None:
         """Returns once the server confirmed the subscription (a listener proven live)."""
-        replies = self._post([{"channel": "/meta/subscribe", "clientId": self.client_id,
-                               "subscription": subscription}])
+        replies = self._post([{"channel": "/meta/subscribe", "clientId": self.client_id, "subscription": subscription}])
         reply = next((r for r in replies if r.get("channel") == "/meta/subscribe"), {})
         if not reply.get("successful"):
             raise BayeuxError(f"subscription to {subscription} refused: {reply.get('error', reply)}")
@@ -203,9 +212,10 @@ class BayeuxClient:
         while not self._stopping.is_set():
             started = time.monotonic()
             try:
-                replies = self._post([{"channel": "/meta/connect", "clientId": self.client_id,
-                                       "connectionType": "long-polling"}],
-                                     timeout=self._timeout_ms / 1000 + 15)
+                replies = self._post(
+                    [{"channel": "/meta/connect", "clientId": self.client_id, "connectionType": "long-polling"}],
+                    timeout=self._timeout_ms / 1000 + 15,
+                )
             except Exception as exc:  # noqa: BLE001  whatever the server sent, the loop must not die unsaid
                 if self._stopping.is_set():
                     return
@@ -214,7 +224,7 @@ class BayeuxClient:
                 if failures >= self.MAX_FAILURES:
                     self.failure = f"the notification stream stopped after {failures} failed connects: {self.failure}"
                     return
-                self._stopping.wait(min(self.BACKOFF_MAX, 0.1 * 2 ** failures))
+                self._stopping.wait(min(self.BACKOFF_MAX, 0.1 * 2**failures))
                 continue
             failures = 0
             reconnect, delivered = "retry", 0

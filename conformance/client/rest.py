@@ -45,11 +45,14 @@ def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, w
     for chunk in _decoded(response, max_bytes):
         size += len(chunk)
         if size > max_bytes:
-            raise TargetUnreachable(f"{what}: the response is over {max_bytes / 2**20:g} MB (max_body_bytes); "
-                                    "not read further")
+            raise TargetUnreachable(
+                f"{what}: the response is over {max_bytes / 2**20:g} MB (max_body_bytes); not read further"
+            )
         if time.monotonic() > deadline:
-            raise TargetUnreachable(f"{what}: the response was still arriving ({size} bytes) when the time for the "
-                                    "whole exchange ran out (http_timeout)")
+            raise TargetUnreachable(
+                f"{what}: the response was still arriving ({size} bytes) when the time for the "
+                "whole exchange ran out (http_timeout)"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -157,9 +160,11 @@ class Exchange:
         lines = []
         if csrf is not None:
             me = self.url.split("/api/v2/", 1)[0] + "/api/v2/me"
-            lines += [f'curl -sS -u "$GWS_USER:$GWS_PASSWORD" {session} -o /dev/null -D gws-headers.txt {shlex.quote(me)}',
-                      "GWS_CSRF_TOKEN=$(tr -d '\\r' < gws-headers.txt | awk -F': ' "
-                      "'tolower($1)==\"x-csrf-token\"{print $2}')"]
+            lines += [
+                f'curl -sS -u "$GWS_USER:$GWS_PASSWORD" {session} -o /dev/null -D gws-headers.txt {shlex.quote(me)}',
+                "GWS_CSRF_TOKEN=$(tr -d '\\r' < gws-headers.txt | awk -F': ' "
+                "'tolower($1)==\"x-csrf-token\"{print $2}')",
+            ]
         parts = ["curl", "-sS", "-X", self.method, '-u "$GWS_USER:$GWS_PASSWORD"', session]
         if csrf is not None:
             parts.append('-H "X-CSRF-TOKEN: $GWS_CSRF_TOKEN"')
@@ -170,8 +175,17 @@ class Exchange:
 
 
 class GwsRestClient:
-    def __init__(self, base_url: str, username: str, password: str, *, tls: TlsConfig | None = None,
-                 timeout: float = 30.0, max_body_bytes: int = MAX_BODY_BYTES, breaker: Breaker | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        username: str,
+        password: str,
+        *,
+        tls: TlsConfig | None = None,
+        timeout: float = 30.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        breaker: Breaker | None = None,
+    ) -> None:
         self._basic_authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         for secret in (password, self._basic_authorization.split(" ", 1)[1]):
             register_secret(secret)
@@ -179,9 +193,14 @@ class GwsRestClient:
         # An idle pooled connection is dropped after KEEPALIVE_SECONDS, before a server's usual 5 s
         # keep-alive closes it under a request (a POST is not retried: "Server disconnected", seen
         # under load against uvicorn's default).
-        self.http = httpx.Client(base_url=base_url, auth=httpx.BasicAuth(username, password), timeout=timeout,
-                                 follow_redirects=False, limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
-                                 **tls_options(tls or TlsConfig()))
+        self.http = httpx.Client(
+            base_url=base_url,
+            auth=httpx.BasicAuth(username, password),
+            timeout=timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(keepalive_expiry=KEEPALIVE_SECONDS),
+            **tls_options(tls or TlsConfig()),
+        )
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self.breaker = breaker or Breaker()
@@ -191,8 +210,16 @@ class GwsRestClient:
     def close(self) -> None:
         self.http.close()
 
-    def _send(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
-              content_type: str | None = None, params: dict[str, Any] | None = None) -> Exchange:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> Exchange:
         headers = {}
         if method != "GET":
             if self._csrf is None:
@@ -205,10 +232,10 @@ class GwsRestClient:
         self.breaker.check(method)
         started = time.monotonic()
         try:
-            with self.http.stream(method, path, json=json_body, content=content, params=params,
-                                  headers=headers) as response:
-                body = read_bounded(response, max_bytes=self.max_body_bytes, deadline=started + self.timeout,
-                                    what=what)
+            with self.http.stream(
+                method, path, json=json_body, content=content, params=params, headers=headers
+            ) as response:
+                body = read_bounded(response, max_bytes=self.max_body_bytes, deadline=started + self.timeout, what=what)
         except httpx.TimeoutException as exc:
             cause = f"{what}: no answer within {self.timeout:g} s ({type(exc).__name__})"
             self.breaker.trip(method, cause)
@@ -218,8 +245,10 @@ class GwsRestClient:
                 self.breaker.trip(method, str(exc))
             raise
         except (httpx.LocalProtocolError, UnicodeEncodeError) as exc:  # a CSRF token no header may carry
-            raise TargetUnreachable(f"{what}: the request cannot be sent as the server asks: {exc} (is the "
-                                    "X-CSRF-TOKEN it handed out a legal header value?)") from None
+            raise TargetUnreachable(
+                f"{what}: the request cannot be sent as the server asks: {exc} (is the "
+                "X-CSRF-TOKEN it handed out a legal header value?)"
+            ) from None
         except (httpx.TransportError, httpx.DecodingError) as exc:
             raise TargetUnreachable(f"{what}: {type(exc).__name__}: {exc}") from None
         except RuntimeError as exc:  # the client was closed under it: the run is out of time
@@ -229,8 +258,10 @@ class GwsRestClient:
         refused = response.status_code == 401 or (isinstance(parsed, dict) and parsed.get("statusCode") == 20)
         if refused and self._authenticated:
             # once logged in, "not authenticated" is the target dropping the agent: nothing after it can be judged
-            raise TargetUnreachable(f"{what}: HTTP {response.status_code} {parsed}: the agent logged in earlier is "
-                                    "not authenticated any more")
+            raise TargetUnreachable(
+                f"{what}: HTTP {response.status_code} {parsed}: the agent logged in earlier is "
+                "not authenticated any more"
+            )
         self._authenticated = self._authenticated or not refused
         name, token = response.headers.get("X-CSRF-HEADER"), response.headers.get("X-CSRF-TOKEN")
         if name and token:
@@ -239,17 +270,27 @@ class GwsRestClient:
         for value in self.http.cookies.values():
             register_secret(value)
         request_body = json_body if content is None else content.decode("utf-8", "replace")
-        return Exchange(method, str(response.request.url), redact_headers(response.request.headers),
-                        redact_secrets(request_body), response.status_code, redact_headers(response.headers),
-                        parsed, started, ended)
+        return Exchange(
+            method,
+            str(response.request.url),
+            redact_headers(response.request.headers),
+            redact_secrets(request_body),
+            response.status_code,
+            redact_headers(response.headers),
+            parsed,
+            started,
+            ended,
+        )
 
     def credential_headers(self) -> dict[str, str]:
         """What another HTTP client needs to act as this one: Basic auth, the cookie session, CSRF.
         Secrets: whoever prints them must redact them (schemathesis does for its reproductions)."""
         if self._csrf is None:
             self.get("/api/v2/me")
-        headers = {"Authorization": self._basic_authorization,
-                   "Cookie": "; ".join(f"{name}={value}" for name, value in self.http.cookies.items())}
+        headers = {
+            "Authorization": self._basic_authorization,
+            "Cookie": "; ".join(f"{name}={value}" for name, value in self.http.cookies.items()),
+        }
         if self._csrf is not None:
             headers[self._csrf[0]] = self._csrf[1]
         return headers

@@ -29,21 +29,34 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     load = subparsers.add_parser(
-        "load", help="conformance under load: Locust users cycling SMS sessions, every step judged",
+        "load",
+        help="conformance under load: Locust users cycling SMS sessions, every step judged",
         description="Run SMS sessions through Consult, SendMessage, Leave and Complete (or Consult, Transfer and "
-                    "Complete) again and again from many simulated users at once (Locust), each step judged as the "
-                    "conformance run judges it (documented order, referenceId, schemas). Each user is a pair of "
-                    "agents with their own CometD streams, created through the reference server's test-only API. "
-                    "Writes load.json and load.html; exits 1 when any violation or error was seen. Locust's options "
-                    "go after -- (e.g. -- --master --expect-workers 2, or -- --worker --master-host HOST).")
+        "Complete) again and again from many simulated users at once (Locust), each step judged as the "
+        "conformance run judges it (documented order, referenceId, schemas). Each user is a pair of "
+        "agents with their own CometD streams, created through the reference server's test-only API. "
+        "Writes load.json and load.html; exits 1 when any violation or error was seen. Locust's options "
+        "go after -- (e.g. -- --master --expect-workers 2, or -- --worker --master-host HOST).",
+    )
     load.add_argument("--target", metavar="URL", help="a running reference server (default: start one)")
-    load.add_argument("--users", type=int, default=50, help="simulated users (agent pairs), each holding one session "
-                                                           "at a time (default 50)")
+    load.add_argument(
+        "--users",
+        type=int,
+        default=50,
+        help="simulated users (agent pairs), each holding one session at a time (default 50)",
+    )
     load.add_argument("--spawn-rate", type=float, help="users started per second (default: all at once)")
     load.add_argument("--run-time", default="30s", help="how long the load lasts, in Locust's format (default 30s)")
-    load.add_argument("--fault", action="append", default=[], metavar="NAME",
-                      help="with no --target: switch on a fault or variation of the started reference server")
-    load.add_argument("--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)")
+    load.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with no --target: switch on a fault or variation of the started reference server",
+    )
+    load.add_argument(
+        "--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)"
+    )
     load.add_argument("locust_args", nargs="*", metavar="-- LOCUST_ARGS", help="passed to Locust unchanged")
     load.set_defaults(handler=run_load)
 
@@ -55,15 +68,25 @@ def _check_target(url: str) -> None:
     except httpx.HTTPError as exc:
         raise UsageError(f"--target {url}: cannot be reached ({exc})") from None
     if answer.status_code != 200:
-        raise UsageError(f"--target {url}: no reference server test-only API there (HTTP {answer.status_code}); "
-                         "load creates its agents and sessions through it, so a real GWS is not supported yet")
+        raise UsageError(
+            f"--target {url}: no reference server test-only API there (HTTP {answer.status_code}); "
+            "load creates its agents and sessions through it, so a real GWS is not supported yet"
+        )
 
 
 def locust_command(args: argparse.Namespace, url: str) -> list[str]:
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url, "--loglevel", "WARNING"]
     if "--worker" not in args.locust_args:  # a worker takes users and duration from its master
-        command += ["--headless", "--only-summary", "--users", str(args.users),
-                    "--spawn-rate", str(args.spawn_rate or args.users), "--run-time", args.run_time]
+        command += [
+            "--headless",
+            "--only-summary",
+            "--users",
+            str(args.users),
+            "--spawn-rate",
+            str(args.spawn_rate or args.users),
+            "--run-time",
+            args.run_time,
+        ]
     return command + list(args.locust_args)
 
 
@@ -89,8 +112,10 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"gws-conformance load: Locust ended (exit {code}) without results", file=sys.stderr)
         return code or EXIT_UNREACHABLE
     summary = json.loads(results.read_text())
-    print(f"gws-conformance load: {summary['cycles']} cycles by {summary['users']} users in {summary['duration_s']} s, "
-          f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s), "
-          f"{summary['errors']['total']} error(s); "
-          f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}")
+    print(
+        f"gws-conformance load: {summary['cycles']} cycles by {summary['users']} users in {summary['duration_s']} s, "
+        f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s), "
+        f"{summary['errors']['total']} error(s); "
+        f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}"
+    )
     return code

@@ -69,12 +69,12 @@ TEXT = Expected("NewMessages(Text)", lambda d: carries_message(d, "Text"))
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 
 
-def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[str, int],
-                 deadline: float) -> str | None:
+def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[str, int], deadline: float) -> str | None:
     """The consultant's list shows the session Chatting, the originator's no longer does (read once
     the consultant heard anything of the session since the Transfer, or the deadline passed)."""
-    agents["consultant"].log.wait_for(lambda d: session_id_of(d) == session_id, since=marks["consultant"],
-                                      deadline=time.monotonic() + deadline)
+    agents["consultant"].log.wait_for(
+        lambda d: session_id_of(d) == session_id, since=marks["consultant"], deadline=time.monotonic() + deadline
+    )
     target, source = agents["consultant"].listed(session_id), agents["originator"].listed(session_id)
     if (target or {}).get("state") != "Chatting":
         return f"the target's session list shows {target and target.get('state')!r}, not Chatting"
@@ -84,22 +84,60 @@ def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[st
 
 
 def _consult(target: Mapping[str, str]) -> tuple[Step, dict[str, Any]]:
-    return (Step("Consult", "originator", "originator", PARTICIPANT_JOINS,
-                 ("notifications/participants-updated", "notifications/new-messages"),
-                 "sms.consult.notify.order", "sms.consult.response"), {"operationName": "Consult", **target})
+    return (
+        Step(
+            "Consult",
+            "originator",
+            "originator",
+            PARTICIPANT_JOINS,
+            ("notifications/participants-updated", "notifications/new-messages"),
+            "sms.consult.notify.order",
+            "sms.consult.response",
+        ),
+        {"operationName": "Consult", **target},
+    )
 
 
 def consult_cycle(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]]]:
     """Consult, SendMessage, the consultant's Leave, Complete: each step with the body it sends."""
     return [
         _consult(target),
-        (Step("SendMessage", "originator", "consultant", (TEXT,), ("notifications/new-messages",),
-              "sms.send-message.message", "sms.send-message.response"),
-         {"operationName": "SendMessage", "text": "gws-conformance load"}),
-        (Step("Leave", "consultant", "consultant", (COMPLETED,), ("notifications/status-change",),
-              "sms.leave.state.in-conference", "sms.leave.response"), {"operationName": "Leave"}),
-        (Step("Complete", "originator", "originator", (COMPLETED,), ("notifications/status-change",),
-              "sms.complete.notify.status", "sms.complete.response"), {"operationName": "Complete"}),
+        (
+            Step(
+                "SendMessage",
+                "originator",
+                "consultant",
+                (TEXT,),
+                ("notifications/new-messages",),
+                "sms.send-message.message",
+                "sms.send-message.response",
+            ),
+            {"operationName": "SendMessage", "text": "gws-conformance load"},
+        ),
+        (
+            Step(
+                "Leave",
+                "consultant",
+                "consultant",
+                (COMPLETED,),
+                ("notifications/status-change",),
+                "sms.leave.state.in-conference",
+                "sms.leave.response",
+            ),
+            {"operationName": "Leave"},
+        ),
+        (
+            Step(
+                "Complete",
+                "originator",
+                "originator",
+                (COMPLETED,),
+                ("notifications/status-change",),
+                "sms.complete.notify.status",
+                "sms.complete.response",
+            ),
+            {"operationName": "Complete"},
+        ),
     ]
 
 
@@ -107,15 +145,37 @@ def transfer_cycle(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]
     """Consult, Transfer to the consultant, the consultant's Complete."""
     return [
         _consult(target),
-        (Step("Transfer", "originator", "consultant", (), (), "sms.transfer.param.target-uri",
-              "sms.transfer.response", after=_handed_over), {"operationName": "Transfer", **target}),
-        (Step("Complete (after Transfer)", "consultant", "consultant", (COMPLETED,), ("notifications/status-change",),
-              "sms.complete.notify.status", "sms.complete.response"), {"operationName": "Complete"}),
+        (
+            Step(
+                "Transfer",
+                "originator",
+                "consultant",
+                (),
+                (),
+                "sms.transfer.param.target-uri",
+                "sms.transfer.response",
+                after=_handed_over,
+            ),
+            {"operationName": "Transfer", **target},
+        ),
+        (
+            Step(
+                "Complete (after Transfer)",
+                "consultant",
+                "consultant",
+                (COMPLETED,),
+                ("notifications/status-change",),
+                "sms.complete.notify.status",
+                "sms.complete.response",
+            ),
+            {"operationName": "Complete"},
+        ),
     ]
 
 
-def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str,
-             deadline: float) -> tuple[Sample, list[Violation]]:
+def run_step(
+    step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str, deadline: float
+) -> tuple[Sample, list[Violation]]:
     watcher = agents[step.watcher].log
     about = lambda d: session_id_of(d) == session_id  # noqa: E731
     marks = {role: agent.log.mark() for role, agent in agents.items()}
@@ -123,26 +183,49 @@ def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], s
     exchange = agents[step.by].operate(session_id, body)
     if not exchange.succeeded:
         latency = (time.monotonic() - sent_at) * 1000
-        return Sample(step.operation, started, latency, False), [Violation(
-            step.response_clause, "refused", step.operation, session_id,
-            f"HTTP {exchange.status} {str(exchange.body)[:300]}")]
+        return Sample(step.operation, started, latency, False), [
+            Violation(
+                step.response_clause,
+                "refused",
+                step.operation,
+                session_id,
+                f"HTTP {exchange.status} {str(exchange.body)[:300]}",
+            )
+        ]
     for expected in step.expected:
         watcher.wait_for(lambda d, e=expected: about(d) and e.matches(d), since=mark, deadline=sent_at + deadline)
     arrivals = session_arrivals(watcher, session_id, since=mark, sent_at=sent_at)
     transcript = [f"+{a.after * 1000:.0f} ms {describe(a.data)}" for a in arrivals[:TRANSCRIPT_LIMIT]]
-    violations = [Violation(step.clause, p.kind, step.operation, session_id, p.detail, transcript)
-                  for p in judge_sequence(step.expected, arrivals, deadline=deadline)
-                  if p.kind in ("missing", "late", "reordered", "duplicate")]
+    violations = [
+        Violation(step.clause, p.kind, step.operation, session_id, p.detail, transcript)
+        for p in judge_sequence(step.expected, arrivals, deadline=deadline)
+        if p.kind in ("missing", "late", "reordered", "duplicate")
+    ]
     found = [next((a for a in arrivals if e.matches(a.data)), None) for e in step.expected]
     for arrival, shape in zip(found, step.shapes):
         problems = validate(shape, arrival.data) if arrival is not None else []
         if problems:
-            violations.append(Violation(step.clause, "schema", step.operation, session_id,
-                                        f"{shape}: {problems[0].path}: {problems[0].message}", transcript))
+            violations.append(
+                Violation(
+                    step.clause,
+                    "schema",
+                    step.operation,
+                    session_id,
+                    f"{shape}: {problems[0].path}: {problems[0].message}",
+                    transcript,
+                )
+            )
     reference_id = exchange.body.get("referenceId")
     if reference_id is not None and (not isinstance(reference_id, int) or isinstance(reference_id, bool)):
-        violations.append(Violation("sms.common.reference-id.unique", "reference-id", step.operation, session_id,
-                                    f"referenceId {reference_id!r} is no integer"))
+        violations.append(
+            Violation(
+                "sms.common.reference-id.unique",
+                "reference-id",
+                step.operation,
+                session_id,
+                f"referenceId {reference_id!r} is no integer",
+            )
+        )
     outcome = step.after(agents, session_id, marks, deadline) if step.after else None
     if outcome is not None:
         violations.append(Violation(step.clause, "outcome", step.operation, session_id, outcome, transcript))
@@ -159,8 +242,13 @@ def run_step(step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], s
 Cycle = Callable[[Mapping[str, str]], list[tuple[Step, dict[str, Any]]]]
 
 
-def run_cycle(agents: Mapping[str, Agent], target: Mapping[str, str], new_session: Callable[[Agent], str],
-              deadline: float, cycle: Cycle = consult_cycle) -> tuple[list[Sample], list[Violation]]:
+def run_cycle(
+    agents: Mapping[str, Agent],
+    target: Mapping[str, str],
+    new_session: Callable[[Agent], str],
+    deadline: float,
+    cycle: Cycle = consult_cycle,
+) -> tuple[list[Sample], list[Violation]]:
     """One session through ``cycle``; a step that was refused or lost its notifications ends it."""
     session_id = new_session(agents["originator"])
     samples: list[Sample] = []
@@ -172,4 +260,3 @@ def run_cycle(agents: Mapping[str, Agent], target: Mapping[str, str], new_sessio
         if any(v.kind in ("refused", "missing") for v in found):
             break
     return samples, violations
-

@@ -44,9 +44,16 @@ class AgentPair(User):
         config = load_config(flags={"target": self.host})
         with httpx.Client(base_url=self.host, timeout=config.http_timeout, **tls_options(config.tls)) as test_api:
             accounts = {role: test_api.post("/conformance/v1/agents").json() for role in ("originator", "consultant")}
-        config = replace(config, source=SourceConfig("reference"), agents={
-            role: AgentConfig(role, a["username"], Secret(a["password"]), a["nickname"], a["userUri"], a["userPath"])
-            for role, a in accounts.items()})
+        config = replace(
+            config,
+            source=SourceConfig("reference"),
+            agents={
+                role: AgentConfig(
+                    role, a["username"], Secret(a["password"]), a["nickname"], a["userUri"], a["userPath"]
+                )
+                for role, a in accounts.items()
+            },
+        )
         self.deadline = config.deadline
         self.target = {"targetUri": accounts["consultant"]["userUri"]}
         self.source = ReferenceSource(config)
@@ -63,8 +70,9 @@ class AgentPair(User):
     def _run(self, cycle: Cycle) -> None:
         COLLECTOR.holding(+1)
         try:
-            samples, violations = run_cycle(self.agents, self.target,
-                                            lambda agent: self.source.new_session(agent).id, self.deadline, cycle)
+            samples, violations = run_cycle(
+                self.agents, self.target, lambda agent: self.source.new_session(agent).id, self.deadline, cycle
+            )
         except Exception as exc:  # counted here, and raised for Locust, which then exits non-zero
             COLLECTOR.error(f"{type(exc).__name__}: {exc}")
             raise
@@ -72,8 +80,13 @@ class AgentPair(User):
             COLLECTOR.holding(-1)
         for sample in samples:
             self.environment.events.request.fire(
-                request_type="SMS", name=sample.operation, response_time=sample.latency_ms, response_length=0,
-                exception=None if sample.ok else AssertionError("conformance violation"), context={})
+                request_type="SMS",
+                name=sample.operation,
+                response_time=sample.latency_ms,
+                response_length=0,
+                exception=None if sample.ok else AssertionError("conformance violation"),
+                context={},
+            )
         COLLECTOR.add(samples, violations)
 
     def on_stop(self) -> None:

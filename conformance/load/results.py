@@ -67,14 +67,18 @@ class Collector:
     def _count(self, clause: str, kind: str, count: int, records: list[dict[str, Any]]) -> None:
         self.counts[(clause, kind)] += count
         kept = self.first[(clause, kind)]
-        kept.extend(records[:FIRST_KEPT - len(kept)])
+        kept.extend(records[: FIRST_KEPT - len(kept)])
 
     def drain(self) -> dict[str, Any]:
         """What was collected since the last drain (a worker's report), as JSON-able data."""
-        data = {"timeline": [[op, second, *values] for (op, second), values in self.timeline.items()],
-                "violations": [[clause, kind, n, self.first[(clause, kind)]] for (clause, kind), n in self.counts.items()],
-                "cycles": self.cycles, "peak_sessions": self.peak_sessions, "started": self.started,
-                "errors": [self.error_count, self.errors]}
+        data = {
+            "timeline": [[op, second, *values] for (op, second), values in self.timeline.items()],
+            "violations": [[clause, kind, n, self.first[(clause, kind)]] for (clause, kind), n in self.counts.items()],
+            "cycles": self.cycles,
+            "peak_sessions": self.peak_sessions,
+            "started": self.started,
+            "errors": [self.error_count, self.errors],
+        }
         self._reset()
         return data
 
@@ -101,25 +105,49 @@ class Collector:
         ended = time.time()
         operations = []
         for (name, kind), entry in sorted(stats.entries.items()):
-            operations.append({
-                "operation": name, "requests": entry.num_requests, "failures": entry.num_failures,
-                "requests_per_second": round(entry.num_requests / max(ended - self.started, 1e-9), 2),
-                "latency_ms": {"p50": entry.get_response_time_percentile(0.5),
-                               "p95": entry.get_response_time_percentile(0.95),
-                               "p99": entry.get_response_time_percentile(0.99),
-                               "max": round(entry.max_response_time or 0, 1)}})
-        timeline = [{"second": second - int(self.started), "operation": op, "count": int(count),
-                     "mean_ms": round(total / count, 1), "max_ms": round(most, 1)}
-                    for (op, second), (count, total, most) in sorted(self.timeline.items(), key=lambda i: i[0][1])]
-        by_clause = [{"clause": clause, "kind": kind, "count": n, "first": self.first[(clause, kind)]}
-                     for (clause, kind), n in sorted(self.counts.items())]
+            operations.append(
+                {
+                    "operation": name,
+                    "requests": entry.num_requests,
+                    "failures": entry.num_failures,
+                    "requests_per_second": round(entry.num_requests / max(ended - self.started, 1e-9), 2),
+                    "latency_ms": {
+                        "p50": entry.get_response_time_percentile(0.5),
+                        "p95": entry.get_response_time_percentile(0.95),
+                        "p99": entry.get_response_time_percentile(0.99),
+                        "max": round(entry.max_response_time or 0, 1),
+                    },
+                }
+            )
+        timeline = [
+            {
+                "second": second - int(self.started),
+                "operation": op,
+                "count": int(count),
+                "mean_ms": round(total / count, 1),
+                "max_ms": round(most, 1),
+            }
+            for (op, second), (count, total, most) in sorted(self.timeline.items(), key=lambda i: i[0][1])
+        ]
+        by_clause = [
+            {"clause": clause, "kind": kind, "count": n, "first": self.first[(clause, kind)]}
+            for (clause, kind), n in sorted(self.counts.items())
+        ]
         peak = self.peak_sessions + sum(self._worker_peaks.values())
-        return {"$schema": SCHEMA, "tool": {"name": "gws-conformance", "version": __version__},
-                "target": environment.host, "users": environment.runner.target_user_count if environment.runner else 0,
-                "started": self.started, "duration_s": round(ended - self.started, 2), "cycles": self.cycles,
-                "peak_sessions": peak, "errors": {"total": self.error_count, "first": self.errors},
-                "operations": operations, "timeline": timeline,
-                "violations": {"total": sum(self.counts.values()), "by_clause": by_clause}}
+        return {
+            "$schema": SCHEMA,
+            "tool": {"name": "gws-conformance", "version": __version__},
+            "target": environment.host,
+            "users": environment.runner.target_user_count if environment.runner else 0,
+            "started": self.started,
+            "duration_s": round(ended - self.started, 2),
+            "cycles": self.cycles,
+            "peak_sessions": peak,
+            "errors": {"total": self.error_count, "first": self.errors},
+            "operations": operations,
+            "timeline": timeline,
+            "violations": {"total": sum(self.counts.values()), "by_clause": by_clause},
+        }
 
     def write(self, results: Mapping[str, Any], report_dir: Path) -> None:
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -136,17 +164,24 @@ def _plot(timeline: Sequence[Mapping[str, Any]], width: int = 720, height: int =
     colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     lines, legend = [], []
     for n, operation in enumerate(sorted({t["operation"] for t in timeline})):
-        points = " ".join(f"{40 + t['second'] / last * (width - 60):.1f},{height - 20 - t['mean_ms'] / top * (height - 40):.1f}"
-                          for t in timeline if t["operation"] == operation)
+        points = " ".join(
+            f"{40 + t['second'] / last * (width - 60):.1f},{height - 20 - t['mean_ms'] / top * (height - 40):.1f}"
+            for t in timeline
+            if t["operation"] == operation
+        )
         colour = colours[n % len(colours)]
         lines.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{points}"/>')
         legend.append(f'<span style="color:{colour}">&#9632; {html.escape(operation)}</span>')
-    axes = (f'<line x1="40" y1="{height - 20}" x2="{width - 20}" y2="{height - 20}" stroke="#999"/>'
-            f'<line x1="40" y1="20" x2="40" y2="{height - 20}" stroke="#999"/>'
-            f'<text x="2" y="24" font-size="11">{top:.0f} ms</text><text x="2" y="{height - 22}" font-size="11">0</text>'
-            f'<text x="{width - 60}" y="{height - 4}" font-size="11">{last} s</text>')
-    return (f'<svg role="img" aria-label="mean latency per second" width="{width}" height="{height}">{axes}'
-            f'{"".join(lines)}</svg><p>{" ".join(legend)}</p>')
+    axes = (
+        f'<line x1="40" y1="{height - 20}" x2="{width - 20}" y2="{height - 20}" stroke="#999"/>'
+        f'<line x1="40" y1="20" x2="40" y2="{height - 20}" stroke="#999"/>'
+        f'<text x="2" y="24" font-size="11">{top:.0f} ms</text><text x="2" y="{height - 22}" font-size="11">0</text>'
+        f'<text x="{width - 60}" y="{height - 4}" font-size="11">{last} s</text>'
+    )
+    return (
+        f'<svg role="img" aria-label="mean latency per second" width="{width}" height="{height}">{axes}'
+        f"{''.join(lines)}</svg><p>{' '.join(legend)}</p>"
+    )
 
 
 def render_html(results: Mapping[str, Any]) -> str:
@@ -154,25 +189,32 @@ def render_html(results: Mapping[str, Any]) -> str:
     rows = "".join(
         f"<tr><td>{esc(o['operation'])}</td><td>{o['requests']}</td><td>{o['failures']}</td>"
         f"<td>{o['requests_per_second']}</td><td>{o['latency_ms']['p50']}</td><td>{o['latency_ms']['p95']}</td>"
-        f"<td>{o['latency_ms']['p99']}</td><td>{o['latency_ms']['max']}</td></tr>" for o in results["operations"])
+        f"<td>{o['latency_ms']['p99']}</td><td>{o['latency_ms']['max']}</td></tr>"
+        for o in results["operations"]
+    )
     violations = "".join(
         f"<tr><td>{esc(v['clause'])}</td><td>{esc(v['kind'])}</td><td>{v['count']}</td><td>"
-        + "".join(f"<details><summary>{esc(f['operation'])} on {esc(f['session_id'])}: {esc(f['detail'])}</summary>"
-                  f"<pre>{esc(chr(10).join(f['transcript']))}</pre></details>" for f in v["first"])
-        + "</td></tr>" for v in results["violations"]["by_clause"])
+        + "".join(
+            f"<details><summary>{esc(f['operation'])} on {esc(f['session_id'])}: {esc(f['detail'])}</summary>"
+            f"<pre>{esc(chr(10).join(f['transcript']))}</pre></details>"
+            for f in v["first"]
+        )
+        + "</td></tr>"
+        for v in results["violations"]["by_clause"]
+    )
     total = results["violations"]["total"]
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>gws-conformance load: {esc(str(results['target']))}</title>
+<html lang="en"><head><meta charset="utf-8"><title>gws-conformance load: {esc(str(results["target"]))}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px}}</style>
 </head><body>
 <h1>Conformance under load</h1>
-<p>Target {esc(str(results['target']))}; {results['users']} users; {results['cycles']} cycles in {results['duration_s']} s;
-at most {results['peak_sessions']} sessions held at once. <strong>{total} violation(s).</strong>
-{results['errors']['total']} cycle(s) ended by an error{': ' + esc('; '.join(results['errors']['first'])) if results['errors']['first'] else ''}.</p>
+<p>Target {esc(str(results["target"]))}; {results["users"]} users; {results["cycles"]} cycles in {results["duration_s"]} s;
+at most {results["peak_sessions"]} sessions held at once. <strong>{total} violation(s).</strong>
+{results["errors"]["total"]} cycle(s) ended by an error{": " + esc("; ".join(results["errors"]["first"])) if results["errors"]["first"] else ""}.</p>
 <h2>Operations (POST to its last documented notification, ms)</h2>
 <table><tr><th>operation</th><th>requests</th><th>failures</th><th>req/s</th><th>p50</th><th>p95</th><th>p99</th><th>max</th></tr>{rows}</table>
-<h2>Latency over time</h2>{_plot(results['timeline'])}
+<h2>Latency over time</h2>{_plot(results["timeline"])}
 <h2>Violations</h2>
-{'<p>None.</p>' if not total else f'<table><tr><th>clause</th><th>kind</th><th>count</th><th>first transcripts</th></tr>{violations}</table>'}
+{"<p>None.</p>" if not total else f"<table><tr><th>clause</th><th>kind</th><th>count</th><th>first transcripts</th></tr>{violations}</table>"}
 </body></html>
 """

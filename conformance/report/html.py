@@ -59,10 +59,14 @@ def breakable(check_id: str) -> str:
 
 def verdict_counters(counts: Mapping[str, int], checks: int, seconds: float) -> str:
     """The run's counts in this suite's verdicts, each a filter of the results table."""
-    boxes = "".join(f'<label class="v-{v}"><input type="checkbox" checked data-verdict="{v}"> {counts.get(v, 0)} {v}'
-                    f"</label>" for v in VERDICTS)
-    return (f'{STYLE}<div class="gws"><p>{checks} checks in {seconds:.1f} s. Untick a verdict to hide its checks '
-            f'below.</p><p class="verdicts">{boxes}</p></div>{FILTER_SCRIPT}')
+    boxes = "".join(
+        f'<label class="v-{v}"><input type="checkbox" checked data-verdict="{v}"> {counts.get(v, 0)} {v}</label>'
+        for v in VERDICTS
+    )
+    return (
+        f'{STYLE}<div class="gws"><p>{checks} checks in {seconds:.1f} s. Untick a verdict to hide its checks '
+        f'below.</p><p class="verdicts">{boxes}</p></div>{FILTER_SCRIPT}'
+    )
 
 
 def _json(value: Any) -> str:
@@ -76,42 +80,61 @@ def _verdict_cell(verdict: str) -> str:
 def matrix(rows: Iterable[Mapping[str, Any]], verdicts: Mapping[str, str]) -> str:
     """One row per documented clause: level, requirement, covering checks (each with its verdict,
     so the failing check of a clause is named), verdict, page."""
+
     def checks(ids: list[str]) -> str:
-        return "<br>".join(f'{breakable(c)} <span class="v-{escape(verdicts.get(c, "skip"))}">'
-                           f'{escape(verdicts.get(c, "?"))}</span>' for c in ids) or "<em>no check</em>"
+        return (
+            "<br>".join(
+                f'{breakable(c)} <span class="v-{escape(verdicts.get(c, "skip"))}">'
+                f"{escape(verdicts.get(c, '?'))}</span>"
+                for c in ids
+            )
+            or "<em>no check</em>"
+        )
 
     body = "".join(
         f"<tr><td><code>{breakable(r['clause'])}</code></td><td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
         f"<td>{checks(r['checks'])}</td>{_verdict_cell(r['verdict'])}"
-        f"<td><a href=\"{escape(r['page'])}\">{escape(r['page_title'])}</a></td></tr>"
-        for r in rows)
-    return (f'{STYLE}<div class="gws"><h2>Compliance matrix</h2><table><tr><th>Clause</th><th>Level</th>'
-            f"<th>Requirement</th><th>Checks</th><th>Verdict</th><th>Documentation</th></tr>{body}</table></div>")
+        f'<td><a href="{escape(r["page"])}">{escape(r["page_title"])}</a></td></tr>'
+        for r in rows
+    )
+    return (
+        f'{STYLE}<div class="gws"><h2>Compliance matrix</h2><table><tr><th>Clause</th><th>Level</th>'
+        f"<th>Requirement</th><th>Checks</th><th>Verdict</th><th>Documentation</th></tr>{body}</table></div>"
+    )
 
 
 def latency(profile: Mapping[str, Mapping[str, Any]]) -> str:
     if not profile:
         return ""
-    body = "".join(f"<tr><td>{escape(op)}</td><td>{p['samples']}</td><td>{p['p50_ms']}</td><td>{p['p95_ms']}</td>"
-                   f"<td>{p['max_ms']}</td></tr>" for op, p in profile.items())
-    return ('<div class="gws"><h2>Latency: request to first notification</h2><table><tr><th>Operation</th>'
-            f"<th>Samples</th><th>p50 ms</th><th>p95 ms</th><th>max ms</th></tr>{body}</table></div>")
+    body = "".join(
+        f"<tr><td>{escape(op)}</td><td>{p['samples']}</td><td>{p['p50_ms']}</td><td>{p['p95_ms']}</td>"
+        f"<td>{p['max_ms']}</td></tr>"
+        for op, p in profile.items()
+    )
+    return (
+        '<div class="gws"><h2>Latency: request to first notification</h2><table><tr><th>Operation</th>'
+        f"<th>Samples</th><th>p50 ms</th><th>p95 ms</th><th>max ms</th></tr>{body}</table></div>"
+    )
 
 
 def manifest(document: Mapping[str, Any]) -> str:
     shown = {k: v for k, v in document.items() if k != "schemas"}
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{_json(v) if isinstance(v, Mapping) else escape(str(v))}</td></tr>"
-                   for k, v in shown.items())
+    rows = "".join(
+        f"<tr><th>{escape(k)}</th><td>{_json(v) if isinstance(v, Mapping) else escape(str(v))}</td></tr>"
+        for k, v in shown.items()
+    )
     return f'<div class="gws"><h2>Run manifest</h2><table>{rows}</table></div>'
 
 
 def requirement(clause: Clause, verdict: str, failure_kinds: Iterable[str]) -> str:
     """The clause a check judges, its verdict, and what kind of failure it found (if any)."""
     kinds = ", ".join(failure_kinds)
-    return (f'<div class="gws"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
-            f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p>'
-            f'<p>verdict: <span class="v-{escape(verdict)}">{escape(verdict)}</span>'
-            f"{f' (failure kind: {escape(kinds)})' if kinds else ''}</p></div>")
+    return (
+        f'<div class="gws"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
+        f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p>'
+        f'<p>verdict: <span class="v-{escape(verdict)}">{escape(verdict)}</span>'
+        f"{f' (failure kind: {escape(kinds)})' if kinds else ''}</p></div>"
+    )
 
 
 def transcript(entries: Iterable[tuple[str, Entry]]) -> str:
@@ -131,10 +154,12 @@ def _entry(key: str, entry: Entry) -> str:
     if not (isinstance(value, Mapping) and "exchange" in value):
         return f"{head}: <code>{escape(json.dumps(value, ensure_ascii=False))}</code></p>"
     exchange = Exchange(**value["exchange"])
-    lines = [f"{head}: {escape(exchange.method)} {escape(exchange.url)} &rarr; HTTP {exchange.status} "
-             f"in {(exchange.ended - exchange.started) * 1000:.1f} ms</p>",
-             f"<pre>{escape(exchange.curl())}</pre>",
-             f"<details><summary>response</summary><pre>{_json(exchange.body)}</pre></details>"]
+    lines = [
+        f"{head}: {escape(exchange.method)} {escape(exchange.url)} &rarr; HTTP {exchange.status} "
+        f"in {(exchange.ended - exchange.started) * 1000:.1f} ms</p>",
+        f"<pre>{escape(exchange.curl())}</pre>",
+        f"<details><summary>response</summary><pre>{_json(exchange.body)}</pre></details>",
+    ]
     for role, names in value.get("expected", {}).items():
         lines.append(f"<p>expected by the {escape(role)}: {escape(' -> '.join(names) or 'nothing')}</p>")
     evidence = value.get("evidence", {})
@@ -142,6 +167,9 @@ def _entry(key: str, entry: Entry) -> str:
         observed = " -> ".join(f"{describe(a['data'])}@+{a['after'] * 1000:.1f}ms" for a in arrivals) or "nothing"
         proof = f" ({evidence[role]})" if role in evidence else ""
         lines.append(f"<p>received by the {escape(role)}: {escape(observed)}{escape(proof)}</p>")
-        lines += [f"<details><summary>+{a['after'] * 1000:.1f} ms {escape(describe(a['data']))}</summary>"
-                  f"<pre>{_json(a['data'])}</pre></details>" for a in arrivals]
+        lines += [
+            f"<details><summary>+{a['after'] * 1000:.1f} ms {escape(describe(a['data']))}</summary>"
+            f"<pre>{_json(a['data'])}</pre></details>"
+            for a in arrivals
+        ]
     return "".join(lines)

@@ -61,10 +61,19 @@ class CheckRecord:
         return combine(Verdict(v) for v in self.phases.values())
 
     def as_record(self) -> dict[str, Any]:
-        return {"id": self.id, "clause": self.clause, "level": self.level, "page": self.page,
-                "verdict": self.verdict.value, "phases": self.phases, "durations": self.durations,
-                "messages": self.messages, "failure_kinds": self.failure_kinds, "transcript": self.transcript,
-                "waiver": self.waiver}
+        return {
+            "id": self.id,
+            "clause": self.clause,
+            "level": self.level,
+            "page": self.page,
+            "verdict": self.verdict.value,
+            "phases": self.phases,
+            "durations": self.durations,
+            "messages": self.messages,
+            "failure_kinds": self.failure_kinds,
+            "transcript": self.transcript,
+            "waiver": self.waiver,
+        }
 
 
 def report_message(report: pytest.TestReport) -> str:
@@ -92,8 +101,9 @@ class RunRecord:
         properties = dict(report.user_properties)
         if "clause" not in properties:
             return None  # not a conformance check
-        check = self.checks.setdefault(report.nodeid, CheckRecord(
-            report.nodeid, properties["clause"], properties["level"], properties["page"]))
+        check = self.checks.setdefault(
+            report.nodeid, CheckRecord(report.nodeid, properties["clause"], properties["level"], properties["page"])
+        )
         check.phases[report.when] = getattr(report, "gws_verdict", None) or verdict_of(report).value
         check.durations[report.when] = round(report.duration, 6)
         message = report_message(report)
@@ -128,10 +138,17 @@ class RunRecord:
         rows = []
         for clause in CLAUSES:
             checks = [c for c in self.checks.values() if c.clause == clause.id]
-            rows.append({"clause": clause.id, "level": clause.level.value, "text": clause.text,
-                         "page": clause.page.url, "page_title": clause.page.title,
-                         "checks": [c.id for c in checks],
-                         "verdict": combine(c.verdict for c in checks).value if checks else "uncovered"})
+            rows.append(
+                {
+                    "clause": clause.id,
+                    "level": clause.level.value,
+                    "text": clause.text,
+                    "page": clause.page.url,
+                    "page_title": clause.page.title,
+                    "checks": [c.id for c in checks],
+                    "verdict": combine(c.verdict for c in checks).value if checks else "uncovered",
+                }
+            )
         return rows
 
     def document(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -155,6 +172,7 @@ def _count(values: Iterable[str]) -> dict[str, int]:
 
 # --- latency -------------------------------------------------------------------------------------------
 
+
 def _percentile(ordered: list[float], fraction: float) -> float:
     """Nearest-rank percentile of an ascending list."""
     rank = max(1, -(-len(ordered) * fraction // 1))
@@ -177,13 +195,17 @@ def latency_profile(recordings: Iterable[Entry]) -> dict[str, dict[str, float | 
     profile = {}
     for operation, seconds in sorted(samples.items()):
         ordered = sorted(seconds)
-        profile[operation] = {"samples": len(ordered), "p50_ms": round(_percentile(ordered, 0.5) * 1000, 2),
-                              "p95_ms": round(_percentile(ordered, 0.95) * 1000, 2),
-                              "max_ms": round(ordered[-1] * 1000, 2)}
+        profile[operation] = {
+            "samples": len(ordered),
+            "p50_ms": round(_percentile(ordered, 0.5) * 1000, 2),
+            "p95_ms": round(_percentile(ordered, 0.95) * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2),
+        }
     return profile
 
 
 # --- manifest -------------------------------------------------------------------------------------------
+
 
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
@@ -192,25 +214,42 @@ def now() -> str:
 def git_commit() -> str | None:
     """The commit of the checkout the suite runs from; None when installed from a wheel."""
     try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(conformance.__file__).parent,
-                              capture_output=True, text=True, timeout=10)
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(conformance.__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
 
 
 def schema_hashes() -> dict[str, str]:
-    return {path.relative_to(SCHEMA_ROOT).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(SCHEMA_ROOT.rglob("*.json"))}
+    return {
+        path.relative_to(SCHEMA_ROOT).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(SCHEMA_ROOT.rglob("*.json"))
+    }
 
 
 def manifest(*, target: str, options: Mapping[str, Any], started: str) -> dict[str, Any]:
-    return {"suite": "gws-conformance", "suite_version": conformance.__version__, "git_commit": git_commit(),
-            "schemas": schema_hashes(), "target": target, "options": dict(options), "started": started,
-            "ended": now(), "python": platform.python_version(), "pytest": pytest.__version__}
+    return {
+        "suite": "gws-conformance",
+        "suite_version": conformance.__version__,
+        "git_commit": git_commit(),
+        "schemas": schema_hashes(),
+        "target": target,
+        "options": dict(options),
+        "started": started,
+        "ended": now(),
+        "python": platform.python_version(),
+        "pytest": pytest.__version__,
+    }
 
 
 # --- reading ------------------------------------------------------------------------------------------
+
 
 def write_results(path: Path, document: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,16 +43,25 @@ MAX_BODY_BYTES = 64 * 1024
 CSRF_HEADER = "X-CSRF-TOKEN"
 TEST_API_HEADER = {"X-GWS-Conformance": "reference-server (not GWS)"}
 
-BAD_INPUT_500 = fault_catalogue.define("bad-input-500", "sms.common.refusal",
-                                       "a refused request (bad JSON, missing or wrong parameters) answers HTTP 500")
-REFUSAL_WITH_200 = fault_catalogue.define("refusal-with-http-200", "sms.common.refusal.http-status",
-                                          "refusals carry their non-zero statusCode with HTTP 200")
-WRONG_TOPIC = fault_catalogue.define("notifications-on-wrong-topic", "sms.consult.notify.participants",
-                                     "SMS notifications are published on /v2/me/chats", unobservable=True)
-DELAYED = fault_catalogue.define("notifications-delayed", "sms.consult.notify.order",
-                                 "the notifications of every operation but typing are held back "
-                                 "(ServerSettings.delay_seconds, default 3 s; a run sets its deadline + 0.5 s), "
-                                 "later ones queue behind them")
+BAD_INPUT_500 = fault_catalogue.define(
+    "bad-input-500", "sms.common.refusal", "a refused request (bad JSON, missing or wrong parameters) answers HTTP 500"
+)
+REFUSAL_WITH_200 = fault_catalogue.define(
+    "refusal-with-http-200", "sms.common.refusal.http-status", "refusals carry their non-zero statusCode with HTTP 200"
+)
+WRONG_TOPIC = fault_catalogue.define(
+    "notifications-on-wrong-topic",
+    "sms.consult.notify.participants",
+    "SMS notifications are published on /v2/me/chats",
+    unobservable=True,
+)
+DELAYED = fault_catalogue.define(
+    "notifications-delayed",
+    "sms.consult.notify.order",
+    "the notifications of every operation but typing are held back "
+    "(ServerSettings.delay_seconds, default 3 s; a run sets its deadline + 0.5 s), "
+    "later ones queue behind them",
+)
 
 
 NOTIFICATIONS = "/api/v2/notifications"
@@ -87,9 +96,12 @@ class ReferenceApp:
         self.domain = domain
         self.settings = settings
         self.faults = domain.faults
-        self.bayeux = BayeuxServer(connect_timeout_ms=settings.connect_timeout_ms,
-                                   max_interval_ms=settings.max_interval_ms, faults=domain.faults,
-                                   on_presence=self._presence_changed)
+        self.bayeux = BayeuxServer(
+            connect_timeout_ms=settings.connect_timeout_ms,
+            max_interval_ms=settings.max_interval_ms,
+            faults=domain.faults,
+            on_presence=self._presence_changed,
+        )
         self._sessions: dict[str, HttpSession] = {}
         self._delays = OrderedDelays()
         self.asgi = Starlette(
@@ -160,8 +172,13 @@ class ReferenceApp:
         # Bayeux answers are protocol, not GWS bodies: their notifications were varied when published.
         if isinstance(response, JSONResponse) and self.faults and not request.url.path.startswith(NOTIFICATIONS):
             varied = vary_body(json.loads(response.body), self.faults)
-            response = JSONResponse(varied, response.status_code, headers={
-                k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")})
+            response = JSONResponse(
+                varied,
+                response.status_code,
+                headers={
+                    k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")
+                },
+            )
         if is_new:
             response.set_cookie("JSESSIONID", self._cookie_of(session), httponly=True, path="/")
         if request.method == "GET" and self.settings.csrf:
@@ -177,8 +194,12 @@ class ReferenceApp:
         session, is_new = authenticated
         if csrf and self.settings.csrf and request.method != "GET":
             if is_new or request.headers.get(CSRF_HEADER) != session.csrf_token:
-                return self._finish(JSONResponse({"statusCode": 3, "statusMessage": "Missing or invalid Csrf token"},
-                                                 403), session, is_new, request)
+                return self._finish(
+                    JSONResponse({"statusCode": 3, "statusMessage": "Missing or invalid Csrf token"}, 403),
+                    session,
+                    is_new,
+                    request,
+                )
         try:
             response = await handler(session, request)
         except ApiError as error:
@@ -209,8 +230,9 @@ class ReferenceApp:
                 if delay is None:
                     self.bayeux.publish(username, topic, varied)
                 else:
-                    self._delays.schedule(username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d),
-                                          delay)
+                    self._delays.schedule(
+                        username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d), delay
+                    )
 
     def _delay_of(self, data: dict[str, Any]) -> float | None:
         """How much later than now ``data`` goes out (None: at once, unless earlier ones still wait)."""
@@ -236,10 +258,19 @@ class ReferenceApp:
         async def handle(session: HttpSession, request: Request) -> Response:
             account = self.domain.directory.agents[session.username]
             if request.method == "GET":
-                return JSONResponse({"statusCode": 0, "user": {
-                    "id": account.user_id, "userName": account.username, "nickname": account.nickname,
-                    "uri": f"{self.domain.base_url}/api/v2/users/{account.user_id}", "path": account.user_path,
-                    "features": sorted(account.features)}})
+                return JSONResponse(
+                    {
+                        "statusCode": 0,
+                        "user": {
+                            "id": account.user_id,
+                            "userName": account.username,
+                            "nickname": account.nickname,
+                            "uri": f"{self.domain.base_url}/api/v2/users/{account.user_id}",
+                            "path": account.user_path,
+                            "features": sorted(account.features),
+                        },
+                    }
+                )
             body = await self._json_body(request)
             operation = body.get("operationName") if isinstance(body, dict) else None
             if operation == "StartContactCenterSession":
@@ -277,35 +308,50 @@ class ReferenceApp:
 
         async def handle(session: HttpSession, request: Request) -> Response:
             if request.method == "GET":
-                return JSONResponse({"statusCode": 0,
-                                     "smssession": self.domain.get_session(session.username, session_id)})
-            return self._answer(self.domain.operate(session.username, session_id, await self._json_body(request),
-                                                    lambda: next(session.reference_ids)))
+                return JSONResponse(
+                    {"statusCode": 0, "smssession": self.domain.get_session(session.username, session_id)}
+                )
+            return self._answer(
+                self.domain.operate(
+                    session.username, session_id, await self._json_body(request), lambda: next(session.reference_ids)
+                )
+            )
 
         return await self._guarded(request, handle)
 
     async def supervised_session(self, request: Request) -> Response:
         """A supervisor's operation on a session of an agent it supervises (page Intrude)."""
+
         async def handle(session: HttpSession, request: Request) -> Response:
-            return self._answer(self.domain.intrude(session.username, request.path_params["user_id"],
-                                                    request.path_params["id"], await self._json_body(request),
-                                                    lambda: next(session.reference_ids)))
+            return self._answer(
+                self.domain.intrude(
+                    session.username,
+                    request.path_params["user_id"],
+                    request.path_params["id"],
+                    await self._json_body(request),
+                    lambda: next(session.reference_ids),
+                )
+            )
 
         return await self._guarded(request, handle)
 
     def _answer(self, outcome: Outcome) -> Response:
         """A refusal as GWS words it, or the acceptance, its notifications published."""
         if outcome.http_status >= 400:
-            return self._refuse(ApiError(outcome.body["statusCode"], outcome.body["statusMessage"],
-                                         outcome.http_status))
+            return self._refuse(
+                ApiError(outcome.body["statusCode"], outcome.body["statusMessage"], outcome.http_status)
+            )
         self.publish(outcome.notifications)
         return JSONResponse(outcome.body, outcome.http_status)
 
     async def sms_messages(self, request: Request) -> Response:
         async def handle(session: HttpSession, request: Request) -> Response:
-            messages = self.domain.get_messages(session.username, request.path_params["id"],
-                                                request.query_params.get("startIndex"),
-                                                request.query_params.get("count"))
+            messages = self.domain.get_messages(
+                session.username,
+                request.path_params["id"],
+                request.query_params.get("startIndex"),
+                request.query_params.get("count"),
+            )
             return JSONResponse({"statusCode": 0, "messages": messages})
 
         return await self._guarded(request, handle)
@@ -325,15 +371,29 @@ class ReferenceApp:
         directory = self.domain.directory
 
         def queue_view(queue) -> dict[str, Any]:
-            return {"name": queue.name, "queueUri": f"{base}/api/v2/queues/{queue.queue_id}",
-                    "queuePath": queue.queue_path, "members": list(queue.members)}
+            return {
+                "name": queue.name,
+                "queueUri": f"{base}/api/v2/queues/{queue.queue_id}",
+                "queuePath": queue.queue_path,
+                "members": list(queue.members),
+            }
 
-        return {"statusCode": 0, "agents": [
-            {"username": a.username, "password": a.password, "nickname": a.nickname,
-             "userUri": f"{base}/api/v2/users/{a.user_id}", "userPath": a.user_path,
-             "features": sorted(a.features), "queues": [q.name for q in directory.queues_of(a.username)]}
-            for a in directory.agents.values()
-        ], "queues": [queue_view(q) for q in directory.queues.values()]}
+        return {
+            "statusCode": 0,
+            "agents": [
+                {
+                    "username": a.username,
+                    "password": a.password,
+                    "nickname": a.nickname,
+                    "userUri": f"{base}/api/v2/users/{a.user_id}",
+                    "userPath": a.user_path,
+                    "features": sorted(a.features),
+                    "queues": [q.name for q in directory.queues_of(a.username)],
+                }
+                for a in directory.agents.values()
+            ],
+            "queues": [queue_view(q) for q in directory.queues.values()],
+        }
 
     async def test_agents(self, request: Request) -> Response:
         async def handle() -> Response:
@@ -343,6 +403,7 @@ class ReferenceApp:
 
     async def test_new_agent(self, request: Request) -> Response:
         """A new agent with api-multimedia, for a load run's simulated users (one per user)."""
+
         async def handle() -> Response:
             directory = self.domain.directory
             number = len(directory.agents) + 1
@@ -351,9 +412,16 @@ class ReferenceApp:
             account = agent(f"load-{number:05d}", f"Load {number}")
             directory.agents[account.username] = account
             base = self.domain.base_url
-            return JSONResponse({"statusCode": 0, "username": account.username, "password": account.password,
-                                 "nickname": account.nickname, "userUri": f"{base}/api/v2/users/{account.user_id}",
-                                 "userPath": account.user_path})
+            return JSONResponse(
+                {
+                    "statusCode": 0,
+                    "username": account.username,
+                    "password": account.password,
+                    "nickname": account.nickname,
+                    "userUri": f"{base}/api/v2/users/{account.user_id}",
+                    "userPath": account.user_path,
+                }
+            )
 
         return await self._test_api(handle)
 
@@ -363,9 +431,13 @@ class ReferenceApp:
             if not isinstance(body, dict):
                 raise ApiError(2, "the body must be a JSON object", 400)
             customer = body.get("customer") or {}
-            fields = {"agent": body.get("agent"), "customer.nickname": customer.get("nickname", "Customer"),
-                      "customer.phoneNumber": customer.get("phoneNumber", "+10000000000"),
-                      "text": body.get("text", "Hello"), "state": body.get("state", "Chatting")}
+            fields = {
+                "agent": body.get("agent"),
+                "customer.nickname": customer.get("nickname", "Customer"),
+                "customer.phoneNumber": customer.get("phoneNumber", "+10000000000"),
+                "text": body.get("text", "Hello"),
+                "state": body.get("state", "Chatting"),
+            }
             for name, value in fields.items():
                 if not isinstance(value, str):
                     raise ApiError(1 if value is None else 2, f"{name} must be a string", 400)
@@ -377,8 +449,7 @@ class ReferenceApp:
 
     async def test_customer(self, request: Request) -> Response:
         async def handle() -> Response:
-            return JSONResponse({"statusCode": 0,
-                                 "messages": self.domain.customer_inbox(request.path_params["id"])})
+            return JSONResponse({"statusCode": 0, "messages": self.domain.customer_inbox(request.path_params["id"])})
 
         return await self._test_api(handle)
 

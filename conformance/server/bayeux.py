@@ -31,11 +31,13 @@ from conformance.server.variations import (
 Message = dict[str, Any]
 
 REORDER_QUEUED = fault_catalogue.define(
-    "bayeux-reorders-queued", "sms.consult.notify.order",
-    "a /meta/connect answers the queued messages newest first")
+    "bayeux-reorders-queued", "sms.consult.notify.order", "a /meta/connect answers the queued messages newest first"
+)
 DROPS_QUEUED = fault_catalogue.define(
-    "bayeux-drops-queued", "sms.consult.notify.order",
-    "a /meta/connect answers only the newest of the queued messages; the older ones are lost")
+    "bayeux-drops-queued",
+    "sms.consult.notify.order",
+    "a /meta/connect answers only the newest of the queued messages; the older ones are lost",
+)
 
 
 def channel_matches(subscription: str, channel: str) -> bool:
@@ -44,7 +46,7 @@ def channel_matches(subscription: str, channel: str) -> bool:
         return True
     prefix, _, last = subscription.rpartition("/")
     if last == "*":
-        return channel.startswith(prefix + "/") and "/" not in channel[len(prefix) + 1:]
+        return channel.startswith(prefix + "/") and "/" not in channel[len(prefix) + 1 :]
     if last == "**":
         return channel.startswith(prefix + "/")
     return False
@@ -65,9 +67,14 @@ class Client:
 
 
 class BayeuxServer:
-    def __init__(self, *, connect_timeout_ms: int = 30_000, max_interval_ms: int = 10_000,
-                 faults: FaultSet | None = None,
-                 on_presence: Callable[[str, bool], None] = lambda username, present: None) -> None:
+    def __init__(
+        self,
+        *,
+        connect_timeout_ms: int = 30_000,
+        max_interval_ms: int = 10_000,
+        faults: FaultSet | None = None,
+        on_presence: Callable[[str, bool], None] = lambda username, present: None,
+    ) -> None:
         self.connect_timeout_ms = connect_timeout_ms
         self.max_interval_ms = max_interval_ms
         self.faults = faults or FaultSet()
@@ -117,8 +124,9 @@ class BayeuxServer:
             return [self._handshake(username, reply)]
         client = self._clients.get(message.get("clientId"))
         if client is None or client.username != username:
-            reply.update(successful=False, error="402::Unknown client",
-                         advice={"reconnect": "handshake", "interval": 0})
+            reply.update(
+                successful=False, error="402::Unknown client", advice={"reconnect": "handshake", "interval": 0}
+            )
             return [reply]
         reply["clientId"] = client.client_id
         if channel == "/meta/connect":
@@ -139,8 +147,13 @@ class BayeuxServer:
         self._clients[client.client_id] = client
         if first:
             self._on_presence(username, True)
-        reply.update(version="1.0", supportedConnectionTypes=["long-polling"], clientId=client.client_id,
-                     successful=True, advice=self._advice())
+        reply.update(
+            version="1.0",
+            supportedConnectionTypes=["long-polling"],
+            clientId=client.client_id,
+            successful=True,
+            advice=self._advice(),
+        )
         return reply
 
     def _subscription(self, client: Client, channel: str, subscription: Any, reply: Message) -> Message:
@@ -188,8 +201,7 @@ class BayeuxServer:
         return [*delivered, reply]
 
     def _advice(self) -> dict[str, Any]:
-        return {"reconnect": "none" if self._closing else "retry", "interval": 0,
-                "timeout": self.connect_timeout_ms}
+        return {"reconnect": "none" if self._closing else "retry", "interval": 0, "timeout": self.connect_timeout_ms}
 
     def _drop(self, client: Client) -> None:
         self._clients.pop(client.client_id, None)

@@ -15,25 +15,43 @@ from conformance.server.faults import CATALOGUE, UnknownFault
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     serve = subparsers.add_parser(
-        "serve", help="run the built-in reference GWS server",
+        "serve",
+        help="run the built-in reference GWS server",
         description="Run the reference GWS server (SMS Session API over REST and CometD) until Ctrl-C. "
-                    "It prints its base URL and the agents it knows. It is a test server: its "
-                    "/conformance/v1 API provisions SMS sessions and is not part of GWS.",
+        "It prints its base URL and the agents it knows. It is a test server: its "
+        "/conformance/v1 API provisions SMS sessions and is not part of GWS.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8080, help="port (default 8080; 0 picks a free one)")
-    serve.add_argument("--config", type=Path, metavar="FILE",
-                       help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)")
-    serve.add_argument("--fault", action="append", default=[], metavar="NAME",
-                       help="switch on a named fault or benign variation (repeatable); see --list-faults")
-    serve.add_argument("--tls-cert", type=Path, metavar="PEM", help="serve HTTPS with this certificate (with --tls-key)")
+    serve.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file with the server's agents, queues and settings (see conformance/server/config.py)",
+    )
+    serve.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a named fault or benign variation (repeatable); see --list-faults",
+    )
+    serve.add_argument(
+        "--tls-cert", type=Path, metavar="PEM", help="serve HTTPS with this certificate (with --tls-key)"
+    )
     serve.add_argument("--tls-key", type=Path, metavar="PEM", help="the private key of --tls-cert")
-    serve.add_argument("--tls-client-ca", type=Path, metavar="PEM",
-                       help="require a client certificate issued by this CA")
-    serve.add_argument("--hostile", metavar="NAME",
-                       help="put a misbehaving front before the server (a hang, a slow drip, a huge body, a gzip "
-                            "bomb, broken CometD...; see --list-faults): the suite must end against it cleanly")
-    serve.add_argument("--list-faults", action="store_true", help="list the fault switches (and the benign variations) and exit")
+    serve.add_argument(
+        "--tls-client-ca", type=Path, metavar="PEM", help="require a client certificate issued by this CA"
+    )
+    serve.add_argument(
+        "--hostile",
+        metavar="NAME",
+        help="put a misbehaving front before the server (a hang, a slow drip, a huge body, a gzip "
+        "bomb, broken CometD...; see --list-faults): the suite must end against it cleanly",
+    )
+    serve.add_argument(
+        "--list-faults", action="store_true", help="list the fault switches (and the benign variations) and exit"
+    )
     serve.set_defaults(handler=serve_command)
 
 
@@ -60,9 +78,12 @@ BANNER = "GWS reference server at "  # the first line serve prints, its base URL
 def start_serve_process(faults: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str]:
     """``gws-conformance serve --port 0`` in a process of its own (a load run's server, which must
     not share the load generator's gevent-patched process), and the base URL its first line gives."""
-    server = subprocess.Popen([sys.executable, "-m", "conformance", "serve", "--port", "0",
-                               *(f"--fault={fault}" for fault in faults)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "serve", "--port", "0", *(f"--fault={fault}" for fault in faults)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     first = server.stdout.readline() if server.stdout else ""
     if not first.startswith(BANNER):
         server.kill()
@@ -85,8 +106,15 @@ def serve_command(args: argparse.Namespace) -> int:
             if given is not None and not given.is_file():
                 raise UsageError(f"{given}: no such file")
         tls = ServerTls(args.tls_cert, args.tls_key, args.tls_client_ca) if args.tls_cert else None
-        server = ReferenceServer(directory, faults=args.fault, host=args.host, port=args.port, settings=settings,
-                                 hostile=args.hostile, tls=tls)
+        server = ReferenceServer(
+            directory,
+            faults=args.fault,
+            host=args.host,
+            port=args.port,
+            settings=settings,
+            hostile=args.hostile,
+            tls=tls,
+        )
         base_url = server.start()
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None
@@ -97,9 +125,11 @@ def serve_command(args: argparse.Namespace) -> int:
     if args.hostile:
         print(f"hostile front: {args.hostile}")
     for agent in listing["agents"]:
-        print(f"  agent {agent['username']:<8} password {agent['password']:<12} {agent['nickname']:<8} "
-              f"{agent['userPath']}  features={','.join(agent['features']) or '-'}  "
-              f"queues={','.join(agent['queues']) or '-'}")
+        print(
+            f"  agent {agent['username']:<8} password {agent['password']:<12} {agent['nickname']:<8} "
+            f"{agent['userPath']}  features={','.join(agent['features']) or '-'}  "
+            f"queues={','.join(agent['queues']) or '-'}"
+        )
     for queue in listing["queues"]:
         print(f"  queue {queue['name']!r} {queue['queuePath']} members={','.join(queue['members'])}")
     print("Ctrl-C stops it.", flush=True)

@@ -61,9 +61,12 @@ def load_server_config(path: Path) -> tuple[Directory, ServerSettings]:
         if username in agents:
             raise ConfigError(f"{key}.username: {username!r} is defined twice")
         features = _typed(entry.get("features", [MULTIMEDIA]), f"{key}.features", list, "a list of strings")
-        agents[username] = agent(username, _typed(entry.get("nickname", username), f"{key}.nickname", str, "a string"),
-                                 features=frozenset(_typed(f, f"{key}.features", str, "a string") for f in features),
-                                 password=_typed(entry["password"], f"{key}.password", str, "a string"))
+        agents[username] = agent(
+            username,
+            _typed(entry.get("nickname", username), f"{key}.nickname", str, "a string"),
+            features=frozenset(_typed(f, f"{key}.features", str, "a string") for f in features),
+            password=_typed(entry["password"], f"{key}.password", str, "a string"),
+        )
     queues = {}
     for number, entry in enumerate(_typed(raw.get("queues", []), "queues", list, "an array of [[queues]] tables")):
         key = f"queues[{number}]"

@@ -57,10 +57,17 @@ class Directory:
         return [q for q in self.queues.values() if username in q.members]
 
 
-def agent(username: str, nickname: str, *, features: frozenset[str] = frozenset({MULTIMEDIA}),
-          password: str | None = None, supervises: tuple[str, ...] = ()) -> AgentAccount:
-    return AgentAccount(username, password or f"{username}-pass", nickname, stable_id("user", username), features,
-                        supervises)
+def agent(
+    username: str,
+    nickname: str,
+    *,
+    features: frozenset[str] = frozenset({MULTIMEDIA}),
+    password: str | None = None,
+    supervises: tuple[str, ...] = (),
+) -> AgentAccount:
+    return AgentAccount(
+        username, password or f"{username}-pass", nickname, stable_id("user", username), features, supervises
+    )
 
 
 def queue(name: str, members: tuple[str, ...]) -> Queue:

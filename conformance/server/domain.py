@@ -103,9 +103,11 @@ BARE_OPERATIONS = frozenset({"Accept", "Reject", "Complete", "Leave", "Transfer"
 
 __all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
 
+
 class SmsDomain(Operations):
-    def __init__(self, directory: Directory | None = None, faults: FaultSet | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, directory: Directory | None = None, faults: FaultSet | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.directory = directory or default_directory()
         self.faults = faults or FaultSet()
         self.clock = clock
@@ -133,8 +135,9 @@ class SmsDomain(Operations):
 
     # --- the test-only API --------------------------------------------------------------------------
 
-    def provision(self, agent: str, customer_nickname: str, phone_number: str, text: str,
-                  state: str) -> tuple[dict[str, Any], list[Notification]]:
+    def provision(
+        self, agent: str, customer_nickname: str, phone_number: str, text: str, state: str
+    ) -> tuple[dict[str, Any], list[Notification]]:
         account = self.directory.agents.get(agent)
         if account is None:
             raise ApiError(6, f"no agent {agent!r}", 404)
@@ -156,8 +159,12 @@ class SmsDomain(Operations):
         if session.status is Status.CHATTING:
             notifications.append((agent, self._new_messages(session, session.messages)))
         # "notifications": how many the owner is sent, so a test client can wait for them all
-        return {"statusCode": 0, "id": session_id, "uri": session.uri, "notifications": len(notifications)}, \
-            notifications
+        return {
+            "statusCode": 0,
+            "id": session_id,
+            "uri": session.uri,
+            "notifications": len(notifications),
+        }, notifications
 
     def customer_inbox(self, session_id: str) -> list[dict[str, Any]]:
         session = self._sessions.get(session_id)
@@ -201,8 +208,9 @@ class SmsDomain(Operations):
             view["userData"] = {}
         return view
 
-    def get_messages(self, username: str, session_id: str, start_index: str | int | None = None,
-                     count: str | int | None = None) -> list[dict[str, Any]]:
+    def get_messages(
+        self, username: str, session_id: str, start_index: str | int | None = None, count: str | int | None = None
+    ) -> list[dict[str, Any]]:
         """The log from index ``startIndex`` on (default 1; 0 as 1), at most ``count`` messages (default
         0: all); both non-negative integers (page GetMessages)."""
         self._account(username)
@@ -215,7 +223,7 @@ class SmsDomain(Operations):
         messages = [m for m in session.messages if m.index >= first and broken.LOG_EMPTY not in self.faults]
         if broken_pages.LOG_REVERSED in self.faults:
             messages.reverse()
-        return [self._message_view(m) for m in messages[:most or None]]
+        return [self._message_view(m) for m in messages[: most or None]]
 
     def _bound(self, name: str, raw: str | int | None) -> int:
         if raw is None:
@@ -228,8 +236,9 @@ class SmsDomain(Operations):
 
     # --- operations ----------------------------------------------------------------------------------
 
-    def operate(self, username: str, session_id: str, body: object,
-                allocate_reference_id: Callable[[], int]) -> Outcome:
+    def operate(
+        self, username: str, session_id: str, body: object, allocate_reference_id: Callable[[], int]
+    ) -> Outcome:
         try:
             self._account(username)
             if not isinstance(body, dict) or "operationName" not in body:
@@ -275,13 +284,19 @@ class SmsDomain(Operations):
     def _allowed_anyway(self, operation: str, session: SmsSession) -> bool:
         """Under a fault, an operation is taken where the session's state does not allow it."""
         pages = {*broken_pages.POSTING_PAGES, *broken_pages.USER_DATA_PAGES}
-        return (operation == "Accept" and broken.ACCEPT_WHEN_CHATTING in self.faults
-                or operation == "Reject" and broken.REJECT_WHEN_CHATTING in self.faults
-                or operation in pages and broken_pages.CAPABILITIES_IGNORED in self.faults
-                and session.status is not Status.COMPLETED)
+        return (
+            operation == "Accept"
+            and broken.ACCEPT_WHEN_CHATTING in self.faults
+            or operation == "Reject"
+            and broken.REJECT_WHEN_CHATTING in self.faults
+            or operation in pages
+            and broken_pages.CAPABILITIES_IGNORED in self.faults
+            and session.status is not Status.COMPLETED
+        )
 
-    def intrude(self, username: str, user_id: str, session_id: str, body: object,
-                allocate_reference_id: Callable[[], int]) -> Outcome:
+    def intrude(
+        self, username: str, user_id: str, session_id: str, body: object, allocate_reference_id: Callable[[], int]
+    ) -> Outcome:
         """A supervisor intrudes in a session the agent ``user_id`` handles (page Intrude): it is
         offered the session (StatusChange, state Invited) in the visibility mode asked for. The
         page makes the mode optional only for a supervisor monitoring the agent (page Monitor),
@@ -298,8 +313,11 @@ class SmsDomain(Operations):
             if agent.username not in supervisor.supervises:
                 raise ApiError(5, f"{username} does not supervise {agent.username}", 403)
             session = self._sessions.get(session_id)
-            handling = session is not None and session.status is Status.CHATTING and (
-                (p := session.participant_of(agent.username)) is not None and p.active)
+            handling = (
+                session is not None
+                and session.status is Status.CHATTING
+                and ((p := session.participant_of(agent.username)) is not None and p.active)
+            )
             if not handling and not (session is not None and broken.INTRUDE_ANY_SESSION in self.faults):
                 raise ApiError(6, f"{agent.username} handles no SMS session {session_id}", 404)
             mode = body.get("supervisorVisibilityMode")
@@ -312,8 +330,9 @@ class SmsDomain(Operations):
         except ApiError as refusal:
             return self._refused(refusal)
         mode = mode if mode in SUPERVISOR_MODES else "Monitor"
-        session.participants.append(Participant(self._new_id(), supervisor.nickname, Role.SUPERVISOR, supervisor,
-                                                invited=True, mode=mode))
+        session.participants.append(
+            Participant(self._new_id(), supervisor.nickname, Role.SUPERVISOR, supervisor, invited=True, mode=mode)
+        )
         reference_id = allocate_reference_id()
         offered = self._state_change(session, username, reference_id=reference_id)
         if broken.INTRUDE_CHATTING in self.faults:
@@ -340,8 +359,7 @@ class SmsDomain(Operations):
 
     def _available(self, account: AgentAccount, session: SmsSession) -> bool:
         current = session.participant_of(account.username)
-        return (account.username in self._online and account.has_multimedia
-                and (current is None or not current.active))
+        return account.username in self._online and account.has_multimedia and (current is None or not current.active)
 
     def _pick_agent(self, session: SmsSession, reference: str) -> tuple[AgentAccount | None, str]:
         """The agent a target names, or None and why the operation fails."""
@@ -389,26 +407,40 @@ class SmsDomain(Operations):
     def _message_view(self, message: Message) -> dict[str, Any]:
         return message.view(seconds_field_in_seconds=broken.SECONDS_IN_SECONDS in self.faults)
 
-    def _state_change(self, session: SmsSession, username: str, notification_type: str = "StatusChange",
-                      reference_id: int | None = None) -> dict[str, Any]:
-        data = {"notificationType": notification_type, "messageType": "SMSsessionStateChangeMessage",
-                "smssession": self._session_view(session, username)}
+    def _state_change(
+        self,
+        session: SmsSession,
+        username: str,
+        notification_type: str = "StatusChange",
+        reference_id: int | None = None,
+    ) -> dict[str, Any]:
+        data = {
+            "notificationType": notification_type,
+            "messageType": "SMSsessionStateChangeMessage",
+            "smssession": self._session_view(session, username),
+        }
         if reference_id is not None:
             data["referenceId"] = reference_id
         return data
 
     def _new_messages(self, session: SmsSession, messages: list[Message]) -> dict[str, Any]:
-        return {"messages": [self._message_view(m) for m in messages], "notificationType": "NewMessages",
-                "messageType": "MessageLogUpdated", "smssessionUri": session.uri}
+        return {
+            "messages": [self._message_view(m) for m in messages],
+            "notificationType": "NewMessages",
+            "messageType": "MessageLogUpdated",
+            "smssessionUri": session.uri,
+        }
 
-    def _log(self, session: SmsSession, message_type: str, sender: Participant | None, visibility: str,
-             **extra: Any) -> Message:
+    def _log(
+        self, session: SmsSession, message_type: str, sender: Participant | None, visibility: str, **extra: Any
+    ) -> Message:
         message = Message(session.next_index(), message_type, sender, visibility, self._now_ms(), extra)
         session.messages.append(message)
         return message
 
-    def _to_agents(self, request: Request, make: Callable[[str], dict[str, Any]],
-                   *, except_for: str | None = None) -> None:
+    def _to_agents(
+        self, request: Request, make: Callable[[str], dict[str, Any]], *, except_for: str | None = None
+    ) -> None:
         for participant in request.session.agents():
             username = participant.account.username
             if username != except_for:

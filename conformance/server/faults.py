@@ -38,8 +38,9 @@ class Fault:
 CATALOGUE: dict[str, Fault] = {}
 
 
-def define(name: str, clause: str | None, summary: str, *, unobservable: bool = False,
-           under_load: bool = False) -> Fault:
+def define(
+    name: str, clause: str | None, summary: str, *, unobservable: bool = False, under_load: bool = False
+) -> Fault:
     if name in CATALOGUE:
         raise ValueError(f"fault {name!r} is defined twice")
     fault = Fault(name, clause, summary, unobservable, under_load)
@@ -77,9 +78,7 @@ class FaultSet:
         names = list(names)
         unknown = [n for n in names if n not in CATALOGUE]
         if unknown:
-            raise UnknownFault(
-                f"unknown fault(s): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'"
-            )
+            raise UnknownFault(f"unknown fault(s): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
         self._names = frozenset(names)
 
     def __contains__(self, fault: Fault) -> bool:

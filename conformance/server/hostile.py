@@ -41,24 +41,30 @@ class Misbehaviour:
     summary: str
 
 
-CATALOGUE: dict[str, Misbehaviour] = {m.name: m for m in (
-    Misbehaviour("post-hangs", "operation POSTs are accepted and never answered"),
-    Misbehaviour("slow-drip", "operation POSTs are answered one byte a second"),
-    Misbehaviour("huge-body", "GET of a session answers a 100 MB JSON body"),
-    Misbehaviour("gzip-bomb", "GET of a session answers about 1 MB of gzip that inflates to 1 GB"),
-    Misbehaviour("echo-headers", "every JSON answer carries the request's headers, credentials included (the "
-                                 "server is otherwise correct: the run passes, and must show no credential)"),
-    Misbehaviour("reset-on-post", "operation POSTs: the connection closes in the middle of the answer"),
-    Misbehaviour("html-errors", "operation POSTs answer 502 with an HTML page"),
-    Misbehaviour("bad-utf8", "the JSON answers to operation POSTs carry a byte that is not UTF-8"),
-    Misbehaviour("redirect-elsewhere", "operation POSTs answer 307 to another origin"),
-    Misbehaviour("unauthorized-later", f"after {UNAUTHORIZED_AFTER} requests every answer is 401"),
-    Misbehaviour("handshake-refused", "the CometD handshake is refused"),
-    Misbehaviour("empty-connects", "every /meta/connect is answered at once, with nothing"),
-    Misbehaviour("reconnect-none", "every /meta/connect advises reconnect: none"),
-    Misbehaviour("data-not-object", "every notification's data is a string, not an object"),
-    Misbehaviour("deep-json", "every /meta/connect answers JSON nested 100,000 levels deep"),
-)}
+CATALOGUE: dict[str, Misbehaviour] = {
+    m.name: m
+    for m in (
+        Misbehaviour("post-hangs", "operation POSTs are accepted and never answered"),
+        Misbehaviour("slow-drip", "operation POSTs are answered one byte a second"),
+        Misbehaviour("huge-body", "GET of a session answers a 100 MB JSON body"),
+        Misbehaviour("gzip-bomb", "GET of a session answers about 1 MB of gzip that inflates to 1 GB"),
+        Misbehaviour(
+            "echo-headers",
+            "every JSON answer carries the request's headers, credentials included (the "
+            "server is otherwise correct: the run passes, and must show no credential)",
+        ),
+        Misbehaviour("reset-on-post", "operation POSTs: the connection closes in the middle of the answer"),
+        Misbehaviour("html-errors", "operation POSTs answer 502 with an HTML page"),
+        Misbehaviour("bad-utf8", "the JSON answers to operation POSTs carry a byte that is not UTF-8"),
+        Misbehaviour("redirect-elsewhere", "operation POSTs answer 307 to another origin"),
+        Misbehaviour("unauthorized-later", f"after {UNAUTHORIZED_AFTER} requests every answer is 401"),
+        Misbehaviour("handshake-refused", "the CometD handshake is refused"),
+        Misbehaviour("empty-connects", "every /meta/connect is answered at once, with nothing"),
+        Misbehaviour("reconnect-none", "every /meta/connect advises reconnect: none"),
+        Misbehaviour("data-not-object", "every notification's data is a string, not an object"),
+        Misbehaviour("deep-json", "every /meta/connect answers JSON nested 100,000 levels deep"),
+    )
+}
 
 
 def check(name: str | None) -> None:
@@ -102,8 +108,13 @@ class Hostile:
         if name == "gzip-bomb" and session_get:
             return await _answer(send, 200, gzip_bomb(), "application/json", [(b"content-encoding", b"gzip")])
         if name == "reset-on-post" and operation:
-            await send({"type": "http.response.start", "status": 200,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+                }
+            )
             await send({"type": "http.response.body", "body": b'{"statusCode"', "more_body": True})
             raise ConnectionResetError("hostile: the connection is cut")
         if cometd and name in ("handshake-refused", "empty-connects", "reconnect-none", "deep-json"):
@@ -125,17 +136,37 @@ class Hostile:
 
 # --- the pieces ------------------------------------------------------------------------------------
 
-async def _answer(send: Send, status: int, body: bytes, content_type: str = "application/json",
-                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode()), *(headers or [])]})
+
+async def _answer(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str = "application/json",
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type.encode()),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 async def _huge(send: Send) -> None:
     chunk = b" " * 2**20
-    await send({"type": "http.response.start", "status": 200, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(HUGE_BYTES + 16).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(HUGE_BYTES + 16).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": b'{"statusCode": 0', "more_body": True})
     for _ in range(HUGE_BYTES // len(chunk)):
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -168,8 +199,9 @@ def _cometd(name: str, messages: Any) -> bytes | None:
     """The answer to a Bayeux batch under a CometD misbehaviour, or None to let it through."""
     channels = [m.get("channel") for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
     if name == "handshake-refused" and "/meta/handshake" in channels:
-        return json.dumps([{"channel": "/meta/handshake", "successful": False,
-                            "error": "403::Handshake denied"}]).encode()
+        return json.dumps(
+            [{"channel": "/meta/handshake", "successful": False, "error": "403::Handshake denied"}]
+        ).encode()
     if "/meta/connect" not in channels:
         return None
     if name == "deep-json":
@@ -234,7 +266,7 @@ def _dripping(send: Send) -> Send:
             return await send(message)
         body = message.get("body", b"")
         for n in range(len(body)):
-            await send({"type": "http.response.body", "body": body[n:n + 1], "more_body": True})
+            await send({"type": "http.response.body", "body": body[n : n + 1], "more_body": True})
             await asyncio.sleep(DRIP_SECONDS)
         if not message.get("more_body"):
             await send({"type": "http.response.body", "body": b""})

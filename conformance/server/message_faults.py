@@ -31,70 +31,133 @@ USER_DATA_PAGES = {
 _TYPING = ("SendStartTypingNotification", "SendStopTypingNotification")
 
 RESPONSE_NOT_GWS = {
-    operation: define(f"{slug}-response-not-gws", f"sms.{slug}.response",
-                      f"an accepted {operation} answers HTTP 200 {{\"status\": \"OK\"}} without a statusCode")
+    operation: define(
+        f"{slug}-response-not-gws",
+        f"sms.{slug}.response",
+        f'an accepted {operation} answers HTTP 200 {{"status": "OK"}} without a statusCode',
+    )
     for operation, slug in {**{op: page[0] for op, page in POSTING_PAGES.items()}, **USER_DATA_PAGES}.items()
 }
 WRONG_VISIBILITY = {
-    operation: define(f"{slug}-wrong-visibility", f"sms.{slug}.message",
-                      f"{operation}'s message has visibility {'Agents' if visibility == 'All' else 'All'}, "
-                      f"not {visibility}")
+    operation: define(
+        f"{slug}-wrong-visibility",
+        f"sms.{slug}.message",
+        f"{operation}'s message has visibility {'Agents' if visibility == 'All' else 'All'}, not {visibility}",
+    )
     for operation, (slug, _, visibility) in POSTING_PAGES.items()
 }
 PARAM_UNCHECKED = {
-    operation: define(f"{slug}-{param.lower()}-unchecked", f"sms.{slug}.param.{'notice-text' if param == 'noticeText' else param}",
-                      f"{operation} without a string {param} is accepted (and adds a message without it)")
-    for operation, (slug, param, _) in POSTING_PAGES.items() if param
+    operation: define(
+        f"{slug}-{param.lower()}-unchecked",
+        f"sms.{slug}.param.{'notice-text' if param == 'noticeText' else param}",
+        f"{operation} without a string {param} is accepted (and adds a message without it)",
+    )
+    for operation, (slug, param, _) in POSTING_PAGES.items()
+    if param
 }
 NOT_TO_CUSTOMER = {
-    operation: define(f"{slug}-not-to-customer", f"sms.{slug}.customer",
-                      f"{operation}'s message is logged visible to All but never reaches the customer's phone")
-    for operation, (slug, param, visibility) in POSTING_PAGES.items() if param and visibility == "All"
+    operation: define(
+        f"{slug}-not-to-customer",
+        f"sms.{slug}.customer",
+        f"{operation}'s message is logged visible to All but never reaches the customer's phone",
+    )
+    for operation, (slug, param, visibility) in POSTING_PAGES.items()
+    if param and visibility == "All"
 }
 LEAKS_TO_CUSTOMER = {
-    operation: define(f"{slug}-leaks-to-customer", f"sms.{slug}.visibility",
-                      f"{operation}'s message says visibility Agents but reaches the customer's phone")
-    for operation, (slug, _, visibility) in POSTING_PAGES.items() if visibility == "Agents"
+    operation: define(
+        f"{slug}-leaks-to-customer",
+        f"sms.{slug}.visibility",
+        f"{operation}'s message says visibility Agents but reaches the customer's phone",
+    )
+    for operation, (slug, _, visibility) in POSTING_PAGES.items()
+    if visibility == "Agents"
 }
-TYPING_TO_NO_AGENT = define("no-typing-echo", "sms.send-start-typing.message",
-                            "typing notifications (visible to All) reach no agent at all, only the customer is told "
-                            "an agent types (it was a benign variation until the typing pages were judged: their "
-                            "notification goes to all participants)")
+TYPING_TO_NO_AGENT = define(
+    "no-typing-echo",
+    "sms.send-start-typing.message",
+    "typing notifications (visible to All) reach no agent at all, only the customer is told "
+    "an agent types (it was a benign variation until the typing pages were judged: their "
+    "notification goes to all participants)",
+)
 
-CAPABILITIES_IGNORED = define("capabilities-not-enforced", "sms.common.capability",
-                              "the message and user data operations are taken whatever the session's capabilities "
-                              "(on an Invited session too)")
+CAPABILITIES_IGNORED = define(
+    "capabilities-not-enforced",
+    "sms.common.capability",
+    "the message and user data operations are taken whatever the session's capabilities (on an Invited session too)",
+)
 
-ATTACH_REPLACES = define("attach-user-data-replaces", "sms.attach-user-data.notify",
-                         "AttachUserData replaces the session's user data instead of adding the keys")
-UPDATE_CLEARS_OTHERS = define("update-user-data-clears-other-keys", "sms.update-user-data.notify",
-                              "UpdateUserData keeps only the given keys, dropping every other")
-DELETE_ALL = define("delete-user-data-deletes-all", "sms.delete-user-data.notify",
-                    "DeleteUserData deletes every key, not only the given ones")
+ATTACH_REPLACES = define(
+    "attach-user-data-replaces",
+    "sms.attach-user-data.notify",
+    "AttachUserData replaces the session's user data instead of adding the keys",
+)
+UPDATE_CLEARS_OTHERS = define(
+    "update-user-data-clears-other-keys",
+    "sms.update-user-data.notify",
+    "UpdateUserData keeps only the given keys, dropping every other",
+)
+DELETE_ALL = define(
+    "delete-user-data-deletes-all",
+    "sms.delete-user-data.notify",
+    "DeleteUserData deletes every key, not only the given ones",
+)
 USER_DATA_UNCHECKED = {
-    "AttachUserData": define("attach-user-data-param-unchecked", "sms.attach-user-data.param.user-data",
-                             "AttachUserData takes a userData that is not an object (and changes nothing)"),
-    "UpdateUserData": define("update-user-data-param-unchecked", "sms.update-user-data.param.user-data",
-                             "UpdateUserData takes a userData that is not an object (and changes nothing)"),
-    "DeleteUserData": define("delete-user-data-keys-unchecked", "sms.delete-user-data.param.keys",
-                             "DeleteUserData takes keys that are not an array of strings (and changes nothing)"),
-    "SetDisposition": define("set-disposition-param-unchecked", "sms.set-disposition.param.disposition",
-                             "SetDisposition without a string disposition is accepted (and changes nothing)"),
+    "AttachUserData": define(
+        "attach-user-data-param-unchecked",
+        "sms.attach-user-data.param.user-data",
+        "AttachUserData takes a userData that is not an object (and changes nothing)",
+    ),
+    "UpdateUserData": define(
+        "update-user-data-param-unchecked",
+        "sms.update-user-data.param.user-data",
+        "UpdateUserData takes a userData that is not an object (and changes nothing)",
+    ),
+    "DeleteUserData": define(
+        "delete-user-data-keys-unchecked",
+        "sms.delete-user-data.param.keys",
+        "DeleteUserData takes keys that are not an array of strings (and changes nothing)",
+    ),
+    "SetDisposition": define(
+        "set-disposition-param-unchecked",
+        "sms.set-disposition.param.disposition",
+        "SetDisposition without a string disposition is accepted (and changes nothing)",
+    ),
 }
-DISPOSITION_KEY_IGNORED = define("set-disposition-key-ignored", "sms.set-disposition.notify",
-                                 "SetDisposition writes under the configured key whatever dispositionKey says")
-DISPOSITION_DEFAULT_LOST = define("set-disposition-default-key-lost", "sms.set-disposition.param.disposition-key",
-                                  "SetDisposition without dispositionKey is accepted and writes nothing")
-READ_STALE = define("user-data-read-stale", "sms.common.user-data.read-back",
-                    "GET of a session answers its user data as it was when the session began")
+DISPOSITION_KEY_IGNORED = define(
+    "set-disposition-key-ignored",
+    "sms.set-disposition.notify",
+    "SetDisposition writes under the configured key whatever dispositionKey says",
+)
+DISPOSITION_DEFAULT_LOST = define(
+    "set-disposition-default-key-lost",
+    "sms.set-disposition.param.disposition-key",
+    "SetDisposition without dispositionKey is accepted and writes nothing",
+)
+READ_STALE = define(
+    "user-data-read-stale",
+    "sms.common.user-data.read-back",
+    "GET of a session answers its user data as it was when the session began",
+)
 
-LIST_WITHOUT_CAPABILITIES = define("session-list-without-capabilities", "sms.resource.list",
-                                   "GET /api/v2/me/smssessions lists sessions without their capabilities")
-LOG_REVERSED = define("message-log-reversed", "sms.resource.messages",
-                      "GET .../messages answers the log newest first")
-START_INDEX_OFF_BY_ONE = define("get-messages-start-index-off-by-one", "sms.get-messages.start-index",
-                                "GET .../messages?startIndex=n starts at index n+1")
-COUNT_ZERO_EMPTY = define("get-messages-count-zero-empty", "sms.get-messages.count",
-                          "GET .../messages?count=0 answers no message instead of all")
-BOUNDS_UNCHECKED = define("get-messages-bounds-unchecked", "sms.get-messages.param.invalid",
-                          "a negative or non-integer startIndex or count is ignored (all messages answered)")
+LIST_WITHOUT_CAPABILITIES = define(
+    "session-list-without-capabilities",
+    "sms.resource.list",
+    "GET /api/v2/me/smssessions lists sessions without their capabilities",
+)
+LOG_REVERSED = define("message-log-reversed", "sms.resource.messages", "GET .../messages answers the log newest first")
+START_INDEX_OFF_BY_ONE = define(
+    "get-messages-start-index-off-by-one",
+    "sms.get-messages.start-index",
+    "GET .../messages?startIndex=n starts at index n+1",
+)
+COUNT_ZERO_EMPTY = define(
+    "get-messages-count-zero-empty",
+    "sms.get-messages.count",
+    "GET .../messages?count=0 answers no message instead of all",
+)
+BOUNDS_UNCHECKED = define(
+    "get-messages-bounds-unchecked",
+    "sms.get-messages.param.invalid",
+    "a negative or non-integer startIndex or count is ignored (all messages answered)",
+)

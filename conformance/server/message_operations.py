@@ -47,15 +47,19 @@ class MessageOperations:
                 visibility = "All"
         if self._switched(broken_pages.WRONG_VISIBILITY, operation):
             visibility = "Agents" if visibility == "All" else "All"
-        message = self._log(request.session, message_type, request.me, visibility,
-                            **{k: v for k, v in extra.items() if v is not None})
+        message = self._log(
+            request.session, message_type, request.me, visibility, **{k: v for k, v in extra.items() if v is not None}
+        )
         message.to_customer = not self._switched(broken_pages.NOT_TO_CUSTOMER, operation)
         message.leaked = self._switched(broken_pages.LEAKS_TO_CUSTOMER, operation)
         typing = message_type in ("TypingStarted", "TypingStopped")
         if typing and broken_pages.TYPING_TO_NO_AGENT in self.faults:
             return
-        sender = request.username if NO_ECHO_TO_SENDER in self.faults or (typing and TYPING_TO_OTHERS in self.faults) \
+        sender = (
+            request.username
+            if NO_ECHO_TO_SENDER in self.faults or (typing and TYPING_TO_OTHERS in self.faults)
             else None
+        )
         self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
 
     def _change_user_data(self, request: Request, change: UserDataChange) -> None:
@@ -73,16 +77,25 @@ class MessageOperations:
             if key is not None and change.disposition is not None:
                 data[key] = change.disposition
         else:
-            if (broken_pages.ATTACH_REPLACES if operation == "AttachUserData"
-                    else broken_pages.UPDATE_CLEARS_OTHERS) in self.faults and change.values:
+            if (
+                broken_pages.ATTACH_REPLACES if operation == "AttachUserData" else broken_pages.UPDATE_CLEARS_OTHERS
+            ) in self.faults and change.values:
                 data.clear()
             data.update(change.values)
         told = [p.account.username for p in request.session.agents()]
         told += [request.username] if request.username not in told else []
         for name in told:
-            request.notifications.append((name, self._state_change(
-                request.session, name, "PropertiesUpdated",
-                reference_id=request.reference_id if name == request.username else None)))
+            request.notifications.append(
+                (
+                    name,
+                    self._state_change(
+                        request.session,
+                        name,
+                        "PropertiesUpdated",
+                        reference_id=request.reference_id if name == request.username else None,
+                    ),
+                )
+            )
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,9 @@ class Operations(MessageOperations):
         data = self._state_change(request.session, request.username, "Error")
         data.update(errorMessage=message, referenceId=reference_id)
         if broken.ERROR_KEEPS_CAPABILITIES in self.faults:
-            data["smssession"]["capabilities"] += [c for c in AGENT_ONLY_CAPABILITIES
-                                                   if c not in data["smssession"]["capabilities"]]
+            data["smssession"]["capabilities"] += [
+                c for c in AGENT_ONLY_CAPABILITIES if c not in data["smssession"]["capabilities"]
+            ]
         if broken.ERROR_WITHOUT_SESSION in self.faults:
             del data["smssession"]
         request.notifications.append((request.username, data))
@@ -99,8 +100,9 @@ class Operations(MessageOperations):
             typing = self._log(session, "TypingStarted", consultant, "Agents")
             self._to_agents(request, lambda u: self._new_messages(session, [typing]))
 
-    def _target_participant(self, request: Request, reference: str, reuse: tuple[Role, ...],
-                            new_role: Role) -> Participant | None:
+    def _target_participant(
+        self, request: Request, reference: str, reuse: tuple[Role, ...], new_role: Role
+    ) -> Participant | None:
         """Whom an Invite or Transfer targets: the agent already in the session in one of the
         ``reuse`` roles, else the available agent the target names, added with ``new_role``;
         None, after an Error notification, when there is nobody."""
@@ -157,15 +159,17 @@ class Operations(MessageOperations):
         if params.text and broken.TRANSFER_TEXT_DROPPED not in self.faults:
             text = self._log(session, params.message_type, request.me, "All", text=params.text)
             self._to_agents(request, lambda u: self._new_messages(session, [text]))
-        new_owner = self._target_participant(request, params.reference, (Role.CONSULTANT, Role.CONFERENCE),
-                                             Role.CONSULTANT)
+        new_owner = self._target_participant(
+            request, params.reference, (Role.CONSULTANT, Role.CONFERENCE), Role.CONSULTANT
+        )
         if new_owner is None:
             return
         known_to_customer = new_owner.role is Role.CONFERENCE
         new_owner.role = Role.OWNER
         if broken.TRANSFER_KEEPS_OWNER in self.faults:
-            request.notifications.append((request.username, self._state_change(
-                session, request.username, reference_id=request.reference_id)))
+            request.notifications.append(
+                (request.username, self._state_change(session, request.username, reference_id=request.reference_id))
+            )
             return
         self._depart(request, request.me, "All")
         if not known_to_customer:
@@ -203,8 +207,14 @@ class Operations(MessageOperations):
         if not session.agents() and not leaver.wrap_up:
             session.status = Status.COMPLETED
         left_name = leaver.account.username
-        request.notifications.append((left_name, self._state_change(
-            session, left_name, reference_id=request.reference_id if left_name == request.username else None)))
+        request.notifications.append(
+            (
+                left_name,
+                self._state_change(
+                    session, left_name, reference_id=request.reference_id if left_name == request.username else None
+                ),
+            )
+        )
         if session.status is Status.COMPLETED:
             return
         left = self._log(session, "ParticipantLeft", leaver, visibility)
@@ -223,8 +233,9 @@ class Operations(MessageOperations):
         if broken.COMPLETE_SILENT in self.faults:
             return
         for name in told:
-            data = self._state_change(session, name, reference_id=request.reference_id if name == request.username
-                                      else None)
+            data = self._state_change(
+                session, name, reference_id=request.reference_id if name == request.username else None
+            )
             data["smssession"]["state"] = Status.COMPLETED.value  # what it says even under complete-session-stays-open
             request.notifications.append((name, data))
 
@@ -237,8 +248,11 @@ class Operations(MessageOperations):
             me.nickname = nickname
         me.invited = False
         session.status = Status.CHATTING
-        status = self._state_change(session, request.username, reference_id=request.reference_id
-                                    + (1 if broken.ACCEPT_REFERENCE_MISMATCH in self.faults else 0))
+        status = self._state_change(
+            session,
+            request.username,
+            reference_id=request.reference_id + (1 if broken.ACCEPT_REFERENCE_MISMATCH in self.faults else 0),
+        )
         if ACCEPT_IN_PIECES not in self.faults:
             status["smssession"]["participants"] = []
         if broken.ACCEPT_STILL_INVITED in self.faults:
@@ -248,8 +262,9 @@ class Operations(MessageOperations):
             for snapshot in (status["smssession"], updated["smssession"]):
                 snapshot["capabilities"] = [c for c in snapshot["capabilities"] if not c.startswith("Send")]
         if broken.ACCEPT_AGENT_UNLISTED in self.faults:
-            updated["smssession"]["participants"] = [p for p in updated["smssession"]["participants"]
-                                                     if p["type"] == "Customer"]
+            updated["smssession"]["participants"] = [
+                p for p in updated["smssession"]["participants"] if p["type"] == "Customer"
+            ]
         visibility = {"Monitor": None, "Coach": "Agents"}.get(me.mode, "All") if me.role is Role.SUPERVISOR else "All"
         joined = self._log(session, "ParticipantJoined", me, visibility) if visibility else None
         history = [joined] if broken.ACCEPT_NO_HISTORY in self.faults and joined else list(session.messages)
@@ -272,6 +287,7 @@ class Operations(MessageOperations):
         if broken.REJECT_STILL_INVITED in self.faults:
             data["smssession"]["state"] = Status.INVITED.value
         request.notifications.append((request.username, data))
+
 
 def _save_lar(body: dict[str, Any], unchecked: bool) -> None:
     """saveLAR (Accept and Complete pages): optional, true or false."""

@@ -53,8 +53,9 @@ class AsgiServer:
     its URL is known before the app is built). The socket is made with IPPROTO_TCP: asyncio sets
     TCP_NODELAY only then, and without it every request costs ~44 ms (notes/libraries.md)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, tls: ServerTls | None = None,
-                 name: str = "asgi-server") -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, tls: ServerTls | None = None, name: str = "asgi-server"
+    ) -> None:
         self._host, self._port, self._tls, self._name = host, port, tls, name
         self._sock: socket.socket | None = None
         self._server: uvicorn.Server | None = None
@@ -79,8 +80,15 @@ class AsgiServer:
 
     def serve(self, app) -> None:
         # keep-alive 30 s, as GWS fronts usually keep it, rather than uvicorn's 5 s
-        config = uvicorn.Config(app, lifespan="off", log_level="warning", access_log=False,
-                                timeout_graceful_shutdown=1, timeout_keep_alive=30, **(self._tls.uvicorn_options() if self._tls else {}))
+        config = uvicorn.Config(
+            app,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=30,
+            **(self._tls.uvicorn_options() if self._tls else {}),
+        )
         self._server = server = uvicorn.Server(config)
         started = threading.Event()
 
@@ -112,9 +120,16 @@ class AsgiServer:
 
 
 class ReferenceServer:
-    def __init__(self, directory: Directory | None = None, faults: Iterable[str] = (),
-                 host: str = "127.0.0.1", port: int = 0, settings: ServerSettings | None = None,
-                 hostile: str | None = None, tls: ServerTls | None = None) -> None:
+    def __init__(
+        self,
+        directory: Directory | None = None,
+        faults: Iterable[str] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        settings: ServerSettings | None = None,
+        hostile: str | None = None,
+        tls: ServerTls | None = None,
+    ) -> None:
         hostile_check(hostile)
         self.hostile = hostile
         self.faults = FaultSet(faults)

@@ -31,35 +31,65 @@ class Status(str, Enum):
 # The capability sets of the Consult page's samples: the failure sample shows the owner without a
 # consult, the first success sample adds the three agent-only operations.
 OWNER_CAPABILITIES = (
-    "Transfer", "Leave", "Invite", "Consult", "SetInFocus", "SetDisposition", "AttachUserData",
-    "DeleteUserData", "UpdateUserData", "Complete", "SendMessage", "SendStartTypingNotification",
+    "Transfer",
+    "Leave",
+    "Invite",
+    "Consult",
+    "SetInFocus",
+    "SetDisposition",
+    "AttachUserData",
+    "DeleteUserData",
+    "UpdateUserData",
+    "Complete",
+    "SendMessage",
+    "SendStartTypingNotification",
     "SendStopTypingNotification",
 )
 AGENT_ONLY_CAPABILITIES = (
-    "SendToAgents", "SendStartTypingToAgentsNotification", "SendStopTypingToAgentsNotification",
+    "SendToAgents",
+    "SendStartTypingToAgentsNotification",
+    "SendStopTypingToAgentsNotification",
 )
 # Decision: a consultant talks to agents only and can leave; it cannot move the customer
 # (Transfer, Invite, Complete) nor write to the customer (SendMessage), which keeps it invisible.
 CONSULTANT_CAPABILITIES = ("Leave", "SetInFocus", *AGENT_ONLY_CAPABILITIES)
 # A conference member talks to everyone, as the Invite page says the customer sees all conference agents.
 CONFERENCE_CAPABILITIES = (
-    "Leave", "SetInFocus", "SendMessage", "SendStartTypingNotification", "SendStopTypingNotification",
+    "Leave",
+    "SetInFocus",
+    "SendMessage",
+    "SendStartTypingNotification",
+    "SendStopTypingNotification",
     *AGENT_ONLY_CAPABILITIES,
 )
 INVITED_CAPABILITIES = ("Accept", "Reject")
 # The Leave page: an agent that leaves outside a conference keeps the session to wrap up ("will still
 # allow the agent to update user data and set disposition"); its sample lists Transfer, Complete,
 # Leave and InFocus (spelled SetInFocus here, as in the Consult page's samples).
-WRAP_UP_CAPABILITIES = ("Transfer", "Complete", "Leave", "SetInFocus", "SetDisposition", "AttachUserData",
-                        "UpdateUserData", "DeleteUserData")
+WRAP_UP_CAPABILITIES = (
+    "Transfer",
+    "Complete",
+    "Leave",
+    "SetInFocus",
+    "SetDisposition",
+    "AttachUserData",
+    "UpdateUserData",
+    "DeleteUserData",
+)
 # Intrude's visibility modes (pages Intrude, Monitor, BargeIn): who sees the supervisor join, and
 # what it may send once it accepted.
 SUPERVISOR_MODES = ("Monitor", "Coach", "BargeIn")
 SUPERVISOR_CAPABILITIES = {
     "Monitor": ("Leave", "SetInFocus"),
     "Coach": ("Leave", "SetInFocus", *AGENT_ONLY_CAPABILITIES),
-    "BargeIn": ("Leave", "SetInFocus", "SendMessage", "SendStartTypingNotification", "SendStopTypingNotification",
-                *AGENT_ONLY_CAPABILITIES),
+    "BargeIn": (
+        "Leave",
+        "SetInFocus",
+        "SendMessage",
+        "SendStartTypingNotification",
+        "SendStopTypingNotification",
+        *AGENT_ONLY_CAPABILITIES,
+    ),
 }
 
 # Operations accepted without being listed, each allowed whenever the listed capability it maps
@@ -104,10 +134,14 @@ class Message:
     def view(self, *, seconds_field_in_seconds: bool = False) -> dict[str, Any]:
         local = datetime.fromtimestamp(self.timestamp_ms / 1000).astimezone()
         timestamp = local.strftime("%Y-%m-%d %H:%M:%S.") + f"{self.timestamp_ms % 1000:03d}" + local.strftime("%z")
-        view: dict[str, Any] = {"index": self.index, "type": self.type, "timestamp": timestamp,
-                                "timestampSeconds": self.timestamp_ms // 1000 if seconds_field_in_seconds
-                                else self.timestamp_ms,
-                                "visibility": self.visibility, **self.extra}
+        view: dict[str, Any] = {
+            "index": self.index,
+            "type": self.type,
+            "timestamp": timestamp,
+            "timestampSeconds": self.timestamp_ms // 1000 if seconds_field_in_seconds else self.timestamp_ms,
+            "visibility": self.visibility,
+            **self.extra,
+        }
         if self.sender is not None:
             view["from"] = self.sender.view()
         return view
@@ -128,8 +162,11 @@ class SmsSession:
 
     def agents(self, *, active_only: bool = True) -> list[Participant]:
         """The agents in the session (a supervisor included once it accepted)."""
-        return [p for p in self.participants
-                if p.role is not Role.CUSTOMER and not p.invited and (p.active or not active_only)]
+        return [
+            p
+            for p in self.participants
+            if p.role is not Role.CUSTOMER and not p.invited and (p.active or not active_only)
+        ]
 
     def holds(self, username: str) -> bool:
         """Whether the session is among the agent's own: in it, offered it, or wrapping it up."""
@@ -138,8 +175,9 @@ class SmsSession:
 
     def participant_of(self, username: str) -> Participant | None:
         """The agent's most recent participation (an agent may leave and be consulted again)."""
-        return next((p for p in reversed(self.participants)
-                     if p.account is not None and p.account.username == username), None)
+        return next(
+            (p for p in reversed(self.participants) if p.account is not None and p.account.username == username), None
+        )
 
     def customer(self) -> Participant:
         return next(p for p in self.participants if p.role is Role.CUSTOMER)
@@ -186,5 +224,6 @@ class SmsSession:
     def customer_received(self) -> list[Message]:
         """The conversation as the customer's phone holds it: the customer's own texts and what
         others sent visible to All (typing indicators are not delivered to a phone)."""
-        return [m for m in self.messages
-                if m.visibility == "All" and m.type not in _TYPING and m.to_customer or m.leaked]
+        return [
+            m for m in self.messages if m.visibility == "All" and m.type not in _TYPING and m.to_customer or m.leaked
+        ]

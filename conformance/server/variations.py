@@ -16,42 +16,60 @@ from typing import Any
 
 from conformance.server.faults import FaultSet, define_benign
 
-EXTRA_FIELDS = define_benign("extra-fields", "unknown extra fields in every response, notification, session, "
-                                             "participant and message")
+EXTRA_FIELDS = define_benign(
+    "extra-fields", "unknown extra fields in every response, notification, session, participant and message"
+)
 KEY_ORDER = define_benign("key-order", "every JSON object with its keys in reverse order, capabilities reversed")
 SPLIT_CONNECTS = define_benign("split-connects", "each /meta/connect answer carries at most one notification")
-BATCHED_CONNECTS = define_benign("batched-connects", "a /meta/connect waits 20 ms to answer several notifications "
-                                                     "in one batch")
-OTHER_SESSIONS = define_benign("other-sessions-interleaved", "each SMS notification is followed by one about "
-                                                             "another session of the same agent")
+BATCHED_CONNECTS = define_benign(
+    "batched-connects", "a /meta/connect waits 20 ms to answer several notifications in one batch"
+)
+OTHER_SESSIONS = define_benign(
+    "other-sessions-interleaved", "each SMS notification is followed by one about another session of the same agent"
+)
 JITTER = define_benign("jitter", "each notification is delivered after a random 0-50 ms, in order")
 # The open points of sms-pages.md ("what the pages leave open"): who receives an agent's own
 # messages, participant order, extra notifications, and a synchronous refusal where the Consult
 # page shows an asynchronous Error.
-NO_ECHO_TO_SENDER = define_benign("no-echo-to-sender", "an agent receives no notification of the messages it "
-                                                       "sends itself (typing, SendMessage, SendToAgents)")
-TYPING_TO_OTHERS = define_benign("typing-to-others-only", "typing notifications reach the other agents of the "
-                                                          "session, not the agent that types")
-UNRELATED_IN_SESSION = define_benign("unrelated-in-session", "a consult's and an accept's notifications come with "
-                                                             "others about the same session: PropertiesUpdated "
-                                                             "between ParticipantsUpdated and the join (for Accept, "
-                                                             "between StatusChange and ParticipantsUpdated), then the "
-                                                             "consulted agent's typing")
+NO_ECHO_TO_SENDER = define_benign(
+    "no-echo-to-sender",
+    "an agent receives no notification of the messages it sends itself (typing, SendMessage, SendToAgents)",
+)
+TYPING_TO_OTHERS = define_benign(
+    "typing-to-others-only", "typing notifications reach the other agents of the session, not the agent that types"
+)
+UNRELATED_IN_SESSION = define_benign(
+    "unrelated-in-session",
+    "a consult's and an accept's notifications come with "
+    "others about the same session: PropertiesUpdated "
+    "between ParticipantsUpdated and the join (for Accept, "
+    "between StatusChange and ParticipantsUpdated), then the "
+    "consulted agent's typing",
+)
 PARTICIPANTS_REVERSED = define_benign("participants-reversed", "participants listed in reverse order")
-ORIGINATOR_LAST = define_benign("originator-listed-last", "the agent that owns the session is listed after "
-                                                          "every other participant")
-SYNC_TARGET_REFUSAL = define_benign("sync-refusal-of-unavailable-target",
-                                    "a Consult whose target is unknown or unavailable is refused in the response "
-                                    "(statusCode 2, HTTP 400) instead of failing later with an Error notification")
-ACCEPT_IN_PIECES = define_benign("accept-history-in-pieces",
-                                 "Accept's StatusChange lists the participants (the page's sample lists none) and "
-                                 "the history comes as one NewMessages per message")
-BARE_RESPONSES = define_benign("bare-responses",
-                               "operations whose page shows a bare {\"statusCode\": 0} (Accept, Reject, Complete, "
-                               "Leave, Transfer, Intrude) answer without a referenceId; their notifications keep it")
-LEFT_THEN_COMPLETED = define_benign("leave-left-then-completed",
-                                    "an agent leaving a conference or consultation gets StatusChange LeftChat, then "
-                                    "Completed (the GWS 8.5.2 Leave page prints both samples one after the other)")
+ORIGINATOR_LAST = define_benign(
+    "originator-listed-last", "the agent that owns the session is listed after every other participant"
+)
+SYNC_TARGET_REFUSAL = define_benign(
+    "sync-refusal-of-unavailable-target",
+    "a Consult whose target is unknown or unavailable is refused in the response "
+    "(statusCode 2, HTTP 400) instead of failing later with an Error notification",
+)
+ACCEPT_IN_PIECES = define_benign(
+    "accept-history-in-pieces",
+    "Accept's StatusChange lists the participants (the page's sample lists none) and "
+    "the history comes as one NewMessages per message",
+)
+BARE_RESPONSES = define_benign(
+    "bare-responses",
+    'operations whose page shows a bare {"statusCode": 0} (Accept, Reject, Complete, '
+    "Leave, Transfer, Intrude) answer without a referenceId; their notifications keep it",
+)
+LEFT_THEN_COMPLETED = define_benign(
+    "leave-left-then-completed",
+    "an agent leaving a conference or consultation gets StatusChange LeftChat, then "
+    "Completed (the GWS 8.5.2 Leave page prints both samples one after the other)",
+)
 
 BATCH_WINDOW_SECONDS = 0.02
 JITTER_SECONDS = 0.05

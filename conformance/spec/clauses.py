@@ -23,76 +23,174 @@ RETURN_VALUES = DocPage("API Basics: Return Values", DOCS + "GWS/latest/API/Retu
 COMETD = DocPage("API Basics: CometD notifications", DOCS + "GWS/latest/API/CometD")
 
 CLAUSES: tuple[Clause, ...] = (
-    _clause("sms.consult.endpoint", "MUST", CONSULT,
-            "The operation is POST /api/v2/me/smssessions/{id} with a JSON body; {id} is the SMS session id."),
-    _clause("sms.consult.feature", "MUST", CONSULT,
-            "It belongs to the api-multimedia feature; a user without that feature cannot use it."),
-    _clause("sms.consult.param.operation", "MUST", CONSULT,
-            "operationName is the string Consult."),
-    _clause("sms.consult.param.target-required", "MUST", CONSULT,
-            "targetUri is mandatory when targetPath is absent and vice versa: a request with neither is rejected."),
-    _clause("sms.consult.param.target-uri", "MUST", CONSULT,
-            "targetUri names a user (consult with that agent) or a queue (consult through that queue)."),
-    _clause("sms.consult.param.target-path", "MUST", CONSULT,
-            "targetPath is the path form of the same: a user path or a queue path."),
-    _clause("sms.consult.response", "MUST", CONSULT,
-            "An accepted request answers {statusCode: 0, referenceId: <integer>}; the outcome comes later "
-            "as notifications."),
-    _clause("sms.consult.notify.participants", "MUST", CONSULT,
-            "First success notification: ParticipantsUpdated / SMSsessionStateChangeMessage carrying the full "
-            "smssession (id, uri, state Chatting, participants, capabilities) in which the consulted agent "
-            "appears as a participant of type Agent."),
-    _clause("sms.consult.notify.capabilities", "SHOULD", CONSULT,
-            "After the consult starts, the session's capabilities include SendToAgents, "
-            "SendStartTypingToAgentsNotification and SendStopTypingToAgentsNotification."),
-    _clause("sms.consult.notify.joined", "MUST", CONSULT,
-            "Second success notification: NewMessages / MessageLogUpdated with smssessionUri and a "
-            "ParticipantJoined message from the consulted agent, visibility Agents, an index continuing the "
-            "log, timestamp and timestampSeconds."),
-    _clause("sms.consult.notify.consultant", "SHOULD", CONSULT,
-            "The consulted agent is notified that it joined the session: ParticipantsUpdated and the join reach "
-            "its stream too (assumed: the page prints the notifications without saying who receives them)."),
-    _clause("sms.consult.notify.order", "MUST", CONSULT,
-            "ParticipantsUpdated arrives before the NewMessages that announces the join."),
-    _clause("sms.consult.notify.error", "MUST", CONSULT,
-            "A consult that fails yields Error / SMSsessionStateChangeMessage with an errorMessage, the "
-            "referenceId the accepting response returned, and the session as it stands (consultant absent, "
-            "agent-only capabilities absent)."),
-    _clause("sms.consult.visibility", "MUST", CONSULT,
-            "The customer is not made aware of the consulting agent: the join and every message from the "
-            "consulting agent are visible to agents only, never delivered to the customer."),
-    _clause("sms.consult.followup.transfer", "MUST", CONSULT,
-            "After the consult has started the originating agent can Transfer the session to the consulting agent."),
-    _clause("sms.consult.followup.conference", "MUST", CONSULT,
-            "After the consult has started the originating agent can Conference with the consulting agent."),
-    _clause("sms.consult.followup.leave", "MUST", CONSULT,
-            "The consulting agent can Leave the session."),
-    _clause("sms.common.reference-id.unique", "MUST", COMETD,
-            "Every accepted request gets its own referenceId, unique within the client session."),
-    _clause("sms.common.reference-id.echo", "MUST", COMETD,
-            "An Error notification carries the referenceId of the request that failed."),
-    _clause("sms.common.notify.index", "MUST", COMETD,
-            "Notifications of one session arrive in the order the server produced them: message index values "
-            "strictly increase and never repeat."),
-    _clause("sms.common.notify.once", "SHOULD", COMETD,
-            "Each notification reaches a client once (assumed: no page says; a repeat is reported as a warning)."),
-    _clause("sms.common.timestamp", "MUST", COMETD,
-            "timestampSeconds (milliseconds since the epoch, erratum 4) is the same instant as timestamp."),
-    _clause("sms.common.refusal", "MUST", RETURN_VALUES,
-            "A refused request is answered with a non-zero statusCode and a statusMessage, no referenceId, "
-            "never a 5xx for bad input, and changes nothing."),
-    _clause("sms.common.refusal.http-status", "SHOULD", RETURN_VALUES,
-            "A non-zero statusCode comes with an HTTP 4xx status (assumed; the page does not fix it)."),
-    _clause("sms.common.reference-id.match", "MUST", COMETD,
-            "Where an operation's response and the notification reporting its outcome both carry a referenceId, "
-            "they are the same value (referenceId links the notification to the original request)."),
-    _clause("sms.common.reference-id.notify", "SHOULD", COMETD,
-            "The notification reporting an operation's outcome carries a referenceId where the page's sample shows "
-            "one (Accept, Reject, Leave), even where the page's response shows none (erratum 7)."),
-    _clause("sms.common.capability", "MUST", RETURN_VALUES,
-            "An operation the session's current capabilities do not list is refused (statusCode 2, not valid for "
-            "the current state) and changes nothing: judged for each message and user data operation on a session "
-            "offered to the agent (Invited), whose capabilities list only what the agent may do before accepting it."),
+    _clause(
+        "sms.consult.endpoint",
+        "MUST",
+        CONSULT,
+        "The operation is POST /api/v2/me/smssessions/{id} with a JSON body; {id} is the SMS session id.",
+    ),
+    _clause(
+        "sms.consult.feature",
+        "MUST",
+        CONSULT,
+        "It belongs to the api-multimedia feature; a user without that feature cannot use it.",
+    ),
+    _clause("sms.consult.param.operation", "MUST", CONSULT, "operationName is the string Consult."),
+    _clause(
+        "sms.consult.param.target-required",
+        "MUST",
+        CONSULT,
+        "targetUri is mandatory when targetPath is absent and vice versa: a request with neither is rejected.",
+    ),
+    _clause(
+        "sms.consult.param.target-uri",
+        "MUST",
+        CONSULT,
+        "targetUri names a user (consult with that agent) or a queue (consult through that queue).",
+    ),
+    _clause(
+        "sms.consult.param.target-path",
+        "MUST",
+        CONSULT,
+        "targetPath is the path form of the same: a user path or a queue path.",
+    ),
+    _clause(
+        "sms.consult.response",
+        "MUST",
+        CONSULT,
+        "An accepted request answers {statusCode: 0, referenceId: <integer>}; the outcome comes later "
+        "as notifications.",
+    ),
+    _clause(
+        "sms.consult.notify.participants",
+        "MUST",
+        CONSULT,
+        "First success notification: ParticipantsUpdated / SMSsessionStateChangeMessage carrying the full "
+        "smssession (id, uri, state Chatting, participants, capabilities) in which the consulted agent "
+        "appears as a participant of type Agent.",
+    ),
+    _clause(
+        "sms.consult.notify.capabilities",
+        "SHOULD",
+        CONSULT,
+        "After the consult starts, the session's capabilities include SendToAgents, "
+        "SendStartTypingToAgentsNotification and SendStopTypingToAgentsNotification.",
+    ),
+    _clause(
+        "sms.consult.notify.joined",
+        "MUST",
+        CONSULT,
+        "Second success notification: NewMessages / MessageLogUpdated with smssessionUri and a "
+        "ParticipantJoined message from the consulted agent, visibility Agents, an index continuing the "
+        "log, timestamp and timestampSeconds.",
+    ),
+    _clause(
+        "sms.consult.notify.consultant",
+        "SHOULD",
+        CONSULT,
+        "The consulted agent is notified that it joined the session: ParticipantsUpdated and the join reach "
+        "its stream too (assumed: the page prints the notifications without saying who receives them).",
+    ),
+    _clause(
+        "sms.consult.notify.order",
+        "MUST",
+        CONSULT,
+        "ParticipantsUpdated arrives before the NewMessages that announces the join.",
+    ),
+    _clause(
+        "sms.consult.notify.error",
+        "MUST",
+        CONSULT,
+        "A consult that fails yields Error / SMSsessionStateChangeMessage with an errorMessage, the "
+        "referenceId the accepting response returned, and the session as it stands (consultant absent, "
+        "agent-only capabilities absent).",
+    ),
+    _clause(
+        "sms.consult.visibility",
+        "MUST",
+        CONSULT,
+        "The customer is not made aware of the consulting agent: the join and every message from the "
+        "consulting agent are visible to agents only, never delivered to the customer.",
+    ),
+    _clause(
+        "sms.consult.followup.transfer",
+        "MUST",
+        CONSULT,
+        "After the consult has started the originating agent can Transfer the session to the consulting agent.",
+    ),
+    _clause(
+        "sms.consult.followup.conference",
+        "MUST",
+        CONSULT,
+        "After the consult has started the originating agent can Conference with the consulting agent.",
+    ),
+    _clause("sms.consult.followup.leave", "MUST", CONSULT, "The consulting agent can Leave the session."),
+    _clause(
+        "sms.common.reference-id.unique",
+        "MUST",
+        COMETD,
+        "Every accepted request gets its own referenceId, unique within the client session.",
+    ),
+    _clause(
+        "sms.common.reference-id.echo",
+        "MUST",
+        COMETD,
+        "An Error notification carries the referenceId of the request that failed.",
+    ),
+    _clause(
+        "sms.common.notify.index",
+        "MUST",
+        COMETD,
+        "Notifications of one session arrive in the order the server produced them: message index values "
+        "strictly increase and never repeat.",
+    ),
+    _clause(
+        "sms.common.notify.once",
+        "SHOULD",
+        COMETD,
+        "Each notification reaches a client once (assumed: no page says; a repeat is reported as a warning).",
+    ),
+    _clause(
+        "sms.common.timestamp",
+        "MUST",
+        COMETD,
+        "timestampSeconds (milliseconds since the epoch, erratum 4) is the same instant as timestamp.",
+    ),
+    _clause(
+        "sms.common.refusal",
+        "MUST",
+        RETURN_VALUES,
+        "A refused request is answered with a non-zero statusCode and a statusMessage, no referenceId, "
+        "never a 5xx for bad input, and changes nothing.",
+    ),
+    _clause(
+        "sms.common.refusal.http-status",
+        "SHOULD",
+        RETURN_VALUES,
+        "A non-zero statusCode comes with an HTTP 4xx status (assumed; the page does not fix it).",
+    ),
+    _clause(
+        "sms.common.reference-id.match",
+        "MUST",
+        COMETD,
+        "Where an operation's response and the notification reporting its outcome both carry a referenceId, "
+        "they are the same value (referenceId links the notification to the original request).",
+    ),
+    _clause(
+        "sms.common.reference-id.notify",
+        "SHOULD",
+        COMETD,
+        "The notification reporting an operation's outcome carries a referenceId where the page's sample shows "
+        "one (Accept, Reject, Leave), even where the page's response shows none (erratum 7).",
+    ),
+    _clause(
+        "sms.common.capability",
+        "MUST",
+        RETURN_VALUES,
+        "An operation the session's current capabilities do not list is refused (statusCode 2, not valid for "
+        "the current state) and changes nothing: judged for each message and user data operation on a session "
+        "offered to the agent (Invited), whose capabilities list only what the agent may do before accepting it.",
+    ),
     *LIFECYCLE_CLAUSES,
     *MESSAGE_CLAUSES,
     *USER_DATA_CLAUSES,

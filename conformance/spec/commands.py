@@ -12,28 +12,36 @@ from conformance.spec.schemas import load_schema, shape_names, validate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    schema = subparsers.add_parser("schema", help="list the JSON Schemas or validate a document against one",
-                                   description="The JSON Schemas (2020-12) derived from the documentation.")
+    schema = subparsers.add_parser(
+        "schema",
+        help="list the JSON Schemas or validate a document against one",
+        description="The JSON Schemas (2020-12) derived from the documentation.",
+    )
     commands = schema.add_subparsers(dest="schema_command", metavar="SUBCOMMAND", required=True)
 
-    listing = commands.add_parser("list", help="shape names and titles",
-                                  description="Print every shape name (the path under schemas/ without .json) "
-                                              "and its title.")
+    listing = commands.add_parser(
+        "list",
+        help="shape names and titles",
+        description="Print every shape name (the path under schemas/ without .json) and its title.",
+    )
     listing.set_defaults(handler=_list)
 
     check = commands.add_parser(
-        "validate", help="validate a JSON file against a shape",
+        "validate",
+        help="validate a JSON file against a shape",
         description="Validate FILE against SHAPE. Exit 0 when valid; 1 when invalid, with each violation's JSON "
-                    "path and failing keyword; 2 for an unknown shape or a file that cannot be read as JSON.",
+        "path and failing keyword; 2 for an unknown shape or a file that cannot be read as JSON.",
     )
     check.add_argument("shape", metavar="SHAPE", help="e.g. notifications/participants-updated (see 'schema list')")
     check.add_argument("file", metavar="FILE", help="the JSON document, or - for standard input")
     check.set_defaults(handler=_validate)
 
     openapi = subparsers.add_parser(
-        "openapi", help="write the OpenAPI 3.1 document derived from the schemas",
+        "openapi",
+        help="write the OpenAPI 3.1 document derived from the schemas",
         description="Write the OpenAPI 3.1 document of the SMS session resource (operations, bodies by "
-                    "operationName, responses, Basic/cookie/CSRF security) derived from schemas/, as JSON.")
+        "operationName, responses, Basic/cookie/CSRF security) derived from schemas/, as JSON.",
+    )
     openapi.add_argument("--base-url", metavar="URL", help="a server to list under servers")
     openapi.add_argument("-o", "--output", metavar="FILE", type=Path, help="write there instead of standard output")
     openapi.set_defaults(handler=_openapi)

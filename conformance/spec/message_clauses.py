@@ -18,10 +18,13 @@ SEND_TO_AGENTS = DocPage("SMS Session API: SendToAgents", DOCS + "GWS/8.5.2/API/
 SEND_URL = DocPage("SMS Session API: SendUrl", DOCS + "HTCC/8.5.2/API/SMSSendUrl")
 START_TYPING = DocPage("SMS Session API: SendStartTypingNotification", DOCS + "GWS/8.5.2/API/SMSSendStartType")
 STOP_TYPING = DocPage("SMS Session API: SendStopTypingNotification", DOCS + "HTCC/latest/API/SMSSendStopType")
-START_TYPING_TO_AGENTS = DocPage("SMS Session API: SendStartTypingToAgentsNotification",
-                                 DOCS + "HTCC/latest/API/SMSSendStartTypingToAgentsNotification")
-STOP_TYPING_TO_AGENTS = DocPage("SMS Session API: SendStopTypingToAgentsNotification",
-                                DOCS + "GWS/latest/API/SMSSendStopTypingToAgentsNotification")
+START_TYPING_TO_AGENTS = DocPage(
+    "SMS Session API: SendStartTypingToAgentsNotification",
+    DOCS + "HTCC/latest/API/SMSSendStartTypingToAgentsNotification",
+)
+STOP_TYPING_TO_AGENTS = DocPage(
+    "SMS Session API: SendStopTypingToAgentsNotification", DOCS + "GWS/latest/API/SMSSendStopTypingToAgentsNotification"
+)
 CUSTOM_NOTICE = DocPage("SMS Session API: SendCustomNotice", DOCS + "HTCC/latest/API/SMSSendCustomNotice")
 
 _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is allowed)."
@@ -29,16 +32,20 @@ _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is a
 
 def _message(kind: str, visibility: str, field: str | None = None) -> str:
     content = f", its {field} exactly as sent" if field else ""
-    return (f"The other agent of the session receives NewMessages / MessageLogUpdated (with smssessionUri) carrying "
-            f"one {kind} message from the sending agent (from.participantId), visibility {visibility}{content}, an "
-            f"index continuing the log (above every index before it), timestamp and timestampSeconds one instant; "
-            f"the session's message log (GET .../messages) then holds the same message (index, type, sender, "
-            f"visibility). Whether the sender receives its own is not judged (no page says).")
+    return (
+        f"The other agent of the session receives NewMessages / MessageLogUpdated (with smssessionUri) carrying "
+        f"one {kind} message from the sending agent (from.participantId), visibility {visibility}{content}, an "
+        f"index continuing the log (above every index before it), timestamp and timestampSeconds one instant; "
+        f"the session's message log (GET .../messages) then holds the same message (index, type, sender, "
+        f"visibility). Whether the sender receives its own is not judged (no page says)."
+    )
 
 
 def _required(field: str, kind: str) -> str:
-    return (f"{field} is mandatory, a string: a request without it is refused (statusCode 1, missing parameter), "
-            f"one with a non-string {field} is refused; neither adds a {kind} message to the log.")
+    return (
+        f"{field} is mandatory, a string: a request without it is refused (statusCode 1, missing parameter), "
+        f"one with a non-string {field} is refused; neither adds a {kind} message to the log."
+    )
 
 
 def _reaches_customer(kind: str) -> str:
@@ -46,8 +53,10 @@ def _reaches_customer(kind: str) -> str:
 
 
 def _never_customer(kind: str) -> str:
-    return (f"Visibility Agents: the {kind} never reaches the customer (customers do not see it): nothing of it on "
-            f"the customer's phone (judged with the session source's customer probe).")
+    return (
+        f"Visibility Agents: the {kind} never reaches the customer (customers do not see it): nothing of it on "
+        f"the customer's phone (judged with the session source's customer probe)."
+    )
 
 
 MESSAGE_CLAUSES: tuple[Clause, ...] = (
@@ -68,28 +77,49 @@ MESSAGE_CLAUSES: tuple[Clause, ...] = (
     _clause("sms.send-url.customer", "MUST", SEND_URL, _reaches_customer("URL")),
     # --- the typing pages -----------------------------------------------------------------------------
     _clause("sms.send-start-typing.response", "MUST", START_TYPING, _OK),
-    _clause("sms.send-start-typing.message", "MUST", START_TYPING,
-            _message("TypingStarted", "All") + " (The page sends it 'to all SMS session participants'.)"),
-    _clause("sms.send-stop-typing.response", "MUST", STOP_TYPING,
-            _OK + " (Erratum: the page writes the path /api/v2/me/smsessions/{id}; the suite sends smssessions.)"),
+    _clause(
+        "sms.send-start-typing.message",
+        "MUST",
+        START_TYPING,
+        _message("TypingStarted", "All") + " (The page sends it 'to all SMS session participants'.)",
+    ),
+    _clause(
+        "sms.send-stop-typing.response",
+        "MUST",
+        STOP_TYPING,
+        _OK + " (Erratum: the page writes the path /api/v2/me/smsessions/{id}; the suite sends smssessions.)",
+    ),
     _clause("sms.send-stop-typing.message", "MUST", STOP_TYPING, _message("TypingStopped", "All")),
     _clause("sms.send-start-typing-to-agents.response", "MUST", START_TYPING_TO_AGENTS, _OK),
-    _clause("sms.send-start-typing-to-agents.message", "MUST", START_TYPING_TO_AGENTS,
-            _message("TypingStarted", "Agents")),
-    _clause("sms.send-start-typing-to-agents.visibility", "MUST", START_TYPING_TO_AGENTS,
-            _never_customer("typing notification")),
-    _clause("sms.send-stop-typing-to-agents.response", "MUST", STOP_TYPING_TO_AGENTS,
-            _OK + " The operation is SendStopTypingToAgentsNotification, as the page's title and every capability "
-                  "list spell it (erratum: its table and sample write SendStopTypingToAgentNotification, without the "
-                  "s); the suite sends the capability's spelling and does not judge the misspelled one."),
-    _clause("sms.send-stop-typing-to-agents.message", "MUST", STOP_TYPING_TO_AGENTS,
-            _message("TypingStopped", "Agents")),
-    _clause("sms.send-stop-typing-to-agents.visibility", "MUST", STOP_TYPING_TO_AGENTS,
-            _never_customer("typing notification")),
+    _clause(
+        "sms.send-start-typing-to-agents.message", "MUST", START_TYPING_TO_AGENTS, _message("TypingStarted", "Agents")
+    ),
+    _clause(
+        "sms.send-start-typing-to-agents.visibility",
+        "MUST",
+        START_TYPING_TO_AGENTS,
+        _never_customer("typing notification"),
+    ),
+    _clause(
+        "sms.send-stop-typing-to-agents.response",
+        "MUST",
+        STOP_TYPING_TO_AGENTS,
+        _OK + " The operation is SendStopTypingToAgentsNotification, as the page's title and every capability "
+        "list spell it (erratum: its table and sample write SendStopTypingToAgentNotification, without the "
+        "s); the suite sends the capability's spelling and does not judge the misspelled one.",
+    ),
+    _clause(
+        "sms.send-stop-typing-to-agents.message", "MUST", STOP_TYPING_TO_AGENTS, _message("TypingStopped", "Agents")
+    ),
+    _clause(
+        "sms.send-stop-typing-to-agents.visibility",
+        "MUST",
+        STOP_TYPING_TO_AGENTS,
+        _never_customer("typing notification"),
+    ),
     # --- SendCustomNotice -----------------------------------------------------------------------------
     _clause("sms.send-custom-notice.response", "MUST", CUSTOM_NOTICE, _OK),
     _clause("sms.send-custom-notice.message", "MUST", CUSTOM_NOTICE, _message("CustomNotice", "All", "noticeText")),
-    _clause("sms.send-custom-notice.param.notice-text", "MUST", CUSTOM_NOTICE,
-            _required("noticeText", "CustomNotice")),
+    _clause("sms.send-custom-notice.param.notice-text", "MUST", CUSTOM_NOTICE, _required("noticeText", "CustomNotice")),
     _clause("sms.send-custom-notice.customer", "MUST", CUSTOM_NOTICE, _reaches_customer("notice")),
 )

@@ -35,8 +35,11 @@ class ReprSyntaxError(ValueError):
 
 def _unquote(literal: str) -> str:
     body = literal.lstrip("uUbB")[1:-1]
-    return re.sub(r"\\u[0-9a-fA-F]{4}|\\.", lambda m: _ESCAPES.get(m.group(), m.group()) if len(m.group()) == 2
-                  else chr(int(m.group()[2:], 16)), body)
+    return re.sub(
+        r"\\u[0-9a-fA-F]{4}|\\.",
+        lambda m: _ESCAPES.get(m.group(), m.group()) if len(m.group()) == 2 else chr(int(m.group()[2:], 16)),
+        body,
+    )
 
 
 def _json_tokens(text: str) -> Iterator[str]:
@@ -44,7 +47,7 @@ def _json_tokens(text: str) -> Iterator[str]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise ReprSyntaxError(f"unexpected {text[position:position + 20]!r} at offset {position}")
+            raise ReprSyntaxError(f"unexpected {text[position : position + 20]!r} at offset {position}")
         position = match.end()
         kind = match.lastgroup
         if kind == "string":
@@ -58,6 +61,7 @@ def _json_tokens(text: str) -> Iterator[str]:
 
 
 # --- the formatting quirks of the page (ERRATA.md, erratum 3) --------------------------------------
+
 
 def _repair_url(value: str) -> str:
     """'http: //localhost: 8080/api' -> 'http://localhost:8080/api'."""
@@ -124,5 +128,5 @@ def consult_samples(page: str) -> dict[str, Any]:
             text = lines[lines.index(label) + 1]
         except (ValueError, IndexError):
             raise ReprSyntaxError(f"the page has no sample labelled {label!r}") from None
-        samples[name] = normalize_repr(text[text.index("{"):])
+        samples[name] = normalize_repr(text[text.index("{") :])
     return samples

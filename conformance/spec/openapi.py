@@ -25,9 +25,18 @@ from conformance.spec.schemas import load_schema, shape_names
 # The GWS shapes (not the suite's own report formats).
 GWS_SHAPES = ("objects/", "requests/", "responses/", "notifications/")
 # Operations with a derived request schema (schemas/requests/), referenced as components.
-DERIVED_BODIES = ("requests/accept", "requests/complete", "requests/send-message", "requests/send-to-agents",
-                  "requests/send-url", "requests/send-custom-notice", "requests/typing", "requests/user-data",
-                  "requests/delete-user-data", "requests/set-disposition")
+DERIVED_BODIES = (
+    "requests/accept",
+    "requests/complete",
+    "requests/send-message",
+    "requests/send-to-agents",
+    "requests/send-url",
+    "requests/send-custom-notice",
+    "requests/typing",
+    "requests/user-data",
+    "requests/delete-user-data",
+    "requests/set-disposition",
+)
 NO_PARAMETER_OPERATIONS = ("Leave", "Reject")  # no schema of their own: operationName is the whole body
 TARGET_OPERATIONS = ("Transfer", "Invite")  # a target as Consult's derived schema has it
 
@@ -47,8 +56,11 @@ def _embedded(schema: dict[str, Any], by_id: dict[str, str]) -> dict[str, Any]:
 
     def rewrite(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: (_ref(by_id[urljoin(base, v)])["$ref"] if k == "$ref" and not v.startswith("#") else rewrite(v))
-                    for k, v in value.items() if k not in ("$id", "$schema")}
+            return {
+                k: (_ref(by_id[urljoin(base, v)])["$ref"] if k == "$ref" and not v.startswith("#") else rewrite(v))
+                for k, v in value.items()
+                if k not in ("$id", "$schema")
+            }
         if isinstance(value, list):
             return [rewrite(v) for v in value]
         return value
@@ -64,17 +76,29 @@ def _target_bodies(name: str) -> list[dict[str, Any]]:
     base = {"type": "object", "properties": copy.deepcopy(consult["properties"])}
     base["properties"]["operationName"] = {"const": name}
     by_uri, by_path = [alternative["required"] for alternative in consult["anyOf"]]
-    return [{"title": f"{name} by {by_uri[0]}", **copy.deepcopy(base), "required": ["operationName", *by_uri]},
-            {"title": f"{name} by {by_path[0]}", **copy.deepcopy(base), "required": ["operationName", *by_path],
-             "not": {"required": by_uri}}]
+    return [
+        {"title": f"{name} by {by_uri[0]}", **copy.deepcopy(base), "required": ["operationName", *by_uri]},
+        {
+            "title": f"{name} by {by_path[0]}",
+            **copy.deepcopy(base),
+            "required": ["operationName", *by_path],
+            "not": {"required": by_uri},
+        },
+    ]
 
 
 def _operation_bodies() -> list[dict[str, Any]]:
     bodies = [body for name in ("Consult", *TARGET_OPERATIONS) for body in _target_bodies(name)]
     bodies += [_ref(shape) for shape in DERIVED_BODIES]
     for name in NO_PARAMETER_OPERATIONS:
-        bodies.append({"title": f"{name} request body", "type": "object", "required": ["operationName"],
-                       "properties": {"operationName": {"const": name}}})
+        bodies.append(
+            {
+                "title": f"{name} request body",
+                "type": "object",
+                "required": ["operationName"],
+                "properties": {"operationName": {"const": name}},
+            }
+        )
     return bodies
 
 
@@ -91,51 +115,112 @@ def _refusals() -> dict[str, Any]:
 def openapi_document(base_url: str | None = None) -> dict[str, Any]:
     shapes = [s for s in shape_names() if s.startswith(GWS_SHAPES)]
     by_id = {load_schema(s)["$id"]: s for s in shapes}
-    session_id = {"name": "id", "in": "path", "required": True, "description": "the SMS session id",
-                  "schema": {"type": "string", "minLength": 1}}
+    session_id = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": "the SMS session id",
+        "schema": {"type": "string", "minLength": 1},
+    }
     read_security = [{"basic": []}, {"cookie": []}]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
-        "info": {"title": "GWS SMS Session API (derived by gws-conformance)", "version": conformance.__version__,
-                 "description": "Derived from the JSON Schemas of gws-conformance, which restate the GWS API v2 "
-                                "documentation (SMS Session API pages, API Basics: Return Values)."},
+        "info": {
+            "title": "GWS SMS Session API (derived by gws-conformance)",
+            "version": conformance.__version__,
+            "description": "Derived from the JSON Schemas of gws-conformance, which restate the GWS API v2 "
+            "documentation (SMS Session API pages, API Basics: Return Values).",
+        },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": {
-            "/api/v2/me/smssessions": {"get": {
-                "operationId": "listSmsSessions", "security": read_security,
-                "responses": {"200": _json({"type": "object", "required": ["statusCode", "smssessions"], "properties": {
-                    "statusCode": {"const": 0}, "smssessions": {"type": "array",
-                                                                "items": _ref("objects/smssession")}}},
-                    "the agent's SMS sessions"), **_refusals()}}},
-            "/api/v2/me/smssessions/{id}": {
-                "get": {"operationId": "getSmsSession", "parameters": [session_id], "security": read_security,
-                        "responses": {"200": _json({"type": "object", "required": ["statusCode", "smssession"],
-                                                    "properties": {"statusCode": {"const": 0},
-                                                                   "smssession": _ref("objects/smssession")}},
-                                                   "the session"), **_refusals()}},
-                "post": {"operationId": "operateOnSmsSession", "parameters": [session_id],
-                         "security": [{"basic": [], "cookie": [], "csrf": []}],
-                         "requestBody": {"required": True, "content": {"application/json": {
-                             "schema": {"oneOf": _operation_bodies()}}}},
-                         "responses": {
-                             # A refusal may come with HTTP 200 (a SHOULD of gws-conventions), so 200 allows both.
-                             "200": _json({"anyOf": [_ref("responses/ok"), _ref("responses/error")]},
-                                          "accepted (statusCode 0, a referenceId for asynchronous operations)"),
-                             **_refusals()}},
+            "/api/v2/me/smssessions": {
+                "get": {
+                    "operationId": "listSmsSessions",
+                    "security": read_security,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["statusCode", "smssessions"],
+                                "properties": {
+                                    "statusCode": {"const": 0},
+                                    "smssessions": {"type": "array", "items": _ref("objects/smssession")},
+                                },
+                            },
+                            "the agent's SMS sessions",
+                        ),
+                        **_refusals(),
+                    },
+                }
             },
-            "/api/v2/me/smssessions/{id}/messages": {"get": {
-                "operationId": "getSmsSessionMessages", "parameters": [session_id], "security": read_security,
-                "responses": {"200": _json({"type": "object", "required": ["statusCode", "messages"], "properties": {
-                    "statusCode": {"const": 0}, "messages": {"type": "array", "items": _ref("objects/message")}}},
-                    "the session's message log"), **_refusals()}}},
+            "/api/v2/me/smssessions/{id}": {
+                "get": {
+                    "operationId": "getSmsSession",
+                    "parameters": [session_id],
+                    "security": read_security,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["statusCode", "smssession"],
+                                "properties": {"statusCode": {"const": 0}, "smssession": _ref("objects/smssession")},
+                            },
+                            "the session",
+                        ),
+                        **_refusals(),
+                    },
+                },
+                "post": {
+                    "operationId": "operateOnSmsSession",
+                    "parameters": [session_id],
+                    "security": [{"basic": [], "cookie": [], "csrf": []}],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"oneOf": _operation_bodies()}}},
+                    },
+                    "responses": {
+                        # A refusal may come with HTTP 200 (a SHOULD of gws-conventions), so 200 allows both.
+                        "200": _json(
+                            {"anyOf": [_ref("responses/ok"), _ref("responses/error")]},
+                            "accepted (statusCode 0, a referenceId for asynchronous operations)",
+                        ),
+                        **_refusals(),
+                    },
+                },
+            },
+            "/api/v2/me/smssessions/{id}/messages": {
+                "get": {
+                    "operationId": "getSmsSessionMessages",
+                    "parameters": [session_id],
+                    "security": read_security,
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["statusCode", "messages"],
+                                "properties": {
+                                    "statusCode": {"const": 0},
+                                    "messages": {"type": "array", "items": _ref("objects/message")},
+                                },
+                            },
+                            "the session's message log",
+                        ),
+                        **_refusals(),
+                    },
+                }
+            },
         },
         "components": {
             "schemas": {component_name(s): _embedded(load_schema(s), by_id) for s in shapes},
             "securitySchemes": {
                 "basic": {"type": "http", "scheme": "basic"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "JSESSIONID"},
-                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-TOKEN",
-                         "description": "the token a GET hands out in X-CSRF-TOKEN (header name in X-CSRF-HEADER)"},
+                "csrf": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-CSRF-TOKEN",
+                    "description": "the token a GET hands out in X-CSRF-TOKEN (header name in X-CSRF-HEADER)",
+                },
             },
         },
     }

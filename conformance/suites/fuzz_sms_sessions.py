@@ -39,14 +39,27 @@ from conformance.verdicts import requirement
 
 EXAMPLES = int(os.environ.get(FUZZ_EXAMPLES_ENV, FUZZ_EXAMPLES_DEFAULT))
 
-schema = schemathesis.openapi.from_dict(openapi_document(), config=schemathesis.Config.from_dict({
-    "generation": {"mode": "all", "max-examples": EXAMPLES, "database": "none",
-                   "with-security-parameters": False},
-    "checks": {"negative_data_rejection": {"enabled": False}, "positive_data_acceptance": {"enabled": False},
-               "missing_required_header": {"enabled": False}, "ignored_auth": {"enabled": False},
-               "unsupported_method": {"enabled": False}},
-    "phases": {"stateful": {"enabled": False}},
-}))
+schema = schemathesis.openapi.from_dict(
+    openapi_document(),
+    config=schemathesis.Config.from_dict(
+        {
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "database": "none",
+                "with-security-parameters": False,
+            },
+            "checks": {
+                "negative_data_rejection": {"enabled": False},
+                "positive_data_acceptance": {"enabled": False},
+                "missing_required_header": {"enabled": False},
+                "ignored_auth": {"enabled": False},
+                "unsupported_method": {"enabled": False},
+            },
+            "phases": {"stateful": {"enabled": False}},
+        }
+    ),
+)
 
 
 def _body(response) -> object:
@@ -59,8 +72,10 @@ def _body(response) -> object:
 @schemathesis.check
 def gws_no_server_error(ctx, response, case) -> None:
     if response.status_code >= 500:
-        raise AssertionError(f"sms.common.refusal [MUST] HTTP {response.status_code}: a GWS server answers bad "
-                             "input with a refusal, never a server error")
+        raise AssertionError(
+            f"sms.common.refusal [MUST] HTTP {response.status_code}: a GWS server answers bad "
+            "input with a refusal, never a server error"
+        )
 
 
 @schemathesis.check
@@ -72,8 +87,9 @@ def gws_status_code_in_body(ctx, response, case) -> None:
         if not isinstance(body.get("statusMessage"), str):
             raise AssertionError(f"sms.common.refusal [MUST] statusCode {body['statusCode']} without a statusMessage")
         if "referenceId" in body:
-            raise AssertionError("sms.common.refusal [MUST] a refusal carries a referenceId, promising "
-                                 "notifications that never come")
+            raise AssertionError(
+                "sms.common.refusal [MUST] a refusal carries a referenceId, promising notifications that never come"
+            )
 
 
 @schemathesis.check
@@ -83,8 +99,12 @@ def gws_reference_id(ctx, response, case) -> None:
         return None
     if "referenceId" in body and type(body["referenceId"]) is not int:
         raise AssertionError(f"sms.consult.response [MUST] referenceId {body['referenceId']!r} is not an integer")
-    if isinstance(case.body, Mapping) and case.body.get("operationName") == "Consult" and case.method == "POST" \
-            and "referenceId" not in body:
+    if (
+        isinstance(case.body, Mapping)
+        and case.body.get("operationName") == "Consult"
+        and case.method == "POST"
+        and "referenceId" not in body
+    ):
         raise AssertionError("sms.consult.response [MUST] an accepted Consult answers without a referenceId")
     return None
 
@@ -109,5 +129,6 @@ def test_generated_requests_get_documented_gws_answers(case, gws: Conformance) -
     if "id" in (case.path_parameters or {}):
         case.path_parameters["id"] = gws.new_session().id
     headers = gws.agent("originator").rest.credential_headers()
-    case.call_and_validate(base_url=gws.config.base_url, headers=headers, additional_checks=GWS_CHECKS,
-                           timeout=gws.config.http_timeout)
+    case.call_and_validate(
+        base_url=gws.config.base_url, headers=headers, additional_checks=GWS_CHECKS, timeout=gws.config.http_timeout
+    )

@@ -31,8 +31,9 @@ def schema_problems(shape: str, data: object) -> str:
     return "; ".join(f"{v.path}: {v.message} ({v.keyword})" for v in validate(shape, data))
 
 
-def received_valid(arrivals: list[Arrival], expected: Expected, shape: str, clause_id: str,
-                   level: str = "MUST") -> Mapping[str, Any]:
+def received_valid(
+    arrivals: list[Arrival], expected: Expected, shape: str, clause_id: str, level: str = "MUST"
+) -> Mapping[str, Any]:
     """The first notification ``expected`` recognises, which must exist and conform to ``shape``."""
     data = first(arrivals, expected.matches)
     assert data is not None, f"{clause_id} [{level}] no {expected.name} arrived"
@@ -67,14 +68,16 @@ def assert_ok_response(seen: Observation, clause_id: str) -> None:
     """The bare {statusCode: 0} the lifecycle pages show (a referenceId beside it is allowed)."""
     problems = schema_problems("responses/ok", seen.response_body)
     assert seen.response_status < 300 and not problems, (
-        f"{clause_id} [MUST] HTTP {seen.response_status} {seen.response_body}: {problems or 'not a success'}")
+        f"{clause_id} [MUST] HTTP {seen.response_status} {seen.response_body}: {problems or 'not a success'}"
+    )
 
 
 ORDER_PROBLEMS = ("missing", "late", "reordered")
 
 
-def assert_in_documented_order(clause_id: str, expected: tuple[Expected, ...], arrivals: list[Arrival],
-                               deadline: float) -> None:
+def assert_in_documented_order(
+    clause_id: str, expected: tuple[Expected, ...], arrivals: list[Arrival], deadline: float
+) -> None:
     """Each documented notification arrived within the deadline, in the documented order;
     notifications of other kinds in between are tolerated, a repeat is notify.once's."""
     problems = [p for p in judge_sequence(expected, arrivals, deadline=deadline) if p.kind in ORDER_PROBLEMS]
@@ -91,8 +94,10 @@ def assert_joined(seen: Observation, clause_id: str, joiners: tuple[str, ...]) -
     joined = participant_ids(updated.get("smssession", {})) - participant_ids(seen.before)
     assert joined, f"{clause_id} [MUST] ParticipantsUpdated arrived but no new participant is in it"
     listed = [role for role in joiners if seen.listed.get(role) is not None]
-    assert listed, (f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the "
-                    f"targeted agent ({' or '.join(joiners)}; GET /api/v2/me/smssessions)")
+    assert listed, (
+        f"{clause_id} [MUST] a participant joined, but the session is not among the sessions of the "
+        f"targeted agent ({' or '.join(joiners)}; GET /api/v2/me/smssessions)"
+    )
 
 
 def assert_carries_reference_id(status: Mapping[str, Any] | None, operation: str) -> None:
@@ -101,7 +106,8 @@ def assert_carries_reference_id(status: Mapping[str, Any] | None, operation: str
     if status is None:
         raise Unjudgeable(f"sms.common.reference-id.notify: no StatusChange of the {operation} arrived")
     assert isinstance(status.get("referenceId"), int), (
-        f"sms.common.reference-id.notify [SHOULD] {operation}'s StatusChange carries no referenceId (the page's does)")
+        f"sms.common.reference-id.notify [SHOULD] {operation}'s StatusChange carries no referenceId (the page's does)"
+    )
 
 
 def assert_reference_ids_match(seen: Observation, notification: Mapping[str, Any] | None, clause_id: str) -> None:
@@ -127,4 +133,4 @@ def queue_name_or_skip(gws: Conformance) -> str:
 def customer_saw(seen: Observation) -> list[Mapping[str, Any]]:
     """What reached the customer's phone during the operation; skips without a customer probe."""
     before, after = seen.customer_received()
-    return after[len(before):]
+    return after[len(before) :]

@@ -52,9 +52,13 @@ class PostingPage:
 
     @property
     def announced(self) -> Expected:
-        return Expected(f"NewMessages({self.kind})", lambda data: data.get("notificationType") == "NewMessages"
-                        and any(isinstance(m, Mapping) and m.get("type") == self.kind
-                                for m in data.get("messages", [])))
+        return Expected(
+            f"NewMessages({self.kind})",
+            lambda data: (
+                data.get("notificationType") == "NewMessages"
+                and any(isinstance(m, Mapping) and m.get("type") == self.kind for m in data.get("messages", []))
+            ),
+        )
 
     def scenarios(self, gws: Conformance) -> dict[str, Any]:
         """posted (among agents), posted_when_invited, and for a page with a parameter
@@ -65,8 +69,11 @@ class PostingPage:
         }
         if self.param is not None:
             # An Agents page's operation is in the capabilities only with another agent in the session.
-            attempt = (lambda body: gws.observe_among_agents(body, expected={})) if self.visibility == "Agents" \
+            attempt = (
+                (lambda body: gws.observe_among_agents(body, expected={}))
+                if self.visibility == "Agents"
                 else gws.attempt
+            )
             scenarios["posted_without_param"] = lambda: attempt({"operationName": self.operation})
             scenarios["posted_with_wrong_type"] = lambda: attempt(self.body(**{self.param: WRONG_TYPE}))
         return scenarios
@@ -75,7 +82,8 @@ class PostingPage:
         """The module fixtures of :meth:`scenarios`, in this order: ``posted, posted_when_invited``
         and, for a page with a parameter, ``posted_without_param, posted_with_wrong_type``."""
         names = ("posted", "posted_when_invited") + (
-            ("posted_without_param", "posted_with_wrong_type") if self.param is not None else ())
+            ("posted_without_param", "posted_with_wrong_type") if self.param is not None else ()
+        )
         return tuple(scenario_fixture(name) for name in names)
 
     # --- judgements -------------------------------------------------------------------------------
@@ -85,8 +93,11 @@ class PostingPage:
 
     def _is_it(self, message: Mapping[str, Any], sender: str | None) -> bool:
         origin = message.get("from")
-        return message.get("type") == self.kind and isinstance(origin, Mapping) and (
-            sender is None or origin.get("participantId") == sender)
+        return (
+            message.get("type") == self.kind
+            and isinstance(origin, Mapping)
+            and (sender is None or origin.get("participantId") == sender)
+        )
 
     def announced_message(self, seen: Observation) -> Mapping[str, Any]:
         """The message as the consultant received it (the first announced from the sender),
@@ -99,8 +110,10 @@ class PostingPage:
                     problems = schema_problems("notifications/new-messages", arrival.data)
                     assert not problems, f"{clause} [MUST] the NewMessages announcing the {self.kind}: {problems}"
                     return message
-        pytest.fail(f"{clause} [MUST] the other agent of the session received no {self.kind} from the sending agent; "
-                    f"{received_summary(seen)}")
+        pytest.fail(
+            f"{clause} [MUST] the other agent of the session received no {self.kind} from the sending agent; "
+            f"{received_summary(seen)}"
+        )
 
     def assert_message(self, seen: Observation) -> None:
         """Announced to the other agent with the documented visibility and content, and logged."""
@@ -108,21 +121,25 @@ class PostingPage:
         message = self.announced_message(seen)
         assert message.get("visibility") == self.visibility, (
             f"{clause} [MUST] the {self.kind} has visibility {message.get('visibility')!r}, the page says "
-            f"{self.visibility}")
+            f"{self.visibility}"
+        )
         if self.param is not None:
             assert message.get(self.param) == self.value, (
                 f"{clause} [MUST] the {self.kind}'s {self.param} is {message.get(self.param)!r}, "
-                f"{self.value!r} was sent")
+                f"{self.value!r} was sent"
+            )
         index = message.get("index")
         assert isinstance(index, int) and index > seen.last_index_before, (
             f"{clause} [MUST] the {self.kind}'s index {index!r} does not continue the log (last index before: "
-            f"{seen.last_index_before})")
+            f"{seen.last_index_before})"
+        )
         why = disagreement(message.get("timestamp"), message.get("timestampSeconds"))
         assert why is None, f"{clause} [MUST] the {self.kind}'s timestamp and timestampSeconds: {why}"
         logged = [m for m in seen.log_after if m.get("index") == index]
         assert logged and self._is_it(logged[0], seen.sender) and logged[0].get("visibility") == self.visibility, (
             f"{clause} [MUST] the message log holds no {self.kind} from the sender at index {message.get('index')}: "
-            f"{logged or 'nothing at that index'}")
+            f"{logged or 'nothing at that index'}"
+        )
 
     def added(self, seen: Observation) -> list[Mapping[str, Any]]:
         """The messages of the page's type that the log gained during the observation."""
@@ -149,15 +166,19 @@ class PostingPage:
         phone = customer_saw(seen)
         assert any(m.get(self.param) == self.value for m in phone), (
             f"{clause} [MUST] the customer's phone received nothing carrying the {self.param} sent "
-            f"({len(phone)} new message(s) there)")
+            f"({len(phone)} new message(s) there)"
+        )
 
     def assert_never_reaches_customer(self, seen: Observation) -> None:
         """Nothing on the phone has the Agents message's index, nor (for a text) its content."""
         clause = self.clause("visibility")
         message = self.announced_message(seen)
         phone = customer_saw(seen)
-        leaked = [m for m in phone if m.get("index") == message.get("index")
-                  or self.param is not None and m.get(self.param) == self.value]
+        leaked = [
+            m
+            for m in phone
+            if m.get("index") == message.get("index") or self.param is not None and m.get(self.param) == self.value
+        ]
         assert not leaked, f"{clause} [MUST] the {self.kind} visible to Agents reached the customer's phone: {leaked}"
 
 
@@ -171,5 +192,6 @@ def assert_not_in_capabilities_refused(seen: Observation, operation: str, change
         pytest.skip(f"this server lists {operation} among an Invited session's capabilities: nothing to refuse")
     Conformance.assert_refusal(seen, "sms.common.capability", documented_code=2)
     assert seen.after.get("state") == seen.before.get("state"), (
-        f"sms.common.capability [MUST] the refused {operation} changed the session's state to {seen.after.get('state')}")
+        f"sms.common.capability [MUST] the refused {operation} changed the session's state to {seen.after.get('state')}"
+    )
     assert not changed, f"sms.common.capability [MUST] the refused {operation} still changed the session: {changed}"

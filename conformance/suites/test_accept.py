@@ -33,14 +33,22 @@ from conformance.suites.judging import (
 from conformance.verdicts import Unjudgeable, requirement
 
 NICKNAME = register_own_content("gws-conformance agent")  # ours, so readable in redacted observations
-CHATTING_CAPABILITIES = {"Transfer", "Complete", "Leave", "SendMessage", "SendStartTypingNotification",
-                         "SendStopTypingNotification"}
+CHATTING_CAPABILITIES = {
+    "Transfer",
+    "Complete",
+    "Leave",
+    "SendMessage",
+    "SendStartTypingNotification",
+    "SendStopTypingNotification",
+}
 
 ACCEPT_SEQUENCE = (
     Expected("StatusChange[Chatting]", status_change(CHATTING)),
     Expected("ParticipantsUpdated", lambda d: d.get("notificationType") == "ParticipantsUpdated"),
-    Expected("NewMessages(history)", lambda d: d.get("notificationType") == "NewMessages"
-             and carries_message(d, "ParticipantJoined")),
+    Expected(
+        "NewMessages(history)",
+        lambda d: d.get("notificationType") == "NewMessages" and carries_message(d, "ParticipantJoined"),
+    ),
 )
 
 
@@ -87,13 +95,15 @@ def test_an_accepted_accept_answers_status_0(accept_as_answered: Observation) ->
 
 
 @requirement("sms.accept.state")
-def test_accept_takes_an_invited_session_and_refuses_a_chatting_one(accept: Observation,
-                                                                     accept_when_chatting: Observation) -> None:
+def test_accept_takes_an_invited_session_and_refuses_a_chatting_one(
+    accept: Observation, accept_when_chatting: Observation
+) -> None:
     """The Invited session was accepted (the fixture); the one already Chatting is refused and
     stays Chatting."""
     Conformance.assert_refusal(accept_when_chatting, "sms.accept.state", documented_code=2)
     assert accept_when_chatting.after.get("state") == CHATTING, (
-        f"sms.accept.state [MUST] the refused Accept left the session {accept_when_chatting.after.get('state')}")
+        f"sms.accept.state [MUST] the refused Accept left the session {accept_when_chatting.after.get('state')}"
+    )
 
 
 @requirement("sms.accept.param.nickname")
@@ -101,8 +111,10 @@ def test_the_customer_sees_the_agent_under_the_nickname_given(accept: Observatio
     """Whatever the customer's phone received from an agent since the Accept carries the nickname."""
     from_agents = [m for m in customer_saw(accept) if (m.get("from") or {}).get("type") == "Agent"]
     if not from_agents:
-        raise Unjudgeable("sms.accept.param.nickname: nothing from the agent reached the customer's phone after "
-                          "the Accept (the customer probe shows no join)")
+        raise Unjudgeable(
+            "sms.accept.param.nickname: nothing from the agent reached the customer's phone after "
+            "the Accept (the customer probe shows no join)"
+        )
     wrong = [m.get("from", {}).get("nickname") for m in from_agents if m.get("from", {}).get("nickname") != NICKNAME]
     assert not wrong, f"sms.accept.param.nickname [MUST] the customer sees the agent as {wrong}, not {NICKNAME!r}"
 
@@ -112,35 +124,44 @@ def test_accept_takes_save_lar_true_or_false_only(accept: Observation, accept_wi
     """saveLAR true was accepted (the fixture); saveLAR "yes" is refused and the session stays Invited."""
     Conformance.assert_refusal(accept_with_bad_save_lar, "sms.accept.param.save-lar")
     assert accept_with_bad_save_lar.after.get("state") == INVITED, (
-        f"sms.accept.param.save-lar [MUST] the refused Accept left the session {accept_with_bad_save_lar.after.get('state')}")
+        f"sms.accept.param.save-lar [MUST] the refused Accept left the session {accept_with_bad_save_lar.after.get('state')}"
+    )
 
 
 @requirement("sms.accept.notify.status")
 def test_the_first_notification_shows_the_session_chatting(accept: Observation) -> None:
-    status = received_valid(accept.received["originator"], ACCEPT_SEQUENCE[0], "notifications/status-change",
-                            "sms.accept.notify.status")
+    status = received_valid(
+        accept.received["originator"], ACCEPT_SEQUENCE[0], "notifications/status-change", "sms.accept.notify.status"
+    )
     assert status["smssession"].get("id") == accept.session_id
 
 
 @requirement("sms.accept.notify.participants")
 def test_participants_updated_lists_the_agent_and_the_customer(accept: Observation) -> None:
-    updated = received_valid(accept.received["originator"], ACCEPT_SEQUENCE[1], "notifications/participants-updated",
-                             "sms.accept.notify.participants")
+    updated = received_valid(
+        accept.received["originator"],
+        ACCEPT_SEQUENCE[1],
+        "notifications/participants-updated",
+        "sms.accept.notify.participants",
+    )
     types = {p.get("type") for p in updated["smssession"]["participants"]}
     assert {"Agent", "Customer"} <= types, (
         f"sms.accept.notify.participants [MUST] participants of types {sorted(map(str, types))}, "
-        "not the agent and the customer")
+        "not the agent and the customer"
+    )
 
 
 @requirement("sms.accept.notify.history")
 def test_new_messages_carry_the_history_up_to_the_join(accept: Observation) -> None:
     """The customer's ParticipantJoined, and every message of the log up to the last one the
     notifications carry (the history may come in one NewMessages, as the page shows, or several)."""
-    received_valid(accept.received["originator"], ACCEPT_SEQUENCE[2], "notifications/new-messages",
-                   "sms.accept.notify.history")
+    received_valid(
+        accept.received["originator"], ACCEPT_SEQUENCE[2], "notifications/new-messages", "sms.accept.notify.history"
+    )
     carried = messages_in([a for a in accept.received["originator"] if a.data.get("notificationType") == "NewMessages"])
-    assert any(m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer"
-               for m in carried), "sms.accept.notify.history [MUST] the customer's ParticipantJoined is not carried"
+    assert any(
+        m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer" for m in carried
+    ), "sms.accept.notify.history [MUST] the customer's ParticipantJoined is not carried"
     last = max((m.get("index") for m in carried if isinstance(m.get("index"), int)), default=0)
     logged = {m.get("index") for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
     missing = sorted(logged - {m.get("index") for m in carried})

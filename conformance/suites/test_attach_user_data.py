@@ -50,7 +50,8 @@ def test_the_attached_keys_are_added_to_the_sessions_user_data(attach: Observati
 
 @requirement("sms.attach-user-data.param.user-data")
 def test_attach_user_data_without_an_object_is_refused_and_changes_nothing(
-        attach_without_user_data: Observation, attach_a_list: Observation) -> None:
+    attach_without_user_data: Observation, attach_a_list: Observation
+) -> None:
     user_data.assert_refused_unchanged(attach_without_user_data, "sms.attach-user-data.param.user-data", 1)
     user_data.assert_refused_unchanged(attach_a_list, "sms.attach-user-data.param.user-data", 2)
 

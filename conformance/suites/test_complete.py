@@ -32,8 +32,9 @@ def page_scenarios(gws: Conformance) -> dict[str, Any]:
     return {
         "complete": lambda: _complete(gws, {"saveLAR": True}),
         "complete_into_queue": lambda: _complete(gws, {"queueName": queue_name_or_skip(gws)}),
-        "complete_with_bad_save_lar": lambda: gws.observe({"operationName": "Complete", "saveLAR": "yes"},
-                                                          expected={"originator": ()}),
+        "complete_with_bad_save_lar": lambda: gws.observe(
+            {"operationName": "Complete", "saveLAR": "yes"}, expected={"originator": ()}
+        ),
     }
 
 
@@ -50,8 +51,9 @@ def test_an_accepted_complete_answers_status_0(complete: tuple[Observation, Obse
 @requirement("sms.complete.notify.status")
 def test_the_agent_is_told_the_session_is_completed(complete: tuple[Observation, Observation]) -> None:
     seen = complete[0]
-    status = received_valid(seen.received["originator"], COMPLETED, "notifications/status-change",
-                            "sms.complete.notify.status")
+    status = received_valid(
+        seen.received["originator"], COMPLETED, "notifications/status-change", "sms.complete.notify.status"
+    )
     assert status["smssession"].get("id") == seen.session_id
 
 
@@ -59,10 +61,12 @@ def _assert_ended(seen: Observation, after: Observation, clause_id: str) -> None
     Conformance.assert_accepted(seen, clause_id)
     assert after.response_status >= 300 or (after.response_body or {}).get("statusCode") != 0, (
         f"{clause_id} [MUST] the completed session still took a SendMessage: HTTP {after.response_status} "
-        f"{after.response_body}")
+        f"{after.response_body}"
+    )
     listed = seen.listed.get("originator")
     assert listed is None or listed.get("state") != "Chatting", (
-        f"{clause_id} [MUST] the agent's session list still shows the completed session Chatting")
+        f"{clause_id} [MUST] the agent's session list still shows the completed session Chatting"
+    )
 
 
 @requirement("sms.complete.state")
@@ -77,11 +81,13 @@ def test_complete_into_a_queue_completes_the_session(complete_into_queue: tuple[
 
 
 @requirement("sms.complete.param.save-lar")
-def test_complete_takes_save_lar_true_or_false_only(complete: tuple[Observation, Observation],
-                                           complete_with_bad_save_lar: Observation) -> None:
+def test_complete_takes_save_lar_true_or_false_only(
+    complete: tuple[Observation, Observation], complete_with_bad_save_lar: Observation
+) -> None:
     """saveLAR true was accepted; saveLAR "yes" is refused and the session goes on Chatting."""
     Conformance.assert_accepted(complete[0], "sms.complete.param.save-lar")
     refused = complete_with_bad_save_lar
     Conformance.assert_refusal(refused, "sms.complete.param.save-lar")
     assert refused.after.get("state") == "Chatting", (
-        f"sms.complete.param.save-lar [MUST] the refused Complete left the session {refused.after.get('state')}")
+        f"sms.complete.param.save-lar [MUST] the refused Complete left the session {refused.after.get('state')}"
+    )

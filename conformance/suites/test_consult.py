@@ -52,6 +52,7 @@ AGENT_ONLY_CAPABILITIES = {"SendToAgents", "SendStartTypingToAgentsNotification"
 
 # --- what the page announces -------------------------------------------------------------
 
+
 def is_error(data: Mapping[str, Any]) -> bool:
     return data.get("notificationType") == "Error"
 
@@ -61,6 +62,7 @@ CONSULT_FAILURE = (Expected("Error", is_error),)
 
 
 # --- scenarios ------------------------------------------------------------------------------
+
 
 def _consult(gws: Conformance, target: RoleTarget, expected=CONSULT_SUCCESS) -> Observation:
     """A fresh session; the originator consults ``target``; both agents' streams are judged
@@ -113,6 +115,7 @@ leave_after_consult = scenario_fixture("leave_after_consult")
 
 # --- sms.consult.param.* -----------------------------------------------------------------------
 
+
 @requirement("sms.consult.param.target-uri")
 def test_consult_with_a_user_uri_reaches_that_agent(consult_by_uri: Observation) -> None:
     """targetUri naming a user: the consult is accepted and that agent joins (the session is in its list)."""
@@ -126,13 +129,14 @@ def test_consult_with_a_user_path_reaches_that_agent(consult_by_path: Observatio
 
 
 @requirement("sms.consult.param.target-uri")
-def test_consult_through_a_queue_reaches_one_of_its_agents(consult_through_queue: Observation,
-                                                           gws: Conformance) -> None:
+def test_consult_through_a_queue_reaches_one_of_its_agents(
+    consult_through_queue: Observation, gws: Conformance
+) -> None:
     """targetUri / targetPath naming a queue: the consult is accepted and an agent of the queue
     joins. Only members the run has logged in can show it ([queue] members)."""
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
-        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+        pytest.skip('no logged-in member of the queue configured ([queue] members = ["consultant"])')
     assert_joined(consult_through_queue, "sms.consult.param.target-uri", members)
 
 
@@ -144,15 +148,19 @@ def test_consult_without_any_target_is_refused_and_changes_nothing(consult_witho
     seen = consult_without_target
     Conformance.assert_refusal(seen, "sms.consult.param.target-required", documented_code=1)
     changes = [a for a in seen.received["originator"] if is_participants_updated(a.data) or is_join(a.data)]
-    assert not changes, problems_message(
-        "sms.consult.param.target-required", "MUST", [], changes) + "\n(the refused Consult added a participant)"
+    assert not changes, (
+        problems_message("sms.consult.param.target-required", "MUST", [], changes)
+        + "\n(the refused Consult added a participant)"
+    )
     assert participant_ids(seen.after) == participant_ids(seen.before), (
-        "sms.consult.param.target-required [MUST] the refused Consult changed the participants")
+        "sms.consult.param.target-required [MUST] the refused Consult changed the participants"
+    )
 
 
 @requirement("sms.consult.param.operation")
-@pytest.mark.parametrize("name", ["consult", "Consul", "", 42, None], ids=["lowercase", "misspelt", "empty",
-                                                                            "number", "null"])
+@pytest.mark.parametrize(
+    "name", ["consult", "Consul", "", 42, None], ids=["lowercase", "misspelt", "empty", "number", "null"]
+)
 def test_a_wrong_operation_name_is_refused(gws: Conformance, idle_session: str, name: object) -> None:
     """operationName is exactly the string Consult; anything else is refused, never a 5xx."""
     target = gws.target("consultant", "uri").as_params()
@@ -161,9 +169,16 @@ def test_a_wrong_operation_name_is_refused(gws: Conformance, idle_session: str, 
 
 
 @requirement("sms.common.refusal")
-@pytest.mark.parametrize("params", [
-    {"targetUri": 42}, {"targetPath": ["/users/x"]}, {"targetUri": None}, {"targetPath": {"path": "/users/x"}},
-], ids=["uri-number", "path-list", "uri-null", "path-object"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"targetUri": 42},
+        {"targetPath": ["/users/x"]},
+        {"targetUri": None},
+        {"targetPath": {"path": "/users/x"}},
+    ],
+    ids=["uri-number", "path-list", "uri-null", "path-object"],
+)
 def test_a_target_of_the_wrong_type_is_refused(gws: Conformance, idle_session: str, params: dict) -> None:
     """A target that is not a string is bad input: refused with a GWS body, never a 5xx."""
     seen = gws.request(idle_session, {"operationName": "Consult", **params})
@@ -181,21 +196,24 @@ def test_a_refusal_comes_with_an_http_4xx(consult_without_target: Observation) -
     """Assumed by gws-conventions: a non-zero statusCode travels with a 4xx, not a 200."""
     seen = consult_without_target
     assert 400 <= seen.response_status < 500, (
-        f"sms.common.refusal.http-status [SHOULD] refusal {seen.response_body} came with HTTP {seen.response_status}")
+        f"sms.common.refusal.http-status [SHOULD] refusal {seen.response_body} came with HTTP {seen.response_status}"
+    )
 
 
 @requirement("sms.consult.endpoint")
 def test_consult_on_an_unknown_session_is_refused(gws: Conformance) -> None:
-    seen = gws.request("0000ThisIsNoSession0000", {"operationName": "Consult",
-                                                    **gws.target("consultant", "uri").as_params()})
+    seen = gws.request(
+        "0000ThisIsNoSession0000", {"operationName": "Consult", **gws.target("consultant", "uri").as_params()}
+    )
     gws.assert_refusal(seen, "sms.consult.endpoint", documented_code=6)
 
 
 @requirement("sms.consult.endpoint")
 def test_consult_on_a_session_of_another_agent_is_refused(gws: Conformance, idle_session: str) -> None:
     """The consultant is not (yet) a participant: the originator's session is not its to consult on."""
-    seen = gws.request(idle_session, {"operationName": "Consult", **gws.target("originator", "uri").as_params()},
-                       role="consultant")
+    seen = gws.request(
+        idle_session, {"operationName": "Consult", **gws.target("originator", "uri").as_params()}, role="consultant"
+    )
     gws.assert_refusal(seen, "sms.consult.endpoint")
 
 
@@ -210,18 +228,22 @@ without_feature = scenario_fixture("without_feature")
 
 
 @requirement("sms.consult.feature")
-def test_a_user_without_api_multimedia_cannot_consult(gws: Conformance,
-                                                      without_feature: tuple[Observation, Observation]) -> None:
+def test_a_user_without_api_multimedia_cannot_consult(
+    gws: Conformance, without_feature: tuple[Observation, Observation]
+) -> None:
     """Such a user cannot consult, and the SMS session API refuses it altogether: listing its
     sessions is refused too (a refusal of the Consult alone could have another cause)."""
     seen, listing = without_feature
     gws.assert_refusal(seen, "sms.consult.feature")
     status, body = listing.response_status, listing.response_body
     refused = status < 500 and isinstance(body, Mapping) and bool(body.get("statusCode"))
-    assert refused, f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: HTTP {status} {body}"
+    assert refused, (
+        f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: HTTP {status} {body}"
+    )
 
 
 # --- sms.consult.response, referenceId -------------------------------------------------------------
+
 
 @requirement("sms.consult.response")
 def test_an_accepted_consult_answers_status_0_and_an_integer_reference_id(consult_by_uri: Observation) -> None:
@@ -243,7 +265,8 @@ def test_every_accepted_request_gets_its_own_reference_id(
         raise Unjudgeable(f"sms.common.reference-id.unique needs two accepted requests; {len(accepted)} was accepted")
     ids = [o.response_body.get("referenceId") for o in accepted]
     assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids), (
-        f"sms.common.reference-id.unique [MUST] referenceIds of {len(ids)} accepted requests: {ids}")
+        f"sms.common.reference-id.unique [MUST] referenceIds of {len(ids)} accepted requests: {ids}"
+    )
 
 
 def _asynchronous_failure(seen: Observation) -> Observation:
@@ -253,8 +276,9 @@ def _asynchronous_failure(seen: Observation) -> Observation:
     if not seen.exchange.succeeded:
         Conformance.assert_refusal(seen, "sms.consult.notify.error")
         code = seen.response_body.get("statusCode")
-        pytest.skip(f"the server refused this consult in its response (statusCode {code}), "
-                    "so no Error notification follows")
+        pytest.skip(
+            f"the server refused this consult in its response (statusCode {code}), so no Error notification follows"
+        )
     return seen
 
 
@@ -266,24 +290,32 @@ def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_targe
     sent = seen.response_body.get("referenceId")
     assert error.get("referenceId") == sent, (
         f"sms.common.reference-id.echo [MUST] Error carries referenceId {error.get('referenceId')!r}, "
-        f"the accepting response returned {sent!r}")
+        f"the accepting response returned {sent!r}"
+    )
 
 
 # --- sms.consult.notify.* -----------------------------------------------------------------------------
+
 
 @requirement("sms.consult.notify.participants")
 def test_participants_updated_shows_the_consultant_as_an_agent(consult_by_uri: Observation) -> None:
     """The originator receives ParticipantsUpdated with the session Chatting and a new participant
     of type Agent. How many participants, and in which order, the page does not say."""
-    updated = received_valid(consult_by_uri.received["originator"], CONSULT_SUCCESS[0],
-                             "notifications/participants-updated", "sms.consult.notify.participants")
+    updated = received_valid(
+        consult_by_uri.received["originator"],
+        CONSULT_SUCCESS[0],
+        "notifications/participants-updated",
+        "sms.consult.notify.participants",
+    )
     session = updated["smssession"]
     assert session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting", (
-        f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}")
+        f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}"
+    )
     new = [p for p in session["participants"] if p.get("participantId") not in participant_ids(consult_by_uri.before)]
     assert any(p.get("type") == "Agent" for p in new), (
         f"sms.consult.notify.participants [MUST] the consulted agent should appear as type Agent; "
-        f"new participants: {new}")
+        f"new participants: {new}"
+    )
 
 
 @requirement("sms.consult.notify.consultant")
@@ -306,39 +338,49 @@ def test_agent_only_capabilities_appear_once_the_consult_starts(consult_by_uri: 
 
 @requirement("sms.consult.notify.joined")
 def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: Observation) -> None:
-    joined = received_valid(consult_by_uri.received["originator"], CONSULT_SUCCESS[1],
-                            "notifications/new-messages", "sms.consult.notify.joined")
+    joined = received_valid(
+        consult_by_uri.received["originator"],
+        CONSULT_SUCCESS[1],
+        "notifications/new-messages",
+        "sms.consult.notify.joined",
+    )
     assert session_id_of(joined) == consult_by_uri.session_id
     updated = first(consult_by_uri.received["originator"], is_participants_updated) or {}
     consultant_ids = participant_ids(updated.get("smssession", {})) - participant_ids(consult_by_uri.before)
     message = next(m for m in joined["messages"] if m.get("type") == "ParticipantJoined")
     assert message.get("from", {}).get("participantId") in consultant_ids, (
-        f"sms.consult.notify.joined [MUST] the join is from {message.get('from')}, not the consulted agent")
+        f"sms.consult.notify.joined [MUST] the join is from {message.get('from')}, not the consulted agent"
+    )
     assert message.get("visibility") == "Agents", (
-        f"sms.consult.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'Agents'")
+        f"sms.consult.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'Agents'"
+    )
     assert message.get("index", -1) > consult_by_uri.last_index_before, (
         f"sms.consult.notify.joined [MUST] join index {message.get('index')} does not continue the log "
-        f"(last index before the consult: {consult_by_uri.last_index_before})")
+        f"(last index before the consult: {consult_by_uri.last_index_before})"
+    )
 
 
 @requirement("sms.consult.notify.order")
 @pytest.mark.parametrize("role", ["originator", "consultant"])
-def test_participants_updated_comes_before_the_join(consult_by_uri: Observation, role: str,
-                                                    gws: Conformance) -> None:
+def test_participants_updated_comes_before_the_join(consult_by_uri: Observation, role: str, gws: Conformance) -> None:
     """ParticipantsUpdated, then NewMessages(ParticipantJoined), within the deadline, in the
     stream of the originator; in the consultant's stream the order is judged for what arrived
     (whether it arrives is notify.consultant's SHOULD). Notifications of other kinds in between
     are tolerated and shown in the transcript; a repeat is notify.once's."""
     arrivals = consult_by_uri.received[role]
-    problems = [p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
-                if p.kind in ORDER_PROBLEMS and (role == "originator" or p.kind != "missing")]
+    problems = [
+        p
+        for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
+        if p.kind in ORDER_PROBLEMS and (role == "originator" or p.kind != "missing")
+    ]
     assert not problems, problems_message("sms.consult.notify.order", "MUST", problems, arrivals) + f" ({role})"
 
 
 @requirement("sms.common.notify.once")
 @pytest.mark.parametrize("role", ["originator", "consultant"])
-def test_each_notification_of_the_consult_arrives_once(consult_by_uri: Observation, role: str,
-                                                       gws: Conformance) -> None:
+def test_each_notification_of_the_consult_arrives_once(
+    consult_by_uri: Observation, role: str, gws: Conformance
+) -> None:
     arrivals = consult_by_uri.received[role]
     problems = [p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline) if p.kind == "duplicate"]
     assert not problems, problems_message("sms.common.notify.once", "SHOULD", problems, arrivals) + f" ({role})"
@@ -350,24 +392,28 @@ def failed_consult(request, scenarios: Scenarios) -> Observation:
 
 
 @requirement("sms.consult.notify.error")
-def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(failed_consult: Observation,
-                                                                        gws: Conformance) -> None:
+def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(
+    failed_consult: Observation, gws: Conformance
+) -> None:
     """Accepted, then an Error within the deadline, conforming, with the session as it stands.
     Other notifications beside it are not judged; a repeated Error is notify.once's."""
     seen = _asynchronous_failure(failed_consult)
     arrivals = seen.received["originator"]
-    problems = [p for p in judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
-                if p.kind in ("missing", "late")]
+    problems = [
+        p for p in judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline) if p.kind in ("missing", "late")
+    ]
     assert not problems, problems_message("sms.consult.notify.error", "MUST", problems, arrivals)
     error = received_valid(arrivals, CONSULT_FAILURE[0], "notifications/error", "sms.consult.notify.error")
     session = error["smssession"]
     assert participant_ids(session) == participant_ids(seen.before), (
-        f"sms.consult.notify.error [MUST] the session in the Error has participants {session.get('participants')}")
+        f"sms.consult.notify.error [MUST] the session in the Error has participants {session.get('participants')}"
+    )
     leaked = AGENT_ONLY_CAPABILITIES & set(session.get("capabilities", []))
     assert not leaked, f"sms.consult.notify.error [MUST] agent-only capabilities present after a failure: {leaked}"
 
 
 # --- sms.common.* on the success path -----------------------------------------------------------------
+
 
 @requirement("sms.common.notify.index")
 def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Observation) -> None:
@@ -380,9 +426,11 @@ def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Obse
         raise Unjudgeable("sms.common.notify.index: the consult's stream announced no message to judge")
     indexes = [m.get("index") for m in consult_by_uri.log_after]
     assert set(streamed) <= set(indexes), (
-        f"sms.common.notify.index [MUST] the message log (indexes {indexes}) lacks the announced indexes {streamed}")
+        f"sms.common.notify.index [MUST] the message log (indexes {indexes}) lacks the announced indexes {streamed}"
+    )
     assert indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), (
-        f"sms.common.notify.index [MUST] message log indexes {indexes}")
+        f"sms.common.notify.index [MUST] message log indexes {indexes}"
+    )
     assert streamed == sorted(set(streamed)), f"sms.common.notify.index [MUST] streamed indexes {streamed}"
 
 
@@ -391,12 +439,16 @@ def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Obse
     messages = [*consult_by_uri.log_after, *messages_in(consult_by_uri.received["originator"])]
     if not messages:
         raise Unjudgeable("sms.common.timestamp: the session has no message to compare")
-    wrong = [(m.get("timestamp"), m.get("timestampSeconds"), why) for m in messages
-             if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))]
+    wrong = [
+        (m.get("timestamp"), m.get("timestampSeconds"), why)
+        for m in messages
+        if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))
+    ]
     assert not wrong, f"sms.common.timestamp [MUST] {wrong}"
 
 
 # --- sms.consult.visibility -----------------------------------------------------------------------------
+
 
 def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """What reached the customer's phone during the operation from anyone but the customer and
@@ -405,10 +457,12 @@ def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mappi
     before, after = seen.customer_received()
     customer_ids = {p.get("participantId") for p in session.get("participants", []) if p.get("type") == "Customer"}
     own = [m for m in after if (m.get("from") or {}).get("participantId") in customer_ids]
-    assert own, ("sms.consult.visibility [MUST] the customer probe shows none of the customer's own messages "
-                 f"({len(after)} messages in all), so it cannot show that the consult left no trace")
+    assert own, (
+        "sms.consult.visibility [MUST] the customer probe shows none of the customer's own messages "
+        f"({len(after)} messages in all), so it cannot show that the consult left no trace"
+    )
     allowed = customer_ids | {only_agent(session)}
-    return [m for m in after[len(before):] if (m.get("from") or {}).get("participantId") not in allowed]
+    return [m for m in after[len(before) :] if (m.get("from") or {}).get("participantId") not in allowed]
 
 
 @requirement("sms.consult.visibility")
@@ -421,18 +475,24 @@ consultant_writes = scenario_fixture("consultant_writes")
 
 
 @requirement("sms.consult.visibility")
-def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observation,
-                                                       consultant_writes: Observation) -> None:
+def test_what_the_consultant_writes_stays_among_agents(
+    consult_by_uri: Observation, consultant_writes: Observation
+) -> None:
     """The consultant's SendToAgents is accepted and reaches the originator (SendToAgents page:
     a Text to the agents); nothing it writes is visible beyond agents or reaches the customer.
     Its plain SendMessage may be refused; if accepted, it must stay among agents too."""
     seen = consultant_writes
     Conformance.assert_accepted(seen, "sms.consult.visibility")
     consultant = consult_by_uri.consultant_participant().get("participantId")
-    written = [m for m in messages_in(seen.received["originator"])
-               if (m.get("from") or {}).get("participantId") == consultant and m.get("type") == "Text"]
-    assert written, ("sms.consult.visibility [MUST] the consultant's SendToAgents was accepted but no Text from "
-                     "it reached the originator")
+    written = [
+        m
+        for m in messages_in(seen.received["originator"])
+        if (m.get("from") or {}).get("participantId") == consultant and m.get("type") == "Text"
+    ]
+    assert written, (
+        "sms.consult.visibility [MUST] the consultant's SendToAgents was accepted but no Text from "
+        "it reached the originator"
+    )
     public = [m for m in written if m.get("visibility") != "Agents"]
     assert not public, f"sms.consult.visibility [MUST] the consultant's messages visible beyond agents: {public}"
     trace = _customer_trace(seen, consult_by_uri.before)
@@ -441,10 +501,14 @@ def test_what_the_consultant_writes_stays_among_agents(consult_by_uri: Observati
 
 # --- sms.consult.followup.* ------------------------------------------------------------------------------
 
+
 def _missing_outcomes(seen: Observation, clause_id: str, wanted: Mapping[str, str], deadline: float) -> str:
     missing = [f"the {role} never received {what}" for role, what in wanted.items() if seen.found.get(role) is None]
-    return f"{clause_id} [MUST] within {deadline:g}s " + "; ".join(missing) + (
-        f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
+    return (
+        f"{clause_id} [MUST] within {deadline:g}s "
+        + "; ".join(missing)
+        + (f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
+    )
 
 
 CONFERENCE_WANTED = "a join of the consultant visible to All"
@@ -456,10 +520,14 @@ def _transfer_after_consult(gws: Conformance) -> Observation:
     wait is for (a session without the originator); the check judges the session lists."""
     consult = _consult(gws, gws.target("consultant", "uri"))
     originator_id = consult.originator_participant()["participantId"]
-    return gws.follow_up(consult, "originator", {"operationName": "Transfer",
-                                                 **gws.target("consultant", "uri").as_params()}, awaited={
-        "consultant": snapshot_where(lambda s: originator_id not in participant_ids(s)),
-    })
+    return gws.follow_up(
+        consult,
+        "originator",
+        {"operationName": "Transfer", **gws.target("consultant", "uri").as_params()},
+        awaited={
+            "consultant": snapshot_where(lambda s: originator_id not in participant_ids(s)),
+        },
+    )
 
 
 def _conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
@@ -469,26 +537,40 @@ def _conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
     capabilities = set(consult.after.get("capabilities", []))
     operation = "Conference" if "Conference" in capabilities else "Invite"
     consultant_id = consult.consultant_participant()["participantId"]
-    public_join = message_where(lambda m: (m.get("from") or {}).get("participantId") == consultant_id
-                                and m.get("type") in ("ParticipantJoined", "ParticipantRejoined")
-                                and m.get("visibility") == "All")
-    seen = gws.follow_up(consult, "originator", {"operationName": operation,
-                                                 **gws.target("consultant", "uri").as_params()},
-                         awaited={"originator": public_join, "consultant": public_join})
+    public_join = message_where(
+        lambda m: (
+            (m.get("from") or {}).get("participantId") == consultant_id
+            and m.get("type") in ("ParticipantJoined", "ParticipantRejoined")
+            and m.get("visibility") == "All"
+        )
+    )
+    seen = gws.follow_up(
+        consult,
+        "originator",
+        {"operationName": operation, **gws.target("consultant", "uri").as_params()},
+        awaited={"originator": public_join, "consultant": public_join},
+    )
     return seen, operation
 
 
 def _leave_after_consult(gws: Conformance) -> tuple[Observation, str]:
     consult = _consult(gws, gws.target("consultant", "uri"))
-    seen = gws.follow_up(consult, "consultant", {"operationName": "Leave"},
-                         awaited={"consultant": lambda d: d.get("notificationType") == "StatusChange"
-                                  and (d.get("smssession") or {}).get("state") in ("LeftChat", "Completed")})
+    seen = gws.follow_up(
+        consult,
+        "consultant",
+        {"operationName": "Leave"},
+        awaited={
+            "consultant": lambda d: (
+                d.get("notificationType") == "StatusChange"
+                and (d.get("smssession") or {}).get("state") in ("LeftChat", "Completed")
+            )
+        },
+    )
     return seen, consult.consultant_participant()["participantId"]
 
 
 @requirement("sms.consult.followup.transfer")
-def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: Observation,
-                                                        gws: Conformance) -> None:
+def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: Observation, gws: Conformance) -> None:
     """The consultant's session list shows the session Chatting; the originator's no longer shows
     it Chatting (gone, or in another state such as LeftChat). Transfer's notifications are
     documented nowhere, so they are shown in the transcript and not judged."""
@@ -497,21 +579,26 @@ def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: O
     consultant, originator = seen.listed.get("consultant"), seen.listed.get("originator")
     assert consultant is not None and consultant.get("state") == "Chatting", (
         f"sms.consult.followup.transfer [MUST] the consultant's session list shows the session as "
-        f"{consultant and consultant.get('state')}, not Chatting; {received_summary(seen)}")
+        f"{consultant and consultant.get('state')}, not Chatting; {received_summary(seen)}"
+    )
     assert originator is None or originator.get("state") != "Chatting", (
-        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {received_summary(seen)}")
+        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {received_summary(seen)}"
+    )
 
 
 @requirement("sms.consult.followup.conference")
-def test_the_originator_can_conference_with_the_consultant(conference_after_consult: tuple[Observation, str],
-                                                            gws: Conformance, record_property) -> None:
+def test_the_originator_can_conference_with_the_consultant(
+    conference_after_consult: tuple[Observation, str], gws: Conformance, record_property
+) -> None:
     """The consultant's join is then visible to All (the customer sees conference members), in
     either agent's stream (who receives it is not stated). The operation used is recorded."""
     seen, operation = conference_after_consult
     record_property("conference-operation", operation)
     gws.assert_accepted(seen, "sms.consult.followup.conference")
-    assert any(seen.found.values()), (f"sms.consult.followup.conference [MUST] within {gws.deadline:g}s no agent "
-                                      f"received {CONFERENCE_WANTED} (operation used: {operation}); {received_summary(seen)}")
+    assert any(seen.found.values()), (
+        f"sms.consult.followup.conference [MUST] within {gws.deadline:g}s no agent "
+        f"received {CONFERENCE_WANTED} (operation used: {operation}); {received_summary(seen)}"
+    )
 
 
 @requirement("sms.consult.followup.leave")
@@ -525,6 +612,8 @@ def test_the_consultant_can_leave(leave_after_consult: tuple[Observation, str], 
     kept = seen.listed.get("originator")
     assert kept is not None and kept.get("state") == "Chatting", (
         f"sms.consult.followup.leave [MUST] the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}")
+        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}"
+    )
     assert consultant_id not in participant_ids(kept), (
-        f"sms.consult.followup.leave [MUST] the consultant is still a participant: {kept.get('participants')}")
+        f"sms.consult.followup.leave [MUST] the consultant is still a participant: {kept.get('participants')}"
+    )

@@ -49,7 +49,8 @@ def test_delete_user_data_removes_exactly_the_given_keys(delete: Observation) ->
 
 @requirement("sms.delete-user-data.param.keys")
 def test_delete_user_data_without_an_array_of_keys_is_refused_and_changes_nothing(
-        delete_without_keys: Observation, delete_a_string: Observation) -> None:
+    delete_without_keys: Observation, delete_a_string: Observation
+) -> None:
     user_data.assert_refused_unchanged(delete_without_keys, "sms.delete-user-data.param.keys", 1)
     user_data.assert_refused_unchanged(delete_a_string, "sms.delete-user-data.param.keys", 2)
 

@@ -29,8 +29,15 @@ def _queries(whole: list[Mapping[str, Any]]) -> list[Mapping[str, str]]:
     if len(indexes) < 3:
         return list(INVALID)  # too short a log to page through: the valid pages are judged unjudgeable
     first, second, last = indexes[0], indexes[1], indexes[-1]
-    return [{"startIndex": str(second), "count": "2"}, {"startIndex": str(first), "count": "1"},
-            {"startIndex": "0"}, {"startIndex": str(last + 1)}, {"count": "0"}, {"count": "2"}, *INVALID]
+    return [
+        {"startIndex": str(second), "count": "2"},
+        {"startIndex": str(first), "count": "1"},
+        {"startIndex": "0"},
+        {"startIndex": str(last + 1)},
+        {"count": "0"},
+        {"count": "2"},
+        *INVALID,
+    ]
 
 
 def page_scenarios(gws: Conformance) -> dict[str, Any]:
@@ -58,12 +65,14 @@ def _pages(seen: Observation, parameter: str) -> list[tuple[dict[str, str], Exch
 def _assert_pages(seen: Observation, parameter: str, clause_id: str) -> None:
     for asked, page in _pages(seen, parameter):
         start, count = max(int(asked.get("startIndex", "1")), 1), int(asked.get("count", "0"))
-        expected = [m.get("index") for m in seen.log_before if m.get("index", -1) >= start][:count or None]
+        expected = [m.get("index") for m in seen.log_before if m.get("index", -1) >= start][: count or None]
         problems = schema_problems("responses/message-log", page.body)
         assert not problems, f"{clause_id} [MUST] GET .../messages?{urlsplit(page.url).query}: {problems}"
         answered = [m.get("index") for m in page.body["messages"]]
-        assert answered == expected, (f"{clause_id} [MUST] GET .../messages?{urlsplit(page.url).query} answered "
-                                      f"indexes {answered}, the log from {start} on gives {expected}")
+        assert answered == expected, (
+            f"{clause_id} [MUST] GET .../messages?{urlsplit(page.url).query} answered "
+            f"indexes {answered}, the log from {start} on gives {expected}"
+        )
 
 
 @requirement("sms.get-messages.start-index")

@@ -63,8 +63,9 @@ def test_an_unknown_visibility_mode_is_refused(intrude_with_an_unknown_mode: Obs
 
 
 @requirement("sms.intrude.endpoint")
-def test_a_session_the_agent_does_not_handle_is_refused(intrude: Observation,
-                                                       intrude_in_a_session_not_handled: Observation) -> None:
+def test_a_session_the_agent_does_not_handle_is_refused(
+    intrude: Observation, intrude_in_a_session_not_handled: Observation
+) -> None:
     """The active session was intruded in (the other check); the completed one is refused."""
     Conformance.assert_accepted(intrude, "sms.intrude.endpoint")
     Conformance.assert_refusal(intrude_in_a_session_not_handled, "sms.intrude.endpoint")
@@ -75,4 +76,5 @@ def test_the_supervisor_is_offered_the_session(intrude: Observation, gws: Confor
     Conformance.assert_accepted(intrude, "sms.intrude.notify.invited")
     assert intrude.found.get("supervisor") is not None, (
         f"sms.intrude.notify.invited [MUST] within {gws.deadline:g}s the supervisor received no notification "
-        f"showing the session Invited; {received_summary(intrude)}")
+        f"showing the session Invited; {received_summary(intrude)}"
+    )

@@ -75,11 +75,12 @@ def test_invite_with_a_user_path_brings_that_agent_in(invite_by_path: Observatio
 
 
 @requirement("sms.invite.param.target-uri")
-def test_invite_through_a_queue_brings_one_of_its_agents_in(invite_through_queue: Observation,
-                                                            gws: Conformance) -> None:
+def test_invite_through_a_queue_brings_one_of_its_agents_in(
+    invite_through_queue: Observation, gws: Conformance
+) -> None:
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
-        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+        pytest.skip('no logged-in member of the queue configured ([queue] members = ["consultant"])')
     assert_joined(invite_through_queue, "sms.invite.param.target-uri", members)
 
 
@@ -88,7 +89,8 @@ def test_invite_without_any_target_is_refused_and_adds_nobody(invite_without_tar
     seen = invite_without_target
     Conformance.assert_refusal(seen, "sms.invite.param.target-required", documented_code=1)
     assert not _invited(seen) and participant_ids(seen.after) == participant_ids(seen.before), (
-        "sms.invite.param.target-required [MUST] the refused Invite added a participant")
+        "sms.invite.param.target-required [MUST] the refused Invite added a participant"
+    )
 
 
 @requirement("sms.invite.response")
@@ -99,17 +101,26 @@ def test_an_accepted_invite_answers_status_0_and_an_integer_reference_id(invite_
 
 @requirement("sms.invite.notify.participants")
 def test_participants_updated_shows_the_invited_agent(invite_by_uri: Observation) -> None:
-    updated = received_valid(invite_by_uri.received["originator"], INVITE_SUCCESS[0],
-                             "notifications/participants-updated", "sms.invite.notify.participants")
-    new = [p for p in updated["smssession"]["participants"]
-           if p.get("participantId") not in participant_ids(invite_by_uri.before)]
+    updated = received_valid(
+        invite_by_uri.received["originator"],
+        INVITE_SUCCESS[0],
+        "notifications/participants-updated",
+        "sms.invite.notify.participants",
+    )
+    new = [
+        p
+        for p in updated["smssession"]["participants"]
+        if p.get("participantId") not in participant_ids(invite_by_uri.before)
+    ]
     assert updated["smssession"].get("state") == "Chatting" and any(p.get("type") == "Agent" for p in new), (
-        f"sms.invite.notify.participants [MUST] state {updated['smssession'].get('state')}, new participants {new}")
+        f"sms.invite.notify.participants [MUST] state {updated['smssession'].get('state')}, new participants {new}"
+    )
 
 
 def _join(seen: Observation) -> Mapping[str, Any]:
-    joined = received_valid(seen.received["originator"], INVITE_SUCCESS[1], "notifications/new-messages",
-                            "sms.invite.notify.joined")
+    joined = received_valid(
+        seen.received["originator"], INVITE_SUCCESS[1], "notifications/new-messages", "sms.invite.notify.joined"
+    )
     return next(m for m in joined["messages"] if m.get("type") == "ParticipantJoined")
 
 
@@ -117,16 +128,20 @@ def _join(seen: Observation) -> Mapping[str, Any]:
 def test_the_join_of_the_invited_agent_is_visible_to_all(invite_by_uri: Observation) -> None:
     message = _join(invite_by_uri)
     assert (message.get("from") or {}).get("participantId") in _invited(invite_by_uri), (
-        f"sms.invite.notify.joined [MUST] the join is from {message.get('from')}, not the invited agent")
+        f"sms.invite.notify.joined [MUST] the join is from {message.get('from')}, not the invited agent"
+    )
     assert message.get("visibility") == "All", (
-        f"sms.invite.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'All'")
+        f"sms.invite.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'All'"
+    )
 
 
 @requirement("sms.invite.notify.order")
-def test_participants_updated_comes_before_the_invited_agents_join(invite_by_uri: Observation,
-                                                                   gws: Conformance) -> None:
-    assert_in_documented_order("sms.invite.notify.order", INVITE_SUCCESS, invite_by_uri.received["originator"],
-                               gws.deadline)
+def test_participants_updated_comes_before_the_invited_agents_join(
+    invite_by_uri: Observation, gws: Conformance
+) -> None:
+    assert_in_documented_order(
+        "sms.invite.notify.order", INVITE_SUCCESS, invite_by_uri.received["originator"], gws.deadline
+    )
 
 
 @requirement("sms.invite.visibility")

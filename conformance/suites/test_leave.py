@@ -43,10 +43,13 @@ def _leave_with_another_agent(gws: Conformance, how: str) -> Observation:
     operation = "Consult" if how == "consultation" else "Invite"
     joined = gws.observe({"operationName": operation, **target}, expected={"originator": PARTICIPANT_JOINS})
     if joined.listed.get("consultant") is None:
-        raise Unjudgeable(f"sms.leave.state.in-conference: the {how} never reached the consultant "
-                          f"(its session list lacks session {joined.session_id})")
-    return gws.follow_up(joined, "consultant", {"operationName": "Leave"},
-                         awaited={"consultant": status_change("Completed")})
+        raise Unjudgeable(
+            f"sms.leave.state.in-conference: the {how} never reached the consultant "
+            f"(its session list lacks session {joined.session_id})"
+        )
+    return gws.follow_up(
+        joined, "consultant", {"operationName": "Leave"}, awaited={"consultant": status_change("Completed")}
+    )
 
 
 def page_scenarios(gws: Conformance) -> dict[str, Any]:
@@ -73,14 +76,16 @@ def test_an_accepted_leave_answers_status_0(leave_alone: tuple[Observation, Obse
 @requirement("sms.leave.state.not-in-conference")
 def test_an_agent_alone_that_leaves_is_left_chat(leave_alone: tuple[Observation, Observation, Observation]) -> None:
     seen = leave_alone[0]
-    status = received_valid(seen.received["originator"], LEFT_CHAT, "notifications/status-change",
-                            "sms.leave.state.not-in-conference")
+    status = received_valid(
+        seen.received["originator"], LEFT_CHAT, "notifications/status-change", "sms.leave.state.not-in-conference"
+    )
     assert status["smssession"].get("id") == seen.session_id
 
 
 @requirement("sms.leave.state.wrap-up")
 def test_after_leaving_the_agent_still_updates_user_data_and_completes(
-        leave_alone: tuple[Observation, Observation, Observation]) -> None:
+    leave_alone: tuple[Observation, Observation, Observation],
+) -> None:
     seen, update, complete = leave_alone
     Conformance.assert_accepted(seen, "sms.leave.state.wrap-up")
     Conformance.assert_accepted(update, "sms.leave.state.wrap-up")
@@ -88,19 +93,22 @@ def test_after_leaving_the_agent_still_updates_user_data_and_completes(
 
 
 @requirement("sms.leave.state.in-conference")
-def test_an_agent_leaving_a_conference_or_consultation_is_completed(leave_with_another_agent: Observation,
-                                                                    gws: Conformance) -> None:
+def test_an_agent_leaving_a_conference_or_consultation_is_completed(
+    leave_with_another_agent: Observation, gws: Conformance
+) -> None:
     """The leaver gets StatusChange Completed (a LeftChat before it is tolerated); the originator's
     session list shows the session still Chatting."""
     seen = leave_with_another_agent
     Conformance.assert_accepted(seen, "sms.leave.state.in-conference")
     assert seen.found.get("consultant") is not None, (
         f"sms.leave.state.in-conference [MUST] within {gws.deadline:g}s the leaver never received StatusChange "
-        f"Completed; {received_summary(seen)}")
+        f"Completed; {received_summary(seen)}"
+    )
     kept = seen.listed.get("originator")
     assert kept is not None and kept.get("state") == "Chatting", (
         f"sms.leave.state.in-conference [MUST] the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting")
+        f"{kept and kept.get('state')}, not Chatting"
+    )
 
 
 @requirement("sms.common.reference-id.match")

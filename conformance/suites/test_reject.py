@@ -46,20 +46,23 @@ def test_an_accepted_reject_answers_status_0(reject: Observation) -> None:
 
 
 @requirement("sms.reject.state")
-def test_reject_refuses_an_invited_session_not_a_chatting_one(reject: Observation,
-                                                              reject_when_chatting: Observation) -> None:
+def test_reject_refuses_an_invited_session_not_a_chatting_one(
+    reject: Observation, reject_when_chatting: Observation
+) -> None:
     """The Invited session could be rejected; the Chatting one cannot, and goes on Chatting."""
     Conformance.assert_accepted(reject, "sms.reject.state")
     chatting = reject_when_chatting
     Conformance.assert_refusal(chatting, "sms.reject.state", documented_code=2)
     assert chatting.after.get("state") == CHATTING, (
-        f"sms.reject.state [MUST] the refused Reject left the session {chatting.after.get('state')}")
+        f"sms.reject.state [MUST] the refused Reject left the session {chatting.after.get('state')}"
+    )
 
 
 @requirement("sms.reject.notify.status")
 def test_the_rejecting_agent_is_told_the_session_is_completed(reject: Observation) -> None:
-    status = received_valid(reject.received["originator"], COMPLETED, "notifications/status-change",
-                            "sms.reject.notify.status")
+    status = received_valid(
+        reject.received["originator"], COMPLETED, "notifications/status-change", "sms.reject.notify.status"
+    )
     assert status["smssession"].get("id") == reject.session_id
 
 

@@ -10,7 +10,9 @@ from conformance.context import Observation
 from conformance.suites.posting import PostingPage
 from conformance.verdicts import requirement
 
-PAGE = PostingPage("SendCustomNotice", "send-custom-notice", "CustomNotice", "All", "noticeText", "gws-conformance: a custom notice")
+PAGE = PostingPage(
+    "SendCustomNotice", "send-custom-notice", "CustomNotice", "All", "noticeText", "gws-conformance: a custom notice"
+)
 page_scenarios = PAGE.scenarios
 posted, posted_when_invited, posted_without_param, posted_with_wrong_type = PAGE.fixtures()
 
@@ -21,13 +23,16 @@ def test_an_accepted_send_custom_notice_answers_status_0(posted: Observation) ->
 
 
 @requirement("sms.send-custom-notice.message")
-def test_the_other_agent_receives_the_customnotice_of_send_custom_notice_visible_to_all_and_logged(posted: Observation) -> None:
+def test_the_other_agent_receives_the_customnotice_of_send_custom_notice_visible_to_all_and_logged(
+    posted: Observation,
+) -> None:
     PAGE.assert_message(posted)
 
 
 @requirement("sms.send-custom-notice.param.notice-text")
 def test_send_custom_notice_without_a_string_noticetext_is_refused_and_logs_nothing(
-        posted_without_param: Observation, posted_with_wrong_type: Observation) -> None:
+    posted_without_param: Observation, posted_with_wrong_type: Observation
+) -> None:
     PAGE.assert_param_required(posted_without_param, posted_with_wrong_type)
 
 

@@ -21,7 +21,9 @@ def test_an_accepted_send_start_typing_to_agents_answers_status_0(posted: Observ
 
 
 @requirement("sms.send-start-typing-to-agents.message")
-def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_to_agents_visible_to_agents_and_logged(posted: Observation) -> None:
+def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_to_agents_visible_to_agents_and_logged(
+    posted: Observation,
+) -> None:
     PAGE.assert_message(posted)
 
 

@@ -25,7 +25,9 @@ def test_an_accepted_send_stop_typing_answers_status_0(posted: Observation) -> N
 
 
 @requirement("sms.send-stop-typing.message")
-def test_the_other_agent_receives_the_typingstopped_of_send_stop_typing_visible_to_all_and_logged(posted: Observation) -> None:
+def test_the_other_agent_receives_the_typingstopped_of_send_stop_typing_visible_to_all_and_logged(
+    posted: Observation,
+) -> None:
     PAGE.assert_message(posted)
 
 

@@ -25,7 +25,9 @@ def test_an_accepted_send_stop_typing_to_agents_answers_status_0(posted: Observa
 
 
 @requirement("sms.send-stop-typing-to-agents.message")
-def test_the_other_agent_receives_the_typingstopped_of_send_stop_typing_to_agents_visible_to_agents_and_logged(posted: Observation) -> None:
+def test_the_other_agent_receives_the_typingstopped_of_send_stop_typing_to_agents_visible_to_agents_and_logged(
+    posted: Observation,
+) -> None:
     PAGE.assert_message(posted)
 
 

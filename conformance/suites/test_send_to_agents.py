@@ -27,7 +27,8 @@ def test_the_other_agent_receives_the_text_of_send_to_agents_visible_to_agents_a
 
 @requirement("sms.send-to-agents.param.text")
 def test_send_to_agents_without_a_string_text_is_refused_and_logs_nothing(
-        posted_without_param: Observation, posted_with_wrong_type: Observation) -> None:
+    posted_without_param: Observation, posted_with_wrong_type: Observation
+) -> None:
     PAGE.assert_param_required(posted_without_param, posted_with_wrong_type)
 
 

@@ -27,7 +27,8 @@ def test_the_other_agent_receives_the_pushurl_of_send_url_visible_to_all_and_log
 
 @requirement("sms.send-url.param.url")
 def test_send_url_without_a_string_url_is_refused_and_logs_nothing(
-        posted_without_param: Observation, posted_with_wrong_type: Observation) -> None:
+    posted_without_param: Observation, posted_with_wrong_type: Observation
+) -> None:
     PAGE.assert_param_required(posted_without_param, posted_with_wrong_type)
 
 

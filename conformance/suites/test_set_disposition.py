@@ -28,7 +28,8 @@ def page_scenarios(gws: Conformance) -> dict[str, Any]:
     return {
         "disposition": lambda: user_data.observe_change(gws, WITH_KEY),
         "disposition_under_the_default_key": lambda: user_data.observe_change(
-            gws, {"operationName": "SetDisposition", "disposition": DISPOSITION}),
+            gws, {"operationName": "SetDisposition", "disposition": DISPOSITION}
+        ),
         "disposition_missing": lambda: gws.attempt({"operationName": "SetDisposition", "dispositionKey": KEY}),
         "disposition_a_number": lambda: gws.attempt({**WITH_KEY, "disposition": 7}),
         "disposition_when_invited": lambda: gws.attempt(WITH_KEY, state=INVITED),
@@ -50,20 +51,23 @@ def test_an_accepted_set_disposition_answers_status_0(disposition: Observation) 
 @requirement("sms.set-disposition.notify")
 def test_properties_updated_holds_the_disposition_under_the_given_key(disposition: Observation) -> None:
     now = user_data.reported_user_data(disposition, "sms.set-disposition.notify", "notifications/properties-updated")
-    user_data.assert_user_data("sms.set-disposition.notify", user_data.user_data_of(disposition.before), now,
-                               {KEY: DISPOSITION})
+    user_data.assert_user_data(
+        "sms.set-disposition.notify", user_data.user_data_of(disposition.before), now, {KEY: DISPOSITION}
+    )
 
 
 @requirement("sms.set-disposition.param.disposition")
 def test_set_disposition_without_a_string_disposition_is_refused_and_changes_nothing(
-        disposition_missing: Observation, disposition_a_number: Observation) -> None:
+    disposition_missing: Observation, disposition_a_number: Observation
+) -> None:
     user_data.assert_refused_unchanged(disposition_missing, "sms.set-disposition.param.disposition", 1)
     user_data.assert_refused_unchanged(disposition_a_number, "sms.set-disposition.param.disposition", 2)
 
 
 @requirement("sms.set-disposition.param.disposition-key")
 def test_without_a_key_the_disposition_lands_under_one_key_and_nothing_else_changes(
-        disposition_under_the_default_key: Observation) -> None:
+    disposition_under_the_default_key: Observation,
+) -> None:
     seen = disposition_under_the_default_key
     clause = "sms.set-disposition.param.disposition-key"
     before = user_data.user_data_of(seen.before)
@@ -71,7 +75,8 @@ def test_without_a_key_the_disposition_lands_under_one_key_and_nothing_else_chan
     changed = sorted(k for k in {*before, *now} if before.get(k, object()) != now.get(k, object()))
     assert len(changed) == 1 and now.get(changed[0]) == DISPOSITION, (
         f"{clause} [MUST] without dispositionKey the user data should change under one key, to the disposition; "
-        f"changed: {changed or 'nothing'}")
+        f"changed: {changed or 'nothing'}"
+    )
 
 
 @requirement("sms.common.user-data.read-back")

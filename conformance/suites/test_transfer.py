@@ -29,13 +29,16 @@ from conformance.suites.judging import (
 from conformance.verdicts import requirement
 
 TEXT = register_own_content("gws-conformance: you are being transferred")
-REACHED_TARGET = Expected("a snapshot of the session Chatting (only awaited)",
-                          snapshot_where(lambda s: s.get("state") == "Chatting"))
+REACHED_TARGET = Expected(
+    "a snapshot of the session Chatting (only awaited)", snapshot_where(lambda s: s.get("state") == "Chatting")
+)
 
 
 def _transfer(gws: Conformance, params: Mapping[str, Any]) -> Observation:
-    return gws.observe({"operationName": "Transfer", **params},
-                       expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()})
+    return gws.observe(
+        {"operationName": "Transfer", **params},
+        expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()},
+    )
 
 
 def page_scenarios(gws: Conformance) -> dict[str, Any]:
@@ -57,11 +60,14 @@ def _assert_moved(seen: Observation, clause_id: str, receivers: tuple[str, ...])
     """The session is Chatting in a receiver's list and no longer Chatting in the originator's."""
     Conformance.assert_accepted(seen, clause_id)
     got = [role for role in receivers if (seen.listed.get(role) or {}).get("state") == "Chatting"]
-    assert got, (f"{clause_id} [MUST] no session list of {' or '.join(receivers)} shows the session Chatting; "
-                 f"{received_summary(seen)}")
+    assert got, (
+        f"{clause_id} [MUST] no session list of {' or '.join(receivers)} shows the session Chatting; "
+        f"{received_summary(seen)}"
+    )
     kept = seen.listed.get("originator")
     assert kept is None or kept.get("state") != "Chatting", (
-        f"{clause_id} [MUST] the transferring agent still has the session Chatting; {received_summary(seen)}")
+        f"{clause_id} [MUST] the transferring agent still has the session Chatting; {received_summary(seen)}"
+    )
 
 
 @requirement("sms.transfer.response")
@@ -75,11 +81,12 @@ def test_transfer_to_a_user_hands_the_session_over(transfer_to_user: Observation
 
 
 @requirement("sms.transfer.param.queue-name")
-def test_transfer_to_a_queue_hands_the_session_to_one_of_its_agents(transfer_to_queue: Observation,
-                                                                     gws: Conformance) -> None:
+def test_transfer_to_a_queue_hands_the_session_to_one_of_its_agents(
+    transfer_to_queue: Observation, gws: Conformance
+) -> None:
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
-        pytest.skip("no logged-in member of the queue configured ([queue] members = [\"consultant\"])")
+        pytest.skip('no logged-in member of the queue configured ([queue] members = ["consultant"])')
     _assert_moved(transfer_to_queue, "sms.transfer.param.queue-name", members)
 
 
@@ -90,7 +97,8 @@ def test_transfer_without_a_target_is_refused_and_keeps_the_session(transfer_wit
     kept = seen.listed.get("originator")
     assert kept is not None and kept.get("state") == "Chatting", (
         f"sms.transfer.param.target-required [MUST] after the refused Transfer the originator's list shows the "
-        f"session as {kept and kept.get('state')}")
+        f"session as {kept and kept.get('state')}"
+    )
 
 
 @requirement("sms.transfer.param.text")

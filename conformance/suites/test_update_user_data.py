@@ -16,8 +16,10 @@ from conformance.suites.judging import assert_ok_response
 from conformance.verdicts import requirement
 
 # One key the session holds (user_data.BASELINE) overwritten, one new.
-UPDATED = {"gwsConformanceChanged": register_own_content("after the change"),
-           register_own_content("gwsConformanceUpdated"): 987654321}
+UPDATED = {
+    "gwsConformanceChanged": register_own_content("after the change"),
+    register_own_content("gwsConformanceUpdated"): 987654321,
+}
 UPDATE = {"operationName": "UpdateUserData", "userData": UPDATED}
 
 
@@ -49,7 +51,8 @@ def test_update_user_data_overwrites_the_given_keys_only(update: Observation) ->
 
 @requirement("sms.update-user-data.param.user-data")
 def test_update_user_data_without_an_object_is_refused_and_changes_nothing(
-        update_without_user_data: Observation, update_a_string: Observation) -> None:
+    update_without_user_data: Observation, update_a_string: Observation
+) -> None:
     user_data.assert_refused_unchanged(update_without_user_data, "sms.update-user-data.param.user-data", 1)
     user_data.assert_refused_unchanged(update_a_string, "sms.update-user-data.param.user-data", 2)
 

@@ -21,16 +21,22 @@ from conformance.suites.judging import first, received_summary, schema_problems
 from conformance.suites.posting import assert_not_in_capabilities_refused
 
 # Keys and values the suite attaches (own content, so redaction leaves them readable).
-BASELINE = {register_own_content("gwsConformanceKept"): register_own_content("kept as it was"),
-            register_own_content("gwsConformanceChanged"): register_own_content("before the change")}
+BASELINE = {
+    register_own_content("gwsConformanceKept"): register_own_content("kept as it was"),
+    register_own_content("gwsConformanceChanged"): register_own_content("before the change"),
+}
 PREPARE = {"operationName": "AttachUserData", "userData": BASELINE}
 
 
 def is_user_data_change(data: Mapping[str, Any]) -> bool:
     """A session state notification reporting a change of its properties: the user data pages'
     type is cut off (PropertiesUpdated expected), so any state notification but Error."""
-    return (data.get("messageType") == "SMSsessionStateChangeMessage" and data.get("notificationType") != "Error"
-            and isinstance(data.get("smssession"), Mapping) and "userData" in data["smssession"])
+    return (
+        data.get("messageType") == "SMSsessionStateChangeMessage"
+        and data.get("notificationType") != "Error"
+        and isinstance(data.get("smssession"), Mapping)
+        and "userData" in data["smssession"]
+    )
 
 
 CHANGE_REPORTED = Expected("SMSsessionStateChangeMessage(userData)", is_user_data_change)
@@ -41,8 +47,11 @@ def reporting_notification(seen: Observation) -> Mapping[str, Any] | None:
     where the response has one, else the first user data change that arrived."""
     sent = seen.response_body.get("referenceId") if isinstance(seen.response_body, Mapping) else None
     arrivals = seen.received.get("originator", [])
-    return (sent is not None and first(arrivals, lambda d: is_user_data_change(d) and d.get("referenceId") == sent)
-            or first(arrivals, is_user_data_change))
+    return (
+        sent is not None
+        and first(arrivals, lambda d: is_user_data_change(d) and d.get("referenceId") == sent)
+        or first(arrivals, is_user_data_change)
+    )
 
 
 def observe_change(gws: Conformance, body: Mapping[str, Any]) -> Observation:
@@ -61,21 +70,29 @@ def reported_user_data(seen: Observation, clause_id: str, shape: str | None = No
     conforms to ``shape`` if one is given."""
     Conformance.assert_accepted(seen, clause_id)
     reported = reporting_notification(seen)
-    assert reported is not None, (f"{clause_id} [MUST] no session state notification reported the change; "
-                                  f"{received_summary(seen)}")
-    problems = schema_problems(shape, reported) if shape else schema_problems("objects/smssession",
-                                                                              reported["smssession"])
+    assert reported is not None, (
+        f"{clause_id} [MUST] no session state notification reported the change; {received_summary(seen)}"
+    )
+    problems = (
+        schema_problems(shape, reported) if shape else schema_problems("objects/smssession", reported["smssession"])
+    )
     assert not problems, f"{clause_id} [MUST] {reported.get('notificationType')}: {problems}"
     reference_id = reported.get("referenceId")
     assert isinstance(reference_id, int), f"{clause_id} [MUST] the notification carries no referenceId"
     sent = seen.response_body.get("referenceId") if isinstance(seen.response_body, Mapping) else None
     assert sent is None or sent == reference_id, (
-        f"{clause_id} [MUST] the notification carries referenceId {reference_id}, the response {sent}")
+        f"{clause_id} [MUST] the notification carries referenceId {reference_id}, the response {sent}"
+    )
     return user_data_of(reported["smssession"])
 
 
-def assert_user_data(clause_id: str, before: Mapping[str, Any], now: Mapping[str, Any],
-                     expected: Mapping[str, Any], gone: tuple[str, ...] = ()) -> None:
+def assert_user_data(
+    clause_id: str,
+    before: Mapping[str, Any],
+    now: Mapping[str, Any],
+    expected: Mapping[str, Any],
+    gone: tuple[str, ...] = (),
+) -> None:
     """``now`` holds ``expected``, lacks ``gone``, and every other key of ``before`` as it was."""
     wrong = {k: now.get(k, "(absent)") for k, v in expected.items() if now.get(k) != v}
     assert not wrong, f"{clause_id} [MUST] keys not holding the value sent: {sorted(wrong)}"
@@ -92,13 +109,15 @@ def assert_read_back(seen: Observation) -> None:
         pytest.skip("no notification reported the change (its page's notify check fails for that)")
     assert user_data_of(seen.after) == user_data_of(reported["smssession"]), (
         "sms.common.user-data.read-back [MUST] GET /api/v2/me/smssessions/{id} holds other userData than the "
-        f"notification: keys {sorted(user_data_of(seen.after))} vs {sorted(user_data_of(reported['smssession']))}")
+        f"notification: keys {sorted(user_data_of(seen.after))} vs {sorted(user_data_of(reported['smssession']))}"
+    )
 
 
 def assert_refused_unchanged(seen: Observation, clause_id: str, documented_code: int) -> None:
     Conformance.assert_refusal(seen, clause_id, documented_code=documented_code)
     assert user_data_of(seen.after) == user_data_of(seen.before), (
-        f"{clause_id} [MUST] the refused request changed the session's user data")
+        f"{clause_id} [MUST] the refused request changed the session's user data"
+    )
 
 
 def assert_refused_when_invited(seen: Observation, operation: str) -> None:

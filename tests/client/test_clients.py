@@ -26,12 +26,15 @@ def server():
 @pytest.fixture(scope="module")
 def config(server, tmp_path_factory):
     return load_config(environ={}, cwd=tmp_path_factory.mktemp("cwd")).with_reference_server(
-        server.base_url, server.app.agents_listing())
+        server.base_url, server.app.agents_listing()
+    )
 
 
 def provision(server) -> str:
-    return httpx.post(f"{server.base_url}/conformance/v1/smssessions", json={
-        "agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi"}).json()["id"]
+    return httpx.post(
+        f"{server.base_url}/conformance/v1/smssessions",
+        json={"agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi"},
+    ).json()["id"]
 
 
 def test_the_rest_client_fetches_the_csrf_token_before_its_first_write(server):
@@ -65,8 +68,9 @@ def test_an_agent_receives_a_sessions_notifications_in_order(server, config):
         session_id = provision(server)
         for operation in ("SendStartTypingNotification", "SendStopTypingNotification") * 3:
             alice.operate(session_id, {"operationName": operation})
-        last = alice.log.wait_for(lambda d: len(alice.log.snapshot(since)) >= 8, since=since,
-                                  deadline=time.monotonic() + 5)
+        last = alice.log.wait_for(
+            lambda d: len(alice.log.snapshot(since)) >= 8, since=since, deadline=time.monotonic() + 5
+        )
         assert last is not None
         indexes = [m["index"] for r in alice.log.snapshot(since)[1:] for m in r.data["messages"]]
         assert indexes == sorted(set(indexes))
@@ -81,8 +85,9 @@ def test_the_bayeux_client_handshakes_again_when_the_server_forgets_it(server, c
         rehandshake = alice.log.wait_for(lambda d: "rehandshake" in d, since=since, deadline=time.monotonic() + 10)
         assert rehandshake is not None and rehandshake.channel == "/meta/handshake"
         session_id = provision(server)
-        arrived = alice.log.wait_for(lambda d: (d.get("smssession") or {}).get("id") == session_id, since=since,
-                                     deadline=time.monotonic() + 10)
+        arrived = alice.log.wait_for(
+            lambda d: (d.get("smssession") or {}).get("id") == session_id, since=since, deadline=time.monotonic() + 10
+        )
         assert arrived is not None and alice.bayeux.rehandshakes >= 1 and alice.bayeux.client_id != forgotten
 
 
@@ -91,17 +96,25 @@ def test_the_reproduction_of_a_write_runs_as_pasted(server, tmp_path):
     client = GwsRestClient(server.base_url, "alice", "alice-pass")
     session_id = provision(server)
     recorded = client.post(f"/api/v2/me/smssessions/{session_id}", {"operationName": "Consul"})
-    replayed = subprocess.run(["bash", "-c", recorded.curl()], cwd=tmp_path, capture_output=True, text=True,
-                              env={"PATH": os.environ["PATH"], "GWS_USER": "alice", "GWS_PASSWORD": "alice-pass"})
+    replayed = subprocess.run(
+        ["bash", "-c", recorded.curl()],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "GWS_USER": "alice", "GWS_PASSWORD": "alice-pass"},
+    )
     assert replayed.returncode == 0, replayed.stderr
-    assert json.loads(replayed.stdout) == recorded.body == {"statusCode": 2, "statusMessage": "Invalid operation 'Consul'"}
+    assert (
+        json.loads(replayed.stdout) == recorded.body == {"statusCode": 2, "statusMessage": "Invalid operation 'Consul'"}
+    )
 
 
 def test_the_stream_backs_off_when_connects_come_back_empty_at_once(tmp_path):
     """A server that answers every /meta/connect at once with nothing is not polled in a loop."""
     with ReferenceServer(hostile="empty-connects") as hostile:
         front = load_config(environ={}, cwd=tmp_path).with_reference_server(
-            hostile.base_url, hostile.app.agents_listing())
+            hostile.base_url, hostile.app.agents_listing()
+        )
         with Agent(front, "originator") as alice:
             alice.log.wait_for(lambda d: False, since=0, deadline=time.monotonic() + 2)  # two seconds of it
             connects = alice.bayeux.empty_connects

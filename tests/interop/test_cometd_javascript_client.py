@@ -58,17 +58,33 @@ def test_the_official_cometd_client_receives_a_consult_in_order():
     node = _require_node()
     with ReferenceServer() as server:
         agents = {a["username"]: a for a in httpx.get(f"{server.base_url}/conformance/v1/agents").json()["agents"]}
-        listener = subprocess.Popen([node, str(HERE / "cometd-listener.mjs"), f"{server.base_url}/api/v2/notifications",
-                                     "alice", "alice-pass", "/v2/me/smssessions"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        listener = subprocess.Popen(
+            [
+                node,
+                str(HERE / "cometd-listener.mjs"),
+                f"{server.base_url}/api/v2/notifications",
+                "alice",
+                "alice-pass",
+                "/v2/me/smssessions",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         try:
             lines = Lines(listener)
             deadline = time.monotonic() + 20
             subscribed = lines.next(deadline)
             assert subscribed["event"] == "subscribed" and subscribed["transport"] == "long-polling", subscribed
-            session_id = httpx.post(f"{server.base_url}/conformance/v1/smssessions", json={
-                "agent": "alice", "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"}, "text": "Hi",
-                "state": "Chatting"}).json()["id"]
+            session_id = httpx.post(
+                f"{server.base_url}/conformance/v1/smssessions",
+                json={
+                    "agent": "alice",
+                    "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"},
+                    "text": "Hi",
+                    "state": "Chatting",
+                },
+            ).json()["id"]
             provisioning = [lines.next(deadline)["data"]["notificationType"] for _ in range(2)]
             assert provisioning == ["StatusChange", "NewMessages"]
 
@@ -76,7 +92,8 @@ def test_the_official_cometd_client_receives_a_consult_in_order():
             bob.post("/api/v2/me", json={"operationName": "StartContactCenterSession", "channels": ["sms"]})
             accepted = _logged_in(server, "alice").post(
                 f"/api/v2/me/smssessions/{session_id}",
-                json={"operationName": "Consult", "targetUri": agents["bob"]["userUri"]})
+                json={"operationName": "Consult", "targetUri": agents["bob"]["userUri"]},
+            )
             assert accepted.json()["statusCode"] == 0
             received = [lines.next(deadline) for _ in range(2)]
             assert [e["channel"] for e in received] == ["/v2/me/smssessions"] * 2

@@ -23,7 +23,8 @@ class Client:
         """Handshake, subscribe, and the first connect, which establishes the connection (not held)."""
         client_id = self.bayeux(HANDSHAKE)[0]["clientId"]
         assert self.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC})[0][
-            "successful"]
+            "successful"
+        ]
         [established] = self.connect(client_id)
         assert established["successful"] and established["advice"]["reconnect"] == "retry"
         return client_id
@@ -33,9 +34,15 @@ class Client:
 
 
 def provision(server, agent="alice"):
-    return httpx.post(f"{server.base_url}/conformance/v1/smssessions", json={
-        "agent": agent, "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"}, "text": "Hi",
-        "state": "Chatting"}).json()["id"]
+    return httpx.post(
+        f"{server.base_url}/conformance/v1/smssessions",
+        json={
+            "agent": agent,
+            "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"},
+            "text": "Hi",
+            "state": "Chatting",
+        },
+    ).json()["id"]
 
 
 def notifications(client, client_id, count):

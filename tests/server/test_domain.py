@@ -45,8 +45,11 @@ def provision(domain: SmsDomain, state: str = "Chatting") -> str:
 
 def user(domain: SmsDomain, name: str, form: str = "uri") -> dict:
     account = domain.directory.agents[name]
-    return {"targetUri": f"http://elsewhere:1/api/v2/users/{account.user_id}"} if form == "uri" else {
-        "targetPath": account.user_path}
+    return (
+        {"targetUri": f"http://elsewhere:1/api/v2/users/{account.user_id}"}
+        if form == "uri"
+        else {"targetPath": account.user_path}
+    )
 
 
 def consult(domain, ids, session_id, **target):
@@ -96,22 +99,38 @@ def test_a_completed_session_offers_nothing(domain, ids):
 
 # --- validation order and refusals -----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("username", "body", "session", "http", "code"), [
-    ("dave", {"operationName": "Consult"}, "known", 403, 5),
-    ("alice", ["Consult"], "known", 400, 1),
-    ("alice", {"targetUri": "x"}, "known", 400, 1),
-    ("alice", {"operationName": 7}, "known", 400, 2),
-    ("alice", {"operationName": "Dance"}, "known", 400, 2),
-    ("alice", {"operationName": "Consult"}, "unknown", 404, 6),
-    ("bob", {"operationName": "Consult"}, "known", 404, 6),
-    ("alice", {"operationName": "Accept"}, "known", 400, 2),
-    ("alice", {"operationName": "Consult"}, "known", 400, 1),
-    ("alice", {"operationName": "Consult", "targetUri": 42}, "known", 400, 2),
-    ("alice", {"operationName": "SendMessage"}, "known", 400, 1),
-    ("alice", {"operationName": "UpdateUserData", "userData": []}, "known", 400, 2),
-], ids=["no-feature", "not-an-object", "no-operation", "operation-not-string", "unknown-operation",
-        "unknown-session", "not-a-participant", "not-in-capabilities", "no-target", "target-wrong-type",
-        "message-missing", "user-data-wrong-type"])
+
+@pytest.mark.parametrize(
+    ("username", "body", "session", "http", "code"),
+    [
+        ("dave", {"operationName": "Consult"}, "known", 403, 5),
+        ("alice", ["Consult"], "known", 400, 1),
+        ("alice", {"targetUri": "x"}, "known", 400, 1),
+        ("alice", {"operationName": 7}, "known", 400, 2),
+        ("alice", {"operationName": "Dance"}, "known", 400, 2),
+        ("alice", {"operationName": "Consult"}, "unknown", 404, 6),
+        ("bob", {"operationName": "Consult"}, "known", 404, 6),
+        ("alice", {"operationName": "Accept"}, "known", 400, 2),
+        ("alice", {"operationName": "Consult"}, "known", 400, 1),
+        ("alice", {"operationName": "Consult", "targetUri": 42}, "known", 400, 2),
+        ("alice", {"operationName": "SendMessage"}, "known", 400, 1),
+        ("alice", {"operationName": "UpdateUserData", "userData": []}, "known", 400, 2),
+    ],
+    ids=[
+        "no-feature",
+        "not-an-object",
+        "no-operation",
+        "operation-not-string",
+        "unknown-operation",
+        "unknown-session",
+        "not-a-participant",
+        "not-in-capabilities",
+        "no-target",
+        "target-wrong-type",
+        "message-missing",
+        "user-data-wrong-type",
+    ],
+)
 def test_refusals_have_the_documented_code_and_change_nothing(domain, ids, username, body, session, http, code):
     session_id = provision(domain)
     before = domain.get_session("alice", session_id), domain.get_messages("alice", session_id)
@@ -122,6 +141,7 @@ def test_refusals_have_the_documented_code_and_change_nothing(domain, ids, usern
 
 
 # --- Consult -------------------------------------------------------------------------------------------------
+
 
 def _same_shape(notification: dict, sample: dict) -> None:
     """Same keys and documented values as the page's sample; ids, names and times differ."""
@@ -136,8 +156,12 @@ def test_a_consult_notifies_every_agent_as_the_page_shows(domain, ids, form):
     outcome = consult(domain, ids, session_id, **user(domain, "bob", form))
     assert outcome.body == {"statusCode": 0, "referenceId": 35}
     sent = [(name, data["notificationType"]) for name, data in outcome.notifications]
-    assert sent == [("alice", "ParticipantsUpdated"), ("alice", "NewMessages"),
-                    ("bob", "ParticipantsUpdated"), ("bob", "NewMessages")]
+    assert sent == [
+        ("alice", "ParticipantsUpdated"),
+        ("alice", "NewMessages"),
+        ("bob", "ParticipantsUpdated"),
+        ("bob", "NewMessages"),
+    ]
     updated, joined = outcome.notifications[0][1], outcome.notifications[1][1]
     _same_shape(updated, load_sample("consult/notification-participants-updated"))
     _same_shape(joined, load_sample("consult/notification-new-messages"))
@@ -166,8 +190,12 @@ def test_a_failed_consult_yields_one_error_with_the_session_as_it_stands(domain,
         consult(domain, ids, session_id, **user(domain, "bob"))
     before = domain.get_session("alice", session_id)
     domain.set_online("carol", False)
-    reference = {"unknown": {"targetPath": "/users/0123"}, "offline": user(domain, "carol"),
-                 "no-feature": user(domain, "dave"), "already-in": user(domain, "bob")}[target]
+    reference = {
+        "unknown": {"targetPath": "/users/0123"},
+        "offline": user(domain, "carol"),
+        "no-feature": user(domain, "dave"),
+        "already-in": user(domain, "bob"),
+    }[target]
     outcome = consult(domain, ids, session_id, **reference)
     accepted_id = outcome.body["referenceId"]
     [(name, error)] = outcome.notifications
@@ -199,6 +227,7 @@ def test_indexes_increase_and_timestamps_are_one_instant(domain, ids):
 
 
 # --- follow-ups ------------------------------------------------------------------------------------------------
+
 
 def test_transfer_to_the_consultant_leaves_it_alone_with_the_customer(domain, ids):
     session_id = provision(domain)
@@ -263,14 +292,23 @@ def test_accept_sends_the_three_documented_notifications_in_order(domain, ids):
 def test_a_supervisor_intrudes_and_is_offered_the_session(domain, ids):
     session_id = provision(domain)
     alice = domain.directory.agents["alice"].user_id
-    outcome = domain.intrude("erin", alice, session_id, {"operationName": "Intrude",
-                                                         "supervisorVisibilityMode": "Coach"}, ids)
+    outcome = domain.intrude(
+        "erin", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Coach"}, ids
+    )
     [(name, offered)] = outcome.notifications
     assert name == "erin" and offered["smssession"]["state"] == "Invited"
-    assert domain.intrude("erin", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Spy"},
-                          ids).body["statusCode"] == 2
-    assert domain.intrude("bob", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Coach"},
-                          ids).body["statusCode"] == 5
+    assert (
+        domain.intrude(
+            "erin", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Spy"}, ids
+        ).body["statusCode"]
+        == 2
+    )
+    assert (
+        domain.intrude(
+            "bob", alice, session_id, {"operationName": "Intrude", "supervisorVisibilityMode": "Coach"}, ids
+        ).body["statusCode"]
+        == 5
+    )
 
 
 def test_reject_completes_the_session_with_no_participants(domain, ids):
@@ -281,6 +319,7 @@ def test_reject_completes_the_session_with_no_participants(domain, ids):
 
 # --- scale and faults ---------------------------------------------------------------------------------------------
 
+
 def test_a_hundred_sessions_with_consults_going_on_at_once(domain, ids):
     sessions = [provision(domain) for _ in range(100)]
     for session_id in sessions:
@@ -289,16 +328,18 @@ def test_a_hundred_sessions_with_consults_going_on_at_once(domain, ids):
     assert all(set(domain.get_session("alice", s)["capabilities"]) == SAMPLE_DURING for s in sessions)
 
 
-@pytest.mark.parametrize(("fault", "effect"), [
-    ("consult-notifications-swapped", lambda o: o.notifications[0][1]["notificationType"] == "NewMessages"),
-    ("consult-join-duplicated", lambda o: len(o.notifications) == 6),
-    ("consult-join-missing", lambda o: len(o.notifications) == 2),
-    ("consult-join-visible-to-all", lambda o: o.notifications[1][1]["messages"][0]["visibility"] == "All"),
-    ("timestamp-seconds-in-seconds",
-     lambda o: o.notifications[1][1]["messages"][0]["timestampSeconds"] < 10**10),
-    ("consult-response-without-reference-id", lambda o: "referenceId" not in o.body),
-    ("consultant-not-notified", lambda o: {n for n, _ in o.notifications} == {"alice"}),
-])
+@pytest.mark.parametrize(
+    ("fault", "effect"),
+    [
+        ("consult-notifications-swapped", lambda o: o.notifications[0][1]["notificationType"] == "NewMessages"),
+        ("consult-join-duplicated", lambda o: len(o.notifications) == 6),
+        ("consult-join-missing", lambda o: len(o.notifications) == 2),
+        ("consult-join-visible-to-all", lambda o: o.notifications[1][1]["messages"][0]["visibility"] == "All"),
+        ("timestamp-seconds-in-seconds", lambda o: o.notifications[1][1]["messages"][0]["timestampSeconds"] < 10**10),
+        ("consult-response-without-reference-id", lambda o: "referenceId" not in o.body),
+        ("consultant-not-notified", lambda o: {n for n, _ in o.notifications} == {"alice"}),
+    ],
+)
 def test_each_fault_changes_its_behaviour(ids, fault, effect):
     broken = make_domain(fault)
     session_id = provision(broken)
@@ -323,6 +364,8 @@ def test_conference_is_accepted_as_an_unadvertised_alias_of_invite(domain, ids):
     consult(domain, ids, session_id, **user(domain, "bob"))
     outcome = domain.operate("alice", session_id, {"operationName": "Conference", **user(domain, "bob")}, ids)
     assert outcome.body["statusCode"] == 0
-    assert [d["notificationType"] for n, d in outcome.notifications if n == "alice"] == ["ParticipantsUpdated",
-                                                                                          "NewMessages"]
+    assert [d["notificationType"] for n, d in outcome.notifications if n == "alice"] == [
+        "ParticipantsUpdated",
+        "NewMessages",
+    ]
     assert "Conference" not in domain.get_session("alice", session_id)["capabilities"]

@@ -36,6 +36,7 @@ def agents(server):
 
 # --- auth --------------------------------------------------------------------------------------------------
 
+
 def test_wrong_credentials_get_401_with_the_gws_body(server):
     response = httpx.get(f"{server.base_url}/api/v2/me", auth=("alice", "wrong"))
     assert response.status_code == 401 and response.json() == {"statusCode": 20, "statusMessage": "Access denied"}
@@ -61,8 +62,7 @@ def test_reference_ids_are_counted_per_cookie_session(server, agents):
     session_id = provision(server)
     first, second = Client(server, "alice"), Client(server, "alice")
     typing = {"operationName": "SendStartTypingNotification"}
-    ids = [c.post(f"/api/v2/me/smssessions/{session_id}", typing).json()["referenceId"]
-           for c in (first, first, second)]
+    ids = [c.post(f"/api/v2/me/smssessions/{session_id}", typing).json()["referenceId"] for c in (first, first, second)]
     assert ids[1] == ids[0] + 1 and ids[2] == 1
 
 
@@ -71,6 +71,7 @@ def test_the_version_probe_needs_no_credentials(server):
 
 
 # --- Bayeux ------------------------------------------------------------------------------------------------------
+
 
 def test_an_unknown_client_is_told_to_handshake_again(server):
     reply = Client(server, "alice").connect("no-such-client")[0]
@@ -82,19 +83,21 @@ def test_a_connect_batched_with_other_messages_is_answered_at_once(holding_serve
     client = Client(holding_server, "carol")
     client_id = client.subscribe()
     started = time.monotonic()
-    replies = client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
-                            {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"})
+    replies = client.bayeux(
+        {"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*"},
+        {"channel": "/meta/connect", "clientId": client_id, "connectionType": "long-polling"},
+    )
     assert [r["successful"] for r in replies] == [True, True] and time.monotonic() - started < HELD_SECONDS
 
 
 def test_batched_messages_in_one_post_are_each_answered_with_their_id(server):
     client = Client(server, "alice")
     client_id = client.bayeux(HANDSHAKE)[0]["clientId"]
-    replies = client.bayeux({"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC, "id": "a"},
-                            {"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*",
-                             "id": "b"},
-                            {"channel": "/meta/unsubscribe", "clientId": client_id, "subscription": "/v2/me/*",
-                             "id": "c"})
+    replies = client.bayeux(
+        {"channel": "/meta/subscribe", "clientId": client_id, "subscription": TOPIC, "id": "a"},
+        {"channel": "/meta/subscribe", "clientId": client_id, "subscription": "/v2/me/*", "id": "b"},
+        {"channel": "/meta/unsubscribe", "clientId": client_id, "subscription": "/v2/me/*", "id": "c"},
+    )
     assert [(r["id"], r["successful"]) for r in replies] == [("a", True), ("b", True), ("c", True)]
 
 
@@ -103,8 +106,14 @@ def test_a_connect_is_held_until_the_advised_timeout_when_nothing_comes(server):
     client_id = client.subscribe()
     started = time.monotonic()
     reply = client.connect(client_id)
-    assert reply == [{"channel": "/meta/connect", "clientId": client_id, "successful": True,
-                      "advice": {"reconnect": "retry", "interval": 0, "timeout": 2000}}]
+    assert reply == [
+        {
+            "channel": "/meta/connect",
+            "clientId": client_id,
+            "successful": True,
+            "advice": {"reconnect": "retry", "interval": 0, "timeout": 2000},
+        }
+    ]
     assert time.monotonic() - started >= 1.9  # held for the advised timeout (a slow machine only adds)
 
 
@@ -141,13 +150,15 @@ def test_a_client_that_stops_connecting_expires(server):
 
 # --- the Consult flow with the page's samples as expected shapes ----------------------------------------------------
 
+
 def test_consult_success_notifies_both_agents_in_the_documented_order(server, agents):
     alice, bob = Client(server, "alice"), Client(server, "bob")
     alice_id, bob_id = alice.subscribe(), bob.subscribe()
     session_id = provision(server)
     notifications(alice, alice_id, 2)  # the provisioning ones
-    response = alice.post(f"/api/v2/me/smssessions/{session_id}",
-                          {"operationName": "Consult", "targetUri": agents["bob"]["userUri"]})
+    response = alice.post(
+        f"/api/v2/me/smssessions/{session_id}", {"operationName": "Consult", "targetUri": agents["bob"]["userUri"]}
+    )
     assert response.status_code == 200 and validate("responses/accepted", response.json()) == []
     for client, client_id in ((alice, alice_id), (bob, bob_id)):
         updated, joined = notifications(client, client_id, 2)
@@ -164,8 +175,10 @@ def test_consult_failure_echoes_the_reference_id_in_the_error(server):
     alice_id = alice.subscribe()
     session_id = provision(server)
     notifications(alice, alice_id, 2)
-    response = alice.post(f"/api/v2/me/smssessions/{session_id}",
-                          {"operationName": "Consult", "targetPath": "/users/00000000000000000000000000000000"})
+    response = alice.post(
+        f"/api/v2/me/smssessions/{session_id}",
+        {"operationName": "Consult", "targetPath": "/users/00000000000000000000000000000000"},
+    )
     [error] = notifications(alice, alice_id, 1)
     sample = load_sample("consult/notification-error")
     assert error.keys() == sample.keys() and validate("notifications/error", error) == []
@@ -174,30 +187,45 @@ def test_consult_failure_echoes_the_reference_id_in_the_error(server):
 
 # --- bad input never crashes it -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("content", "content_type", "status"), [
-    (b"{not json", "application/json", 400),
-    (b"\xff\xfe", "application/json", 400),
-    (b'{"operationName": "Consult"}', "text/plain", 415),
-    (b"[]", "application/json", 400),
-    (b'"Consult"', "application/json", 400),
-    (b"null", "application/json", 400),
-    (b'{"operationName": "Consult", "targetUri": {"$ne": 1}}', "application/json", 400),
-    (b'{"operationName": "' + b"A" * 10_000 + b'"}', "application/json", 400),
-    (b'{"operationName": "Consult", "targetUri": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}',
-     "application/json", 413),
-])
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"{not json", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        (b'{"operationName": "Consult"}', "text/plain", 415),
+        (b"[]", "application/json", 400),
+        (b'"Consult"', "application/json", 400),
+        (b"null", "application/json", 400),
+        (b'{"operationName": "Consult", "targetUri": {"$ne": 1}}', "application/json", 400),
+        (b'{"operationName": "' + b"A" * 10_000 + b'"}', "application/json", 400),
+        (
+            b'{"operationName": "Consult", "targetUri": "' + b"x" * (MAX_BODY_BYTES + 10) + b'"}',
+            "application/json",
+            413,
+        ),
+    ],
+)
 def test_garbage_gets_a_gws_refusal_never_a_5xx(server, content, content_type, status):
     client = Client(server, "alice")
-    response = client.http.post(f"/api/v2/me/smssessions/{provision(server)}", content=content,
-                                headers={"X-CSRF-TOKEN": client.token, "Content-Type": content_type})
+    response = client.http.post(
+        f"/api/v2/me/smssessions/{provision(server)}",
+        content=content,
+        headers={"X-CSRF-TOKEN": client.token, "Content-Type": content_type},
+    )
     assert response.status_code == status
     assert validate("responses/error", response.json()) == []
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/api/v2/nothing/here", 404), ("DELETE", "/api/v2/me/smssessions", 405),
-    ("GET", "/api/v2/me/smssessions/0000nope", 404), ("GET", "/api/v2/me/smssessions/x/messages?count=-1", 400),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/v2/nothing/here", 404),
+        ("DELETE", "/api/v2/me/smssessions", 405),
+        ("GET", "/api/v2/me/smssessions/0000nope", 404),
+        ("GET", "/api/v2/me/smssessions/x/messages?count=-1", 400),
+    ],
+)
 def test_unknown_paths_and_methods_get_gws_bodies(server, method, path, status):
     client = Client(server, "alice")
     response = client.http.request(method, path, headers={"X-CSRF-TOKEN": client.token})
@@ -206,6 +234,7 @@ def test_unknown_paths_and_methods_get_gws_bodies(server, method, path, status):
 
 # --- scale and start-up -------------------------------------------------------------------------------------------------
 
+
 def test_a_hundred_concurrent_sessions_with_consults_at_once(server, agents):
     sessions = [provision(server) for _ in range(100)]
     clients = [Client(server, "alice") for _ in range(4)]
@@ -213,8 +242,10 @@ def test_a_hundred_concurrent_sessions_with_consults_at_once(server, agents):
     bob.post("/api/v2/me", {"operationName": "StartContactCenterSession", "channels": ["sms"]})
 
     def consult(index):
-        return clients[index % 4].post(f"/api/v2/me/smssessions/{sessions[index]}",
-                                       {"operationName": "Consult", "targetPath": agents["bob"]["userPath"]})
+        return clients[index % 4].post(
+            f"/api/v2/me/smssessions/{sessions[index]}",
+            {"operationName": "Consult", "targetPath": agents["bob"]["userPath"]},
+        )
 
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         responses = list(pool.map(consult, range(100)))

@@ -22,7 +22,7 @@ def test_a_custom_notice_is_logged_visible_to_all_and_reaches_the_customer(domai
     session_id = provision(domain)
     outcome = domain.operate("alice", session_id, {"operationName": "SendCustomNotice", "noticeText": "n"}, ids)
     assert outcome.body["statusCode"] == 0
-    (to, data), = outcome.notifications
+    ((to, data),) = outcome.notifications
     assert to == "alice" and validate("notifications/new-messages", data) == []
     message = data["messages"][0]
     assert (message["type"], message["noticeText"], message["visibility"]) == ("CustomNotice", "n", "All")
@@ -34,9 +34,11 @@ def test_user_data_operations_add_overwrite_and_delete_exactly_the_keys_given(do
 
     def change(body):
         outcome = domain.operate("alice", session_id, body, ids)
-        (to, data), = outcome.notifications
-        assert validate("notifications/properties-updated", data) == [] and data["referenceId"] == outcome.body[
-            "referenceId"]
+        ((to, data),) = outcome.notifications
+        assert (
+            validate("notifications/properties-updated", data) == []
+            and data["referenceId"] == outcome.body["referenceId"]
+        )
         return data["smssession"]["userData"]
 
     assert change({"operationName": "AttachUserData", "userData": {"a": "1", "b": 2}}) == {"a": "1", "b": 2}
@@ -47,11 +49,17 @@ def test_user_data_operations_add_overwrite_and_delete_exactly_the_keys_given(do
     assert domain.get_session("alice", session_id)["userData"] == {"b": 3, "DispositionCode": "Done", "k": "X"}
 
 
-@pytest.mark.parametrize("body", [
-    {"operationName": "DeleteUserData"}, {"operationName": "DeleteUserData", "keys": "a"},
-    {"operationName": "DeleteUserData", "keys": [1]}, {"operationName": "AttachUserData", "userData": []},
-    {"operationName": "SetDisposition"}, {"operationName": "SetDisposition", "disposition": "d", "dispositionKey": 1},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"operationName": "DeleteUserData"},
+        {"operationName": "DeleteUserData", "keys": "a"},
+        {"operationName": "DeleteUserData", "keys": [1]},
+        {"operationName": "AttachUserData", "userData": []},
+        {"operationName": "SetDisposition"},
+        {"operationName": "SetDisposition", "disposition": "d", "dispositionKey": 1},
+    ],
+)
 def test_user_data_parameters_of_the_wrong_kind_are_refused(domain, ids, body):
     outcome = domain.operate("alice", provision(domain), body, ids)
     assert outcome.http_status == 400 and outcome.body["statusCode"] in (1, 2) and not outcome.notifications
@@ -85,7 +93,10 @@ def test_send_to_agents_and_the_agents_typing_need_another_agent_in_the_session(
 
 def test_an_invited_session_refuses_the_message_and_user_data_operations(domain, ids):
     session_id = provision(domain, "Invited")
-    for body in ({"operationName": "SendMessage", "text": "t"}, {"operationName": "SendCustomNotice", "noticeText": "n"},
-                 {"operationName": "AttachUserData", "userData": {"k": "v"}}):
+    for body in (
+        {"operationName": "SendMessage", "text": "t"},
+        {"operationName": "SendCustomNotice", "noticeText": "n"},
+        {"operationName": "AttachUserData", "userData": {"k": "v"}},
+    ):
         outcome = domain.operate("alice", session_id, body, ids)
         assert outcome.body["statusCode"] == 2 and not outcome.notifications

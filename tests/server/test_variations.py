@@ -31,7 +31,10 @@ def test_extra_fields_reach_responses_and_notifications():
 
 
 def test_key_order_reverses_keys_and_capabilities():
-    with ReferenceServer(settings=SETTINGS) as plain, ReferenceServer(faults=["key-order"], settings=SETTINGS) as varied:
+    with (
+        ReferenceServer(settings=SETTINGS) as plain,
+        ReferenceServer(faults=["key-order"], settings=SETTINGS) as varied,
+    ):
         sessions = []
         for server in (plain, varied):
             client = Client(server, "alice")
@@ -74,6 +77,7 @@ def test_ordered_delays_keep_each_users_order_whatever_the_jitter():
 
 # --- the open points of the pages, in the domain -------------------------------------------------------------
 
+
 def _typing_recipients(*variations: str) -> dict[str, set[str]]:
     """Who is notified of alice's typing and of bob's agents-only text, in a consult session."""
     from test_domain import consult, make_domain, provision, user
@@ -87,11 +91,14 @@ def _typing_recipients(*variations: str) -> dict[str, set[str]]:
     return {"typing": {to for to, _ in typing.notifications}, "text": {to for to, _ in text.notifications}}
 
 
-@pytest.mark.parametrize(("variation", "typing", "text"), [
-    (None, {"alice", "bob"}, {"alice", "bob"}),
-    ("no-echo-to-sender", {"bob"}, {"alice"}),
-    ("typing-to-others-only", {"bob"}, {"alice", "bob"}),
-])
+@pytest.mark.parametrize(
+    ("variation", "typing", "text"),
+    [
+        (None, {"alice", "bob"}, {"alice", "bob"}),
+        ("no-echo-to-sender", {"bob"}, {"alice"}),
+        ("typing-to-others-only", {"bob"}, {"alice", "bob"}),
+    ],
+)
 def test_who_receives_an_agents_own_messages_varies(variation, typing, text):
     assert _typing_recipients(*([variation] if variation else [])) == {"typing": typing, "text": text}
 
@@ -108,8 +115,12 @@ def _consult_notifications(*variations: str) -> list[dict]:
 def test_unrelated_notifications_come_between_and_after_the_consults():
     notes, _ = _consult_notifications("unrelated-in-session")
     described = [(d["notificationType"], [m["type"] for m in d.get("messages", [])]) for d in notes]
-    assert described == [("ParticipantsUpdated", []), ("PropertiesUpdated", []), ("NewMessages", ["ParticipantJoined"]),
-                         ("NewMessages", ["TypingStarted"])]
+    assert described == [
+        ("ParticipantsUpdated", []),
+        ("PropertiesUpdated", []),
+        ("NewMessages", ["ParticipantJoined"]),
+        ("NewMessages", ["TypingStarted"]),
+    ]
 
 
 @pytest.mark.parametrize("variation", ["participants-reversed", "originator-listed-last"])
@@ -130,6 +141,7 @@ def test_an_unavailable_target_can_be_refused_in_the_response():
 
 # --- the open points of the lifecycle pages -------------------------------------------------------------------
 
+
 def _accept_notifications(*variations: str) -> tuple[list[dict], dict]:
     from test_domain import make_domain, provision
 
@@ -148,8 +160,12 @@ def test_accept_can_list_participants_first_and_send_its_history_in_pieces():
 
 def test_accept_can_come_with_unrelated_notifications():
     varied, _ = _accept_notifications("unrelated-in-session")
-    assert [d["notificationType"] for d in varied] == ["StatusChange", "PropertiesUpdated", "ParticipantsUpdated",
-                                                        "NewMessages"]
+    assert [d["notificationType"] for d in varied] == [
+        "StatusChange",
+        "PropertiesUpdated",
+        "ParticipantsUpdated",
+        "NewMessages",
+    ]
 
 
 def test_bare_responses_drop_the_reference_id_but_notifications_keep_it():

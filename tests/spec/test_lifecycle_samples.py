@@ -28,6 +28,8 @@ SHAPE_OF = {
     "intrude/request": "requests/intrude",
     "intrude/response": "responses/ok",
 }
+
+
 @pytest.mark.parametrize(("sample", "shape"), SHAPE_OF.items())
 def test_every_sample_of_the_lifecycle_pages_validates(sample, shape):
     assert validate(shape, load_sample(sample)) == []
@@ -39,14 +41,24 @@ BROKEN = [
     ("accept/request", ("nickname",), "", "$.nickname", "minLength"),
     ("accept/notification-status-change", ("messageType",), "test_accept ", "$.messageType", "const"),
     ("accept/notification-status-change", ("smssession", "state"), "Accepted", "$.smssession.state", "enum"),
-    ("accept/notification-participants-updated", ("smssession", "participants", 0, "type"), "Bot",
-     "$.smssession.participants[0].type", "enum"),
+    (
+        "accept/notification-participants-updated",
+        ("smssession", "participants", 0, "type"),
+        "Bot",
+        "$.smssession.participants[0].type",
+        "enum",
+    ),
     ("reject/notification-status-change", ("notificationType",), "StateChange", "$.notificationType", "const"),
     ("reject/notification-status-change", ("referenceId",), "5", "$.referenceId", "type"),
     ("complete/request-queue", ("queueName",), 7, "$.queueName", "type"),
     ("complete/notification-status-change", ("smssession", "state"), DROP, "$.smssession", "required"),
-    ("leave/notification-left-chat", ("smssession", "capabilities"), ["Leave", "Leave"],
-     "$.smssession.capabilities", "uniqueItems"),
+    (
+        "leave/notification-left-chat",
+        ("smssession", "capabilities"),
+        ["Leave", "Leave"],
+        "$.smssession.capabilities",
+        "uniqueItems",
+    ),
     ("invite/request", ("targetUri",), DROP, "$", "anyOf"),
     ("invite/response", ("referenceId",), DROP, "$", "required"),
     ("transfer/request", ("targetUri",), DROP, "$", "anyOf"),
@@ -56,8 +68,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("sample", "path", "value", "where", "keyword"), BROKEN,
-                         ids=[f"{s}:{'.'.join(map(str, p))}" for s, p, *_ in BROKEN])
+@pytest.mark.parametrize(
+    ("sample", "path", "value", "where", "keyword"), BROKEN, ids=[f"{s}:{'.'.join(map(str, p))}" for s, p, *_ in BROKEN]
+)
 def test_a_broken_sample_is_rejected_where_it_breaks(sample, path, value, where, keyword):
     found = {(v.path, v.keyword) for v in validate(SHAPE_OF[sample], variant(sample, path, value))}
     assert (where, keyword) in found, found

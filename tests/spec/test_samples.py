@@ -38,15 +38,18 @@ def test_the_quirks_of_the_page_are_undone(page_samples):
     assert page_samples["response"] == {"statusCode": 0, "referenceId": 35}
 
 
-@pytest.mark.parametrize(("text", "value"), [
-    ("{u'a': u'b'}", {"a": "b"}),
-    ("{'it\\'s': \"say \\\"hi\\\"\"}", {"it's": 'say "hi"'}),
-    ("[1389039246007L, -2, 1.5, 2e3]", [1389039246007, -2, 1.5, 2000.0]),
-    ("{u'ok': True, u'no': False, u'nothing': None}", {"ok": True, "no": False, "nothing": None}),
-    ("{u'n': {u'd': [{u'e': []}]}}", {"n": {"d": [{"e": []}]}}),
-    ("u'caf\\u00e9 \u00fc'", "café ü"),
-    ('{"already": "json"}', {"already": "json"}),
-])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("{u'a': u'b'}", {"a": "b"}),
+        ('{\'it\\\'s\': "say \\"hi\\""}', {"it's": 'say "hi"'}),
+        ("[1389039246007L, -2, 1.5, 2e3]", [1389039246007, -2, 1.5, 2000.0]),
+        ("{u'ok': True, u'no': False, u'nothing': None}", {"ok": True, "no": False, "nothing": None}),
+        ("{u'n': {u'd': [{u'e': []}]}}", {"n": {"d": [{"e": []}]}}),
+        ("u'caf\\u00e9 \u00fc'", "café ü"),
+        ('{"already": "json"}', {"already": "json"}),
+    ],
+)
 def test_the_tokenizer_translates_repr_syntax(text, value):
     assert normalize_repr(text) == value
 

@@ -43,12 +43,15 @@ def test_stdin_is_read_for_dash(monkeypatch, capsys):
     assert "$.referenceId: [type]" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("arguments", "message"), [
-    (["schema", "validate", "notifications/nope", "FILE"], "unknown shape 'notifications/nope'"),
-    (["schema", "validate", "responses/accepted", "/does/not/exist.json"], "cannot read /does/not/exist.json"),
-    (["schema", "validate", "responses/accepted", "NOTJSON"], "is not JSON"),
-    (["schema", "validate", "responses/accepted", "BINARY"], "is not UTF-8 text"),
-])
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["schema", "validate", "notifications/nope", "FILE"], "unknown shape 'notifications/nope'"),
+        (["schema", "validate", "responses/accepted", "/does/not/exist.json"], "cannot read /does/not/exist.json"),
+        (["schema", "validate", "responses/accepted", "NOTJSON"], "is not JSON"),
+        (["schema", "validate", "responses/accepted", "BINARY"], "is not UTF-8 text"),
+    ],
+)
 def test_usage_errors_exit_2_with_one_line(arguments, message, tmp_path, capsys):
     (tmp_path / "NOTJSON").write_text("{not json")
     (tmp_path / "BINARY").write_bytes(b"\xff\xfe\x00")
@@ -65,6 +68,7 @@ def test_missing_arguments_are_usage_errors(capsys):
 
 
 def test_the_console_script_exits_like_main():
-    run = subprocess.run([sys.executable, "-m", "conformance", "schema", "validate", "bogus", "x"],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "conformance", "schema", "validate", "bogus", "x"], capture_output=True, text=True
+    )
     assert run.returncode == 2 and "unknown shape 'bogus'" in run.stderr and "Traceback" not in run.stderr

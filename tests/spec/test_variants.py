@@ -39,39 +39,110 @@ BROKEN = [
     ("response-reference-id-missing", "response", ("referenceId",), DROP, "$", "required"),
     ("response-status-nonzero", "response", ("statusCode",), 1, "$.statusCode", "const"),
     ("response-reference-id-float", "response", ("referenceId",), 35.5, "$.referenceId", "type"),
-    ("participants-type-wrong", "participants", ("notificationType",), "ParticipantUpdated",
-     "$.notificationType", "const"),
-    ("participants-message-type-wrong", "participants", ("messageType",), "MessageLogUpdated",
-     "$.messageType", "const"),
+    (
+        "participants-type-wrong",
+        "participants",
+        ("notificationType",),
+        "ParticipantUpdated",
+        "$.notificationType",
+        "const",
+    ),
+    (
+        "participants-message-type-wrong",
+        "participants",
+        ("messageType",),
+        "MessageLogUpdated",
+        "$.messageType",
+        "const",
+    ),
     ("participants-session-missing", "participants", ("smssession",), DROP, "$", "required"),
-    ("participants-state-unknown", "participants", ("smssession", "state"), "Consulting",
-     "$.smssession.state", "enum"),
-    ("participants-participant-type-wrong", "participants", ("smssession", "participants", 1, "type"), "Bot",
-     "$.smssession.participants[1].type", "enum"),
-    ("participants-participant-id-missing", "participants", ("smssession", "participants", 0, "participantId"),
-     DROP, "$.smssession.participants[0]", "required"),
-    ("participants-capabilities-not-array", "participants", ("smssession", "capabilities"), "Transfer",
-     "$.smssession.capabilities", "type"),
-    ("participants-capability-repeated", "participants", ("smssession", "capabilities"), ["Leave", "Leave"],
-     "$.smssession.capabilities", "uniqueItems"),
+    ("participants-state-unknown", "participants", ("smssession", "state"), "Consulting", "$.smssession.state", "enum"),
+    (
+        "participants-participant-type-wrong",
+        "participants",
+        ("smssession", "participants", 1, "type"),
+        "Bot",
+        "$.smssession.participants[1].type",
+        "enum",
+    ),
+    (
+        "participants-participant-id-missing",
+        "participants",
+        ("smssession", "participants", 0, "participantId"),
+        DROP,
+        "$.smssession.participants[0]",
+        "required",
+    ),
+    (
+        "participants-capabilities-not-array",
+        "participants",
+        ("smssession", "capabilities"),
+        "Transfer",
+        "$.smssession.capabilities",
+        "type",
+    ),
+    (
+        "participants-capability-repeated",
+        "participants",
+        ("smssession", "capabilities"),
+        ["Leave", "Leave"],
+        "$.smssession.capabilities",
+        "uniqueItems",
+    ),
     ("participants-session-id-missing", "participants", ("smssession", "id"), DROP, "$.smssession", "required"),
-    ("joined-visibility-wrong", "joined", ("messages", 0, "visibility"), "Customer",
-     "$.messages[0].visibility", "enum"),
+    (
+        "joined-visibility-wrong",
+        "joined",
+        ("messages", 0, "visibility"),
+        "Customer",
+        "$.messages[0].visibility",
+        "enum",
+    ),
     ("joined-index-string", "joined", ("messages", 0, "index"), "3", "$.messages[0].index", "type"),
     ("joined-index-negative", "joined", ("messages", 0, "index"), -1, "$.messages[0].index", "minimum"),
-    ("joined-timestamp-malformed", "joined", ("messages", 0, "timestamp"), "2014-01-0612: 14: 06.007-0800",
-     "$.messages[0].timestamp", "pattern"),
-    ("joined-timestamp-without-offset", "joined", ("messages", 0, "timestamp"), "2014-01-06 12:14:06.007",
-     "$.messages[0].timestamp", "pattern"),
-    ("joined-timestamp-seconds-string", "joined", ("messages", 0, "timestampSeconds"), "1389039246007",
-     "$.messages[0].timestampSeconds", "type"),
+    (
+        "joined-timestamp-malformed",
+        "joined",
+        ("messages", 0, "timestamp"),
+        "2014-01-0612: 14: 06.007-0800",
+        "$.messages[0].timestamp",
+        "pattern",
+    ),
+    (
+        "joined-timestamp-without-offset",
+        "joined",
+        ("messages", 0, "timestamp"),
+        "2014-01-06 12:14:06.007",
+        "$.messages[0].timestamp",
+        "pattern",
+    ),
+    (
+        "joined-timestamp-seconds-string",
+        "joined",
+        ("messages", 0, "timestampSeconds"),
+        "1389039246007",
+        "$.messages[0].timestampSeconds",
+        "type",
+    ),
     ("joined-from-missing", "joined", ("messages", 0, "from"), DROP, "$.messages[0]", "required"),
-    ("joined-from-type-wrong", "joined", ("messages", 0, "from", "type"), "Supervisor",
-     "$.messages[0].from.type", "enum"),
+    (
+        "joined-from-type-wrong",
+        "joined",
+        ("messages", 0, "from", "type"),
+        "Supervisor",
+        "$.messages[0].from.type",
+        "enum",
+    ),
     ("joined-messages-empty", "joined", ("messages",), [], "$.messages", "minItems"),
     ("joined-session-uri-missing", "joined", ("smssessionUri",), DROP, "$", "required"),
-    ("joined-notification-type-wrong", "joined", ("notificationType",), "ParticipantsUpdated",
-     "$.notificationType", "const"),
+    (
+        "joined-notification-type-wrong",
+        "joined",
+        ("notificationType",),
+        "ParticipantsUpdated",
+        "$.notificationType",
+        "const",
+    ),
     ("error-reference-id-missing", "error", ("referenceId",), DROP, "$", "required"),
     ("error-reference-id-string", "error", ("referenceId",), "36", "$.referenceId", "type"),
     ("error-message-missing", "error", ("errorMessage",), DROP, "$", "required"),
@@ -80,8 +151,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("sample", "path", "value", "json_path", "keyword"),
-                         [pytest.param(*case[1:], id=case[0]) for case in BROKEN])
+@pytest.mark.parametrize(
+    ("sample", "path", "value", "json_path", "keyword"), [pytest.param(*case[1:], id=case[0]) for case in BROKEN]
+)
 def test_a_broken_variant_is_rejected_where_it_breaks(sample, path, value, json_path, keyword):
     violations = validate(SHAPE_OF[sample], _variant(sample, path, value))
     assert (json_path, keyword) in {(v.path, v.keyword) for v in violations}, violations
@@ -95,8 +167,9 @@ REFUSALS_BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("document", "json_path", "keyword"),
-                         [pytest.param(*case[1:], id=case[0]) for case in REFUSALS_BROKEN])
+@pytest.mark.parametrize(
+    ("document", "json_path", "keyword"), [pytest.param(*case[1:], id=case[0]) for case in REFUSALS_BROKEN]
+)
 def test_a_broken_refusal_is_rejected(document, json_path, keyword):
     assert (json_path, keyword) in {(v.path, v.keyword) for v in validate("responses/error", document)}
 
@@ -112,8 +185,12 @@ TOLERATED = [
     ("consult-by-path-only", "request", ("targetUri",), DROP),
     ("participants-extra-property", "participants", ("smssession", "userData"), {"key": "value"}),
     ("participants-unknown-top-level-field", "participants", ("serverTime",), 1),
-    ("participants-capabilities-reversed", "participants", ("smssession", "capabilities"),
-     list(reversed(load_sample("consult/notification-participants-updated")["smssession"]["capabilities"]))),
+    (
+        "participants-capabilities-reversed",
+        "participants",
+        ("smssession", "capabilities"),
+        list(reversed(load_sample("consult/notification-participants-updated")["smssession"]["capabilities"])),
+    ),
     ("participants-unknown-capability", "participants", ("smssession", "capabilities"), ["Leave", "FutureOp"]),
     ("joined-participant-with-uri", "joined", ("messages", 0, "from", "uri"), "http://h/api/v2/users/1"),
     ("joined-iso-timestamp", "joined", ("messages", 0, "timestamp"), "2014-01-06T12:14:06.007-08:00"),
