@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.server.commands import start_serve_process
+from conformance.commands.serve import start_serve_process
 
 LOAD = [sys.executable, "-m", "conformance", "load"]
 

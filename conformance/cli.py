@@ -3,13 +3,13 @@
 Each subcommand lives beside the code it drives and contributes itself through a small
 ``register(subparsers)`` function, so this module only dispatches:
 
-    schema   inspect and apply the JSON Schemas     (conformance.spec.commands)
-    serve    run the reference GWS server           (conformance.server.commands)
-    run      run the conformance suite              (conformance.commands)
-    list     list the checks and their clauses      (conformance.commands)
-    selftest prove the suite against every fault    (conformance.selftest)
-    doctor   try a new server step by step          (conformance.doctor)
-    init     write a starter configuration          (conformance.init)
+    schema   inspect and apply the JSON Schemas     (conformance.commands.schema)
+    serve    run the reference GWS server           (conformance.commands.serve)
+    run      run the conformance suite              (conformance.commands.run)
+    list     list the checks and their clauses      (conformance.commands.run)
+    selftest prove the suite against every fault    (conformance.commands.selftest)
+    doctor   try a new server step by step          (conformance.commands.doctor)
+    init     write a starter configuration          (conformance.commands.init)
 
 Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
 2 usage or configuration error, 3 target unreachable / nothing could run.
@@ -23,26 +23,18 @@ import sys
 from collections.abc import Sequence
 
 from conformance import __version__
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
+from conformance.errors import EXIT_OK, EXIT_USAGE, UsageError
 
 # Modules that provide ``register(subparsers)``; each registered parser sets ``handler``.
 _COMMAND_MODULES = (
-    "conformance.spec.commands",
-    "conformance.server.commands",
-    "conformance.commands",
-    "conformance.selftest",
-    "conformance.doctor",
-    "conformance.init",
-    "conformance.load.command",
+    "conformance.commands.schema",
+    "conformance.commands.serve",
+    "conformance.commands.run",
+    "conformance.commands.selftest",
+    "conformance.commands.doctor",
+    "conformance.commands.init",
+    "conformance.commands.load",
 )
-
-
-class UsageError(Exception):
-    """A mistake of the user (bad argument, unreadable file): one line, exit 2, no traceback."""
 
 
 class _Parser(argparse.ArgumentParser):

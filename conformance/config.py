@@ -72,18 +72,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from conformance.cli import UsageError
+from conformance.errors import ConfigError
 
 ENV_PREFIX = "GWS_CONFORMANCE_"
 DEFAULT_FILE = "gws-conformance.toml"
 ROLES = ("originator", "consultant", "third", "no_feature", "supervisor")
 REQUIRED_ROLES = ("originator", "consultant")
 SOURCE_KINDS = ("reference", "existing", "command")
-OBSERVATION_MODES = ("auto", "markers", "quiet")  # see conformance.scenario
-
-
-class ConfigError(UsageError):
-    """A configuration mistake; its message starts with the key at fault."""
+OBSERVATION_MODES = ("auto", "markers", "quiet")  # see conformance.engine.stage
 
 
 class Secret:
@@ -144,9 +140,9 @@ class Config:
     target: str | None = None
     deadline: float = 10.0
     barrier_timeout: float = 30.0
-    quiet_window: float = 1.0  # seconds of silence that end a stream without markers (conformance.scenario)
+    quiet_window: float = 1.0  # seconds of silence that end a stream without markers (conformance.engine.stage)
     observation: str = "auto"  # auto | markers | quiet
-    concurrency: int = 8  # scenarios at the same time (conformance.context.Conformance.launch)
+    concurrency: int = 8  # scenarios at the same time (conformance.engine.context.Conformance.launch)
     http_timeout: float = 30.0
     max_body_bytes: int = 8 * 2**20  # one response body, decoded (conformance.client.rest)
     max_time: float = 600.0  # the whole run (conformance.plugin)

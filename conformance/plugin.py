@@ -1,7 +1,7 @@
 """The pytest plugin of gws-conformance (registered through the ``pytest11`` entry point).
 
 It is inert for ordinary tests: only items marked with a clause (see
-:func:`conformance.verdicts.requirement`) get verdicts, report properties and the run's
+:func:`conformance.engine.verdicts.requirement`) get verdicts, report properties and the run's
 documented exit code. For those it also says who calls the target (the recorder's requester),
 applies waivers, collects the run for ``results.json`` (``--gws-results``) and adds the
 compliance matrix and transcripts to the pytest-html report; ``--gws-replay`` answers every call
@@ -24,16 +24,25 @@ from typing import Any
 
 import pytest
 
-from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import TargetUnreachable
+from conformance.engine.recording import Recorder
+from conformance.engine.verdicts import (
+    CLAUSE_MARKER,
+    WARN_PREFIX,
+    Unjudgeable,
+    Verdict,
+    clause_of,
+    should_warn_only,
+    verdict_of,
+)
+from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.internals import (
     add_to_node_id,
     not_xfail,
     shown_as_xfail,
     xfail_reason,
 )
-from conformance.recording import Recorder
 from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.results import (
@@ -44,15 +53,6 @@ from conformance.report.results import (
     write_results,
 )
 from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
-from conformance.verdicts import (
-    CLAUSE_MARKER,
-    WARN_PREFIX,
-    Unjudgeable,
-    Verdict,
-    clause_of,
-    should_warn_only,
-    verdict_of,
-)
 
 WAIVED_PREFIX = "WAIVED"
 
@@ -215,7 +215,7 @@ def pytest_runtest_call(item: pytest.Item):
 
 def _observation_keys(values: Any) -> Iterator[str]:
     """The recording keys of the observations among a check's fixture values."""
-    from conformance.context import Observation
+    from conformance.engine.context import Observation
 
     for value in values:
         if isinstance(value, Observation) and value.key:
@@ -363,7 +363,7 @@ def _seed(seed: str | None) -> int | str | None:
 
 def _fuzz_examples(state: RunState) -> int | None:
     """Examples per operation when this run fuzzed (its checks are in the record), else None."""
-    from conformance.commands import (
+    from conformance.commands.run import (
         FUZZ_EXAMPLES_DEFAULT,
         FUZZ_EXAMPLES_ENV,
         FUZZ_MODULE,
@@ -478,9 +478,9 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
     run and stopped after it.
     """
-    from conformance.context import Conformance
-    from conformance.run import open_run
-    from conformance.scenario import Calibration, StageError
+    from conformance.engine.context import Conformance
+    from conformance.engine.opening import open_run
+    from conformance.engine.stage import Calibration, StageError
 
     recorder = pytestconfig.stash[_STATE].recorder
     if recorder.replaying:

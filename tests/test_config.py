@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import ConfigError, Secret, load_config
+from conformance.config import Secret, load_config
+from conformance.errors import ConfigError
 
 FILE = """
 target = "https://file.example:8443"

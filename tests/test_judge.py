@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.judge import Arrival, Expected, describe, judge_sequence
+from conformance.engine.judge import Arrival, Expected, describe, judge_sequence
 
 PARTICIPANTS = {"notificationType": "ParticipantsUpdated", "smssession": {"state": "Chatting"}}
 JOINED = {"notificationType": "NewMessages", "messages": [{"type": "ParticipantJoined"}]}

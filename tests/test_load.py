@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conformance.server.commands import start_serve_process
+from conformance.commands.serve import start_serve_process
 from conformance.spec.schemas import validate
 
 CONSULT_CYCLE = {"Consult", "SendMessage", "Leave", "Complete"}

@@ -1,4 +1,4 @@
-"""Markers and quiet windows give the same verdicts on the same server (conformance.scenario),
+"""Markers and quiet windows give the same verdicts on the same server (conformance.engine.stage),
 and each run records which evidence it used."""
 
 import pytest

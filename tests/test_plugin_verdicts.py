@@ -6,7 +6,7 @@ pytest_plugins = ["pytester"]
 
 CHECKS = """
 import pytest
-from conformance.verdicts import requirement
+from conformance.engine.verdicts import requirement
 
 @pytest.fixture
 def unreachable():
@@ -69,7 +69,7 @@ def test_when_no_check_could_run_the_exit_code_is_3(pytester):
     pytester.makepyfile(
         test_checks="""
 import pytest
-from conformance.verdicts import requirement
+from conformance.engine.verdicts import requirement
 
 @pytest.fixture
 def unreachable():
@@ -95,7 +95,7 @@ def test_ordinary_tests_keep_pytests_exit_status(pytester):
 
 
 def test_an_unknown_clause_id_fails_at_import():
-    from conformance.verdicts import requirement
+    from conformance.engine.verdicts import requirement
 
     with pytest.raises(KeyError, match="sms.consult.typo"):
         requirement("sms.consult.typo")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conformance.recording import RecordedError, Recorder
+from conformance.engine.recording import RecordedError, Recorder
 from conformance.redaction import REDACTED_CONTENT, redact_content, redact_headers
 
 
@@ -77,7 +77,7 @@ def test_an_after_must_come_after_a_plain_scenario_listed_before_it():
     """Listed the other way round it could wait on a scenario not yet submitted (a deadlock at
     concurrency 1): refused before anything runs."""
 
-    from conformance.context import After, Conformance
+    from conformance.engine.context import After, Conformance
 
     gws = Conformance.replaying(Recorder(replaying={}), 1.0, None)
     with pytest.raises(ValueError, match="must come After a plain scenario listed before it"):

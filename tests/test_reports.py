@@ -46,7 +46,7 @@ reason = "VENDOR-4"
 owner = "qa@example.com"
 expires = 2020-01-01
 """
-# What the reference session source plants in every session (conformance.sessions), and the
+# What the reference session source plants in every session (conformance.engine.sessions), and the
 # reference agents' credentials (conformance.server.directory).
 CUSTOMER_TEXT = "Hello, I need help"
 CUSTOMER_NICKNAME = re.compile(r"Customer\d")

@@ -8,8 +8,8 @@ each fault, and counts a fault as caught only when the checks of the clause it b
 import json
 
 import conformance.server.runner  # noqa: F401  (defines every switch of the server)
+from conformance.commands.selftest import SwitchRun, summarize
 from conformance.report.results import load_results
-from conformance.selftest import SwitchRun, summarize
 from conformance.server.faults import benign, breaking
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from conformance.timestamps import disagreement, epoch_millis
+from conformance.engine.timestamps import disagreement, epoch_millis
 
 
 def test_the_pages_sample_is_one_instant():

@@ -26,7 +26,8 @@ from typing import Any
 import certifi
 import httpx
 
-from conformance.config import ConfigError, TlsConfig
+from conformance.config import TlsConfig
+from conformance.errors import ConfigError
 from conformance.redaction import redact_headers, redact_secrets, register_secret
 
 

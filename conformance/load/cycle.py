@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from conformance.client.agent import Agent
-from conformance.judge import Expected, describe, judge_sequence
-from conformance.scenario import (
+from conformance.engine.judge import Expected, describe, judge_sequence
+from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     carries_message,
     session_arrivals,

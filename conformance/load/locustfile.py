@@ -28,9 +28,9 @@ from locust.runners import WorkerRunner
 from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import AgentConfig, Secret, SourceConfig, load_config
+from conformance.engine.sessions import ReferenceSource
 from conformance.load.cycle import Cycle, consult_cycle, run_cycle, transfer_cycle
 from conformance.load.results import REPORT_DIR, Collector
-from conformance.sessions import ReferenceSource
 
 COLLECTOR = Collector()
 

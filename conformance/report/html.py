@@ -14,8 +14,8 @@ from html import escape
 from typing import Any
 
 from conformance.client.rest import Exchange
-from conformance.judge import describe
-from conformance.recording import Entry
+from conformance.engine.judge import describe
+from conformance.engine.recording import Entry
 from conformance.spec.clauses import Clause
 
 STYLE = """<style>

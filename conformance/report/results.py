@@ -9,7 +9,7 @@ The format is versioned (:data:`RESULTS_FORMAT`) and published as a JSON Schema,
   failure kinds, waiver, and ``transcript``: the keys of the recordings it judged;
 - ``clauses``: the compliance matrix, every clause of the catalogue with the checks covering it;
 - ``latency``: per operation, request -> first notification about the session (p50/p95/max ms);
-- ``recordings``: every recorded call (:mod:`conformance.recording`), redacted.
+- ``recordings``: every recorded call (:mod:`conformance.engine.recording`), redacted.
 
 :class:`RunRecord` collects it from pytest's reports as they arrive (also from xdist workers,
 whose reports carry the ``gws_*`` attributes the plugin attaches).
@@ -30,14 +30,14 @@ from typing import Any
 import pytest
 
 import conformance
-from conformance.cli import UsageError
+from conformance.engine.judge import problem_kinds
+from conformance.engine.recording import Entry
+from conformance.engine.verdicts import Verdict, combine, exit_code, verdict_of
+from conformance.errors import UsageError
 from conformance.internals import skip_reason, xfail_reason
-from conformance.judge import problem_kinds
-from conformance.recording import Entry
 from conformance.redaction import redact_secrets
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
-from conformance.verdicts import Verdict, combine, exit_code, verdict_of
 
 RESULTS_FORMAT = "gws-conformance-results/1"
 RESULTS_SHAPE = "reports/results"

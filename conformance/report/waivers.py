@@ -25,8 +25,9 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.config import ConfigError, checked_table, read_toml
-from conformance.verdicts import Verdict
+from conformance.config import checked_table, read_toml
+from conformance.engine.verdicts import Verdict
+from conformance.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conformance.config import ConfigError, checked_table, read_toml
+from conformance.config import checked_table, read_toml
+from conformance.errors import ConfigError
 from conformance.server.app import ServerSettings
 from conformance.server.directory import (
     MULTIMEDIA,

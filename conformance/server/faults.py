@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from conformance.cli import UsageError
+from conformance.errors import UsageError
 
 
 @dataclass(frozen=True)

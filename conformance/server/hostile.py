@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from conformance.cli import UsageError
+from conformance.errors import UsageError
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

@@ -18,7 +18,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from conformance.cli import UsageError
+from conformance.errors import UsageError
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 # Installed from a wheel the schemas sit inside the package; in a checkout, at the top level.

@@ -31,11 +31,11 @@ from collections.abc import Mapping
 
 import schemathesis
 
-from conformance.commands import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV
-from conformance.context import Conformance
+from conformance.commands.run import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV
+from conformance.engine.context import Conformance
+from conformance.engine.verdicts import requirement
 from conformance.internals import negative_in_body
 from conformance.spec.openapi import openapi_document
-from conformance.verdicts import requirement
 
 EXAMPLES = int(os.environ.get(FUZZ_EXAMPLES_ENV, FUZZ_EXAMPLES_DEFAULT))
 

@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation
-from conformance.judge import (
+from conformance.engine.context import Conformance, Observation
+from conformance.engine.judge import (
     Arrival,
     Expected,
     describe,
     judge_sequence,
     problems_message,
 )
-from conformance.scenario import is_participants_updated
+from conformance.engine.stage import is_participants_updated
+from conformance.engine.verdicts import Unjudgeable
 from conformance.spec.schemas import validate
-from conformance.verdicts import Unjudgeable
 
 
 def first(arrivals: list[Arrival], predicate) -> Mapping[str, Any] | None:

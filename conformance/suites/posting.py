@@ -16,18 +16,18 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.judge import Expected
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.judge import Expected
+from conformance.engine.sessions import INVITED
+from conformance.engine.timestamps import disagreement
+from conformance.engine.verdicts import Unjudgeable
 from conformance.redaction import register_own_content
-from conformance.sessions import INVITED
 from conformance.suites.judging import (
     assert_ok_response,
     customer_saw,
     received_summary,
     schema_problems,
 )
-from conformance.timestamps import disagreement
-from conformance.verdicts import Unjudgeable
 
 WRONG_TYPE = 42  # a parameter value of the wrong type: the pages' parameters are strings
 

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, Scenarios, scenario_fixture
-from conformance.judge import Expected
+from conformance.engine.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.engine.judge import Expected
+from conformance.engine.sessions import CHATTING, INVITED
+from conformance.engine.stage import carries_message, status_change
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.redaction import register_own_content
-from conformance.scenario import carries_message, status_change
-from conformance.sessions import CHATTING, INVITED
 from conformance.suites.judging import (
     assert_carries_reference_id,
     assert_in_documented_order,
@@ -30,7 +31,6 @@ from conformance.suites.judging import (
     messages_in,
     received_valid,
 )
-from conformance.verdicts import Unjudgeable, requirement
 
 NICKNAME = register_own_content("gws-conformance agent")  # ours, so readable in redacted observations
 CHATTING_CAPABILITIES = {

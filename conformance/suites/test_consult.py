@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.context import (
+from conformance.engine.context import (
     After,
     Conformance,
     Observation,
@@ -24,14 +24,16 @@ from conformance.context import (
     Scenarios,
     scenario_fixture,
 )
-from conformance.judge import Expected, describe, judge_sequence, problems_message
-from conformance.scenario import (
+from conformance.engine.judge import Expected, describe, judge_sequence, problems_message
+from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     is_join,
     is_participants_updated,
     only_agent,
     session_id_of,
 )
+from conformance.engine.timestamps import disagreement
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.suites.judging import (
     ORDER_PROBLEMS,
     assert_joined,
@@ -44,8 +46,6 @@ from conformance.suites.judging import (
     schema_problems,
     snapshot_where,
 )
-from conformance.timestamps import disagreement
-from conformance.verdicts import Unjudgeable, requirement
 
 AGENT_ONLY_CAPABILITIES = {"SendToAgents", "SendStartTypingToAgentsNotification", "SendStopTypingToAgentsNotification"}
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.sessions import INVITED
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.sessions import INVITED
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
-from conformance.verdicts import Unjudgeable, requirement
 
 DELETED = ("gwsConformanceChanged",)  # one of user_data.BASELINE's two keys: the other must stay
 DELETE = {"operationName": "DeleteUserData", "keys": list(DELETED)}

@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.client.rest import Exchange
-from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.redaction import register_own_content
 from conformance.suites.judging import schema_problems
-from conformance.verdicts import Unjudgeable, requirement
 
 TEXTS = tuple(register_own_content(f"gws-conformance: page {n}") for n in (1, 2))
 INVALID = ({"startIndex": "-1"}, {"count": "-2"}, {"startIndex": "first"}, {"count": "1.5"})

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.scenario import status_change
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.stage import status_change
+from conformance.engine.verdicts import requirement
 from conformance.suites.judging import (
     assert_ok_response,
     received_summary,
 )
-from conformance.verdicts import requirement
 
 MODES = ("Monitor", "Coach", "BargeIn")
 OFFERED = status_change("Invited")

@@ -15,13 +15,14 @@ from typing import Any
 
 import pytest
 
-from conformance.context import (
+from conformance.engine.context import (
     Conformance,
     Observation,
     RoleTarget,
     scenario_fixture,
 )
-from conformance.scenario import PARTICIPANT_JOINS, is_participants_updated
+from conformance.engine.stage import PARTICIPANT_JOINS, is_participants_updated
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.suites.judging import (
     assert_in_documented_order,
     assert_joined,
@@ -31,7 +32,6 @@ from conformance.suites.judging import (
     received_valid,
     schema_problems,
 )
-from conformance.verdicts import Unjudgeable, requirement
 
 INVITE_SUCCESS = PARTICIPANT_JOINS
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.judge import Expected
-from conformance.scenario import PARTICIPANT_JOINS, status_change
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.judge import Expected
+from conformance.engine.stage import PARTICIPANT_JOINS, status_change
+from conformance.engine.verdicts import Unjudgeable, requirement
 from conformance.suites.judging import (
     assert_carries_reference_id,
     assert_ok_response,
@@ -24,7 +25,6 @@ from conformance.suites.judging import (
     received_summary,
     received_valid,
 )
-from conformance.verdicts import Unjudgeable, requirement
 
 LEFT_CHAT = Expected("StatusChange[LeftChat]", status_change("LeftChat"))
 WRAP_UP_DATA = {"gws-conformance": "wrap-up"}

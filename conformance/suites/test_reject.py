@@ -9,17 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.judge import Expected
-from conformance.scenario import status_change
-from conformance.sessions import CHATTING, INVITED
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.judge import Expected
+from conformance.engine.sessions import CHATTING, INVITED
+from conformance.engine.stage import status_change
+from conformance.engine.verdicts import requirement
 from conformance.suites.judging import (
     assert_carries_reference_id,
     assert_ok_response,
     first,
     received_valid,
 )
-from conformance.verdicts import requirement
 
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.verdicts import requirement
 from conformance.suites.judging import messages_in, schema_problems
 from conformance.suites.posting import PostingPage
-from conformance.verdicts import requirement
 
 # A SendMessage in a consultation: both agents' streams announce messages the log must then hold.
 MESSAGE = PostingPage("SendMessage", "send-message", "Text", "All", "text", "gws-conformance: read me back")

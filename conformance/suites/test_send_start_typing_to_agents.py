@@ -6,9 +6,9 @@ Clauses: conformance/spec/message_clauses.py; how a message is judged: conforman
 
 from __future__ import annotations
 
-from conformance.context import Observation
+from conformance.engine.context import Observation
+from conformance.engine.verdicts import requirement
 from conformance.suites.posting import PostingPage
-from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendStartTypingToAgentsNotification", "send-start-typing-to-agents", "TypingStarted", "Agents")
 page_scenarios = PAGE.scenarios

@@ -4,15 +4,15 @@ Page: https://docs.genesys.com/Documentation/HTCC/latest/API/SMSSendStopType
 Clauses: conformance/spec/message_clauses.py; how a message is judged: conformance/suites/posting.py.
 
 A phone shows no typing indicator, so the customer's side of a typing notification visible to
-All is not judged. The suite's own markers (conformance.scenario) are this same operation;
+All is not judged. The suite's own markers (conformance.engine.stage) are this same operation;
 the one judged is the one between them.
 """
 
 from __future__ import annotations
 
-from conformance.context import Observation
+from conformance.engine.context import Observation
+from conformance.engine.verdicts import requirement
 from conformance.suites.posting import PostingPage
-from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendStopTypingNotification", "send-stop-typing", "TypingStopped", "All")
 page_scenarios = PAGE.scenarios

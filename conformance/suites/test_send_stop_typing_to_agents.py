@@ -10,9 +10,9 @@ the suite sends (erratum 19). The misspelled name is not judged.
 
 from __future__ import annotations
 
-from conformance.context import Observation
+from conformance.engine.context import Observation
+from conformance.engine.verdicts import requirement
 from conformance.suites.posting import PostingPage
-from conformance.verdicts import requirement
 
 PAGE = PostingPage("SendStopTypingToAgentsNotification", "send-stop-typing-to-agents", "TypingStopped", "Agents")
 page_scenarios = PAGE.scenarios

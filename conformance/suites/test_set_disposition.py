@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.context import Conformance, Observation, scenario_fixture
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.sessions import INVITED
+from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
-from conformance.sessions import INVITED
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
-from conformance.verdicts import requirement
 
 DISPOSITION = register_own_content("IssueResolvedByGwsConformance")
 KEY = register_own_content("gwsConformanceDisposition")

@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation, scenario_fixture
-from conformance.judge import Expected
+from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.judge import Expected
+from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
 from conformance.suites.judging import (
     assert_ok_response,
@@ -26,7 +27,6 @@ from conformance.suites.judging import (
     received_summary,
     snapshot_where,
 )
-from conformance.verdicts import requirement
 
 TEXT = register_own_content("gws-conformance: you are being transferred")
 REACHED_TARGET = Expected(

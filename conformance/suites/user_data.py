@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from conformance.context import Conformance, Observation
-from conformance.judge import Expected
+from conformance.engine.context import Conformance, Observation
+from conformance.engine.judge import Expected
 from conformance.redaction import register_own_content
 from conformance.suites.judging import first, received_summary, schema_problems
 from conformance.suites.posting import assert_not_in_capabilities_refused

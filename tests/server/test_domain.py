@@ -216,7 +216,7 @@ def test_the_customer_never_learns_of_the_consult(domain, ids):
 
 
 def test_indexes_increase_and_timestamps_are_one_instant(domain, ids):
-    from conformance.timestamps import disagreement
+    from conformance.engine.timestamps import disagreement
 
     session_id = provision(domain)
     consult(domain, ids, session_id, **user(domain, "bob"))

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conformance.cli import main
-from conformance.config import ConfigError
+from conformance.errors import ConfigError
 from conformance.server.config import load_server_config
 from conformance.server.faults import benign
 from conformance.server.hostile import CATALOGUE as HOSTILE

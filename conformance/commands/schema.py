@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, UsageError
+from conformance.errors import EXIT_FAILED, EXIT_OK, UsageError
 from conformance.spec.schemas import load_schema, shape_names, validate
 
 

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from conformance.client.rest import Exchange
-from conformance.judge import Arrival
+from conformance.engine.judge import Arrival
+from conformance.engine.stage import only_agent
 from conformance.redaction import redact_content
-from conformance.scenario import only_agent
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Observation:
     customer_after: list[Mapping[str, Any]] | None = None
     more: list[Exchange] = field(default_factory=list)  # further requests of the same scenario
     sender: str | None = None  # the requester's participantId, where the scenario knows it
-    key: str = ""  # the recording key (see conformance.recording)
+    key: str = ""  # the recording key (see conformance.engine.recording)
 
     def redacted(self) -> Observation:
         """The same observation with customer content redacted (see conformance.redaction)."""

@@ -30,7 +30,7 @@ import pytest
 from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import Config
-from conformance.scenario import session_id_of
+from conformance.engine.stage import session_id_of
 
 CustomerProbe = Callable[[], list[Mapping[str, Any]]]
 

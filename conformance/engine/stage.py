@@ -39,7 +39,7 @@ from typing import Any
 from conformance.client.agent import Agent
 from conformance.client.bayeux import NotificationLog
 from conformance.client.rest import Exchange
-from conformance.judge import Arrival, Expected
+from conformance.engine.judge import Arrival, Expected
 
 TYPING_STARTED = "TypingStarted"
 TYPING_STOPPED = "TypingStopped"

@@ -30,10 +30,10 @@ from typing import TextIO
 
 import pytest
 
+from conformance.engine.verdicts import Verdict, clause_of, combine, verdict_of
 from conformance.internals import skip_reason, xfail_reason
 from conformance.redaction import redact_secrets
 from conformance.report.waivers import load_waivers
-from conformance.verdicts import Verdict, clause_of, combine, verdict_of
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
 COLOURS = {"pass": "32", "fail": "31", "error": "31", "stale": "31", "warn": "33", "waived": "33", "skip": "90"}

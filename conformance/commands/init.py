@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from conformance.cli import EXIT_OK, UsageError
-from conformance.config import DEFAULT_FILE, ConfigError, parse_target
+from conformance.config import DEFAULT_FILE, parse_target
+from conformance.errors import EXIT_OK, ConfigError, UsageError
 
 TEMPLATE = """# gws-conformance configuration: `gws-conformance doctor` checks it step by step,
 # `gws-conformance run` uses it. Flags > GWS_CONFORMANCE_* environment > this file > defaults.

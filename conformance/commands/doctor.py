@@ -30,14 +30,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.cli import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 from conformance.client.agent import Agent
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import Exchange, TargetUnreachable, tls_options
 from conformance.config import Config, load_config
-from conformance.run import measure, reference_agents
-from conformance.scenario import Calibration, session_id_of
-from conformance.sessions import make_source
+from conformance.engine.opening import measure, reference_agents
+from conformance.engine.sessions import make_source
+from conformance.engine.stage import Calibration, session_id_of
+from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 
 WILDCARD_TOPIC = "/v2/me/**"
 

@@ -19,7 +19,7 @@ from enum import Enum
 
 import pytest
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
+from conformance.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE
 from conformance.internals import xfail_reason
 from conformance.spec.clauses import Clause, Level, clause
 

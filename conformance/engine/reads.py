@@ -1,7 +1,7 @@
 """Scenarios that need no notification barrier: one request on a fresh session with the session
 and its log read before and after (parameter validation, capabilities), and the reads of the
 resource itself (the session list, the message log paged). A mixin of
-:class:`conformance.context.Conformance`, kept apart so that each module reads in one sitting.
+:class:`conformance.engine.context.Conformance`, kept apart so that each module reads in one sitting.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from typing import Any
 
 from conformance.client.agent import Agent
 from conformance.client.rest import Exchange
-from conformance.observation import Observation
-from conformance.sessions import CHATTING, SessionHandle
+from conformance.engine.observation import Observation
+from conformance.engine.sessions import CHATTING, SessionHandle
 
 # The GET .../messages parameters to ask, made from the whole log.
 Queries = Callable[[list[Mapping[str, Any]]], Sequence[Mapping[str, str]]]

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
-from conformance.console import Console
+from conformance.engine.verdicts import clause_of
+from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.report.console import Console
 from conformance.report.results import load_results
 from conformance.report.waivers import load_waivers
-from conformance.verdicts import clause_of
 
 SUITES = "conformance.suites"
-SUITES_INI = Path(__file__).parent / "suites" / "pytest.ini"
+SUITES_INI = Path(__file__).parents[1] / "suites" / "pytest.ini"
 # Isolated from the cwd's pytest settings (-c), no cache written there; and since the CLI imported
 # the package before pytest could rewrite its asserts (the checks' messages are explicit anyway),
 # that rewrite warning is noise. The hypothesis and schemathesis plugins are not used by the
@@ -255,8 +255,8 @@ def preflight(args: argparse.Namespace) -> int | None:
     agents or has them configured, and that each standing agent logs in and may use the SMS
     session API (exit 2, naming the agent): the first steps of ``gws-conformance doctor``."""
     from conformance.client.agent import Agent
-    from conformance.doctor import Doctor, StepFailed, with_named_agents
-    from conformance.run import STANDING_ROLES
+    from conformance.commands.doctor import Doctor, StepFailed, with_named_agents
+    from conformance.engine.opening import STANDING_ROLES
 
     config = load_config(flags={"target": args.target, "deadline": args.deadline}, config_file=args.config)
     if config.target is None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.cli import EXIT_FAILED, EXIT_OK, UsageError
-from conformance.commands import ISOLATED_PYTEST, SUITES, make_report_dir
+from conformance.commands.run import ISOLATED_PYTEST, SUITES, make_report_dir
+from conformance.errors import EXIT_FAILED, EXIT_OK, UsageError
 from conformance.report.results import load_results
 from conformance.spec.clauses import BY_ID, CLAUSES
 

@@ -3,15 +3,15 @@
 :class:`Conformance` is the ``gws`` fixture of the plugin. Checks ask it for targets by role
 ("consultant", "queue", "third"), for fresh sessions from the session source, and to
 *observe* an operation: the request, its response, and what each agent received for the
-session between two barriers (see :mod:`conformance.scenario`). An :class:`Observation` is plain
+session between two barriers (see :mod:`conformance.engine.stage`). An :class:`Observation` is plain
 data, so a check is a judgement over it.
 
 A role the configuration does not provide makes the check skip with that reason; a session
 source that cannot give what a check needs (the customer probe) does the same.
 
 How each stream's end was established (a marker, or a quiet window: see
-:mod:`conformance.scenario`) travels with every observation as ``evidence``, and the run's
-:class:`~conformance.scenario.Calibration` with the run.
+:mod:`conformance.engine.stage`) travels with every observation as ``evidence``, and the run's
+:class:`~conformance.engine.stage.Calibration` with the run.
 """
 
 from __future__ import annotations
@@ -30,11 +30,18 @@ import pytest
 
 from conformance.client.agent import Agent
 from conformance.config import Config
-from conformance.judge import Expected
-from conformance.observation import Observation, RoleTarget
-from conformance.reads import Reads
-from conformance.recording import Recorder
-from conformance.scenario import (
+from conformance.engine.judge import Expected
+from conformance.engine.observation import Observation, RoleTarget
+from conformance.engine.reads import Reads
+from conformance.engine.recording import Recorder
+from conformance.engine.sessions import (
+    CHATTING,
+    CustomerProbe,
+    ReferenceSource,
+    SessionHandle,
+    SessionSource,
+)
+from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     Calibration,
     Stage,
@@ -42,13 +49,6 @@ from conformance.scenario import (
     only_agent,
     session_arrivals,
     session_id_of,
-)
-from conformance.sessions import (
-    CHATTING,
-    CustomerProbe,
-    ReferenceSource,
-    SessionHandle,
-    SessionSource,
 )
 from conformance.spec.schemas import validate
 

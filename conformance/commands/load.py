@@ -20,11 +20,11 @@ from pathlib import Path
 
 import httpx
 
-from conformance.cli import EXIT_UNREACHABLE, UsageError
+from conformance.commands.serve import start_serve_process
+from conformance.errors import EXIT_UNREACHABLE, UsageError
 from conformance.load.results import REPORT_DIR
-from conformance.server.commands import start_serve_process
 
-LOCUSTFILE = Path(__file__).with_name("locustfile.py")
+LOCUSTFILE = Path(__file__).parents[1] / "load" / "locustfile.py"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,12 +1,12 @@
 """Recording every call a check makes on the target, and replaying it without the target.
 
-Checks and scenarios reach the target only through :class:`conformance.context.Conformance`,
+Checks and scenarios reach the target only through :class:`conformance.engine.context.Conformance`,
 whose every public call goes through :meth:`Recorder.call`. Each call gets a key that does not
 depend on run order or on which xdist worker ran it: who made it (a fixture of a module, or a
 check), and its number among that requester's calls, e.g.
 ``test_consult.py::consult_by_uri#0`` or ``test_consult.py::test_malformed_json_is_refused_not_crashed_on#0``.
 The plugin says who the requester is (:attr:`Recorder.requester`). Scenarios that run at the same
-time in other threads (:meth:`conformance.context.Conformance.launch`) each act as their fixture
+time in other threads (:meth:`conformance.engine.context.Conformance.launch`) each act as their fixture
 (:meth:`Recorder.acting_as`), so keys stay the same whatever runs concurrently; their entries
 join the report of the fixture that collects them (:meth:`Recorder.adopt`).
 

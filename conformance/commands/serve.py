@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.cli import UsageError
+from conformance.errors import UsageError
 from conformance.server.faults import CATALOGUE, UnknownFault
 
 

@@ -16,11 +16,12 @@ import pytest
 
 from conformance.client.agent import Agent
 from conformance.client.rest import Breaker, TargetUnreachable, tls_options
-from conformance.config import Config, ConfigError, load_config
-from conformance.context import Conformance
-from conformance.recording import Recorder
-from conformance.scenario import Calibration, calibrate
-from conformance.sessions import SessionSource, make_source
+from conformance.config import Config, load_config
+from conformance.engine.context import Conformance
+from conformance.engine.recording import Recorder
+from conformance.engine.sessions import SessionSource, make_source
+from conformance.engine.stage import Calibration, calibrate
+from conformance.errors import ConfigError
 
 # The roles every run logs in before the first check; others ("no_feature", ...) on demand.
 STANDING_ROLES = ("originator", "consultant")
@@ -100,7 +101,7 @@ def log_in(roles: tuple[str, ...], make: Callable[[str], Agent], stack: ExitStac
 
 
 def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> Calibration:
-    """The run's calibration (conformance.scenario), on a session of its own from the source;
+    """The run's calibration (conformance.engine.stage), on a session of its own from the source;
     with ``observation`` set to markers or quiet, nothing is measured."""
     if config.observation != "auto":
         return Calibration(

@@ -1,0 +1,1 @@
+"""The ``gws-conformance`` subcommands, each thin: parse, call, print."""

@@ -1,0 +1,1 @@
+"""The run model: targets and agents opened, scenarios scheduled, stages observed, verdicts judged."""
