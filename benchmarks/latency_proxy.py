@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import threading
 
 import httpx
@@ -85,10 +86,8 @@ def main() -> None:
     args = parser.parse_args()
     with ProxyServer(args.target, args.delay, args.port) as proxy:
         print(f"{proxy.base_url} -> {args.target}, +{args.delay * 1000:g} ms per exchange; Ctrl-C stops it", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

@@ -7,9 +7,9 @@ For each user count: one load run against a fresh reference server with a master
 ``--workers`` Locust workers on this machine (0: one process), printing cycles per second,
 requests per second, the latency percentiles of Consult (POST to its second notification), the
 most sessions held at once, the violations and the reference server's CPU use (100%: one core
-busy: where it stops, the server is the limit; below it, the load generator is). Then one single-process run under cProfile, and
-the share of its CPU time spent in ``conformance.spec.schemas.validate`` (jsonschema), the share
-a faster validator could save.
+busy: where it stops, the server is the limit; below it, the load generator is). Then one
+single-process run under cProfile, and the share of its CPU time spent in
+``conformance.spec.schemas.validate`` (jsonschema), the share a faster validator could save.
 """
 
 from __future__ import annotations
@@ -147,7 +147,8 @@ def main() -> None:
     args = parser.parse_args()
     print(
         f"{'users':>6} {'cycles/s':>9} {'req/s':>7} {'Consult p50':>12} {'p95':>6} {'p99':>6} {'max':>6} "
-        f"{'sessions':>9} {'violations':>11} {'server CPU':>11}   ({args.workers or 'no'} workers, {args.run_time} each)"
+        f"{'sessions':>9} {'violations':>11} {'server CPU':>11}"
+        f"   ({args.workers or 'no'} workers, {args.run_time} each)"
     )
     with tempfile.TemporaryDirectory() as work:
         for users in args.users:

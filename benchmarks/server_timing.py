@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "server"))
-from bayeux_peer import Client, provision  # noqa: E402
+from bayeux_peer import Client, provision
 
-from conformance.server.app import ServerSettings  # noqa: E402
-from conformance.server.runner import ReferenceServer  # noqa: E402
+from conformance.server.app import ServerSettings
+from conformance.server.runner import ReferenceServer
 
 HOLD = ServerSettings(connect_timeout_ms=60_000)
 

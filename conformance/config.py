@@ -20,7 +20,8 @@ The TOML file::
                                                # GWS_CONFORMANCE_OBSERVATION
     http_timeout = 30                          # seconds for one whole HTTP exchange, body included;
                                                # GWS_CONFORMANCE_HTTP_TIMEOUT
-    max_body_bytes = 8388608                   # a response body over it is refused unread; GWS_CONFORMANCE_MAX_BODY_BYTES
+    max_body_bytes = 8388608                   # a response body over it is refused unread;
+                                               # GWS_CONFORMANCE_MAX_BODY_BYTES
     max_time = 600                             # seconds for the whole run: then it stops with partial
                                                # reports; GWS_CONFORMANCE_MAX_TIME
     notification_path = "/api/v2/notifications"  # GWS_CONFORMANCE_NOTIFICATION_PATH

@@ -2,10 +2,16 @@
 
 It is inert for ordinary tests: only items marked with a clause (see
 :func:`conformance.engine.verdicts.requirement`) get verdicts, report properties and the run's
-documented exit code. For those it also says who calls the target (the recorder's requester),
-applies waivers, collects the run for ``results.json`` (``--gws-results``) and adds the
-compliance matrix and transcripts to the pytest-html report; ``--gws-replay`` answers every call
-from a recorded run instead (``gws-conformance recheck``).
+documented exit code. For those it turns what a check raised into a verdict, from typed fields
+only (a :class:`Violation` of the check's clause: fail or warn by the catalogue's level; an
+:class:`Unjudgeable`: error with its cause; a :class:`NotApplicable`: skip naming its key), says
+who calls the target (the recorder's requester), applies waivers, collects the run for
+``results.json`` (``--gws-results``) and adds the compliance matrix and transcripts to the
+pytest-html report; ``--gws-replay`` answers every call from a recorded run instead
+(``gws-conformance recheck``).
+
+Verdict fields travel on each report (``gws_verdict``, ``gws_message``, ``gws_kinds``,
+``gws_cause``, ...), also from xdist workers, which serialize a report's attributes.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,37 +30,30 @@ from typing import Any
 
 import pytest
 
+from conformance import options
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import TargetUnreachable
+from conformance.engine.observation import Observation
 from conformance.engine.recording import Recorder
 from conformance.engine.verdicts import (
     CLAUSE_MARKER,
-    WARN_PREFIX,
+    ErrorCause,
+    NotApplicable,
     Unjudgeable,
     Verdict,
+    Violation,
+    cause_of,
     clause_of,
-    should_warn_only,
-    verdict_of,
+    violation_verdict,
 )
 from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
-from conformance.internals import (
-    add_to_node_id,
-    not_xfail,
-    shown_as_xfail,
-    xfail_reason,
-)
+from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, skip_reason
 from conformance.redaction import redact_secrets
 from conformance.report import html
-from conformance.report.results import (
-    RunRecord,
-    load_results,
-    manifest,
-    now,
-    write_results,
-)
+from conformance.report.results import RunRecord, load_results, manifest, now, write_results
 from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
-
-WAIVED_PREFIX = "WAIVED"
+from conformance.spec import pages
+from conformance.spec.clauses import Clause
 
 
 @dataclass
@@ -73,83 +72,44 @@ _STATE = pytest.StashKey[RunState]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("gws-conformance", "GWS SMS Session API conformance")
-    group.addoption("--gws-target", metavar="URL", help="GWS base URL; none: start the built-in reference server")
-    group.addoption("--gws-config", metavar="FILE", help="TOML configuration (default: ./gws-conformance.toml)")
-    group.addoption(
-        "--gws-deadline", metavar="SECONDS", type=float, help="how long to wait for each expected notification"
-    )
-    group.addoption(
-        "--gws-max-time",
-        metavar="SECONDS",
-        type=float,
-        help="bound of the whole run (default from the configuration: 600); then it stops with partial reports",
-    )
-    group.addoption(
-        "--gws-fault",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="switch on a fault of the built-in reference server (repeatable; self-validation)",
-    )
-    group.addoption(
-        "--gws-level",
-        choices=("must", "should"),
-        default="must",
-        help="must (default): SHOULD violations are warnings; should: they fail the run too",
-    )
-    group.addoption("--gws-results", metavar="FILE", help="write the run's results.json there")
-    group.addoption("--gws-waivers", metavar="FILE", help="TOML file of waived checks (reason, owner, expires)")
-    group.addoption(
-        "--gws-allow-stale-waivers",
-        action="store_true",
-        help="a stale waiver (its check passes, or it expired) does not fail the run",
-    )
-    group.addoption(
-        "--gws-no-redact-content",
-        action="store_true",
-        help="show customer content (SMS text, nicknames, phone numbers) in outputs; credentials stay redacted",
-    )
-    group.addoption(
-        "--gws-clause",
-        metavar="GLOB",
-        action="append",
-        default=[],
-        help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)",
-    )
-    group.addoption(
-        "--gws-page",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="only checks of this documentation page, e.g. consult (repeatable)",
-    )
-    group.addoption(
-        "--gws-replay",
-        metavar="RESULTS_JSON",
-        help="judge the recordings of an earlier run instead of reaching a server (recheck)",
-    )
+    options.add_plugin_options(parser.getgroup("gws-conformance", "GWS SMS Session API conformance"))
+
+
+def option(config: pytest.Config, which: options.Option) -> Any:
+    return options.plugin_value(config, which)
 
 
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")  # an xdist worker: the controller writes the reports
 
 
+def _usage_error(message: str) -> None:
+    """One line and exit 2, as from the CLI, not pytest's own usage code."""
+    pytest.exit(f"gws-conformance: error: {message}", returncode=EXIT_USAGE)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{CLAUSE_MARKER}(id): the documented clause a conformance check tests")
     try:
-        replay = config.getoption("--gws-replay", None)
+        replay = option(config, options.REPLAY)
         replayed = load_results(Path(replay)) if replay else None
-        waivers_file = config.getoption("--gws-waivers", None)
+        waivers_file = option(config, options.WAIVERS)
         waivers = load_waivers(Path(waivers_file)) if waivers_file else []
-    except UsageError as exc:  # one line and exit 2, as from the CLI
-        raise pytest.UsageError(f"gws-conformance: {exc}") from None
+        unknown = [name for name in option(config, options.PAGE) or [] if pages.find(name) is None]
+        if unknown:
+            raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
+    except UsageError as exc:
+        _usage_error(str(exc))
     recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
     config.stash[_STATE] = state = RunState(recorder, waivers)
     if not _is_worker(config):
         config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
-        if config.getoption("--gws-results", None):
+        if option(config, options.RESULTS):
             config.pluginmanager.register(_HtmlColumns(), "gws-conformance-html-columns")
+
+
+def page_names() -> str:
+    return ", ".join(f"{p.slug} ({p.operation or p.doc_name})" for p in pages.SMS_PAGES)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -160,30 +120,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         label = getattr(item, "operation_label", None)
         if label and clause_of(item) is not None and not item.nodeid.endswith(f"[{label}]"):
             add_to_node_id(item, label)
-    globs, pages = config.getoption("--gws-clause", []), config.getoption("--gws-page", [])
-    if not globs and not pages:
+    globs = option(config, options.CLAUSE) or []
+    chosen = {found.slug for name in option(config, options.PAGE) or [] if (found := pages.find(name))}
+    if not globs and not chosen:
         return
-    kept = [item for item in items if selected(item, globs, pages)]
+    kept = [item for item in items if selected(item, globs, chosen)]
     config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    if items and not kept and any(clause_of(item) for item in items):
+        said = " ".join([*(f"--clause {g!r}" for g in globs), *(f"--page {p!r}" for p in sorted(chosen))])
+        _usage_error(f"no check matches {said} (see 'gws-conformance list')")
     items[:] = kept
 
 
-def page_of(item: pytest.Item) -> str:
-    """The documentation page a check belongs to: its module is named after it (test_consult.py: consult,
-    test_send_message.py: send-message, as the page part of its clause IDs)."""
-    return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py").removeprefix("test_").replace("_", "-")
+def page_of(item: pytest.Item) -> pages.Page | None:
+    """The documentation page a check belongs to: its module is named after the page's slug."""
+    return pages.of_module(item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1])
 
 
-def selected(item: pytest.Item, globs: list[str], pages: list[str]) -> bool:
+def selected(item: pytest.Item, globs: list[str], chosen: set[str]) -> bool:
     item_clause = clause_of(item)
     if item_clause is None:
         return False
+    page = page_of(item)
     return (not globs or any(fnmatch.fnmatchcase(item_clause.id, glob) for glob in globs)) and (
-        not pages or page_of(item) in pages
+        not chosen or (page is not None and page.slug in chosen)
     )
 
 
-# --- recording: who is calling the target ---------------------------------------------------------
+# --- recording: who is calling the target; what does not apply is a skip ---------------------------
 
 
 def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
@@ -193,30 +157,39 @@ def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.Fi
     return f"{scope}::{fixturedef.argname}{suffix}" if scope else f"{fixturedef.argname}{suffix}"
 
 
+def _skipped(exc: NotApplicable) -> BaseException:
+    """The pytest skip for a check that does not apply; it keeps the configuration key."""
+    skipped = pytest.skip.Exception(exc.reason, _use_item_location=True)
+    skipped.gws_key = exc.key  # type: ignore[attr-defined]
+    return skipped
+
+
 @pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest):
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Generator[None]:
     recorder = request.config.stash[_STATE].recorder
     previous, recorder.requester = recorder.requester, _requester_of_fixture(fixturedef, request)
     try:
         return (yield)
+    except NotApplicable as exc:
+        raise _skipped(exc) from None
     finally:
         recorder.requester = previous
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
+def pytest_runtest_call(item: pytest.Item) -> Generator[None]:
     recorder = item.config.stash[_STATE].recorder
     previous, recorder.requester = recorder.requester, item.nodeid
     try:
         return (yield)
+    except NotApplicable as exc:
+        raise _skipped(exc) from None
     finally:
         recorder.requester = previous
 
 
 def _observation_keys(values: Any) -> Iterator[str]:
     """The recording keys of the observations among a check's fixture values."""
-    from conformance.engine.context import Observation
-
     for value in values:
         if isinstance(value, Observation) and value.key:
             yield value.key
@@ -237,65 +210,84 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         )
 
 
+def judged(report: pytest.TestReport, error: BaseException | None, item_clause: Clause, strict: bool) -> Verdict:
+    """The verdict of one report phase, its fields set on ``report``; from what was raised, never
+    from a message."""
+    report.gws_kinds, report.gws_cause, report.gws_skip_key = [], None, None
+    if report.skipped:
+        report.gws_message = getattr(error, "msg", None) or skip_reason(report) or ""
+        report.gws_skip_key = getattr(error, "gws_key", None)
+        return Verdict.SKIP
+    if error is None or report.passed:
+        report.gws_message = ""
+        return Verdict.PASS
+    if isinstance(error, AssertionError) and report.when == "call":
+        violation = error if isinstance(error, Violation) else None
+        report.gws_message = redact_secrets(violation.text() if violation else str(error))
+        report.gws_kinds = [kind.value for kind in violation.kinds] if violation else []
+        # The check says what it saw, under the requirement it broke: no traceback, no introspection.
+        report.longrepr = cited = f"{item_clause.id} [{item_clause.level.value}] {report.gws_message}"
+        verdict = violation_verdict(item_clause.level, strict)
+        if verdict is Verdict.WARN:
+            # For people reading the JUnit skip message; the verdict travels in gws_verdict.
+            shown_as_xfail(report, f"WARN {cited.splitlines()[0]}")
+        return verdict
+    if isinstance(error, Violation):  # a precondition judged in a fixture: the check could not judge
+        cause, message = ErrorCause.PRECONDITION, f"precondition: {error.text()}"
+    else:
+        cause = cause_of(error)
+        message = error.message if isinstance(error, Unjudgeable) else str(error) or type(error).__name__
+        if isinstance(error, TargetUnreachable | BayeuxError):
+            message = f"{type(error).__name__}: {message}"
+    report.gws_message, report.gws_cause = redact_secrets(message), cause.value
+    if cause is not ErrorCause.CRASH:
+        report.longrepr = report.gws_message
+    elif report.longrepr is not None and redact_secrets(text := str(report.longrepr)) != text:
+        report.longrepr = redact_secrets(text)  # a traceback quoting what a server echoed
+    return Verdict.ERROR
+
+
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport]:
     report: pytest.TestReport = yield
     state = item.config.stash[_STATE]
     report.gws_recordings = state.recorder.drain()
     item_clause = clause_of(item)
     if item_clause is None:
         return report
-    if report.failed and call.excinfo is not None:
-        # The whole message: for an exception group (schemathesis) the crash line is only a repr.
-        report.gws_message = redact_secrets(plain_message(str(call.excinfo.value)))
-        # What the target could not answer, like what never happened, is no verdict on the clause
-        report.gws_unjudgeable = call.excinfo.errisinstance((Unjudgeable, TargetUnreachable, BayeuxError))
-        if report.when == "call" and report.gws_message.startswith(item_clause.id):
-            report.longrepr = report.gws_message  # the check says what it saw; no traceback, no introspection
-        elif report.longrepr is not None and redact_secrets(text := str(report.longrepr)) != text:
-            report.longrepr = redact_secrets(text)  # a traceback quoting what a server echoed
-    strict = item.config.getoption("--gws-level") == "should"
-    if report.when == "call" and report.failed and should_warn_only(item_clause, strict):
-        first_line = report.gws_message.splitlines()[0] if report.gws_message else ""
-        cited = f"{item_clause.id} [SHOULD] "
-        shown_as_xfail(report, f"{WARN_PREFIX} {cited}{first_line.removeprefix(cited)}".rstrip())
-    verdict = verdict_of(report)
+    strict = option(item.config, options.LEVEL) == "should"
+    error = call.excinfo.value if call.excinfo is not None else None
+    verdict = judged(report, error, item_clause, strict)
     if report.when == "call":
         keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()), *report.gws_recordings]))
         report.gws_transcript = keys
         waiver = waiver_for(state.waivers, item.nodeid)
         if waiver is not None:
-            verdict = _apply_waiver(report, waiver, verdict, item.config.getoption("--gws-allow-stale-waivers"))
+            verdict = _apply_waiver(report, waiver, verdict, bool(option(item.config, options.ALLOW_STALE)))
     elif report.failed:  # a scenario could not run: show what its fixtures recorded
         report.gws_transcript = list(report.gws_recordings)
     report.gws_verdict = verdict.value
     return report
 
 
-def plain_message(message: str) -> str:
-    """A check's message without what pytest's assertion rewriting appends to it (``assert ...``,
-    ``+  where 200 = Observation(...)``): the message already says what was seen."""
-    lines = message.splitlines()
-    cut = next((n for n, line in enumerate(lines) if n and line.startswith("assert ")), len(lines))
-    return "\n".join(lines[:cut])
-
-
 def _apply_waiver(report: pytest.TestReport, waiver: Waiver, verdict: Verdict, allow_stale: bool) -> Verdict:
-    judged, note = judge(waiver, verdict, datetime.date.today())
-    report.gws_waiver = {**waiver.as_record(), "state": judged.value, "note": note}
-    if judged is Verdict.WAIVED:
-        shown_as_xfail(report, f"{WAIVED_PREFIX} {note}")
-    elif judged is Verdict.STALE and not allow_stale:
+    judged_waiver, note = judge(waiver, verdict, datetime.date.today())
+    report.gws_waiver = {**waiver.as_record(), "state": judged_waiver.value, "note": note}
+    if judged_waiver is Verdict.WAIVED:
+        shown_as_xfail(report, f"WAIVED {note}")
+    elif judged_waiver is Verdict.STALE and not allow_stale:
         report.outcome, report.longrepr = "failed", f"{note} (waiver for {waiver.check}, owner {waiver.owner})"
         not_xfail(report)
-    return judged
+    if judged_waiver is not verdict:
+        report.gws_message = note
+    return judged_waiver
 
 
-def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config):
-    reason = xfail_reason(report)
-    if report.when == "call" and reason.startswith(WARN_PREFIX):
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, Any] | None:
+    verdict = getattr(report, "gws_verdict", None)
+    if report.when == "call" and verdict == Verdict.WARN.value:
         return "warned", "W", ("WARN", {"yellow": True})
-    if report.when == "call" and reason.startswith(WAIVED_PREFIX):
+    if report.when == "call" and verdict == Verdict.WAIVED.value:
         return "waived", "V", ("WAIVED", {"yellow": True})
     return None
 
@@ -313,7 +305,7 @@ class _ReportCollector:
         from conformance.spec.clauses import clause
 
         check = self.state.run.add(report)
-        if check is None or report.when != "teardown":
+        if check is None or report.when != "teardown" or check.clause is None:
             return
         report.extras = [
             *getattr(report, "extras", []),
@@ -322,21 +314,21 @@ class _ReportCollector:
         ]
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    for status, title in (("warned", "SHOULD violations (warnings)"), ("waived", "waived failures")):
-        reports = terminalreporter.stats.get(status, [])
-        if reports:
-            terminalreporter.section(title, yellow=True)
-            for report in reports:
-                terminalreporter.line(f"{xfail_reason(report)}  ({report.nodeid})")
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     state = config.stash[_STATE]
+    for verdict, title in ((Verdict.WARN, "SHOULD violations (warnings)"), (Verdict.WAIVED, "waived failures")):
+        shown = [c for c in state.run.checks.values() if c.verdict is verdict]
+        if shown:
+            terminalreporter.section(title, yellow=True)
+            for check in shown:
+                terminalreporter.line(f"{check.clause} [{check.level}] {check.first_message()}  ({check.id})")
     stale = [c for c in state.run.checks.values() if c.verdict is Verdict.STALE]
     if stale:
-        allowed = config.getoption("--gws-allow-stale-waivers")
+        allowed = bool(option(config, options.ALLOW_STALE))
         terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed, yellow=allowed)
         for check in stale:
-            terminalreporter.line(f"{check.waiver['note']}  ({check.id})")
-    results = config.getoption("--gws-results")
+            terminalreporter.line(f"{check.waiver['note'] if check.waiver else ''}  ({check.id})")
+    results = option(config, options.RESULTS)
     if results and state.run.checks and not _is_worker(config):
         terminalreporter.write_sep("-", f"results: {results}")
 
@@ -346,8 +338,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[_STATE]
     if not state.run.checks:
         return  # no conformance check in this run: keep pytest's own exit status
-    session.exitstatus = state.run.exit_code(allow_stale=config.getoption("--gws-allow-stale-waivers"))
-    results = config.getoption("--gws-results")
+    session.exitstatus = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)))
+    results = option(config, options.RESULTS)
     if results and not _is_worker(config):
         today = datetime.date.today()
         waivers = [
@@ -363,11 +355,7 @@ def _seed(seed: str | None) -> int | str | None:
 
 def _fuzz_examples(state: RunState) -> int | None:
     """Examples per operation when this run fuzzed (its checks are in the record), else None."""
-    from conformance.commands.run import (
-        FUZZ_EXAMPLES_DEFAULT,
-        FUZZ_EXAMPLES_ENV,
-        FUZZ_MODULE,
-    )
+    from conformance.commands.run import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV, FUZZ_MODULE
 
     fuzzed = any(c.startswith(FUZZ_MODULE) for c in state.run.checks)
     return int(os.environ.get(FUZZ_EXAMPLES_ENV, FUZZ_EXAMPLES_DEFAULT)) if fuzzed else None
@@ -375,15 +363,15 @@ def _fuzz_examples(state: RunState) -> int | None:
 
 def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
     opened = state.run.recordings.get("gws#0", {}).get("value") or {}
-    options = {
+    recorded = {
         "deadline": opened.get("deadline"),
-        "level": config.getoption("--gws-level"),
+        "level": option(config, options.LEVEL),
         "keyword": config.getoption("keyword") or None,
-        "faults": config.getoption("--gws-fault"),
-        "redact_content": opened.get("redact_content", not config.getoption("--gws-no-redact-content")),
-        "waivers": config.getoption("--gws-waivers"),
-        "allow_stale_waivers": config.getoption("--gws-allow-stale-waivers"),
-        "replayed": config.getoption("--gws-replay"),
+        "faults": option(config, options.FAULT),
+        "redact_content": opened.get("redact_content", not option(config, options.NO_REDACT)),
+        "waivers": str(waivers) if (waivers := option(config, options.WAIVERS)) else None,
+        "allow_stale_waivers": bool(option(config, options.ALLOW_STALE)),
+        "replayed": str(replayed) if (replayed := option(config, options.REPLAY)) else None,
         "workers": getattr(config.option, "numprocesses", None),
         "fuzz_seed": _seed(getattr(config.option, "hypothesis_seed", None)),
         "fuzz_examples": _fuzz_examples(state),
@@ -391,7 +379,7 @@ def _manifest(config: pytest.Config, state: RunState) -> dict[str, Any]:
         "stopped": state.stopped,
     }
     target = re.sub(r"//[^/@]*@", "//", str(opened.get("target") or "(no check reached the target)"))
-    return manifest(target=target, options=options, started=state.started)
+    return manifest(target=target, options=recorded, started=state.started)
 
 
 # --- the HTML report (pytest-html hooks; every string escaped, see conformance.report.html) ---------
@@ -420,7 +408,7 @@ class _HtmlColumns:
     the plugin leaves the HTML reports of ordinary test suites alone."""
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_html_report_title(self, report) -> None:
+    def pytest_html_report_title(self, report: Any) -> None:
         report.title = "GWS SMS Session API conformance report"
 
     @pytest.hookimpl(optionalhook=True)
@@ -433,7 +421,7 @@ class _HtmlColumns:
         from html import escape
 
         test_id = report.nodeid + ("" if report.when == "call" else f"::{report.when}")
-        verdict = getattr(report, "gws_verdict", None) or verdict_of(report).value
+        verdict = getattr(report, "gws_verdict", None) or ("pass" if report.passed else "error")
         # pytest-html reads its outcome from this cell's text (filters, sorting, collapsing): it stays,
         # and our stylesheet shows the verdict in its place (conformance.report.html.STYLE)
         cells[0] = cells[0].replace(
@@ -447,15 +435,15 @@ class _HtmlColumns:
 
 
 @contextmanager
-def _time_limited(session: pytest.Session, state: RunState, conformance) -> Iterator[None]:
+def _time_limited(session: pytest.Session, state: RunState, gws: Any) -> Iterator[None]:
     """max_time for the whole run: when it is reached, no further check starts, and the agents'
     connections are closed so a check stuck on a server that never answers errors at once."""
-    limit = conformance.config.max_time
+    limit = gws.config.max_time
 
     def expire() -> None:
         state.stopped = f"the run reached max_time ({limit:g} s) and stopped; the reports hold the checks that ran"
         session.shouldstop = state.stopped
-        for agent in list(conformance.agents.values()):
+        for agent in list(gws.agents.values()):
             for method in ("GET", "POST"):
                 agent.rest.breaker.trip(method, state.stopped)
             agent.bayeux.stop_now()
@@ -472,23 +460,24 @@ def _time_limited(session: pytest.Session, state: RunState, conformance) -> Iter
 
 
 @pytest.fixture(scope="session")
-def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
+def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator[Any]:
     """The run's view of the target: configuration, logged-in agents, the session source.
 
     No ``--gws-target`` (and none configured): the built-in reference server is started for the
     run and stopped after it.
     """
     from conformance.engine.context import Conformance
-    from conformance.engine.opening import open_run
-    from conformance.engine.stage import Calibration, StageError
+    from conformance.engine.opening import config_from_flags, open_run
+    from conformance.engine.stage import Calibration
 
     recorder = pytestconfig.stash[_STATE].recorder
     if recorder.replaying:
         opened = recorder.call("open_run", lambda: None)
-        yield Conformance.replaying(recorder, opened["deadline"], Calibration.from_record(opened["calibration"]))
+        yield Conformance(recorder, Calibration.from_record(opened["calibration"]), opened["deadline"])
         return
     try:
-        with open_run(pytestconfig, recorder) as conformance:
+        config = config_from_flags(options.plugin_flags(pytestconfig), option(pytestconfig, options.CONFIG))
+        with open_run(config, option(pytestconfig, options.FAULT) or [], recorder) as conformance:
             recorder.call(
                 "open_run",
                 lambda: {
@@ -505,31 +494,38 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest):
     except TargetUnreachable as exc:
         pytest.exit(f"gws-conformance: cannot reach the target: {exc}", returncode=EXIT_UNREACHABLE)
     except BayeuxError as exc:  # every check errors with this one cause (printed once by the console)
-        raise StageError(f"the notification stream cannot be opened: {exc}") from None
+        raise Unjudgeable(f"the notification stream cannot be opened: {exc}", ErrorCause.UNOBSERVABLE) from None
 
 
 @pytest.fixture(scope="session")
-def scenario_runs(gws, request: pytest.FixtureRequest):
-    """The scenarios of every selected page module, launched together when the first page needs
-    them (a module names them in ``page_scenarios(gws)``, and in ``ALSO`` the fixtures that stand
-    for several), so the pages of a run go at the same time; by module node id."""
-    modules: dict[str, tuple[Any, set[str]]] = {}
+def scenario_runs(gws: Any, request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
+    """The scenarios of every selected page module (``SCENARIOS``), launched together when the
+    first page needs them, so the pages of a run go at the same time; by module node id. Only
+    the scenarios the selected checks use start (their fixture names, and the module's ``ALSO``)."""
+    from conformance.engine.scheduling import Scheduler, selected
+
+    modules: dict[str, Any] = {}
+    used: dict[str, set[str]] = {}
     for item in request.session.items:
         module = item.getparent(pytest.Module)
-        if module is not None and hasattr(module.obj, "page_scenarios"):
-            modules.setdefault(module.nodeid, (module.obj, set()))[1].update(item.fixturenames)
-    runs = {
-        prefix: gws.launch(prefix, used, page.page_scenarios(gws), getattr(page, "ALSO", None))
-        for prefix, (page, used) in modules.items()
-    }
+        if module is not None and hasattr(module.obj, "SCENARIOS"):
+            modules.setdefault(module.nodeid, module.obj)
+            used.setdefault(module.nodeid, set()).update(getattr(item, "fixturenames", ()))
+    chosen = selected(
+        {prefix: module.SCENARIOS for prefix, module in modules.items()},
+        used,
+        {prefix: getattr(module, "ALSO", {}) for prefix, module in modules.items()},
+    )
+    concurrency = 1 if gws.recorder.replaying else gws.config.concurrency
+    scheduler = Scheduler(gws.recorder, gws, concurrency)
     try:
-        yield runs
+        yield scheduler.launch(gws, chosen)
     finally:
-        gws.stop_scenarios()
+        scheduler.stop()
 
 
 @pytest.fixture(scope="module")
-def scenarios(scenario_runs, request: pytest.FixtureRequest):
+def scenarios(scenario_runs: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """This page module's scenarios; when its checks are done, the recordings of what ran and no
     fixture collected join the module's report."""
     running = scenario_runs[request.node.nodeid]

@@ -104,7 +104,7 @@ def test_a_server_that_does_not_echo_typing_gets_quiet_windows_and_is_ready(tmp_
 
 
 class NotGws(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (the stdlib's name)
+    def do_GET(self):
         body = b"<html><body>Not Found</body></html>"
         self.send_response(404)
         self.send_header("Content-Type", "text/html")

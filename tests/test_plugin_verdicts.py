@@ -1,5 +1,7 @@
 """The verdict model as pytest sees it: pass, fail, warn (SHOULD), error (setup), skip, exit codes."""
 
+import re
+
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -18,7 +20,7 @@ def test_must_pass():
 
 @requirement("sms.consult.notify.capabilities")
 def test_should_fails():
-    assert False, "sms.consult.notify.capabilities [SHOULD] SendToAgents missing"
+    assert False, "SendToAgents missing"
 """
 
 
@@ -31,7 +33,27 @@ def test_a_should_violation_is_a_warning_and_the_run_passes(pytester):
     result = _run(pytester, "")
     assert result.parseoutcomes() == {"passed": 1, "warned": 1}
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["*WARN sms.consult.notify.capabilities*"])
+    result.stdout.fnmatch_lines(["sms.consult.notify.capabilities ?SHOULD? SendToAgents missing  (*test_should_fails)"])
+
+
+def test_a_should_violation_raised_by_any_helper_is_a_warning(pytester):
+    """The level is the check's clause, wherever the Violation came from (expect() in a helper)."""
+    result = _run(
+        pytester,
+        """
+from conformance.engine.verdicts import FailureKind, expect
+
+def helper(observed):
+    expect(observed == ["SendToAgents"], "capabilities", kinds=[FailureKind.MISSING],
+           expected="SendToAgents", observed=str(observed))
+
+@requirement("sms.consult.notify.capabilities")
+def test_should_through_helper():
+    helper([])
+""",
+    )
+    assert result.parseoutcomes() == {"passed": 1, "warned": 2}
+    assert result.ret == 0
 
 
 def test_strict_level_turns_a_should_violation_into_a_failure(pytester):
@@ -97,5 +119,5 @@ def test_ordinary_tests_keep_pytests_exit_status(pytester):
 def test_an_unknown_clause_id_fails_at_import():
     from conformance.engine.verdicts import requirement
 
-    with pytest.raises(KeyError, match="sms.consult.typo"):
+    with pytest.raises(KeyError, match=re.escape("sms.consult.typo")):
         requirement("sms.consult.typo")

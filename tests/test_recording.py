@@ -3,6 +3,7 @@
 import pytest
 
 from conformance.engine.recording import RecordedError, Recorder
+from conformance.engine.verdicts import ErrorCause, NotApplicable
 from conformance.redaction import REDACTED_CONTENT, redact_content, redact_headers
 
 
@@ -10,8 +11,12 @@ def test_a_replay_answers_each_call_as_it_was_recorded():
     recording = Recorder()
     recording.requester = "test_a.py::scenario"
     assert recording.call("target", lambda: {"form": "uri", "value": "u1"}) == {"form": "uri", "value": "u1"}
-    with pytest.raises(pytest.skip.Exception):
-        recording.call("target", lambda: pytest.skip("no queue configured"))
+
+    def not_applicable():
+        raise NotApplicable("no queue configured", "queue")
+
+    with pytest.raises(NotApplicable):
+        recording.call("target", not_applicable)
     with pytest.raises(ValueError):
         recording.call("observe", lambda: (_ for _ in ()).throw(ValueError("barrier never came")))
     table = recording.drain()
@@ -20,12 +25,15 @@ def test_a_replay_answers_each_call_as_it_was_recorded():
     replay = Recorder(replaying=table)
     replay.requester = "test_a.py::scenario"
     assert replay.call("target", lambda: pytest.fail("replay must not compute")) == {"form": "uri", "value": "u1"}
-    with pytest.raises(pytest.skip.Exception, match="no queue configured"):
+    with pytest.raises(NotApplicable, match="no queue configured") as skipped:
         replay.call("target", lambda: None)
-    with pytest.raises(RecordedError, match="ValueError: barrier never came"):
+    assert skipped.value.key == "queue"
+    with pytest.raises(RecordedError, match="ValueError: barrier never came") as failed:
         replay.call("observe", lambda: None)
-    with pytest.raises(RecordedError, match="not in the recording"):
+    assert failed.value.cause is ErrorCause.CRASH
+    with pytest.raises(RecordedError, match="not in the recording") as missing:
         replay.call("observe", lambda: None)
+    assert missing.value.cause is ErrorCause.NOT_RECORDED
 
 
 def test_keys_count_per_requester_so_order_between_requesters_does_not_matter():
@@ -71,16 +79,3 @@ def test_credential_headers_are_always_redacted():
         "X-CSRF-TOKEN": "***",
         "Content-Type": "application/json",
     }
-
-
-def test_an_after_must_come_after_a_plain_scenario_listed_before_it():
-    """Listed the other way round it could wait on a scenario not yet submitted (a deadlock at
-    concurrency 1): refused before anything runs."""
-
-    from conformance.engine.context import After, Conformance
-
-    gws = Conformance.replaying(Recorder(replaying={}), 1.0, None)
-    with pytest.raises(ValueError, match="must come After a plain scenario listed before it"):
-        gws.launch(
-            "test_x.py", {"second", "first"}, {"second": After("first", lambda value: value), "first": lambda: 1}
-        )

@@ -6,6 +6,7 @@ failing).
 """
 
 import base64
+import gzip
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -197,7 +198,7 @@ def test_recheck_judges_the_recording_not_the_recorded_verdicts(faulty_run, run_
     now pass (so their waivers go stale), which only a real re-judgement can find."""
     _, reports = faulty_run
     results = json.loads((reports / "results.json").read_text())
-    for role, arrivals in results["recordings"]["test_consult.py::consult_by_uri#2"]["value"]["received"].items():
+    for arrivals in results["recordings"]["test_consult.py::consult_by_uri#2"]["value"]["received"].values():
         arrivals.sort(key=lambda a: a["data"]["notificationType"] != "ParticipantsUpdated")
     (tmp_path / "repaired.json").write_text(json.dumps(results))
     recheck = run_cli("recheck", "repaired.json", "--waivers", str(reports.parent / "waivers.toml"), cwd=tmp_path)
@@ -249,3 +250,15 @@ def test_recheck_of_a_narrow_selection_replays_the_scenarios_it_came_after(tmp_p
     assert run.returncode == recheck.returncode == 0, run.stdout[-2000:] + recheck.stdout[-2000:]
     assert "the same verdicts as recorded" in recheck.stdout
     assert "test_consult.py::idle_session#0" in load_results(tmp_path / "reports" / "results.json")["recordings"]
+
+
+@pytest.mark.parametrize("recorded", sorted((Path(__file__).parent / "data").glob("before-typed-verdicts-*.json.gz")))
+def test_recheck_of_a_run_recorded_before_typed_verdicts_gives_its_verdicts(recorded, run_cli, tmp_path):
+    """Results written before verdicts travelled as typed fields (kept in tests/data) still
+    recheck: the same recordings, judged by today's checks, give the verdicts then recorded."""
+    (tmp_path / "recorded.json").write_bytes(gzip.decompress(recorded.read_bytes()))
+    recheck = run_cli("recheck", "recorded.json", cwd=tmp_path)
+    assert "the same verdicts as recorded" in recheck.stdout, recheck.stdout[-3000:]
+    assert verdicts_of(load_results(tmp_path / "recheck" / "results.json")) == verdicts_of(
+        json.loads((tmp_path / "recorded.json").read_text())
+    )

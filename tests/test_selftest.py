@@ -32,31 +32,36 @@ def test_a_fault_nothing_catches_and_a_failing_variation_fail_the_selftest():
         clauses={"c": "sms.consult.notify.order"},
         messages={"c": []},
     )
-    uncited = SwitchRun(
+    elsewhere = SwitchRun(
         "loud-elsewhere",
         "sms.consult.notify.order",
-        verdicts={"c": "fail"},
-        clauses={"c": "sms.consult.notify.order"},
-        messages={"c": ["sms.consult.visibility [MUST] x"]},
+        verdicts={"c": "pass", "d": "fail"},
+        clauses={"c": "sms.consult.notify.order", "d": "sms.consult.visibility"},
+        messages={"c": [], "d": ["x"]},
     )
     broken_variation = SwitchRun(
         "odd-but-fine", None, verdicts={"c": "fail"}, clauses={"c": "sms.consult.notify.order"}, messages={"c": ["..."]}
     )
-    summary = summarize([missed, uncited, broken_variation], 0.0)
+    summary = summarize([missed, elsewhere, broken_variation], 0.0)
     assert summary["caught"] == 0 and summary["faults"] == 2 and summary["benign_failures"] == 1
 
 
 def test_errors_catch_only_a_fault_declared_unobservable():
-    """Every check of a clause erroring "cannot be observed" is no evidence about that clause,
-    unless the fault hides the notifications themselves."""
+    """Every check of a clause erroring as unobservable is no evidence about that clause, unless
+    the fault hides the notifications themselves; an error of another cause never is."""
     erroring = dict(
         verdicts={"c": "error", "d": "fail"},
         clauses={"c": "sms.consult.notify.order", "d": "x"},
-        messages={"c": ["the session's notifications cannot be observed: ..."], "d": ["x [MUST] y"]},
+        messages={"c": ["the session's notifications cannot be observed: ..."], "d": ["y"]},
+        causes={"c": "unobservable", "d": None},
     )
     assert SwitchRun("ordinary", "sms.consult.notify.order", **erroring).caught_by() == []
     hidden = SwitchRun("hides-the-stream", "sms.consult.notify.order", unobservable=True, **erroring)
     assert hidden.caught_by() == ["c"] and hidden.collateral() == ["d"]
+    crashed = SwitchRun(
+        "crashes", "sms.consult.notify.order", unobservable=True, **{**erroring, "causes": {"c": "crash"}}
+    )
+    assert crashed.caught_by() == []
 
 
 def test_a_late_notification_is_named_late(tmp_path, run_cli):

@@ -19,7 +19,7 @@ def ca():
 def serving(
     ca: trustme.CA, tmp_path, *identities: str, expired: bool = False, client_ca: trustme.CA | None = None
 ) -> ReferenceServer:
-    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)
+    past = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     cert = ca.issue_cert(
         *identities, **({"not_before": past, "not_after": past + datetime.timedelta(days=1)} if expired else {})
     )

@@ -11,6 +11,7 @@ notification it expects, with a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -216,7 +217,7 @@ class BayeuxClient:
                     [{"channel": "/meta/connect", "clientId": self.client_id, "connectionType": "long-polling"}],
                     timeout=self._timeout_ms / 1000 + 15,
                 )
-            except Exception as exc:  # noqa: BLE001  whatever the server sent, the loop must not die unsaid
+            except Exception as exc:  # whatever the server sent, the loop must not die unsaid
                 if self._stopping.is_set():
                     return
                 failures += 1
@@ -284,9 +285,8 @@ class BayeuxClient:
         """Disconnect (which also releases the held connect) and join the loop."""
         self._stopping.set()
         if self.client_id is not None:
-            try:
+            # The server may be gone or have forgotten us: then nothing is left to release.
+            with contextlib.suppress(httpx.HTTPError, BayeuxError, ValueError):
                 self._post([{"channel": "/meta/disconnect", "clientId": self.client_id}], timeout=5)
-            except (httpx.HTTPError, BayeuxError, ValueError):
-                pass  # the server is gone or forgot us: nothing left to release
         if self._thread is not None:
             self._thread.join(10)

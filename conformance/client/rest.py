@@ -172,7 +172,7 @@ class Exchange:
         if self.request_body is not None:
             body = self.request_body if isinstance(self.request_body, str) else json.dumps(self.request_body)
             parts += ["-H 'Content-Type: application/json'", "--data", shlex.quote(body)]
-        return "\n".join([*lines, " ".join(parts + [shlex.quote(self.url)])])
+        return "\n".join([*lines, " ".join([*parts, shlex.quote(self.url)])])
 
 
 class GwsRestClient:

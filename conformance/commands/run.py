@@ -16,13 +16,16 @@ from pathlib import Path
 
 import pytest
 
+from conformance import options
 from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
 from conformance.engine.verdicts import clause_of
 from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.plugin import page_names
 from conformance.report.console import Console
 from conformance.report.results import load_results
 from conformance.report.waivers import load_waivers
+from conformance.spec import pages
 
 SUITES = "conformance.suites"
 SUITES_INI = Path(__file__).parents[1] / "suites" / "pytest.ini"
@@ -47,6 +50,22 @@ FUZZ_EXAMPLES_ENV = "GWS_CONFORMANCE_FUZZ_EXAMPLES"
 FUZZ_EXAMPLES_DEFAULT = 25
 
 
+RUN_OPTIONS = (
+    "target",
+    "config",
+    "clause",
+    "page",
+    "level",
+    "deadline",
+    "max_time",
+    "waivers",
+    "allow_stale_waivers",
+    "no_redact_content",
+    "fault",
+)
+SELECTION = ("clause", "page")
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser(
         "run",
@@ -56,29 +75,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "1 a MUST check failed or could not run; 2 usage or configuration error; "
         "3 the target cannot be reached or no check could run.",
     )
-    run.add_argument("--target", metavar="URL", help="base URL of the GWS server (e.g. https://gws.example:8443)")
-    run.add_argument(
-        "--config", metavar="FILE", type=Path, help="TOML configuration (default: ./gws-conformance.toml if present)"
-    )
+    options.add_cli_options(run, RUN_OPTIONS)
     run.add_argument(
         "-k",
         dest="keyword",
         metavar="EXPR",
         help="only checks whose name matches this pytest -k expression (names as 'list' prints them)",
-    )
-    run.add_argument(
-        "--clause",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="only checks of clauses matching this glob, e.g. 'sms.common.reference-id.*' (repeatable)",
-    )
-    run.add_argument(
-        "--page",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="only checks of this documentation page, e.g. consult (repeatable)",
     )
     run.add_argument(
         "--jobs",
@@ -87,32 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the checks in N processes (pytest-xdist); default: one process, whose scenarios "
         "already run at the same time (configuration key concurrency)",
     )
-    run.add_argument(
-        "--level",
-        choices=("must", "should"),
-        default="must",
-        help="must (default): SHOULD violations are warnings; should: they fail the run too",
-    )
-    run.add_argument(
-        "--deadline",
-        metavar="SECONDS",
-        type=float,
-        help="how long to wait for each expected notification (default from config: 10)",
-    )
-    run.add_argument(
-        "--max-time",
-        metavar="SECONDS",
-        type=float,
-        help="bound of the whole run (default from config: 600); then it stops with partial reports",
-    )
-    run.add_argument(
-        "--report-dir",
-        metavar="DIR",
-        type=Path,
-        default=Path("reports"),
-        help="where report.html, junit.xml and results.json go (default: reports/)",
-    )
-    add_waiver_options(run)
+    add_report_dir(run, Path("reports"), "where report.html, junit.xml and results.json go (default: reports/)")
     run.add_argument(
         "--fuzz",
         action="store_true",
@@ -133,12 +110,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "results.json, to reproduce a run)",
     )
     run.add_argument(
-        "--no-redact-content",
-        action="store_true",
-        help="show customer content (SMS text, nicknames, phone numbers) in the reports, for "
-        "debugging; credentials are redacted whatever this says",
-    )
-    run.add_argument(
         "pytest_args",
         nargs=argparse.REMAINDER,
         metavar="-- PYTEST ARGS",
@@ -154,13 +125,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "when the file is not a results document.",
     )
     recheck.add_argument("results", type=Path, metavar="RESULTS_JSON", help="a results.json written by run")
-    recheck.add_argument(
-        "--report-dir",
-        metavar="DIR",
-        type=Path,
-        help="where the re-judged reports go (default: a recheck/ folder beside RESULTS_JSON)",
-    )
-    add_waiver_options(recheck)
+    add_report_dir(recheck, None, "where the re-judged reports go (default: a recheck/ folder beside RESULTS_JSON)")
+    options.add_cli_options(recheck, ("waivers", "allow_stale_waivers"))
     recheck.set_defaults(handler=recheck_run)
 
     listing = subparsers.add_parser(
@@ -171,23 +137,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(handler=list_checks)
 
 
-def add_waiver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--waivers",
-        metavar="FILE",
-        type=Path,
-        help="TOML file of known failures: [[waiver]] check, reason, owner, expires",
-    )
-    parser.add_argument(
-        "--allow-stale-waivers",
-        action="store_true",
-        help="a waiver whose check passes, or that expired, does not fail the run",
-    )
+def add_report_dir(parser: argparse.ArgumentParser, default: Path | None, help: str) -> None:
+    parser.add_argument("--report-dir", metavar="DIR", type=Path, default=default, help=help)
 
 
 def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     """Where the three reports go, and the waivers: the same for run and recheck."""
-    arguments = [
+    return [
         f"--gws-results={report_dir / 'results.json'}",
         # xunit1 keeps per-check <properties> (clause, level, page) that xunit2 drops
         f"--junitxml={report_dir / 'junit.xml'}",
@@ -195,12 +151,8 @@ def report_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         "junit_family=xunit1",
         f"--html={report_dir / 'report.html'}",
         "--self-contained-html",
+        *options.plugin_arguments(args, ("waivers", "allow_stale_waivers")),
     ]
-    if args.waivers:
-        arguments += ["--gws-waivers", str(args.waivers)]
-    if args.allow_stale_waivers:
-        arguments.append("--gws-allow-stale-waivers")
-    return arguments
 
 
 def selection_arguments(args: argparse.Namespace) -> list[str]:
@@ -218,8 +170,7 @@ def selection_arguments(args: argparse.Namespace) -> list[str]:
         arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST]
     if args.keyword:
         arguments += ["-k", args.keyword]
-    arguments += [f"--gws-clause={glob}" for glob in args.clause] + [f"--gws-page={page}" for page in args.page]
-    return arguments
+    return arguments + options.plugin_arguments(args, SELECTION)
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
@@ -230,22 +181,11 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
         *selection_arguments(args),
         "-p",
         "no:terminal",
-        "--gws-level",
-        args.level,
+        *options.plugin_arguments(args, [n for n in RUN_OPTIONS if n not in SELECTION]),
         *report_arguments(args, args.report_dir),
     ]
     if args.jobs:
         arguments += ["-n", str(args.jobs)]
-    if args.no_redact_content:
-        arguments.append("--gws-no-redact-content")
-    if args.target:
-        arguments += ["--gws-target", args.target]
-    if args.config:
-        arguments += ["--gws-config", str(args.config)]
-    if args.deadline is not None:
-        arguments += ["--gws-deadline", str(args.deadline)]
-    if args.max_time is not None:
-        arguments += ["--gws-max-time", str(args.max_time)]
     return arguments + extra
 
 
@@ -258,7 +198,7 @@ def preflight(args: argparse.Namespace) -> int | None:
     from conformance.commands.doctor import Doctor, StepFailed, with_named_agents
     from conformance.engine.opening import STANDING_ROLES
 
-    config = load_config(flags={"target": args.target, "deadline": args.deadline}, config_file=args.config)
+    config = load_config(flags=options.cli_flags(args), config_file=args.config)
     if config.target is None:
         return None
     try:
@@ -292,8 +232,16 @@ def make_report_dir(report_dir: Path) -> None:
         raise UsageError(f"--report-dir {report_dir}: {exc.strerror}") from None
 
 
+REPORTS = ("results.json", "junit.xml", "report.html")
+
+
 def run_suite(args: argparse.Namespace) -> int:
     make_report_dir(args.report_dir)
+    for stale in REPORTS:  # a run removes the last one's reports first, even one stopped before its checks
+        (args.report_dir / stale).unlink(missing_ok=True)
+    unknown = [name for name in args.page if pages.find(name) is None]
+    if unknown:
+        raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
     if args.fuzz:
         if args.fuzz_examples < 1:
             raise UsageError("--fuzz-examples: expected at least 1")
@@ -323,8 +271,6 @@ def run_suite(args: argparse.Namespace) -> int:
     stop = preflight(args)
     if stop is not None:
         return stop
-    for stale in ("results.json", "junit.xml", "report.html"):  # never fresh reports beside an old one
-        (args.report_dir / stale).unlink(missing_ok=True)
     code = int(pytest.main(pytest_arguments(args), plugins=[Console()]))
     # pytest's own "usage error" and "no tests collected" are usage errors here (README: exit codes)
     return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) else code

@@ -26,9 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance.commands.run import ISOLATED_PYTEST, SUITES, make_report_dir
+from conformance.engine.verdicts import ErrorCause
 from conformance.errors import EXIT_FAILED, EXIT_OK, UsageError
 from conformance.report.results import load_results
-from conformance.spec.clauses import BY_ID, CLAUSES
+from conformance.spec.clauses import CLAUSES
 
 CORRECT = "(correct server)"
 NOT_PASSING = {"fail", "warn", "error", "stale"}
@@ -45,6 +46,7 @@ class SwitchRun:
     verdicts: dict[str, str] = field(default_factory=dict)  # check id -> verdict
     clauses: dict[str, str] = field(default_factory=dict)  # check id -> clause
     messages: dict[str, list[str]] = field(default_factory=dict)
+    causes: dict[str, str | None] = field(default_factory=dict)  # check id -> the error cause of an erroring check
     problem: str = ""  # the run itself went wrong (no results written)
 
     @property
@@ -58,20 +60,13 @@ class SwitchRun:
         """The checks of the fault's clause that caught it, citing the clause."""
         if self.clause is None:
             return []
-        level = BY_ID[self.clause].level.value
-        cited = [
-            c
-            for c, v in self.verdicts.items()
-            if self.clauses[c] == self.clause
-            and v in ("fail", "warn")
-            and any(f"{self.clause} [{level}]" in m for m in self.messages[c])
-        ]
-        if cited or not self.unobservable:
-            return cited
-        # A fault that hides the stream itself: every check of its clause errors, naming the reason.
+        caught = [c for c, v in self.verdicts.items() if self.clauses[c] == self.clause and v in ("fail", "warn")]
+        if caught or not self.unobservable:
+            return caught
+        # A fault that hides the stream itself: every check of its clause errors as unobservable.
         of_clause = [c for c in self.verdicts if self.clauses[c] == self.clause]
         if of_clause and all(
-            self.verdicts[c] == "error" and any("cannot be observed" in m for m in self.messages[c]) for c in of_clause
+            self.verdicts[c] == "error" and self.causes.get(c) == ErrorCause.UNOBSERVABLE.value for c in of_clause
         ):
             return of_clause
         return []
@@ -122,6 +117,7 @@ def run_switch(switch: str, clause: str | None, unobservable: bool, workdir: Pat
         run.verdicts[check["id"]] = check["verdict"]
         run.clauses[check["id"]] = check["clause"]
         run.messages[check["id"]] = check["messages"]
+        run.causes[check["id"]] = check.get("error_cause")
     return run
 
 

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 from conformance.client.rest import Exchange
+from conformance.config import AgentConfig
 from conformance.engine.judge import Arrival
 from conformance.engine.stage import only_agent
+from conformance.engine.verdicts import ErrorCause, NotApplicable, Unjudgeable
 from conformance.redaction import redact_content
 
 
@@ -30,6 +30,11 @@ class RoleTarget:
 
     def as_params(self) -> dict[str, str]:
         return {"targetUri" if self.form == "uri" else "targetPath": self.value}
+
+    @classmethod
+    def of(cls, account: AgentConfig) -> RoleTarget:
+        """An agent as a target: by its uri where it has one, else by its path."""
+        return cls("uri", account.uri) if account.uri else cls("path", account.path)
 
     @classmethod
     def from_record(cls, record: Mapping[str, str], key: str) -> RoleTarget:
@@ -143,9 +148,10 @@ class Observation:
         """The one Agent of the session before the operation (wherever the server lists it)."""
         owner = only_agent(self.before)
         if owner is None:
-            pytest.fail(
+            raise Unjudgeable(
                 f"precondition: session {self.session_id} should have one Agent before the operation, "
-                f"has participants {self.before.get('participants')}"
+                f"has participants {self.before.get('participants')}",
+                ErrorCause.PRECONDITION,
             )
         return next(p for p in self.before["participants"] if p.get("participantId") == owner)
 
@@ -156,13 +162,14 @@ class Observation:
             for p in (arrival.data.get("smssession") or {}).get("participants", []):
                 if p.get("participantId") not in known:
                     return p
-        pytest.fail(f"precondition: no consulted agent joined session {self.session_id}")
+        raise Unjudgeable(f"precondition: no consulted agent joined session {self.session_id}", ErrorCause.PRECONDITION)
 
     def customer_received(self) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
         """What the customer's phone held before the operation and after it."""
         if self.customer_before is None or self.customer_after is None:
-            pytest.skip(
+            raise NotApplicable(
                 "the session source offers no customer probe (the reference source has one; the command "
-                "source with source.probe_command)"
+                "source with source.probe_command)",
+                key="source.probe_command",
             )
         return self.customer_before, self.customer_after

@@ -6,38 +6,33 @@ turns a bad configuration into exit 2 and an unreachable target into exit 3, eac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
-import pytest
 
 from conformance.client.agent import Agent
 from conformance.client.rest import Breaker, TargetUnreachable, tls_options
 from conformance.config import Config, load_config
-from conformance.engine.context import Conformance
+from conformance.engine.context import Conformance, LiveTarget
+from conformance.engine.observation import RoleTarget
 from conformance.engine.recording import Recorder
 from conformance.engine.sessions import SessionSource, make_source
 from conformance.engine.stage import Calibration, calibrate
+from conformance.engine.verdicts import NotApplicable
 from conformance.errors import ConfigError
 
 # The roles every run logs in before the first check; others ("no_feature", ...) on demand.
 STANDING_ROLES = ("originator", "consultant")
 
 
-def config_from_options(pytestconfig: pytest.Config) -> Config:
-    flags = {
-        "target": pytestconfig.getoption("--gws-target"),
-        "deadline": pytestconfig.getoption("--gws-deadline"),
-        "max_time": pytestconfig.getoption("--gws-max-time"),
-        "redact_content": False if pytestconfig.getoption("--gws-no-redact-content") else None,
-    }
-    config_file = pytestconfig.getoption("--gws-config")
-    return load_config(
-        flags={k: v for k, v in flags.items() if v is not None}, config_file=Path(config_file) if config_file else None
-    )
+def config_from_flags(flags: Mapping[str, Any], config_file: str | Path | None) -> Config:
+    """The run's configuration: ``flags`` (configuration key -> value, from the options table)
+    over the environment over the file over the defaults."""
+    return load_config(flags=flags, config_file=Path(config_file) if config_file else None)
 
 
 def reference_agents(config: Config) -> dict:
@@ -57,10 +52,11 @@ def reference_agents(config: Config) -> dict:
 
 
 @contextmanager
-def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Conformance]:
-    config = config_from_options(pytestconfig)
-    if config.target is not None and pytestconfig.getoption("--gws-fault"):
-        raise ConfigError("--gws-fault switches faults of the built-in reference server; it cannot go with a target")
+def open_run(config: Config, faults: Sequence[str], recorder: Recorder) -> Iterator[Conformance]:
+    """The target (the built-in reference server, with ``faults``, when none is configured), the
+    standing agents logged in, the session source, and the run's calibration."""
+    if config.target is not None and faults:
+        raise ConfigError("--fault switches faults of the built-in reference server; it cannot go with a target")
     with ExitStack() as stack:
         if config.target is None:
             from conformance.server.app import ServerSettings
@@ -68,9 +64,7 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
 
             # The notifications-delayed fault holds notifications back just past this run's deadline.
             settings = ServerSettings(delay_seconds=config.deadline + 0.5)
-            server = stack.enter_context(
-                ReferenceServer(faults=pytestconfig.getoption("--gws-fault"), settings=settings)
-            )
+            server = stack.enter_context(ReferenceServer(faults=faults, settings=settings))
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
         elif config.source.kind == "reference" and not config.agents:
             config = config.with_reference_server(config.base_url, reference_agents(config))
@@ -82,7 +76,8 @@ def open_run(pytestconfig: pytest.Config, recorder: Recorder) -> Iterator[Confor
 
         agents = log_in(STANDING_ROLES, lambda role: Agent(config, role, breaker), stack)
         source = make_source(config)
-        yield Conformance(config, agents, source, make_agent, recorder, measure(config, agents, source))
+        live = LiveTarget(config, agents, source, make_agent)
+        yield Conformance(recorder, measure(config, agents, source), config.deadline, live)
 
 
 def log_in(roles: tuple[str, ...], make: Callable[[str], Agent], stack: ExitStack) -> dict[str, Agent]:
@@ -111,13 +106,15 @@ def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> 
             config.observation,
             "set by the configuration",
         )
-    consultant = config.agent("consultant")
-    target = {"targetUri": consultant.uri} if consultant.uri else {"targetPath": consultant.path}
+    target = RoleTarget.of(agents["consultant"].account).as_params()
     try:
         handle = source.new_session(agents["originator"])
-    except pytest.skip.Exception as exc:  # an existing source with no session left
+    except NotApplicable as exc:  # an existing source with no session left
         return Calibration(
-            False, False, config.quiet_window, note=f"no session to calibrate on ({exc.msg}): quiet windows everywhere"
+            False,
+            False,
+            config.quiet_window,
+            note=f"no session to calibrate on ({exc.reason}): quiet windows everywhere",
         )
     try:
         return calibrate(

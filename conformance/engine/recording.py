@@ -24,16 +24,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-import pytest
-
+from conformance.engine.verdicts import ErrorCause, NotApplicable, Unjudgeable, cause_of
 from conformance.redaction import redact_secrets
 
 T = TypeVar("T")
-Entry = dict[str, Any]  # {"method": ..., and one of "value" / "skip" / "error"}
+Entry = dict[str, Any]  # {"method": ..., and one of "value" / "skip" / "error" (with its "cause")}
 
 
-class RecordedError(RuntimeError):
-    """A call that failed when it was recorded (replayed as this error), or was never recorded."""
+class RecordedError(Unjudgeable):
+    """A call that failed when it was recorded (replayed as this error, with its cause), or was
+    never recorded."""
 
 
 def _encoded(value: Any) -> Any:
@@ -99,11 +99,13 @@ class Recorder:
             return decode(self._replay(key, method), key)
         try:
             encoded = encode(compute())
-        except pytest.skip.Exception as exc:
-            self._keep(key, {"method": method, "skip": str(exc.msg)})
+        except NotApplicable as exc:
+            skipped = {"skip": exc.reason, **({"skip_key": exc.key} if exc.key else {})}
+            self._keep(key, {"method": method, **skipped})
             raise
         except Exception as exc:
-            self._keep(key, {"method": method, "error": redact_secrets(f"{type(exc).__name__}: {exc}")})
+            error = redact_secrets(f"{type(exc).__name__}: {exc}")
+            self._keep(key, {"method": method, "error": error, "cause": cause_of(exc).value})
             raise
         self._keep(key, {"method": method, "value": encoded})
         return decode(encoded, key)
@@ -118,12 +120,13 @@ class Recorder:
         entry = self.table.get(key)
         if entry is None or entry.get("method") != method:
             raise RecordedError(
-                f"{key} ({method}) is not in the recording: it was made by another version or selection of the checks"
+                f"{key} ({method}) is not in the recording: it was made by another version or selection of the checks",
+                ErrorCause.NOT_RECORDED,
             )
         if "skip" in entry:
-            pytest.skip(entry["skip"])
+            raise NotApplicable(entry["skip"], entry.get("skip_key"))
         if "error" in entry:
-            raise RecordedError(f"when recorded: {entry['error']}")
+            raise RecordedError(f"when recorded: {entry['error']}", ErrorCause(entry.get("cause", "crash")))
         return entry["value"]
 
     def drain(self) -> dict[str, Entry]:

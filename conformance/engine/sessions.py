@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
-import pytest
 
 from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import Config
 from conformance.engine.stage import session_id_of
+from conformance.engine.verdicts import NotApplicable
 
 CustomerProbe = Callable[[], list[Mapping[str, Any]]]
 
@@ -95,7 +95,9 @@ class ExistingSource:
             return SessionHandle(self._ids[state].pop(0))  # one pop: safe across the threads of concurrent scenarios
         except IndexError:
             key = "session_ids" if state == CHATTING else "invited_session_ids"
-            pytest.skip(f"the existing session source has no unused {state} session id left (source.{key})")
+            raise NotApplicable(
+                f"the existing session source has no unused {state} session id left (source.{key})", key=f"source.{key}"
+            ) from None
 
 
 class CommandSource:
@@ -115,9 +117,10 @@ class CommandSource:
             return handle
         if state == CHATTING and arrived_as == INVITED:
             return self._accepted(agent, handle)
-        pytest.skip(
+        raise NotApplicable(
             f"the command source's session arrived {arrived_as or 'in an unknown state'}, "
-            f"and this check needs one {state}"
+            f"and this check needs one {state}",
+            key="source.invited_session_ids",
         )
 
     def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:

@@ -40,6 +40,7 @@ from conformance.client.agent import Agent
 from conformance.client.bayeux import NotificationLog
 from conformance.client.rest import Exchange
 from conformance.engine.judge import Arrival, Expected
+from conformance.engine.verdicts import ErrorCause, Unjudgeable
 
 TYPING_STARTED = "TypingStarted"
 TYPING_STOPPED = "TypingStopped"
@@ -64,7 +65,7 @@ def carries_message(data: Mapping[str, Any], message_type: str, sender: str | No
     return isinstance(messages, list) and any(
         isinstance(m, Mapping)
         and m.get("type") == message_type
-        and (sender is None or isinstance(m.get("from"), Mapping) and m["from"].get("participantId") == sender)
+        and (sender is None or (isinstance(m.get("from"), Mapping) and m["from"].get("participantId") == sender))
         for m in messages
     )
 
@@ -89,7 +90,9 @@ def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], boo
     """A StatusChange (with the session in ``state``, if given)."""
     return lambda data: (
         data.get("notificationType") == "StatusChange"
-        and (state is None or isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
+        and (
+            state is None or (isinstance(data.get("smssession"), Mapping) and data["smssession"].get("state") == state)
+        )
     )
 
 
@@ -113,11 +116,6 @@ def only_agent(session: Mapping[str, Any]) -> str | None:
         if isinstance(p, Mapping) and p.get("type") == "Agent"
     ]
     return agents[0] if len(agents) == 1 else None
-
-
-class StageError(RuntimeError):
-    """The scenario could not be set up (its precondition did not hold, or the run's calibration
-    found the stream unobservable): the check errors, it does not fail."""
 
 
 @dataclass(frozen=True)
@@ -305,7 +303,9 @@ class Stage:
                 self._ends[role] = self._quiet(role, since=self._marks[role], quiet_from=self._sent_at)
         for role, agent in self.watchers.items():
             if agent.bayeux.stopped:
-                raise StageError(f"the {role}'s notification stream stopped: {agent.bayeux.stopped}")
+                raise Unjudgeable(
+                    f"the {role}'s notification stream stopped: {agent.bayeux.stopped}", ErrorCause.UNOBSERVABLE
+                )
         self.evidence = {role: self._evidence(role) for role in self.watchers}
         return {role: self.arrivals(role) for role in self.watchers}
 

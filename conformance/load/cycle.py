@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from conformance.client.agent import Agent
-from conformance.engine.judge import Expected, describe, judge_sequence
+from conformance.engine.judge import Expected, judge_sequence
+from conformance.engine.notation import describe
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     carries_message,
@@ -202,7 +203,7 @@ def run_step(
         if p.kind in ("missing", "late", "reordered", "duplicate")
     ]
     found = [next((a for a in arrivals if e.matches(a.data)), None) for e in step.expected]
-    for arrival, shape in zip(found, step.shapes):
+    for arrival, shape in zip(found, step.shapes, strict=False):
         problems = validate(shape, arrival.data) if arrival is not None else []
         if problems:
             violations.append(

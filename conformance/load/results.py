@@ -104,7 +104,7 @@ class Collector:
         stats = environment.stats
         ended = time.time()
         operations = []
-        for (name, kind), entry in sorted(stats.entries.items()):
+        for (name, _kind), entry in sorted(stats.entries.items()):
             operations.append(
                 {
                     "operation": name,

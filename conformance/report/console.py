@@ -30,8 +30,7 @@ from typing import TextIO
 
 import pytest
 
-from conformance.engine.verdicts import Verdict, clause_of, combine, verdict_of
-from conformance.internals import skip_reason, xfail_reason
+from conformance.engine.verdicts import Verdict, clause_of, combine
 from conformance.redaction import redact_secrets
 from conformance.report.waivers import load_waivers
 
@@ -109,26 +108,21 @@ class Console:
             self.line(f"gws-conformance: {self.total} checks")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        check = self.checks.get(report.nodeid)
+        verdict = getattr(report, "gws_verdict", None)
         properties = dict(report.user_properties)
-        if check is None and "clause" in properties:  # from an xdist worker: the report says which clause
+        check = self.checks.get(report.nodeid)
+        if check is None and verdict is not None and "clause" in properties:  # from an xdist worker
             check = self.checks[report.nodeid] = _Check(properties["clause"], properties["level"])
-        if check is None:
+        if check is None or verdict is None:
             return
-        check.verdicts.append(Verdict(getattr(report, "gws_verdict", None) or verdict_of(report).value))
-        message = (
-            xfail_reason(report)
-            or skip_reason(report)
-            or getattr(report, "gws_message", "")
-            or (report.longreprtext if report.failed else "")
-        )
+        check.verdicts.append(Verdict(verdict))
+        message = getattr(report, "gws_message", "")
         if message and not check.message:
             check.message = message
         if report.when != "teardown":
             return
         self.done += 1
-        verdict = check.verdict.value
-        if verdict not in ("pass", "skip"):
+        if check.verdict not in (Verdict.PASS, Verdict.SKIP):
             self.report_check(report.nodeid, check)
         self.progress(check.clause)
 
@@ -140,10 +134,9 @@ class Console:
             return
         if verdict == "error":
             self.causes[first] += 1
-        said = first.removeprefix("WARN ").removeprefix("WAIVED ").removeprefix(f"{check.clause} [{check.level}] ")
         self.line(
             self._fit(
-                f"{self._paint(verdict.upper().ljust(6), verdict)}{check_id}  {check.clause} [{check.level}] {said}"
+                f"{self._paint(verdict.upper().ljust(7), verdict)}{check_id}  {check.clause} [{check.level}] {first}"
             )
         )
 

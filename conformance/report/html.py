@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from conformance.client.rest import Exchange
-from conformance.engine.judge import describe
+from conformance.engine.notation import describe
 from conformance.engine.recording import Entry
 from conformance.spec.clauses import Clause
 

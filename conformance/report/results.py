@@ -30,11 +30,9 @@ from typing import Any
 import pytest
 
 import conformance
-from conformance.engine.judge import problem_kinds
 from conformance.engine.recording import Entry
-from conformance.engine.verdicts import Verdict, combine, exit_code, verdict_of
+from conformance.engine.verdicts import Verdict, combine, exit_code
 from conformance.errors import UsageError
-from conformance.internals import skip_reason, xfail_reason
 from conformance.redaction import redact_secrets
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
@@ -53,6 +51,8 @@ class CheckRecord:
     durations: dict[str, float] = field(default_factory=dict)  # when -> seconds
     messages: list[str] = field(default_factory=list)
     failure_kinds: list[str] = field(default_factory=list)
+    error_cause: str | None = None  # why the check could not judge (conformance.engine.verdicts.ErrorCause)
+    skip_key: str | None = None  # the configuration key that would make a skipped check apply
     transcript: list[str] = field(default_factory=list)
     waiver: dict[str, str] | None = None
 
@@ -60,8 +60,11 @@ class CheckRecord:
     def verdict(self) -> Verdict:
         return combine(Verdict(v) for v in self.phases.values())
 
+    def first_message(self) -> str:
+        return self.messages[0].splitlines()[0] if self.messages and self.messages[0] else ""
+
     def as_record(self) -> dict[str, Any]:
-        return {
+        record = {
             "id": self.id,
             "clause": self.clause,
             "level": self.level,
@@ -74,18 +77,11 @@ class CheckRecord:
             "transcript": self.transcript,
             "waiver": self.waiver,
         }
-
-
-def report_message(report: pytest.TestReport) -> str:
-    """The one message of a report phase that a reader needs: the failure, or the skip reason."""
-    if xfail_reason(report):
-        return xfail_reason(report)
-    if skip_reason(report) is not None:
-        return skip_reason(report)
-    if report.failed:
-        crash = getattr(report.longrepr, "reprcrash", None)
-        return getattr(report, "gws_message", None) or (crash.message if crash is not None else report.longreprtext)
-    return ""
+        if self.error_cause is not None:
+            record["error_cause"] = self.error_cause
+        if self.skip_key is not None:
+            record["skip_key"] = self.skip_key
+        return record
 
 
 class RunRecord:
@@ -96,21 +92,24 @@ class RunRecord:
         self.recordings: dict[str, Entry] = {}
 
     def add(self, report: pytest.TestReport) -> CheckRecord | None:
+        """The check's record with this report phase added, from the fields the plugin set on it."""
         for key, entry in getattr(report, "gws_recordings", {}).items():
             self.recordings.setdefault(key, entry)  # xdist: the first worker's recording of a scenario
+        verdict = getattr(report, "gws_verdict", None)
         properties = dict(report.user_properties)
-        if "clause" not in properties:
+        if verdict is None or "clause" not in properties:
             return None  # not a conformance check
         check = self.checks.setdefault(
             report.nodeid, CheckRecord(report.nodeid, properties["clause"], properties["level"], properties["page"])
         )
-        check.phases[report.when] = getattr(report, "gws_verdict", None) or verdict_of(report).value
+        check.phases[report.when] = verdict
         check.durations[report.when] = round(report.duration, 6)
-        message = report_message(report)
-        if message:
+        message = getattr(report, "gws_message", "")
+        if message and message not in check.messages:
             check.messages.append(message)
-            if report.failed:
-                check.failure_kinds = sorted(set(check.failure_kinds) | set(problem_kinds(message)))
+        check.failure_kinds = sorted(set(check.failure_kinds) | set(getattr(report, "gws_kinds", [])))
+        check.error_cause = check.error_cause or getattr(report, "gws_cause", None)
+        check.skip_key = check.skip_key or getattr(report, "gws_skip_key", None)
         check.transcript += [k for k in getattr(report, "gws_transcript", []) if k not in check.transcript]
         if getattr(report, "gws_waiver", None):
             check.waiver = report.gws_waiver
@@ -208,7 +207,7 @@ def latency_profile(recordings: Iterable[Entry]) -> dict[str, dict[str, float | 
 
 
 def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
 
 
 def git_commit() -> str | None:

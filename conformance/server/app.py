@@ -192,14 +192,18 @@ class ReferenceApp:
         if isinstance(authenticated, Response):
             return authenticated
         session, is_new = authenticated
-        if csrf and self.settings.csrf and request.method != "GET":
-            if is_new or request.headers.get(CSRF_HEADER) != session.csrf_token:
-                return self._finish(
-                    JSONResponse({"statusCode": 3, "statusMessage": "Missing or invalid Csrf token"}, 403),
-                    session,
-                    is_new,
-                    request,
-                )
+        if (
+            csrf
+            and self.settings.csrf
+            and request.method != "GET"
+            and (is_new or request.headers.get(CSRF_HEADER) != session.csrf_token)
+        ):
+            return self._finish(
+                JSONResponse({"statusCode": 3, "statusMessage": "Missing or invalid Csrf token"}, 403),
+                session,
+                is_new,
+                request,
+            )
         try:
             response = await handler(session, request)
         except ApiError as error:

@@ -36,7 +36,7 @@ from conformance.server.directory import (
 
 
 def _typed(value: Any, key: str, kind: type | tuple[type, ...], what: str) -> Any:
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise ConfigError(f"{key}: expected {what}, got {value!r}")
     return value
 

@@ -285,13 +285,13 @@ class SmsDomain(Operations):
         """Under a fault, an operation is taken where the session's state does not allow it."""
         pages = {*broken_pages.POSTING_PAGES, *broken_pages.USER_DATA_PAGES}
         return (
-            operation == "Accept"
-            and broken.ACCEPT_WHEN_CHATTING in self.faults
-            or operation == "Reject"
-            and broken.REJECT_WHEN_CHATTING in self.faults
-            or operation in pages
-            and broken_pages.CAPABILITIES_IGNORED in self.faults
-            and session.status is not Status.COMPLETED
+            (operation == "Accept" and broken.ACCEPT_WHEN_CHATTING in self.faults)
+            or (operation == "Reject" and broken.REJECT_WHEN_CHATTING in self.faults)
+            or (
+                operation in pages
+                and broken_pages.CAPABILITIES_IGNORED in self.faults
+                and session.status is not Status.COMPLETED
+            )
         )
 
     def intrude(

@@ -93,7 +93,7 @@ class Operations(MessageOperations):
                 sequence.remove(announcement)
             if broken.JOIN_DUPLICATED in self.faults:
                 sequence.append(announcement)
-            if broken.SWAPPED in self.faults or broken.SWAPPED_UNDER_LOAD in self.faults and self._busy():
+            if broken.SWAPPED in self.faults or (broken.SWAPPED_UNDER_LOAD in self.faults and self._busy()):
                 sequence.reverse()
             request.notifications += [(name, data) for data in sequence]
         if UNRELATED_IN_SESSION in self.faults:

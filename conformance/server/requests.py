@@ -74,6 +74,6 @@ def no_params(domain: Any, body: dict[str, Any]) -> None:
 
 def optional_param(body: dict[str, Any], name: str, kind: type, what: str) -> Any:
     """An optional parameter: absent is None; present, it must be of ``kind``."""
-    if name in body and (not isinstance(body[name], kind) or kind is str and not body[name]):
+    if name in body and (not isinstance(body[name], kind) or (kind is str and not body[name])):
         raise invalid(f"{name} must be {what}")
     return body.get(name)

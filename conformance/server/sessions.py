@@ -8,13 +8,13 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from conformance.server.directory import AgentAccount
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     OWNER = "owner"  # the agent the session is routed to (the originator of a consult)
     CONSULTANT = "consultant"  # joined by Consult: seen and heard by agents only
     CONFERENCE = "conference"  # joined by Invite/Conference (or a consultant conferenced in)
@@ -22,7 +22,7 @@ class Role(str, Enum):
     CUSTOMER = "customer"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     INVITED = "Invited"
     CHATTING = "Chatting"
     COMPLETED = "Completed"
@@ -225,5 +225,5 @@ class SmsSession:
         """The conversation as the customer's phone holds it: the customer's own texts and what
         others sent visible to All (typing indicators are not delivered to a phone)."""
         return [
-            m for m in self.messages if m.visibility == "All" and m.type not in _TYPING and m.to_customer or m.leaked
+            m for m in self.messages if (m.visibility == "All" and m.type not in _TYPING and m.to_customer) or m.leaked
         ]

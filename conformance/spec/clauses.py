@@ -10,17 +10,18 @@ messages in :mod:`conformance.spec.message_clauses`, those that change user data
 
 from __future__ import annotations
 
-from conformance.spec.clause_model import DOCS, Clause, DocPage, Level
+from conformance.spec.clause_model import Clause, Level
 from conformance.spec.clause_model import make_clause as _clause
 from conformance.spec.lifecycle_clauses import LIFECYCLE_CLAUSES
 from conformance.spec.message_clauses import MESSAGE_CLAUSES
+from conformance.spec.pages import page
 from conformance.spec.user_data_clauses import USER_DATA_CLAUSES
 
-__all__ = ["BY_ID", "CLAUSES", "Clause", "DocPage", "Level", "clause"]
+__all__ = ["BY_ID", "CLAUSES", "Clause", "Level", "clause"]
 
-CONSULT = DocPage("SMS Session API: Consult", DOCS + "GWS/latest/API/SMSConsult")
-RETURN_VALUES = DocPage("API Basics: Return Values", DOCS + "GWS/latest/API/ReturnValues")
-COMETD = DocPage("API Basics: CometD notifications", DOCS + "GWS/latest/API/CometD")
+CONSULT = page("consult")
+RETURN_VALUES = page("return-values")
+COMETD = page("cometd")
 
 CLAUSES: tuple[Clause, ...] = (
     _clause(

@@ -9,16 +9,17 @@ and the session lists instead.
 
 from __future__ import annotations
 
-from conformance.spec.clause_model import DOCS, Clause, DocPage
+from conformance.spec.clause_model import Clause
 from conformance.spec.clause_model import make_clause as _clause
+from conformance.spec.pages import page
 
-ACCEPT = DocPage("SMS Session API: Accept", DOCS + "HTCC/latest/API/SMSAccept")
-REJECT = DocPage("SMS Session API: Reject", DOCS + "GWS/latest/API/SMSReject")
-COMPLETE = DocPage("SMS Session API: Complete", DOCS + "GWS/8.5.2/API/SMSComplete")
-LEAVE = DocPage("SMS Session API: Leave", DOCS + "HTCC/latest/API/SMSLeave")
-INVITE = DocPage("SMS Session API: Invite", DOCS + "GWS/8.5.2/API/SMSInvite")
-TRANSFER = DocPage("Chat API: Transfer (no SMS page exists)", DOCS + "GWS/8.5.2/API/ChatSingleStepTransfer")
-INTRUDE = DocPage("SMS Session API: Intrude", DOCS + "HTCC/latest/API/SMSIntrude")
+ACCEPT = page("accept")
+REJECT = page("reject")
+COMPLETE = page("complete")
+LEAVE = page("leave")
+INVITE = page("invite")
+TRANSFER = page("transfer")
+INTRUDE = page("intrude")
 
 _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is allowed)."
 

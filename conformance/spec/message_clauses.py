@@ -10,22 +10,18 @@ phone shows no typing indicator, so typing visible to All is not judged on the c
 
 from __future__ import annotations
 
-from conformance.spec.clause_model import DOCS, Clause, DocPage
+from conformance.spec.clause_model import Clause
 from conformance.spec.clause_model import make_clause as _clause
+from conformance.spec.pages import page
 
-SEND_MESSAGE = DocPage("SMS Session API: SendMessage", DOCS + "GWS/8.5.2/API/SMSSendMessage")
-SEND_TO_AGENTS = DocPage("SMS Session API: SendToAgents", DOCS + "GWS/8.5.2/API/SMSSendToAgents")
-SEND_URL = DocPage("SMS Session API: SendUrl", DOCS + "HTCC/8.5.2/API/SMSSendUrl")
-START_TYPING = DocPage("SMS Session API: SendStartTypingNotification", DOCS + "GWS/8.5.2/API/SMSSendStartType")
-STOP_TYPING = DocPage("SMS Session API: SendStopTypingNotification", DOCS + "HTCC/latest/API/SMSSendStopType")
-START_TYPING_TO_AGENTS = DocPage(
-    "SMS Session API: SendStartTypingToAgentsNotification",
-    DOCS + "HTCC/latest/API/SMSSendStartTypingToAgentsNotification",
-)
-STOP_TYPING_TO_AGENTS = DocPage(
-    "SMS Session API: SendStopTypingToAgentsNotification", DOCS + "GWS/latest/API/SMSSendStopTypingToAgentsNotification"
-)
-CUSTOM_NOTICE = DocPage("SMS Session API: SendCustomNotice", DOCS + "HTCC/latest/API/SMSSendCustomNotice")
+SEND_MESSAGE = page("send-message")
+SEND_TO_AGENTS = page("send-to-agents")
+SEND_URL = page("send-url")
+START_TYPING = page("send-start-typing")
+STOP_TYPING = page("send-stop-typing")
+START_TYPING_TO_AGENTS = page("send-start-typing-to-agents")
+STOP_TYPING_TO_AGENTS = page("send-stop-typing-to-agents")
+CUSTOM_NOTICE = page("send-custom-notice")
 
 _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is allowed)."
 

@@ -9,15 +9,16 @@ PropertiesUpdated schema applies to SetDisposition's only.
 
 from __future__ import annotations
 
-from conformance.spec.clause_model import DOCS, Clause, DocPage
+from conformance.spec.clause_model import Clause
 from conformance.spec.clause_model import make_clause as _clause
+from conformance.spec.pages import page
 
-ATTACH = DocPage("SMS Session API: AttachUserData", DOCS + "GWS/8.5.2/API/SMSAttachUserData")
-UPDATE = DocPage("SMS Session API: UpdateUserData", DOCS + "GWS/8.5.2/API/SMSUpdateUserData")
-DELETE = DocPage("SMS Session API: DeleteUserData", DOCS + "GWS/8.5.2/API/SMSDeleteUserData")
-DISPOSITION = DocPage("SMS Session API: SetDisposition", DOCS + "GWS/latest/API/SMSSetDisposition")
-RESOURCE = DocPage("SMS Session API: SMS Session Resource", DOCS + "HTCC/latest/API/SMSResources")
-GET_MESSAGES = DocPage("SMS Session API: GetMessages", DOCS + "HTCC/latest/API/SMSGetMessages")
+ATTACH = page("attach-user-data")
+UPDATE = page("update-user-data")
+DELETE = page("delete-user-data")
+DISPOSITION = page("set-disposition")
+RESOURCE = page("resource")
+GET_MESSAGES = page("get-messages")
 
 _OK = "An accepted request answers {statusCode: 0} (a referenceId beside it is allowed)."
 _NOTIFIED = (

@@ -1,11 +1,12 @@
 """Judging the pages that add one message to a session's log (SendMessage, SendToAgents, SendUrl,
 the four typing pages, SendCustomNotice): what each page module shares, so that a page module is
-its page's table row, its scenarios and one short check per clause.
+its registry entry, its scenarios and one short check per clause.
 
-A :class:`PostingPage` says what the page documents: the operation, the message type it adds,
-its visibility, and the parameter that becomes the message's field. The message is judged at the
-consultant of a consultation (:meth:`Conformance.observe_among_agents`): visibility All names every
-participant and Agents every agent, and whether the sender receives its own no page says.
+A :class:`PostingPage` is the page's registry entry (:class:`conformance.spec.pages.MessageSpec`:
+the message type it adds, its visibility, the parameter that becomes the message's field) and
+the content the suite sends. The message is judged at the consultant of a consultation
+(:meth:`Conformance.observe_among_agents`): visibility All names every participant and Agents
+every agent, and whether the sender receives its own no page says.
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
 from conformance.engine.judge import Expected
+from conformance.engine.notation import body as said
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.timestamps import disagreement
-from conformance.engine.verdicts import Unjudgeable
+from conformance.engine.verdicts import NotApplicable, Unjudgeable, Violation, expect
 from conformance.redaction import register_own_content
+from conformance.spec.pages import MessageSpec, Page
 from conformance.suites.judging import (
+    assert_accepted,
     assert_ok_response,
+    assert_refusal,
     customer_saw,
     received_summary,
     schema_problems,
@@ -34,21 +38,27 @@ WRONG_TYPE = 42  # a parameter value of the wrong type: the pages' parameters ar
 
 @dataclass(frozen=True)
 class PostingPage:
-    operation: str
-    slug: str  # the clause IDs' page part: sms.<slug>.message
-    kind: str  # the message type the page documents
-    visibility: str  # "All" or "Agents"
-    param: str | None = None  # the request parameter that becomes the message's field of the same name
-    value: str | None = None  # what the suite sends in it (its own content: readable in reports)
+    page: Page
+    value: str | None = None  # what the suite sends in the page's parameter (its own content: readable in reports)
+
+    @property
+    def spec(self) -> MessageSpec:
+        assert self.page.message is not None, f"{self.page.slug} adds no message"
+        return self.page.message
+
+    @property
+    def operation(self) -> str:
+        return self.page.operation or ""
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
 
     def body(self, **override: Any) -> dict[str, Any]:
-        body = {"operationName": self.operation}
-        if self.param is not None:
-            body[self.param] = register_own_content(self.value or "")
+        body: dict[str, Any] = {"operationName": self.operation}
+        if self.spec.param is not None:
+            body[self.spec.param] = register_own_content(self.value or "")
         return {**body, **override}
-
-    def clause(self, name: str) -> str:
-        return f"sms.{self.slug}.{name}"
 
     @property
     def announced(self) -> Expected:
@@ -60,36 +70,46 @@ class PostingPage:
             ),
         )
 
-    def scenarios(self, gws: Conformance) -> dict[str, Any]:
+    def scenarios(self) -> dict[str, Scenario]:
         """posted (among agents), posted_when_invited, and for a page with a parameter
         posted_without_param and posted_with_wrong_type."""
         scenarios = {
-            "posted": lambda: gws.observe_among_agents(self.body(), expected={"consultant": (self.announced,)}),
-            "posted_when_invited": lambda: gws.attempt(self.body(), state=INVITED),
+            "posted": Scenario(
+                lambda gws, s: gws.observe_among_agents(s, self.body(), expected={"consultant": (self.announced,)})
+            ),
+            "posted_when_invited": Scenario(lambda gws, s: gws.attempt(s, self.body()), takes=INVITED),
         }
-        if self.param is not None:
+        param = self.spec.param
+        if param is not None:
             # An Agents page's operation is in the capabilities only with another agent in the session.
-            attempt = (
-                (lambda body: gws.observe_among_agents(body, expected={}))
-                if self.visibility == "Agents"
-                else gws.attempt
-            )
-            scenarios["posted_without_param"] = lambda: attempt({"operationName": self.operation})
-            scenarios["posted_with_wrong_type"] = lambda: attempt(self.body(**{self.param: WRONG_TYPE}))
+            if self.spec.visibility == "Agents":
+                scenarios["posted_without_param"] = Scenario(
+                    lambda gws, s: gws.observe_among_agents(s, {"operationName": self.operation}, expected={})
+                )
+                scenarios["posted_with_wrong_type"] = Scenario(
+                    lambda gws, s: gws.observe_among_agents(s, self.body(**{param: WRONG_TYPE}), expected={})
+                )
+            else:
+                scenarios["posted_without_param"] = Scenario(
+                    lambda gws, s: gws.attempt(s, {"operationName": self.operation})
+                )
+                scenarios["posted_with_wrong_type"] = Scenario(
+                    lambda gws, s: gws.attempt(s, self.body(**{param: WRONG_TYPE}))
+                )
         return scenarios
 
     def fixtures(self) -> tuple[Any, ...]:
         """The module fixtures of :meth:`scenarios`, in this order: ``posted, posted_when_invited``
         and, for a page with a parameter, ``posted_without_param, posted_with_wrong_type``."""
         names = ("posted", "posted_when_invited") + (
-            ("posted_without_param", "posted_with_wrong_type") if self.param is not None else ()
+            ("posted_without_param", "posted_with_wrong_type") if self.spec.param is not None else ()
         )
         return tuple(scenario_fixture(name) for name in names)
 
     # --- judgements -------------------------------------------------------------------------------
 
     def assert_response(self, seen: Observation) -> None:
-        assert_ok_response(seen, self.clause("response"))
+        assert_ok_response(seen)
 
     def _is_it(self, message: Mapping[str, Any], sender: str | None) -> bool:
         origin = message.get("from")
@@ -102,43 +122,44 @@ class PostingPage:
     def announced_message(self, seen: Observation) -> Mapping[str, Any]:
         """The message as the consultant received it (the first announced from the sender),
         its notification conforming to notifications/new-messages."""
-        clause = self.clause("message")
-        Conformance.assert_accepted(seen, clause)
+        assert_accepted(seen)
         for arrival in seen.received.get("consultant", []):
-            for message in arrival.data.get("messages", []) if isinstance(arrival.data.get("messages"), list) else []:
+            messages = arrival.data.get("messages")
+            for message in messages if isinstance(messages, list) else []:
                 if isinstance(message, Mapping) and self._is_it(message, seen.sender):
                     problems = schema_problems("notifications/new-messages", arrival.data)
-                    assert not problems, f"{clause} [MUST] the NewMessages announcing the {self.kind}: {problems}"
+                    expect(not problems, f"the NewMessages announcing the {self.kind}: {problems}")
                     return message
-        pytest.fail(
-            f"{clause} [MUST] the other agent of the session received no {self.kind} from the sending agent; "
-            f"{received_summary(seen)}"
+        raise Violation(
+            f"the other agent of the session received no {self.kind} from the sending agent; {received_summary(seen)}"
         )
 
     def assert_message(self, seen: Observation) -> None:
         """Announced to the other agent with the documented visibility and content, and logged."""
-        clause = self.clause("message")
         message = self.announced_message(seen)
-        assert message.get("visibility") == self.visibility, (
-            f"{clause} [MUST] the {self.kind} has visibility {message.get('visibility')!r}, the page says "
-            f"{self.visibility}"
+        expect(
+            message.get("visibility") == self.spec.visibility,
+            f"the {self.kind} has visibility {message.get('visibility')!r}, the page says {self.spec.visibility}",
         )
-        if self.param is not None:
-            assert message.get(self.param) == self.value, (
-                f"{clause} [MUST] the {self.kind}'s {self.param} is {message.get(self.param)!r}, "
-                f"{self.value!r} was sent"
+        param = self.spec.param
+        if param is not None:
+            expect(
+                message.get(param) == self.value,
+                f"the {self.kind}'s {param} is {message.get(param)!r}, {self.value!r} was sent",
             )
         index = message.get("index")
-        assert isinstance(index, int) and index > seen.last_index_before, (
-            f"{clause} [MUST] the {self.kind}'s index {index!r} does not continue the log (last index before: "
-            f"{seen.last_index_before})"
+        expect(
+            isinstance(index, int) and index > seen.last_index_before,
+            f"the {self.kind}'s index {index!r} does not continue the log (last index before: "
+            f"{seen.last_index_before})",
         )
         why = disagreement(message.get("timestamp"), message.get("timestampSeconds"))
-        assert why is None, f"{clause} [MUST] the {self.kind}'s timestamp and timestampSeconds: {why}"
+        expect(why is None, f"the {self.kind}'s timestamp and timestampSeconds: {why}")
         logged = [m for m in seen.log_after if m.get("index") == index]
-        assert logged and self._is_it(logged[0], seen.sender) and logged[0].get("visibility") == self.visibility, (
-            f"{clause} [MUST] the message log holds no {self.kind} from the sender at index {message.get('index')}: "
-            f"{logged or 'nothing at that index'}"
+        expect(
+            logged and self._is_it(logged[0], seen.sender) and logged[0].get("visibility") == self.spec.visibility,
+            f"the message log holds no {self.kind} from the sender at index {index}: "
+            f"{said(logged) if logged else 'nothing at that index'}",
         )
 
     def added(self, seen: Observation) -> list[Mapping[str, Any]]:
@@ -146,40 +167,39 @@ class PostingPage:
         known = {m.get("index") for m in seen.log_before}
         return [m for m in seen.log_after if m.get("index") not in known and m.get("type") == self.kind]
 
-    def assert_refused_unchanged(self, seen: Observation, clause_id: str, documented_code: int) -> None:
+    def assert_refused_unchanged(self, seen: Observation, documented_code: int) -> None:
         """Refused (the GWS way) and the log holds no new message of the page's type."""
-        Conformance.assert_refusal(seen, clause_id, documented_code=documented_code)
-        assert not self.added(seen), f"{clause_id} [MUST] the refused {self.operation} still logged {self.added(seen)}"
+        assert_refusal(seen, documented_code=documented_code)
+        expect(not self.added(seen), f"the refused {self.operation} still logged {said(self.added(seen))}")
 
     def assert_param_required(self, without: Observation, wrong_type: Observation) -> None:
-        clause = self.clause(f"param.{'notice-text' if self.param == 'noticeText' else self.param}")
-        self.assert_refused_unchanged(without, clause, documented_code=1)
-        self.assert_refused_unchanged(wrong_type, clause, documented_code=2)
+        self.assert_refused_unchanged(without, documented_code=1)
+        self.assert_refused_unchanged(wrong_type, documented_code=2)
 
     def assert_refused_when_invited(self, seen: Observation) -> None:
         """sms.common.capability: refused on an Invited session, nothing of the page's type logged."""
         assert_not_in_capabilities_refused(seen, self.operation, self.added(seen))
 
     def assert_reaches_customer(self, seen: Observation) -> None:
-        clause = self.clause("customer")
-        Conformance.assert_accepted(seen, clause)
+        assert_accepted(seen)
         phone = customer_saw(seen)
-        assert any(m.get(self.param) == self.value for m in phone), (
-            f"{clause} [MUST] the customer's phone received nothing carrying the {self.param} sent "
-            f"({len(phone)} new message(s) there)"
+        param = self.spec.param
+        expect(
+            any(m.get(param) == self.value for m in phone),
+            f"the customer's phone received nothing carrying the {param} sent ({len(phone)} new message(s) there)",
         )
 
     def assert_never_reaches_customer(self, seen: Observation) -> None:
         """Nothing on the phone has the Agents message's index, nor (for a text) its content."""
-        clause = self.clause("visibility")
         message = self.announced_message(seen)
         phone = customer_saw(seen)
+        param = self.spec.param
         leaked = [
             m
             for m in phone
-            if m.get("index") == message.get("index") or self.param is not None and m.get(self.param) == self.value
+            if m.get("index") == message.get("index") or (param is not None and m.get(param) == self.value)
         ]
-        assert not leaked, f"{clause} [MUST] the {self.kind} visible to Agents reached the customer's phone: {leaked}"
+        expect(not leaked, f"the {self.kind} visible to Agents reached the customer's phone: {said(leaked)}")
 
 
 def assert_not_in_capabilities_refused(seen: Observation, operation: str, changed: list[Any]) -> None:
@@ -187,11 +207,12 @@ def assert_not_in_capabilities_refused(seen: Observation, operation: str, change
     refused (statusCode 2 documented) and ``changed`` (what it would have changed) is empty."""
     capabilities = seen.before.get("capabilities")
     if not isinstance(capabilities, list):
-        raise Unjudgeable(f"sms.common.capability: the session lists no capabilities: {dict(seen.before)}")
+        raise Unjudgeable(f"the session lists no capabilities: {said(dict(seen.before))}")
     if operation in capabilities:
-        pytest.skip(f"this server lists {operation} among an Invited session's capabilities: nothing to refuse")
-    Conformance.assert_refusal(seen, "sms.common.capability", documented_code=2)
-    assert seen.after.get("state") == seen.before.get("state"), (
-        f"sms.common.capability [MUST] the refused {operation} changed the session's state to {seen.after.get('state')}"
+        raise NotApplicable(f"this server lists {operation} among an Invited session's capabilities: nothing to refuse")
+    assert_refusal(seen, documented_code=2)
+    expect(
+        seen.after.get("state") == seen.before.get("state"),
+        f"the refused {operation} changed the session's state to {seen.after.get('state')}",
     )
-    assert not changed, f"sms.common.capability [MUST] the refused {operation} still changed the session: {changed}"
+    expect(not changed, f"the refused {operation} still changed the session: {said(changed)}")

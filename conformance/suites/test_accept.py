@@ -15,17 +15,21 @@ from typing import Any
 
 import pytest
 
-from conformance.engine.context import Conformance, Observation, Scenarios, scenario_fixture
+from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Lease, Scenario, Scenarios, scenario_fixture
 from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.stage import carries_message, status_change
-from conformance.engine.verdicts import Unjudgeable, requirement
+from conformance.engine.verdicts import Unjudgeable, expect, requirement
 from conformance.redaction import register_own_content
 from conformance.suites.judging import (
+    assert_accepted,
     assert_carries_reference_id,
     assert_in_documented_order,
     assert_ok_response,
     assert_reference_ids_match,
+    assert_refusal,
     customer_saw,
     first,
     messages_in,
@@ -52,17 +56,18 @@ ACCEPT_SEQUENCE = (
 )
 
 
-def _accept(gws: Conformance, body: Mapping[str, Any], state: str = INVITED) -> Observation:
-    expected = ACCEPT_SEQUENCE if state == INVITED and body.get("saveLAR", True) is True else ()
-    return gws.observe({"operationName": "Accept", **body}, expected={"originator": expected}, state=state)
+def _accept(gws: Conformance, session: Lease, body: Mapping[str, Any], documented: bool = True) -> Observation:
+    expected = ACCEPT_SEQUENCE if documented else ()
+    return gws.observe(session, {"operationName": "Accept", **body}, expected={"originator": expected})
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "accept": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": True}),
-        "accept_with_bad_save_lar": lambda: _accept(gws, {"nickname": NICKNAME, "saveLAR": "yes"}),
-        "accept_when_chatting": lambda: _accept(gws, {"nickname": NICKNAME}, state=CHATTING),
-    }
+SCENARIOS = {
+    "accept": Scenario(lambda gws, s: _accept(gws, s, {"nickname": NICKNAME, "saveLAR": True}), takes=INVITED),
+    "accept_with_bad_save_lar": Scenario(
+        lambda gws, s: _accept(gws, s, {"nickname": NICKNAME, "saveLAR": "yes"}, documented=False), takes=INVITED
+    ),
+    "accept_when_chatting": Scenario(lambda gws, s: _accept(gws, s, {"nickname": NICKNAME}, documented=False)),
+}
 
 
 ALSO = {"accept_as_answered": ("accept",)}  # a fixture that stands for a scenario of another name
@@ -77,7 +82,7 @@ def accept_as_answered(scenarios: Scenarios) -> Observation:
 def accept(accept_as_answered: Observation) -> Observation:
     """The Accept, which must have been accepted for its notifications to be judged."""
     seen = accept_as_answered
-    Conformance.assert_accepted(seen, "sms.accept.response")
+    assert_accepted(seen)
     return seen
 
 
@@ -91,7 +96,7 @@ def _status(accept: Observation) -> Mapping[str, Any] | None:
 
 @requirement("sms.accept.response")
 def test_an_accepted_accept_answers_status_0(accept_as_answered: Observation) -> None:
-    assert_ok_response(accept_as_answered, "sms.accept.response")
+    assert_ok_response(accept_as_answered)
 
 
 @requirement("sms.accept.state")
@@ -100,9 +105,10 @@ def test_accept_takes_an_invited_session_and_refuses_a_chatting_one(
 ) -> None:
     """The Invited session was accepted (the fixture); the one already Chatting is refused and
     stays Chatting."""
-    Conformance.assert_refusal(accept_when_chatting, "sms.accept.state", documented_code=2)
-    assert accept_when_chatting.after.get("state") == CHATTING, (
-        f"sms.accept.state [MUST] the refused Accept left the session {accept_when_chatting.after.get('state')}"
+    assert_refusal(accept_when_chatting, documented_code=2)
+    expect(
+        accept_when_chatting.after.get("state") == CHATTING,
+        f"the refused Accept left the session {accept_when_chatting.after.get('state')}",
     )
 
 
@@ -112,28 +118,29 @@ def test_the_customer_sees_the_agent_under_the_nickname_given(accept: Observatio
     from_agents = [m for m in customer_saw(accept) if (m.get("from") or {}).get("type") == "Agent"]
     if not from_agents:
         raise Unjudgeable(
-            "sms.accept.param.nickname: nothing from the agent reached the customer's phone after "
-            "the Accept (the customer probe shows no join)"
+            "nothing from the agent reached the customer's phone after the Accept (the customer probe shows no join)"
         )
     wrong = [m.get("from", {}).get("nickname") for m in from_agents if m.get("from", {}).get("nickname") != NICKNAME]
-    assert not wrong, f"sms.accept.param.nickname [MUST] the customer sees the agent as {wrong}, not {NICKNAME!r}"
+    expect(not wrong, f"the customer sees the agent as {wrong}, not {NICKNAME!r}")
 
 
 @requirement("sms.accept.param.save-lar")
 def test_accept_takes_save_lar_true_or_false_only(accept: Observation, accept_with_bad_save_lar: Observation) -> None:
     """saveLAR true was accepted (the fixture); saveLAR "yes" is refused and the session stays Invited."""
-    Conformance.assert_refusal(accept_with_bad_save_lar, "sms.accept.param.save-lar")
-    assert accept_with_bad_save_lar.after.get("state") == INVITED, (
-        f"sms.accept.param.save-lar [MUST] the refused Accept left the session {accept_with_bad_save_lar.after.get('state')}"
+    assert_refusal(accept_with_bad_save_lar)
+    expect(
+        accept_with_bad_save_lar.after.get("state") == INVITED,
+        f"the refused Accept left the session {accept_with_bad_save_lar.after.get('state')}",
     )
 
 
 @requirement("sms.accept.notify.status")
 def test_the_first_notification_shows_the_session_chatting(accept: Observation) -> None:
-    status = received_valid(
-        accept.received["originator"], ACCEPT_SEQUENCE[0], "notifications/status-change", "sms.accept.notify.status"
+    status = received_valid(accept.received["originator"], ACCEPT_SEQUENCE[0], "notifications/status-change")
+    expect(
+        status["smssession"].get("id") == accept.session_id,
+        f"the StatusChange is about {status['smssession'].get('id')}",
     )
-    assert status["smssession"].get("id") == accept.session_id
 
 
 @requirement("sms.accept.notify.participants")
@@ -142,12 +149,11 @@ def test_participants_updated_lists_the_agent_and_the_customer(accept: Observati
         accept.received["originator"],
         ACCEPT_SEQUENCE[1],
         "notifications/participants-updated",
-        "sms.accept.notify.participants",
     )
     types = {p.get("type") for p in updated["smssession"]["participants"]}
-    assert {"Agent", "Customer"} <= types, (
-        f"sms.accept.notify.participants [MUST] participants of types {sorted(map(str, types))}, "
-        "not the agent and the customer"
+    expect(
+        {"Agent", "Customer"} <= types,
+        f"participants of types {sorted(map(str, types))}, not the agent and the customer",
     )
 
 
@@ -155,34 +161,33 @@ def test_participants_updated_lists_the_agent_and_the_customer(accept: Observati
 def test_new_messages_carry_the_history_up_to_the_join(accept: Observation) -> None:
     """The customer's ParticipantJoined, and every message of the log up to the last one the
     notifications carry (the history may come in one NewMessages, as the page shows, or several)."""
-    received_valid(
-        accept.received["originator"], ACCEPT_SEQUENCE[2], "notifications/new-messages", "sms.accept.notify.history"
-    )
+    received_valid(accept.received["originator"], ACCEPT_SEQUENCE[2], "notifications/new-messages")
     carried = messages_in([a for a in accept.received["originator"] if a.data.get("notificationType") == "NewMessages"])
-    assert any(
-        m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer" for m in carried
-    ), "sms.accept.notify.history [MUST] the customer's ParticipantJoined is not carried"
+    expect(
+        any(m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer" for m in carried),
+        "the customer's ParticipantJoined is not carried",
+    )
     last = max((m.get("index") for m in carried if isinstance(m.get("index"), int)), default=0)
     logged = {m.get("index") for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
     missing = sorted(logged - {m.get("index") for m in carried})
-    assert not missing, f"sms.accept.notify.history [MUST] the history lacks the messages of index {missing}"
+    expect(not missing, f"the history lacks the messages of index {missing}")
 
 
 @requirement("sms.accept.notify.order")
 def test_status_change_then_participants_then_history(accept: Observation, gws: Conformance) -> None:
-    assert_in_documented_order("sms.accept.notify.order", ACCEPT_SEQUENCE, accept.received["originator"], gws.deadline)
+    assert_in_documented_order(ACCEPT_SEQUENCE, accept.received["originator"], gws.deadline)
 
 
 @requirement("sms.accept.notify.capabilities")
 def test_a_chatting_session_offers_transfer_complete_leave_and_sending(accept: Observation) -> None:
     snapshot = (_status(accept) or {}).get("smssession") or accept.after
     missing = CHATTING_CAPABILITIES - set(snapshot.get("capabilities") or [])
-    assert not missing, f"sms.accept.notify.capabilities [SHOULD] capabilities lack {sorted(missing)}"
+    expect(not missing, f"capabilities lack {sorted(missing)}")
 
 
 @requirement("sms.common.reference-id.match")
 def test_the_status_change_carries_the_accepts_reference_id(accept: Observation) -> None:
-    assert_reference_ids_match(accept, _status(accept), "sms.common.reference-id.match")
+    assert_reference_ids_match(accept, _status(accept))
 
 
 @requirement("sms.common.reference-id.notify")

@@ -6,9 +6,8 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
@@ -19,15 +18,18 @@ ATTACHED = {register_own_content("gwsConformanceAttached"): register_own_content
 ATTACH = {"operationName": "AttachUserData", "userData": ATTACHED}
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "attach": lambda: user_data.observe_change(gws, ATTACH),
-        # the response is judged where no preparing AttachUserData stands in the way of the one judged
-        "attach_first": lambda: gws.observe(ATTACH, expected={"originator": (user_data.CHANGE_REPORTED,)}),
-        "attach_without_user_data": lambda: gws.attempt({"operationName": "AttachUserData"}),
-        "attach_a_list": lambda: gws.attempt({"operationName": "AttachUserData", "userData": ["gwsConformance"]}),
-        "attach_when_invited": lambda: gws.attempt(ATTACH, state=INVITED),
-    }
+SCENARIOS = {
+    "attach": Scenario(lambda gws, s: user_data.observe_change(gws, s, ATTACH)),
+    # the response is judged where no preparing AttachUserData stands in the way of the one judged
+    "attach_first": Scenario(
+        lambda gws, s: gws.observe(s, ATTACH, expected={"originator": (user_data.CHANGE_REPORTED,)})
+    ),
+    "attach_without_user_data": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData"})),
+    "attach_a_list": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData", "userData": ["gwsConformance"]})
+    ),
+    "attach_when_invited": Scenario(lambda gws, s: gws.attempt(s, ATTACH), takes=INVITED),
+}
 
 
 attach = scenario_fixture("attach")
@@ -39,21 +41,21 @@ attach_when_invited = scenario_fixture("attach_when_invited")
 
 @requirement("sms.attach-user-data.response")
 def test_an_accepted_attach_user_data_answers_status_0(attach_first: Observation) -> None:
-    assert_ok_response(attach_first, "sms.attach-user-data.response")
+    assert_ok_response(attach_first)
 
 
 @requirement("sms.attach-user-data.notify")
 def test_the_attached_keys_are_added_to_the_sessions_user_data(attach: Observation) -> None:
-    now = user_data.reported_user_data(attach, "sms.attach-user-data.notify")
-    user_data.assert_user_data("sms.attach-user-data.notify", user_data.user_data_of(attach.before), now, ATTACHED)
+    now = user_data.reported_user_data(attach)
+    user_data.assert_user_data(user_data.user_data_of(attach.before), now, ATTACHED)
 
 
 @requirement("sms.attach-user-data.param.user-data")
 def test_attach_user_data_without_an_object_is_refused_and_changes_nothing(
     attach_without_user_data: Observation, attach_a_list: Observation
 ) -> None:
-    user_data.assert_refused_unchanged(attach_without_user_data, "sms.attach-user-data.param.user-data", 1)
-    user_data.assert_refused_unchanged(attach_a_list, "sms.attach-user-data.param.user-data", 2)
+    user_data.assert_refused_unchanged(attach_without_user_data, 1)
+    user_data.assert_refused_unchanged(attach_a_list, 2)
 
 
 @requirement("sms.common.user-data.read-back")

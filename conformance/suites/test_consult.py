@@ -16,15 +16,11 @@ from typing import Any
 
 import pytest
 
-from conformance.engine.context import (
-    After,
-    Conformance,
-    Observation,
-    RoleTarget,
-    Scenarios,
-    scenario_fixture,
-)
-from conformance.engine.judge import Expected, describe, judge_sequence, problems_message
+from conformance.engine.context import Conformance
+from conformance.engine.judge import Expected, judge_sequence, ordering_violation
+from conformance.engine.notation import body as said
+from conformance.engine.observation import Observation, RoleTarget
+from conformance.engine.scheduling import Lease, Scenario, Scenarios, scenario_fixture
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     is_join,
@@ -33,10 +29,20 @@ from conformance.engine.stage import (
     session_id_of,
 )
 from conformance.engine.timestamps import disagreement
-from conformance.engine.verdicts import Unjudgeable, requirement
+from conformance.engine.verdicts import (
+    ErrorCause,
+    FailureKind,
+    NotApplicable,
+    Unjudgeable,
+    Violation,
+    expect,
+    requirement,
+)
 from conformance.suites.judging import (
     ORDER_PROBLEMS,
+    assert_accepted,
     assert_joined,
+    assert_refusal,
     first,
     message_where,
     messages_in,
@@ -64,12 +70,43 @@ CONSULT_FAILURE = (Expected("Error", is_error),)
 # --- scenarios ------------------------------------------------------------------------------
 
 
-def _consult(gws: Conformance, target: RoleTarget, expected=CONSULT_SUCCESS) -> Observation:
-    """A fresh session; the originator consults ``target``; both agents' streams are judged
-    (the consultant's only when the consult is expected to succeed)."""
+def _consult(
+    gws: Conformance, session: Lease, target: RoleTarget, expected: tuple[Expected, ...] = CONSULT_SUCCESS
+) -> Observation:
+    """The originator consults ``target`` on ``session``; both agents' streams are judged (the
+    consultant's only when the consult is expected to succeed)."""
     body = {"operationName": "Consult", **target.as_params()}
     consultant_expects = expected if expected is CONSULT_SUCCESS else ()
-    return gws.observe(body, expected={"originator": expected, "consultant": consultant_expects})
+    return gws.observe(session, body, expected={"originator": expected, "consultant": consultant_expects})
+
+
+def _consultant_writes(gws: Conformance, consult: Observation) -> Observation:
+    """The consultant of ``consult`` writes to the session as agents may: SendToAgents, then a
+    plain SendMessage (which a server may refuse or keep agent-only)."""
+    return gws.observed("consultant_writes", lambda: _written(gws, consult))
+
+
+def _written(gws: Conformance, consult: Observation) -> Observation:
+    if consult.listed.get("consultant") is None:
+        raise Unjudgeable(
+            f"precondition: the consult of session {consult.session_id} did not reach the consultant",
+            ErrorCause.PRECONDITION,
+        )
+    stage = gws.stage(consult.session_id, only_agent(consult.before))
+    stage.settle(participants=("originator", "consultant"))
+    customer_before = gws.customer_phone(consult.session_id)
+    exchange = stage.send("consultant", {"operationName": "SendToAgents", "text": "consultant to agents"})
+    public = stage.send("consultant", {"operationName": "SendMessage", "text": "consultant to everyone?"})
+    received = stage.close()
+    return Observation(
+        consult.session_id,
+        exchange,
+        received=received,
+        evidence=stage.evidence,
+        more=[public],
+        customer_before=customer_before,
+        customer_after=gws.customer_phone(consult.session_id),
+    )
 
 
 idle_session = scenario_fixture("idle_session")  # a session nobody consults on: requests to refuse go there
@@ -77,27 +114,31 @@ idle_session = scenario_fixture("idle_session")  # a session nobody consults on:
 
 FAILED_CONSULTS = ("consult_to_unknown_target", "consult_to_unavailable_agent")
 
-
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    """Every scenario of this page, each on its own session, started at once (the run's
-    concurrency bounds how many go at the same time, with the other pages'; an After waits for the
-    one it needs); each fixture below collects one."""
-    return {
-        "idle_session": lambda: gws.new_session().id,
-        "consult_by_uri": lambda: _consult(gws, gws.target("consultant", "uri")),
-        "consult_by_path": lambda: _consult(gws, gws.target("consultant", "path")),
-        "consult_through_queue[uri]": lambda: _consult(gws, gws.target("queue", "uri")),
-        "consult_through_queue[path]": lambda: _consult(gws, gws.target("queue", "path")),
-        "consult_to_unknown_target": lambda: _consult(gws, gws.unknown_user_target(), expected=CONSULT_FAILURE),
-        "consult_to_unavailable_agent": lambda: _consult(gws, gws.target("third", "uri"), expected=CONSULT_FAILURE),
-        "consult_without_target": lambda: gws.observe({"operationName": "Consult"}, expected={"originator": ()}),
-        "transfer_after_consult": lambda: _transfer_after_consult(gws),
-        "conference_after_consult": lambda: _conference_after_consult(gws),
-        "leave_after_consult": lambda: _leave_after_consult(gws),
-        "consultant_writes": After("consult_by_uri", gws.consultant_writes),
-        "without_feature": After("idle_session", lambda idle: _without_feature(gws, idle)),
-    }
-
+# Every scenario of this page, each on its own session, started at once (the run's concurrency
+# bounds how many go at the same time, with the other pages'; one that comes after another waits
+# for it); each fixture below collects one.
+SCENARIOS = {
+    "idle_session": Scenario(lambda gws, s: s.id),
+    "consult_by_uri": Scenario(lambda gws, s: _consult(gws, s, gws.target("consultant", "uri"))),
+    "consult_by_path": Scenario(lambda gws, s: _consult(gws, s, gws.target("consultant", "path"))),
+    "consult_through_queue[uri]": Scenario(lambda gws, s: _consult(gws, s, gws.target("queue", "uri"))),
+    "consult_through_queue[path]": Scenario(lambda gws, s: _consult(gws, s, gws.target("queue", "path"))),
+    "consult_to_unknown_target": Scenario(
+        lambda gws, s: _consult(gws, s, gws.unknown_user_target(), expected=CONSULT_FAILURE)
+    ),
+    "consult_to_unavailable_agent": Scenario(
+        lambda gws, s: _consult(gws, s, gws.target("third", "uri"), expected=CONSULT_FAILURE)
+    ),
+    "consult_without_target": Scenario(
+        lambda gws, s: gws.observe(s, {"operationName": "Consult"}, expected={"originator": ()})
+    ),
+    # (defined below, with the checks that judge them)
+    "transfer_after_consult": Scenario(lambda gws, s: _transfer_after_consult(gws, s)),
+    "conference_after_consult": Scenario(lambda gws, s: _conference_after_consult(gws, s)),
+    "leave_after_consult": Scenario(lambda gws, s: _leave_after_consult(gws, s)),
+    "consultant_writes": Scenario(_consultant_writes, takes=None, after="consult_by_uri"),
+    "without_feature": Scenario(lambda gws, idle: _without_feature(gws, idle), takes=None, after="idle_session"),
+}
 
 ALSO = {"failed_consult": FAILED_CONSULTS}  # fixtures that stand for several scenarios
 
@@ -119,13 +160,13 @@ leave_after_consult = scenario_fixture("leave_after_consult")
 @requirement("sms.consult.param.target-uri")
 def test_consult_with_a_user_uri_reaches_that_agent(consult_by_uri: Observation) -> None:
     """targetUri naming a user: the consult is accepted and that agent joins (the session is in its list)."""
-    assert_joined(consult_by_uri, "sms.consult.param.target-uri", ("consultant",))
+    assert_joined(consult_by_uri, ("consultant",))
 
 
 @requirement("sms.consult.param.target-path")
 def test_consult_with_a_user_path_reaches_that_agent(consult_by_path: Observation) -> None:
     """targetPath naming a user: the consult is accepted and that agent joins (the session is in its list)."""
-    assert_joined(consult_by_path, "sms.consult.param.target-path", ("consultant",))
+    assert_joined(consult_by_path, ("consultant",))
 
 
 @requirement("sms.consult.param.target-uri")
@@ -136,8 +177,10 @@ def test_consult_through_a_queue_reaches_one_of_its_agents(
     joins. Only members the run has logged in can show it ([queue] members)."""
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
-        pytest.skip('no logged-in member of the queue configured ([queue] members = ["consultant"])')
-    assert_joined(consult_through_queue, "sms.consult.param.target-uri", members)
+        raise NotApplicable(
+            'no logged-in member of the queue configured ([queue] members = ["consultant"])', key="queue.members"
+        )
+    assert_joined(consult_through_queue, members)
 
 
 @requirement("sms.consult.param.target-required")
@@ -146,15 +189,11 @@ def test_consult_without_any_target_is_refused_and_changes_nothing(consult_witho
     referenceId, and nothing changes (Return Values: "an error means the request changed
     nothing"): no participant joins. Other notifications about the session are not judged."""
     seen = consult_without_target
-    Conformance.assert_refusal(seen, "sms.consult.param.target-required", documented_code=1)
+    assert_refusal(seen, documented_code=1)
     changes = [a for a in seen.received["originator"] if is_participants_updated(a.data) or is_join(a.data)]
-    assert not changes, (
-        problems_message("sms.consult.param.target-required", "MUST", [], changes)
-        + "\n(the refused Consult added a participant)"
-    )
-    assert participant_ids(seen.after) == participant_ids(seen.before), (
-        "sms.consult.param.target-required [MUST] the refused Consult changed the participants"
-    )
+    if changes:
+        raise ordering_violation([], changes, note="the refused Consult added a participant")
+    expect(participant_ids(seen.after) == participant_ids(seen.before), "the refused Consult changed the participants")
 
 
 @requirement("sms.consult.param.operation")
@@ -165,7 +204,7 @@ def test_a_wrong_operation_name_is_refused(gws: Conformance, idle_session: str, 
     """operationName is exactly the string Consult; anything else is refused, never a 5xx."""
     target = gws.target("consultant", "uri").as_params()
     seen = gws.request(idle_session, {"operationName": name, **target})
-    gws.assert_refusal(seen, "sms.consult.param.operation")
+    assert_refusal(seen)
 
 
 @requirement("sms.common.refusal")
@@ -182,21 +221,21 @@ def test_a_wrong_operation_name_is_refused(gws: Conformance, idle_session: str, 
 def test_a_target_of_the_wrong_type_is_refused(gws: Conformance, idle_session: str, params: dict) -> None:
     """A target that is not a string is bad input: refused with a GWS body, never a 5xx."""
     seen = gws.request(idle_session, {"operationName": "Consult", **params})
-    gws.assert_refusal(seen, "sms.common.refusal")
+    assert_refusal(seen)
 
 
 @requirement("sms.common.refusal")
 def test_malformed_json_is_refused_not_crashed_on(gws: Conformance, idle_session: str) -> None:
     seen = gws.request_raw(idle_session, b'{"operationName": "Consult", "targetUri": ', "application/json")
-    gws.assert_refusal(seen, "sms.common.refusal")
+    assert_refusal(seen)
 
 
 @requirement("sms.common.refusal.http-status")
 def test_a_refusal_comes_with_an_http_4xx(consult_without_target: Observation) -> None:
     """Assumed by gws-conventions: a non-zero statusCode travels with a 4xx, not a 200."""
     seen = consult_without_target
-    assert 400 <= seen.response_status < 500, (
-        f"sms.common.refusal.http-status [SHOULD] refusal {seen.response_body} came with HTTP {seen.response_status}"
+    expect(
+        400 <= seen.response_status < 500, f"refusal {said(seen.response_body)} came with HTTP {seen.response_status}"
     )
 
 
@@ -205,7 +244,7 @@ def test_consult_on_an_unknown_session_is_refused(gws: Conformance) -> None:
     seen = gws.request(
         "0000ThisIsNoSession0000", {"operationName": "Consult", **gws.target("consultant", "uri").as_params()}
     )
-    gws.assert_refusal(seen, "sms.consult.endpoint", documented_code=6)
+    assert_refusal(seen, documented_code=6)
 
 
 @requirement("sms.consult.endpoint")
@@ -214,7 +253,7 @@ def test_consult_on_a_session_of_another_agent_is_refused(gws: Conformance, idle
     seen = gws.request(
         idle_session, {"operationName": "Consult", **gws.target("originator", "uri").as_params()}, role="consultant"
     )
-    gws.assert_refusal(seen, "sms.consult.endpoint")
+    assert_refusal(seen)
 
 
 def _without_feature(gws: Conformance, idle_session: str) -> tuple[Observation, Observation]:
@@ -234,12 +273,10 @@ def test_a_user_without_api_multimedia_cannot_consult(
     """Such a user cannot consult, and the SMS session API refuses it altogether: listing its
     sessions is refused too (a refusal of the Consult alone could have another cause)."""
     seen, listing = without_feature
-    gws.assert_refusal(seen, "sms.consult.feature")
+    assert_refusal(seen)
     status, body = listing.response_status, listing.response_body
     refused = status < 500 and isinstance(body, Mapping) and bool(body.get("statusCode"))
-    assert refused, (
-        f"sms.consult.feature [MUST] a user without api-multimedia listed its SMS sessions: HTTP {status} {body}"
-    )
+    expect(refused, f"a user without api-multimedia listed its SMS sessions: HTTP {status} {said(body)}")
 
 
 # --- sms.consult.response, referenceId -------------------------------------------------------------
@@ -248,7 +285,7 @@ def test_a_user_without_api_multimedia_cannot_consult(
 @requirement("sms.consult.response")
 def test_an_accepted_consult_answers_status_0_and_an_integer_reference_id(consult_by_uri: Observation) -> None:
     problems = schema_problems("responses/accepted", consult_by_uri.response_body)
-    assert not problems, f"sms.consult.response [MUST] {consult_by_uri.response_body}: {problems}"
+    expect(not problems, f"{said(consult_by_uri.response_body)}: {problems}")
 
 
 def _accepted(*observations: Observation) -> list[Observation]:
@@ -262,10 +299,11 @@ def test_every_accepted_request_gets_its_own_reference_id(
     """The referenceIds of the accepted consults differ (a consult refused in its response has none)."""
     accepted = _accepted(consult_by_uri, consult_by_path, consult_to_unknown_target)
     if len(accepted) < 2:
-        raise Unjudgeable(f"sms.common.reference-id.unique needs two accepted requests; {len(accepted)} was accepted")
+        raise Unjudgeable(f"needs two accepted requests; {len(accepted)} was accepted")
     ids = [o.response_body.get("referenceId") for o in accepted]
-    assert all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids), (
-        f"sms.common.reference-id.unique [MUST] referenceIds of {len(ids)} accepted requests: {ids}"
+    expect(
+        all(isinstance(i, int) for i in ids) and len(set(ids)) == len(ids),
+        f"referenceIds of {len(ids)} accepted requests: {ids}",
     )
 
 
@@ -274,9 +312,9 @@ def _asynchronous_failure(seen: Observation) -> Observation:
     is as good an answer (the page shows an Error notification, but a server that knows at once
     that the target cannot be reached may say so at once): then there is no Error to judge."""
     if not seen.exchange.succeeded:
-        Conformance.assert_refusal(seen, "sms.consult.notify.error")
+        assert_refusal(seen)
         code = seen.response_body.get("statusCode")
-        pytest.skip(
+        raise NotApplicable(
             f"the server refused this consult in its response (statusCode {code}), so no Error notification follows"
         )
     return seen
@@ -286,11 +324,12 @@ def _asynchronous_failure(seen: Observation) -> Observation:
 def test_the_error_notification_echoes_the_reference_id(consult_to_unknown_target: Observation) -> None:
     seen = _asynchronous_failure(consult_to_unknown_target)
     error = first(seen.received["originator"], is_error)
-    assert error is not None, "sms.common.reference-id.echo [MUST] no Error notification arrived"
+    if error is None:
+        raise Violation("no Error notification arrived", observed=received_summary(seen))
     sent = seen.response_body.get("referenceId")
-    assert error.get("referenceId") == sent, (
-        f"sms.common.reference-id.echo [MUST] Error carries referenceId {error.get('referenceId')!r}, "
-        f"the accepting response returned {sent!r}"
+    expect(
+        error.get("referenceId") == sent,
+        f"Error carries referenceId {error.get('referenceId')!r}, the accepting response returned {sent!r}",
     )
 
 
@@ -305,16 +344,16 @@ def test_participants_updated_shows_the_consultant_as_an_agent(consult_by_uri: O
         consult_by_uri.received["originator"],
         CONSULT_SUCCESS[0],
         "notifications/participants-updated",
-        "sms.consult.notify.participants",
     )
     session = updated["smssession"]
-    assert session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting", (
-        f"sms.consult.notify.participants [MUST] session {session.get('id')} in state {session.get('state')}"
+    expect(
+        session.get("id") == consult_by_uri.session_id and session.get("state") == "Chatting",
+        f"session {session.get('id')} in state {session.get('state')}",
     )
     new = [p for p in session["participants"] if p.get("participantId") not in participant_ids(consult_by_uri.before)]
-    assert any(p.get("type") == "Agent" for p in new), (
-        f"sms.consult.notify.participants [MUST] the consulted agent should appear as type Agent; "
-        f"new participants: {new}"
+    expect(
+        any(p.get("type") == "Agent" for p in new),
+        f"the consulted agent should appear as type Agent; new participants: {said(new)}",
     )
 
 
@@ -325,15 +364,16 @@ def test_the_consulted_agent_is_notified_too(consult_by_uri: Observation) -> Non
     well is what a reader expects: a SHOULD."""
     arrivals = consult_by_uri.received["consultant"]
     missing = [e.name for e in CONSULT_SUCCESS if first(arrivals, e.matches) is None]
-    assert not missing, f"sms.consult.notify.consultant [SHOULD] the consultant never received {missing}"
+    expect(not missing, f"the consultant never received {', '.join(missing)}")
 
 
 @requirement("sms.consult.notify.capabilities")
 def test_agent_only_capabilities_appear_once_the_consult_starts(consult_by_uri: Observation) -> None:
     updated = first(consult_by_uri.received["originator"], is_participants_updated)
-    assert updated is not None, "sms.consult.notify.capabilities [SHOULD] no ParticipantsUpdated arrived"
+    if updated is None:
+        raise Violation("no ParticipantsUpdated arrived")
     missing = AGENT_ONLY_CAPABILITIES - set(updated.get("smssession", {}).get("capabilities", []))
-    assert not missing, f"sms.consult.notify.capabilities [SHOULD] capabilities lack {sorted(missing)}"
+    expect(not missing, f"capabilities lack {sorted(missing)}")
 
 
 @requirement("sms.consult.notify.joined")
@@ -342,21 +382,22 @@ def test_the_join_is_announced_to_agents_only_by_the_consultant(consult_by_uri: 
         consult_by_uri.received["originator"],
         CONSULT_SUCCESS[1],
         "notifications/new-messages",
-        "sms.consult.notify.joined",
     )
-    assert session_id_of(joined) == consult_by_uri.session_id
+    expect(session_id_of(joined) == consult_by_uri.session_id, f"the join is about session {session_id_of(joined)}")
     updated = first(consult_by_uri.received["originator"], is_participants_updated) or {}
     consultant_ids = participant_ids(updated.get("smssession", {})) - participant_ids(consult_by_uri.before)
     message = next(m for m in joined["messages"] if m.get("type") == "ParticipantJoined")
-    assert message.get("from", {}).get("participantId") in consultant_ids, (
-        f"sms.consult.notify.joined [MUST] the join is from {message.get('from')}, not the consulted agent"
+    expect(
+        message.get("from", {}).get("participantId") in consultant_ids,
+        f"the join is from {said(message.get('from'))}, not the consulted agent",
     )
-    assert message.get("visibility") == "Agents", (
-        f"sms.consult.notify.joined [MUST] the join has visibility {message.get('visibility')!r}, not 'Agents'"
+    expect(
+        message.get("visibility") == "Agents", f"the join has visibility {message.get('visibility')!r}, not 'Agents'"
     )
-    assert message.get("index", -1) > consult_by_uri.last_index_before, (
-        f"sms.consult.notify.joined [MUST] join index {message.get('index')} does not continue the log "
-        f"(last index before the consult: {consult_by_uri.last_index_before})"
+    expect(
+        message.get("index", -1) > consult_by_uri.last_index_before,
+        f"join index {message.get('index')} does not continue the log "
+        f"(last index before the consult: {consult_by_uri.last_index_before})",
     )
 
 
@@ -371,9 +412,10 @@ def test_participants_updated_comes_before_the_join(consult_by_uri: Observation,
     problems = [
         p
         for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline)
-        if p.kind in ORDER_PROBLEMS and (role == "originator" or p.kind != "missing")
+        if p.kind in ORDER_PROBLEMS and (role == "originator" or p.kind is not FailureKind.MISSING)
     ]
-    assert not problems, problems_message("sms.consult.notify.order", "MUST", problems, arrivals) + f" ({role})"
+    if problems:
+        raise ordering_violation(problems, arrivals, CONSULT_SUCCESS, note=role)
 
 
 @requirement("sms.common.notify.once")
@@ -382,12 +424,15 @@ def test_each_notification_of_the_consult_arrives_once(
     consult_by_uri: Observation, role: str, gws: Conformance
 ) -> None:
     arrivals = consult_by_uri.received[role]
-    problems = [p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline) if p.kind == "duplicate"]
-    assert not problems, problems_message("sms.common.notify.once", "SHOULD", problems, arrivals) + f" ({role})"
+    problems = [
+        p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline) if p.kind is FailureKind.DUPLICATE
+    ]
+    if problems:
+        raise ordering_violation(problems, arrivals, CONSULT_SUCCESS, note=role)
 
 
 @pytest.fixture(scope="module", params=FAILED_CONSULTS)
-def failed_consult(request, scenarios: Scenarios) -> Observation:
+def failed_consult(request: pytest.FixtureRequest, scenarios: Scenarios) -> Observation:
     return scenarios.result(request.param)
 
 
@@ -400,16 +445,20 @@ def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(
     seen = _asynchronous_failure(failed_consult)
     arrivals = seen.received["originator"]
     problems = [
-        p for p in judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline) if p.kind in ("missing", "late")
+        p
+        for p in judge_sequence(CONSULT_FAILURE, arrivals, deadline=gws.deadline)
+        if p.kind in (FailureKind.MISSING, FailureKind.LATE)
     ]
-    assert not problems, problems_message("sms.consult.notify.error", "MUST", problems, arrivals)
-    error = received_valid(arrivals, CONSULT_FAILURE[0], "notifications/error", "sms.consult.notify.error")
+    if problems:
+        raise ordering_violation(problems, arrivals, CONSULT_FAILURE)
+    error = received_valid(arrivals, CONSULT_FAILURE[0], "notifications/error")
     session = error["smssession"]
-    assert participant_ids(session) == participant_ids(seen.before), (
-        f"sms.consult.notify.error [MUST] the session in the Error has participants {session.get('participants')}"
+    expect(
+        participant_ids(session) == participant_ids(seen.before),
+        f"the session in the Error has participants {said(session.get('participants'))}",
     )
     leaked = AGENT_ONLY_CAPABILITIES & set(session.get("capabilities", []))
-    assert not leaked, f"sms.consult.notify.error [MUST] agent-only capabilities present after a failure: {leaked}"
+    expect(not leaked, f"agent-only capabilities present after a failure: {', '.join(sorted(leaked))}")
 
 
 # --- sms.common.* on the success path -----------------------------------------------------------------
@@ -423,28 +472,30 @@ def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Obse
     delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(consult_by_uri.received["originator"])}
     streamed = [m.get("index") for m in delivered.values()]
     if not streamed:
-        raise Unjudgeable("sms.common.notify.index: the consult's stream announced no message to judge")
+        raise Unjudgeable("the consult's stream announced no message to judge")
     indexes = [m.get("index") for m in consult_by_uri.log_after]
-    assert set(streamed) <= set(indexes), (
-        f"sms.common.notify.index [MUST] the message log (indexes {indexes}) lacks the announced indexes {streamed}"
+    expect(set(streamed) <= set(indexes), f"the message log (indexes {indexes}) lacks the announced indexes {streamed}")
+    expect(
+        indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), f"message log indexes {indexes}"
     )
-    assert indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), (
-        f"sms.common.notify.index [MUST] message log indexes {indexes}"
-    )
-    assert streamed == sorted(set(streamed)), f"sms.common.notify.index [MUST] streamed indexes {streamed}"
+    expect(streamed == sorted(set(streamed)), f"streamed indexes {streamed}")
 
 
 @requirement("sms.common.timestamp")
 def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Observation) -> None:
     messages = [*consult_by_uri.log_after, *messages_in(consult_by_uri.received["originator"])]
     if not messages:
-        raise Unjudgeable("sms.common.timestamp: the session has no message to compare")
+        raise Unjudgeable("the session has no message to compare")
     wrong = [
         (m.get("timestamp"), m.get("timestampSeconds"), why)
         for m in messages
         if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))
     ]
-    assert not wrong, f"sms.common.timestamp [MUST] {wrong}"
+    expect(
+        not wrong,
+        "timestamp and timestampSeconds disagree: "
+        + "; ".join(f"{stamp} vs {seconds}: {why}" for stamp, seconds, why in wrong),
+    )
 
 
 # --- sms.consult.visibility -----------------------------------------------------------------------------
@@ -457,9 +508,10 @@ def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mappi
     before, after = seen.customer_received()
     customer_ids = {p.get("participantId") for p in session.get("participants", []) if p.get("type") == "Customer"}
     own = [m for m in after if (m.get("from") or {}).get("participantId") in customer_ids]
-    assert own, (
-        "sms.consult.visibility [MUST] the customer probe shows none of the customer's own messages "
-        f"({len(after)} messages in all), so it cannot show that the consult left no trace"
+    expect(
+        own,
+        "the customer probe shows none of the customer's own messages "
+        f"({len(after)} messages in all), so it cannot show that the consult left no trace",
     )
     allowed = customer_ids | {only_agent(session)}
     return [m for m in after[len(before) :] if (m.get("from") or {}).get("participantId") not in allowed]
@@ -468,7 +520,7 @@ def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mappi
 @requirement("sms.consult.visibility")
 def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) -> None:
     trace = _customer_trace(consult_by_uri, consult_by_uri.before)
-    assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
+    expect(not trace, f"the customer received {said(trace)}")
 
 
 consultant_writes = scenario_fixture("consultant_writes")
@@ -482,43 +534,36 @@ def test_what_the_consultant_writes_stays_among_agents(
     a Text to the agents); nothing it writes is visible beyond agents or reaches the customer.
     Its plain SendMessage may be refused; if accepted, it must stay among agents too."""
     seen = consultant_writes
-    Conformance.assert_accepted(seen, "sms.consult.visibility")
+    assert_accepted(seen)
     consultant = consult_by_uri.consultant_participant().get("participantId")
     written = [
         m
         for m in messages_in(seen.received["originator"])
         if (m.get("from") or {}).get("participantId") == consultant and m.get("type") == "Text"
     ]
-    assert written, (
-        "sms.consult.visibility [MUST] the consultant's SendToAgents was accepted but no Text from "
-        "it reached the originator"
-    )
+    expect(written, "the consultant's SendToAgents was accepted but no Text from it reached the originator")
     public = [m for m in written if m.get("visibility") != "Agents"]
-    assert not public, f"sms.consult.visibility [MUST] the consultant's messages visible beyond agents: {public}"
+    expect(not public, f"the consultant's messages visible beyond agents: {said(public)}")
     trace = _customer_trace(seen, consult_by_uri.before)
-    assert not trace, f"sms.consult.visibility [MUST] the customer received {trace}"
+    expect(not trace, f"the customer received {said(trace)}")
 
 
 # --- sms.consult.followup.* ------------------------------------------------------------------------------
 
 
-def _missing_outcomes(seen: Observation, clause_id: str, wanted: Mapping[str, str], deadline: float) -> str:
+def _missing_outcomes(seen: Observation, wanted: Mapping[str, str], deadline: float) -> str:
     missing = [f"the {role} never received {what}" for role, what in wanted.items() if seen.found.get(role) is None]
-    return (
-        f"{clause_id} [MUST] within {deadline:g}s "
-        + "; ".join(missing)
-        + (f"; received: { {r: [describe(a.data) for a in arrivals] for r, arrivals in seen.received.items()} }")
-    )
+    return f"within {deadline:g}s " + "; ".join(missing) + f"; {received_summary(seen)}"
 
 
 CONFERENCE_WANTED = "a join of the consultant visible to All"
 LEAVE_WANTED = {"consultant": "StatusChange with state LeftChat or Completed"}
 
 
-def _transfer_after_consult(gws: Conformance) -> Observation:
+def _transfer_after_consult(gws: Conformance, session: Lease) -> Observation:
     """No page documents Transfer's notifications: the notifications below are only what the
     wait is for (a session without the originator); the check judges the session lists."""
-    consult = _consult(gws, gws.target("consultant", "uri"))
+    consult = _consult(gws, session, gws.target("consultant", "uri"))
     originator_id = consult.originator_participant()["participantId"]
     return gws.follow_up(
         consult,
@@ -530,10 +575,10 @@ def _transfer_after_consult(gws: Conformance) -> Observation:
     )
 
 
-def _conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
+def _conference_after_consult(gws: Conformance, session: Lease) -> tuple[Observation, str]:
     """The pages name no Conference capability in their samples: Conference when the session lists
     it, else Invite of the consultant (the Invite page: the customer then sees all conference agents)."""
-    consult = _consult(gws, gws.target("consultant", "uri"))
+    consult = _consult(gws, session, gws.target("consultant", "uri"))
     capabilities = set(consult.after.get("capabilities", []))
     operation = "Conference" if "Conference" in capabilities else "Invite"
     consultant_id = consult.consultant_participant()["participantId"]
@@ -553,8 +598,8 @@ def _conference_after_consult(gws: Conformance) -> tuple[Observation, str]:
     return seen, operation
 
 
-def _leave_after_consult(gws: Conformance) -> tuple[Observation, str]:
-    consult = _consult(gws, gws.target("consultant", "uri"))
+def _leave_after_consult(gws: Conformance, session: Lease) -> tuple[Observation, str]:
+    consult = _consult(gws, session, gws.target("consultant", "uri"))
     seen = gws.follow_up(
         consult,
         "consultant",
@@ -575,14 +620,16 @@ def test_the_originator_can_transfer_to_the_consultant(transfer_after_consult: O
     it Chatting (gone, or in another state such as LeftChat). Transfer's notifications are
     documented nowhere, so they are shown in the transcript and not judged."""
     seen = transfer_after_consult
-    gws.assert_accepted(seen, "sms.consult.followup.transfer")
+    assert_accepted(seen)
     consultant, originator = seen.listed.get("consultant"), seen.listed.get("originator")
-    assert consultant is not None and consultant.get("state") == "Chatting", (
-        f"sms.consult.followup.transfer [MUST] the consultant's session list shows the session as "
-        f"{consultant and consultant.get('state')}, not Chatting; {received_summary(seen)}"
+    expect(
+        consultant is not None and consultant.get("state") == "Chatting",
+        f"the consultant's session list shows the session as "
+        f"{consultant and consultant.get('state')}, not Chatting; {received_summary(seen)}",
     )
-    assert originator is None or originator.get("state") != "Chatting", (
-        f"sms.consult.followup.transfer [MUST] the originator still has the session Chatting; {received_summary(seen)}"
+    expect(
+        originator is None or originator.get("state") != "Chatting",
+        f"the originator still has the session Chatting; {received_summary(seen)}",
     )
 
 
@@ -594,10 +641,11 @@ def test_the_originator_can_conference_with_the_consultant(
     either agent's stream (who receives it is not stated). The operation used is recorded."""
     seen, operation = conference_after_consult
     record_property("conference-operation", operation)
-    gws.assert_accepted(seen, "sms.consult.followup.conference")
-    assert any(seen.found.values()), (
-        f"sms.consult.followup.conference [MUST] within {gws.deadline:g}s no agent "
-        f"received {CONFERENCE_WANTED} (operation used: {operation}); {received_summary(seen)}"
+    assert_accepted(seen)
+    expect(
+        any(seen.found.values()),
+        f"within {gws.deadline:g}s no agent "
+        f"received {CONFERENCE_WANTED} (operation used: {operation}); {received_summary(seen)}",
     )
 
 
@@ -607,13 +655,15 @@ def test_the_consultant_can_leave(leave_after_consult: tuple[Observation, str], 
     Completed (in a conference or consultation); the originator's session goes on Chatting
     without the consultant (its session list shows it)."""
     seen, consultant_id = leave_after_consult
-    gws.assert_accepted(seen, "sms.consult.followup.leave")
-    assert all(seen.found.values()), _missing_outcomes(seen, "sms.consult.followup.leave", LEAVE_WANTED, gws.deadline)
+    assert_accepted(seen)
+    expect(all(seen.found.values()), _missing_outcomes(seen, LEAVE_WANTED, gws.deadline))
     kept = seen.listed.get("originator")
-    assert kept is not None and kept.get("state") == "Chatting", (
-        f"sms.consult.followup.leave [MUST] the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}"
+    expect(
+        kept is not None and kept.get("state") == "Chatting",
+        f"the originator's session list shows the session as "
+        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}",
     )
-    assert consultant_id not in participant_ids(kept), (
-        f"sms.consult.followup.leave [MUST] the consultant is still a participant: {kept.get('participants')}"
+    expect(
+        consultant_id not in participant_ids(kept),
+        f"the consultant is still a participant: {said(kept.get('participants'))}",
     )

@@ -6,11 +6,10 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
-from conformance.engine.verdicts import Unjudgeable, requirement
+from conformance.engine.verdicts import ErrorCause, Unjudgeable, requirement
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
 
@@ -18,13 +17,12 @@ DELETED = ("gwsConformanceChanged",)  # one of user_data.BASELINE's two keys: th
 DELETE = {"operationName": "DeleteUserData", "keys": list(DELETED)}
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "delete": lambda: user_data.observe_change(gws, DELETE),
-        "delete_without_keys": lambda: gws.attempt({"operationName": "DeleteUserData"}),
-        "delete_a_string": lambda: gws.attempt({"operationName": "DeleteUserData", "keys": DELETED[0]}),
-        "delete_when_invited": lambda: gws.attempt(DELETE, state=INVITED),
-    }
+SCENARIOS = {
+    "delete": Scenario(lambda gws, s: user_data.observe_change(gws, s, DELETE)),
+    "delete_without_keys": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData"})),
+    "delete_a_string": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData", "keys": DELETED[0]})),
+    "delete_when_invited": Scenario(lambda gws, s: gws.attempt(s, DELETE), takes=INVITED),
+}
 
 
 delete = scenario_fixture("delete")
@@ -35,24 +33,26 @@ delete_when_invited = scenario_fixture("delete_when_invited")
 
 @requirement("sms.delete-user-data.response")
 def test_an_accepted_delete_user_data_answers_status_0(delete: Observation) -> None:
-    assert_ok_response(delete, "sms.delete-user-data.response")
+    assert_ok_response(delete)
 
 
 @requirement("sms.delete-user-data.notify")
 def test_delete_user_data_removes_exactly_the_given_keys(delete: Observation) -> None:
     before = user_data.user_data_of(delete.before)
     if not set(DELETED) <= set(before):
-        raise Unjudgeable(f"precondition: the session did not hold {DELETED} before the DeleteUserData")
-    now = user_data.reported_user_data(delete, "sms.delete-user-data.notify")
-    user_data.assert_user_data("sms.delete-user-data.notify", before, now, {}, gone=DELETED)
+        raise Unjudgeable(
+            f"precondition: the session did not hold {DELETED} before the DeleteUserData", ErrorCause.PRECONDITION
+        )
+    now = user_data.reported_user_data(delete)
+    user_data.assert_user_data(before, now, {}, gone=DELETED)
 
 
 @requirement("sms.delete-user-data.param.keys")
 def test_delete_user_data_without_an_array_of_keys_is_refused_and_changes_nothing(
     delete_without_keys: Observation, delete_a_string: Observation
 ) -> None:
-    user_data.assert_refused_unchanged(delete_without_keys, "sms.delete-user-data.param.keys", 1)
-    user_data.assert_refused_unchanged(delete_a_string, "sms.delete-user-data.param.keys", 2)
+    user_data.assert_refused_unchanged(delete_without_keys, 1)
+    user_data.assert_refused_unchanged(delete_a_string, 2)
 
 
 @requirement("sms.common.user-data.read-back")

@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.client.rest import Exchange
-from conformance.engine.context import Conformance, Observation, scenario_fixture
-from conformance.engine.verdicts import Unjudgeable, requirement
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.verdicts import ErrorCause, Unjudgeable, expect, requirement
 from conformance.redaction import register_own_content
-from conformance.suites.judging import schema_problems
+from conformance.suites.judging import assert_refusal, schema_problems
 
 TEXTS = tuple(register_own_content(f"gws-conformance: page {n}") for n in (1, 2))
 INVALID = ({"startIndex": "-1"}, {"count": "-2"}, {"startIndex": "first"}, {"count": "1.5"})
@@ -40,8 +41,7 @@ def _queries(whole: list[Mapping[str, Any]]) -> list[Mapping[str, str]]:
     ]
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {"paged": lambda: gws.page_through_log(TEXTS, _queries)}
+SCENARIOS = {"paged": Scenario(lambda gws, s: gws.page_through_log(s, TEXTS, _queries))}
 
 
 paged = scenario_fixture("paged")
@@ -62,33 +62,36 @@ def _pages(seen: Observation, parameter: str) -> list[tuple[dict[str, str], Exch
     return valid
 
 
-def _assert_pages(seen: Observation, parameter: str, clause_id: str) -> None:
+def _assert_pages(seen: Observation, parameter: str) -> None:
     for asked, page in _pages(seen, parameter):
         start, count = max(int(asked.get("startIndex", "1")), 1), int(asked.get("count", "0"))
         expected = [m.get("index") for m in seen.log_before if m.get("index", -1) >= start][: count or None]
         problems = schema_problems("responses/message-log", page.body)
-        assert not problems, f"{clause_id} [MUST] GET .../messages?{urlsplit(page.url).query}: {problems}"
+        expect(not problems, f"GET .../messages?{urlsplit(page.url).query}: {problems}")
         answered = [m.get("index") for m in page.body["messages"]]
-        assert answered == expected, (
-            f"{clause_id} [MUST] GET .../messages?{urlsplit(page.url).query} answered "
-            f"indexes {answered}, the log from {start} on gives {expected}"
+        expect(
+            answered == expected,
+            f"GET .../messages?{urlsplit(page.url).query} answered "
+            f"indexes {answered}, the log from {start} on gives {expected}",
         )
 
 
 @requirement("sms.get-messages.start-index")
 def test_start_index_is_the_index_of_the_first_message_returned(paged: Observation) -> None:
-    _assert_pages(paged, "startIndex", "sms.get-messages.start-index")
+    _assert_pages(paged, "startIndex")
 
 
 @requirement("sms.get-messages.count")
 def test_count_bounds_the_page_and_zero_means_all(paged: Observation) -> None:
-    _assert_pages(paged, "count", "sms.get-messages.count")
+    _assert_pages(paged, "count")
 
 
 @requirement("sms.get-messages.param.invalid")
 def test_a_negative_or_non_integer_start_index_or_count_is_refused(paged: Observation) -> None:
     refused: Sequence[tuple[dict[str, str], Exchange]] = [(_asked(p), p) for p in paged.more if _asked(p) in INVALID]
     if len(refused) != len(INVALID):
-        raise Unjudgeable(f"precondition: {len(refused)} of the {len(INVALID)} invalid reads were made")
-    for asked, page in refused:
-        Conformance.assert_refusal(Observation(paged.session_id, page), "sms.get-messages.param.invalid")
+        raise Unjudgeable(
+            f"precondition: {len(refused)} of the {len(INVALID)} invalid reads were made", ErrorCause.PRECONDITION
+        )
+    for _, page in refused:
+        assert_refusal(Observation(paged.session_id, page))

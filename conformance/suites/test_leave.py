@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Lease, Scenario, scenario_fixture
 from conformance.engine.stage import PARTICIPANT_JOINS, status_change
-from conformance.engine.verdicts import Unjudgeable, requirement
+from conformance.engine.verdicts import ErrorCause, Unjudgeable, expect, requirement
 from conformance.suites.judging import (
+    assert_accepted,
     assert_carries_reference_id,
     assert_ok_response,
     assert_reference_ids_match,
@@ -30,34 +33,35 @@ LEFT_CHAT = Expected("StatusChange[LeftChat]", status_change("LeftChat"))
 WRAP_UP_DATA = {"gws-conformance": "wrap-up"}
 
 
-def _leave_alone(gws: Conformance) -> tuple[Observation, Observation, Observation]:
+def _leave_alone(gws: Conformance, session: Lease) -> tuple[Observation, Observation, Observation]:
     """The originator, alone with the customer, leaves; then updates user data and completes."""
-    seen = gws.observe({"operationName": "Leave"}, expected={"originator": (LEFT_CHAT,)})
+    seen = gws.observe(session, {"operationName": "Leave"}, expected={"originator": (LEFT_CHAT,)})
     update = gws.request(seen.session_id, {"operationName": "UpdateUserData", "userData": WRAP_UP_DATA})
     return seen, update, gws.request(seen.session_id, {"operationName": "Complete"})
 
 
-def _leave_with_another_agent(gws: Conformance, how: str) -> Observation:
+def _leave_with_another_agent(gws: Conformance, session: Lease, how: str) -> Observation:
     """The consultant joins (Consult, or Invite: a conference), then leaves."""
     target = gws.target("consultant", "uri").as_params()
     operation = "Consult" if how == "consultation" else "Invite"
-    joined = gws.observe({"operationName": operation, **target}, expected={"originator": PARTICIPANT_JOINS})
+    joined = gws.observe(session, {"operationName": operation, **target}, expected={"originator": PARTICIPANT_JOINS})
     if joined.listed.get("consultant") is None:
         raise Unjudgeable(
-            f"sms.leave.state.in-conference: the {how} never reached the consultant "
-            f"(its session list lacks session {joined.session_id})"
+            f"the {how} never reached the consultant (its session list lacks session {joined.session_id})",
+            ErrorCause.PRECONDITION,
         )
     return gws.follow_up(
         joined, "consultant", {"operationName": "Leave"}, awaited={"consultant": status_change("Completed")}
     )
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "leave_alone": lambda: _leave_alone(gws),
-        "leave_with_another_agent[conference]": lambda: _leave_with_another_agent(gws, "conference"),
-        "leave_with_another_agent[consultation]": lambda: _leave_with_another_agent(gws, "consultation"),
-    }
+SCENARIOS = {
+    "leave_alone": Scenario(_leave_alone),
+    "leave_with_another_agent[conference]": Scenario(lambda gws, s: _leave_with_another_agent(gws, s, "conference")),
+    "leave_with_another_agent[consultation]": Scenario(
+        lambda gws, s: _leave_with_another_agent(gws, s, "consultation")
+    ),
+}
 
 
 leave_alone = scenario_fixture("leave_alone")
@@ -70,16 +74,16 @@ def _left_chat(seen: Observation) -> Mapping[str, Any] | None:
 
 @requirement("sms.leave.response")
 def test_an_accepted_leave_answers_status_0(leave_alone: tuple[Observation, Observation, Observation]) -> None:
-    assert_ok_response(leave_alone[0], "sms.leave.response")
+    assert_ok_response(leave_alone[0])
 
 
 @requirement("sms.leave.state.not-in-conference")
 def test_an_agent_alone_that_leaves_is_left_chat(leave_alone: tuple[Observation, Observation, Observation]) -> None:
     seen = leave_alone[0]
-    status = received_valid(
-        seen.received["originator"], LEFT_CHAT, "notifications/status-change", "sms.leave.state.not-in-conference"
+    status = received_valid(seen.received["originator"], LEFT_CHAT, "notifications/status-change")
+    expect(
+        status["smssession"].get("id") == seen.session_id, f"the StatusChange is about {status['smssession'].get('id')}"
     )
-    assert status["smssession"].get("id") == seen.session_id
 
 
 @requirement("sms.leave.state.wrap-up")
@@ -87,9 +91,9 @@ def test_after_leaving_the_agent_still_updates_user_data_and_completes(
     leave_alone: tuple[Observation, Observation, Observation],
 ) -> None:
     seen, update, complete = leave_alone
-    Conformance.assert_accepted(seen, "sms.leave.state.wrap-up")
-    Conformance.assert_accepted(update, "sms.leave.state.wrap-up")
-    Conformance.assert_accepted(complete, "sms.leave.state.wrap-up")
+    assert_accepted(seen)
+    assert_accepted(update)
+    assert_accepted(complete)
 
 
 @requirement("sms.leave.state.in-conference")
@@ -99,21 +103,21 @@ def test_an_agent_leaving_a_conference_or_consultation_is_completed(
     """The leaver gets StatusChange Completed (a LeftChat before it is tolerated); the originator's
     session list shows the session still Chatting."""
     seen = leave_with_another_agent
-    Conformance.assert_accepted(seen, "sms.leave.state.in-conference")
-    assert seen.found.get("consultant") is not None, (
-        f"sms.leave.state.in-conference [MUST] within {gws.deadline:g}s the leaver never received StatusChange "
-        f"Completed; {received_summary(seen)}"
+    assert_accepted(seen)
+    expect(
+        seen.found.get("consultant") is not None,
+        f"within {gws.deadline:g}s the leaver never received StatusChange Completed; {received_summary(seen)}",
     )
     kept = seen.listed.get("originator")
-    assert kept is not None and kept.get("state") == "Chatting", (
-        f"sms.leave.state.in-conference [MUST] the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting"
+    expect(
+        kept is not None and kept.get("state") == "Chatting",
+        f"the originator's session list shows the session as {kept and kept.get('state')}, not Chatting",
     )
 
 
 @requirement("sms.common.reference-id.match")
 def test_left_chat_carries_the_leaves_reference_id(leave_alone: tuple[Observation, Observation, Observation]) -> None:
-    assert_reference_ids_match(leave_alone[0], _left_chat(leave_alone[0]), "sms.common.reference-id.match")
+    assert_reference_ids_match(leave_alone[0], _left_chat(leave_alone[0]))
 
 
 @requirement("sms.common.reference-id.notify")

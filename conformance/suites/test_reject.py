@@ -9,14 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from conformance.engine.context import Conformance, Observation, scenario_fixture
 from conformance.engine.judge import Expected
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.stage import status_change
-from conformance.engine.verdicts import requirement
+from conformance.engine.verdicts import expect, requirement
 from conformance.suites.judging import (
+    assert_accepted,
     assert_carries_reference_id,
     assert_ok_response,
+    assert_refusal,
     first,
     received_valid,
 )
@@ -24,12 +27,11 @@ from conformance.suites.judging import (
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    reject = {"operationName": "Reject"}
-    return {
-        "reject": lambda: gws.observe(reject, expected={"originator": (COMPLETED,)}, state=INVITED),
-        "reject_when_chatting": lambda: gws.observe(reject, expected={"originator": ()}, state=CHATTING),
-    }
+REJECT = {"operationName": "Reject"}
+SCENARIOS = {
+    "reject": Scenario(lambda gws, s: gws.observe(s, REJECT, expected={"originator": (COMPLETED,)}), takes=INVITED),
+    "reject_when_chatting": Scenario(lambda gws, s: gws.observe(s, REJECT, expected={"originator": ()})),
+}
 
 
 reject = scenario_fixture("reject")
@@ -42,7 +44,7 @@ def _status(seen: Observation) -> Mapping[str, Any] | None:
 
 @requirement("sms.reject.response")
 def test_an_accepted_reject_answers_status_0(reject: Observation) -> None:
-    assert_ok_response(reject, "sms.reject.response")
+    assert_ok_response(reject)
 
 
 @requirement("sms.reject.state")
@@ -50,20 +52,21 @@ def test_reject_refuses_an_invited_session_not_a_chatting_one(
     reject: Observation, reject_when_chatting: Observation
 ) -> None:
     """The Invited session could be rejected; the Chatting one cannot, and goes on Chatting."""
-    Conformance.assert_accepted(reject, "sms.reject.state")
+    assert_accepted(reject)
     chatting = reject_when_chatting
-    Conformance.assert_refusal(chatting, "sms.reject.state", documented_code=2)
-    assert chatting.after.get("state") == CHATTING, (
-        f"sms.reject.state [MUST] the refused Reject left the session {chatting.after.get('state')}"
+    assert_refusal(chatting, documented_code=2)
+    expect(
+        chatting.after.get("state") == CHATTING, f"the refused Reject left the session {chatting.after.get('state')}"
     )
 
 
 @requirement("sms.reject.notify.status")
 def test_the_rejecting_agent_is_told_the_session_is_completed(reject: Observation) -> None:
-    status = received_valid(
-        reject.received["originator"], COMPLETED, "notifications/status-change", "sms.reject.notify.status"
+    status = received_valid(reject.received["originator"], COMPLETED, "notifications/status-change")
+    expect(
+        status["smssession"].get("id") == reject.session_id,
+        f"the StatusChange is about {status['smssession'].get('id')}",
     )
-    assert status["smssession"].get("id") == reject.session_id
 
 
 @requirement("sms.common.reference-id.notify")

@@ -6,14 +6,13 @@ Clauses: conformance/spec/message_clauses.py; how a message is judged: conforman
 
 from __future__ import annotations
 
-from conformance.engine.context import Observation
+from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
+from conformance.spec.pages import page
 from conformance.suites.posting import PostingPage
 
-PAGE = PostingPage(
-    "SendCustomNotice", "send-custom-notice", "CustomNotice", "All", "noticeText", "gws-conformance: a custom notice"
-)
-page_scenarios = PAGE.scenarios
+PAGE = PostingPage(page("send-custom-notice"), "gws-conformance: a custom notice")
+SCENARIOS = PAGE.scenarios()
 posted, posted_when_invited, posted_without_param, posted_with_wrong_type = PAGE.fixtures()
 
 

@@ -6,12 +6,13 @@ Clauses: conformance/spec/message_clauses.py; how a message is judged: conforman
 
 from __future__ import annotations
 
-from conformance.engine.context import Observation
+from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
+from conformance.spec.pages import page
 from conformance.suites.posting import PostingPage
 
-PAGE = PostingPage("SendMessage", "send-message", "Text", "All", "text", "gws-conformance: how may I help you?")
-page_scenarios = PAGE.scenarios
+PAGE = PostingPage(page("send-message"), "gws-conformance: how may I help you?")
+SCENARIOS = PAGE.scenarios()
 posted, posted_when_invited, posted_without_param, posted_with_wrong_type = PAGE.fixtures()
 
 

@@ -10,12 +10,13 @@ the one judged is the one between them.
 
 from __future__ import annotations
 
-from conformance.engine.context import Observation
+from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
+from conformance.spec.pages import page
 from conformance.suites.posting import PostingPage
 
-PAGE = PostingPage("SendStartTypingNotification", "send-start-typing", "TypingStarted", "All")
-page_scenarios = PAGE.scenarios
+PAGE = PostingPage(page("send-start-typing"))
+SCENARIOS = PAGE.scenarios()
 posted, posted_when_invited = PAGE.fixtures()
 
 

@@ -6,12 +6,13 @@ Clauses: conformance/spec/message_clauses.py; how a message is judged: conforman
 
 from __future__ import annotations
 
-from conformance.engine.context import Observation
+from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
+from conformance.spec.pages import page
 from conformance.suites.posting import PostingPage
 
-PAGE = PostingPage("SendStartTypingToAgentsNotification", "send-start-typing-to-agents", "TypingStarted", "Agents")
-page_scenarios = PAGE.scenarios
+PAGE = PostingPage(page("send-start-typing-to-agents"))
+SCENARIOS = PAGE.scenarios()
 posted, posted_when_invited = PAGE.fixtures()
 
 

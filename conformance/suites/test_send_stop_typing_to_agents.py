@@ -10,12 +10,13 @@ the suite sends (erratum 19). The misspelled name is not judged.
 
 from __future__ import annotations
 
-from conformance.engine.context import Observation
+from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
+from conformance.spec.pages import page
 from conformance.suites.posting import PostingPage
 
-PAGE = PostingPage("SendStopTypingToAgentsNotification", "send-stop-typing-to-agents", "TypingStopped", "Agents")
-page_scenarios = PAGE.scenarios
+PAGE = PostingPage(page("send-stop-typing-to-agents"))
+SCENARIOS = PAGE.scenarios()
 posted, posted_when_invited = PAGE.fixtures()
 
 

@@ -10,11 +10,10 @@ that no other key changed.
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
-from conformance.engine.verdicts import requirement
+from conformance.engine.verdicts import expect, requirement
 from conformance.redaction import register_own_content
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
@@ -24,16 +23,17 @@ KEY = register_own_content("gwsConformanceDisposition")
 WITH_KEY = {"operationName": "SetDisposition", "disposition": DISPOSITION, "dispositionKey": KEY}
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "disposition": lambda: user_data.observe_change(gws, WITH_KEY),
-        "disposition_under_the_default_key": lambda: user_data.observe_change(
-            gws, {"operationName": "SetDisposition", "disposition": DISPOSITION}
-        ),
-        "disposition_missing": lambda: gws.attempt({"operationName": "SetDisposition", "dispositionKey": KEY}),
-        "disposition_a_number": lambda: gws.attempt({**WITH_KEY, "disposition": 7}),
-        "disposition_when_invited": lambda: gws.attempt(WITH_KEY, state=INVITED),
-    }
+SCENARIOS = {
+    "disposition": Scenario(lambda gws, s: user_data.observe_change(gws, s, WITH_KEY)),
+    "disposition_under_the_default_key": Scenario(
+        lambda gws, s: user_data.observe_change(gws, s, {"operationName": "SetDisposition", "disposition": DISPOSITION})
+    ),
+    "disposition_missing": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "SetDisposition", "dispositionKey": KEY})
+    ),
+    "disposition_a_number": Scenario(lambda gws, s: gws.attempt(s, {**WITH_KEY, "disposition": 7})),
+    "disposition_when_invited": Scenario(lambda gws, s: gws.attempt(s, WITH_KEY), takes=INVITED),
+}
 
 
 disposition = scenario_fixture("disposition")
@@ -45,23 +45,21 @@ disposition_when_invited = scenario_fixture("disposition_when_invited")
 
 @requirement("sms.set-disposition.response")
 def test_an_accepted_set_disposition_answers_status_0(disposition: Observation) -> None:
-    assert_ok_response(disposition, "sms.set-disposition.response")
+    assert_ok_response(disposition)
 
 
 @requirement("sms.set-disposition.notify")
 def test_properties_updated_holds_the_disposition_under_the_given_key(disposition: Observation) -> None:
-    now = user_data.reported_user_data(disposition, "sms.set-disposition.notify", "notifications/properties-updated")
-    user_data.assert_user_data(
-        "sms.set-disposition.notify", user_data.user_data_of(disposition.before), now, {KEY: DISPOSITION}
-    )
+    now = user_data.reported_user_data(disposition, "notifications/properties-updated")
+    user_data.assert_user_data(user_data.user_data_of(disposition.before), now, {KEY: DISPOSITION})
 
 
 @requirement("sms.set-disposition.param.disposition")
 def test_set_disposition_without_a_string_disposition_is_refused_and_changes_nothing(
     disposition_missing: Observation, disposition_a_number: Observation
 ) -> None:
-    user_data.assert_refused_unchanged(disposition_missing, "sms.set-disposition.param.disposition", 1)
-    user_data.assert_refused_unchanged(disposition_a_number, "sms.set-disposition.param.disposition", 2)
+    user_data.assert_refused_unchanged(disposition_missing, 1)
+    user_data.assert_refused_unchanged(disposition_a_number, 2)
 
 
 @requirement("sms.set-disposition.param.disposition-key")
@@ -69,13 +67,13 @@ def test_without_a_key_the_disposition_lands_under_one_key_and_nothing_else_chan
     disposition_under_the_default_key: Observation,
 ) -> None:
     seen = disposition_under_the_default_key
-    clause = "sms.set-disposition.param.disposition-key"
     before = user_data.user_data_of(seen.before)
-    now = user_data.reported_user_data(seen, clause)
+    now = user_data.reported_user_data(seen)
     changed = sorted(k for k in {*before, *now} if before.get(k, object()) != now.get(k, object()))
-    assert len(changed) == 1 and now.get(changed[0]) == DISPOSITION, (
-        f"{clause} [MUST] without dispositionKey the user data should change under one key, to the disposition; "
-        f"changed: {changed or 'nothing'}"
+    expect(
+        len(changed) == 1 and now.get(changed[0]) == DISPOSITION,
+        f"without dispositionKey the user data should change under one key, to the disposition; "
+        f"changed: {changed or 'nothing'}",
     )
 
 

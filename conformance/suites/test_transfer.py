@@ -14,14 +14,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
-from conformance.engine.verdicts import requirement
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Lease, Scenario, scenario_fixture
+from conformance.engine.verdicts import NotApplicable, expect, requirement
 from conformance.redaction import register_own_content
 from conformance.suites.judging import (
+    assert_accepted,
     assert_ok_response,
+    assert_refusal,
     customer_saw,
     queue_name_or_skip,
     received_summary,
@@ -34,20 +36,22 @@ REACHED_TARGET = Expected(
 )
 
 
-def _transfer(gws: Conformance, params: Mapping[str, Any]) -> Observation:
+def _transfer(gws: Conformance, session: Lease, params: Mapping[str, Any]) -> Observation:
     return gws.observe(
+        session,
         {"operationName": "Transfer", **params},
         expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()},
     )
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "transfer_to_user": lambda: _transfer(gws, gws.target("consultant", "uri").as_params()),
-        "transfer_to_queue": lambda: _transfer(gws, {"queueName": queue_name_or_skip(gws)}),
-        "transfer_with_text": lambda: _transfer(gws, {**gws.target("consultant", "uri").as_params(), "text": TEXT}),
-        "transfer_without_target": lambda: _transfer(gws, {}),
-    }
+SCENARIOS = {
+    "transfer_to_user": Scenario(lambda gws, s: _transfer(gws, s, gws.target("consultant", "uri").as_params())),
+    "transfer_to_queue": Scenario(lambda gws, s: _transfer(gws, s, {"queueName": queue_name_or_skip(gws)})),
+    "transfer_with_text": Scenario(
+        lambda gws, s: _transfer(gws, s, {**gws.target("consultant", "uri").as_params(), "text": TEXT})
+    ),
+    "transfer_without_target": Scenario(lambda gws, s: _transfer(gws, s, {})),
+}
 
 
 transfer_to_user = scenario_fixture("transfer_to_user")
@@ -56,28 +60,26 @@ transfer_with_text = scenario_fixture("transfer_with_text")
 transfer_without_target = scenario_fixture("transfer_without_target")
 
 
-def _assert_moved(seen: Observation, clause_id: str, receivers: tuple[str, ...]) -> None:
+def _assert_moved(seen: Observation, receivers: tuple[str, ...]) -> None:
     """The session is Chatting in a receiver's list and no longer Chatting in the originator's."""
-    Conformance.assert_accepted(seen, clause_id)
+    assert_accepted(seen)
     got = [role for role in receivers if (seen.listed.get(role) or {}).get("state") == "Chatting"]
-    assert got, (
-        f"{clause_id} [MUST] no session list of {' or '.join(receivers)} shows the session Chatting; "
-        f"{received_summary(seen)}"
-    )
+    expect(got, f"no session list of {' or '.join(receivers)} shows the session Chatting; {received_summary(seen)}")
     kept = seen.listed.get("originator")
-    assert kept is None or kept.get("state") != "Chatting", (
-        f"{clause_id} [MUST] the transferring agent still has the session Chatting; {received_summary(seen)}"
+    expect(
+        kept is None or kept.get("state") != "Chatting",
+        f"the transferring agent still has the session Chatting; {received_summary(seen)}",
     )
 
 
 @requirement("sms.transfer.response")
 def test_an_accepted_transfer_answers_status_0(transfer_to_user: Observation) -> None:
-    assert_ok_response(transfer_to_user, "sms.transfer.response")
+    assert_ok_response(transfer_to_user)
 
 
 @requirement("sms.transfer.param.target-uri")
 def test_transfer_to_a_user_hands_the_session_over(transfer_to_user: Observation) -> None:
-    _assert_moved(transfer_to_user, "sms.transfer.param.target-uri", ("consultant",))
+    _assert_moved(transfer_to_user, ("consultant",))
 
 
 @requirement("sms.transfer.param.queue-name")
@@ -86,23 +88,25 @@ def test_transfer_to_a_queue_hands_the_session_to_one_of_its_agents(
 ) -> None:
     members = tuple(role for role in gws.queue_members() if role in ("consultant",))
     if not members:
-        pytest.skip('no logged-in member of the queue configured ([queue] members = ["consultant"])')
-    _assert_moved(transfer_to_queue, "sms.transfer.param.queue-name", members)
+        raise NotApplicable(
+            'no logged-in member of the queue configured ([queue] members = ["consultant"])', key="queue.members"
+        )
+    _assert_moved(transfer_to_queue, members)
 
 
 @requirement("sms.transfer.param.target-required")
 def test_transfer_without_a_target_is_refused_and_keeps_the_session(transfer_without_target: Observation) -> None:
     seen = transfer_without_target
-    Conformance.assert_refusal(seen, "sms.transfer.param.target-required", documented_code=1)
+    assert_refusal(seen, documented_code=1)
     kept = seen.listed.get("originator")
-    assert kept is not None and kept.get("state") == "Chatting", (
-        f"sms.transfer.param.target-required [MUST] after the refused Transfer the originator's list shows the "
-        f"session as {kept and kept.get('state')}"
+    expect(
+        kept is not None and kept.get("state") == "Chatting",
+        f"after the refused Transfer the originator's list shows the session as {kept and kept.get('state')}",
     )
 
 
 @requirement("sms.transfer.param.text")
 def test_the_transfer_text_reaches_the_customer(transfer_with_text: Observation) -> None:
-    Conformance.assert_accepted(transfer_with_text, "sms.transfer.param.text")
+    assert_accepted(transfer_with_text)
     texts = [m.get("text") for m in customer_saw(transfer_with_text)]
-    assert TEXT in texts, f"sms.transfer.param.text [MUST] the customer's phone received {texts}, not the text"
+    expect(TEXT in texts, f"the customer's phone received {texts}, not the text")

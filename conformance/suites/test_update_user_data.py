@@ -6,9 +6,8 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 
 from __future__ import annotations
 
-from typing import Any
-
-from conformance.engine.context import Conformance, Observation, scenario_fixture
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
@@ -23,13 +22,14 @@ UPDATED = {
 UPDATE = {"operationName": "UpdateUserData", "userData": UPDATED}
 
 
-def page_scenarios(gws: Conformance) -> dict[str, Any]:
-    return {
-        "update": lambda: user_data.observe_change(gws, UPDATE),
-        "update_without_user_data": lambda: gws.attempt({"operationName": "UpdateUserData"}),
-        "update_a_string": lambda: gws.attempt({"operationName": "UpdateUserData", "userData": "gwsConformance"}),
-        "update_when_invited": lambda: gws.attempt(UPDATE, state=INVITED),
-    }
+SCENARIOS = {
+    "update": Scenario(lambda gws, s: user_data.observe_change(gws, s, UPDATE)),
+    "update_without_user_data": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData"})),
+    "update_a_string": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData", "userData": "gwsConformance"})
+    ),
+    "update_when_invited": Scenario(lambda gws, s: gws.attempt(s, UPDATE), takes=INVITED),
+}
 
 
 update = scenario_fixture("update")
@@ -40,21 +40,21 @@ update_when_invited = scenario_fixture("update_when_invited")
 
 @requirement("sms.update-user-data.response")
 def test_an_accepted_update_user_data_answers_status_0(update: Observation) -> None:
-    assert_ok_response(update, "sms.update-user-data.response")
+    assert_ok_response(update)
 
 
 @requirement("sms.update-user-data.notify")
 def test_update_user_data_overwrites_the_given_keys_only(update: Observation) -> None:
-    now = user_data.reported_user_data(update, "sms.update-user-data.notify")
-    user_data.assert_user_data("sms.update-user-data.notify", user_data.user_data_of(update.before), now, UPDATED)
+    now = user_data.reported_user_data(update)
+    user_data.assert_user_data(user_data.user_data_of(update.before), now, UPDATED)
 
 
 @requirement("sms.update-user-data.param.user-data")
 def test_update_user_data_without_an_object_is_refused_and_changes_nothing(
     update_without_user_data: Observation, update_a_string: Observation
 ) -> None:
-    user_data.assert_refused_unchanged(update_without_user_data, "sms.update-user-data.param.user-data", 1)
-    user_data.assert_refused_unchanged(update_a_string, "sms.update-user-data.param.user-data", 2)
+    user_data.assert_refused_unchanged(update_without_user_data, 1)
+    user_data.assert_refused_unchanged(update_a_string, 2)
 
 
 @requirement("sms.common.user-data.read-back")

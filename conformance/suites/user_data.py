@@ -12,12 +12,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pytest
-
-from conformance.engine.context import Conformance, Observation
+from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
+from conformance.engine.observation import Observation
+from conformance.engine.scheduling import Lease
+from conformance.engine.verdicts import NotApplicable, expect
 from conformance.redaction import register_own_content
-from conformance.suites.judging import first, received_summary, schema_problems
+from conformance.suites.judging import (
+    assert_accepted,
+    assert_refusal,
+    first,
+    received_summary,
+    schema_problems,
+)
 from conformance.suites.posting import assert_not_in_capabilities_refused
 
 # Keys and values the suite attaches (own content, so redaction leaves them readable).
@@ -48,15 +55,13 @@ def reporting_notification(seen: Observation) -> Mapping[str, Any] | None:
     sent = seen.response_body.get("referenceId") if isinstance(seen.response_body, Mapping) else None
     arrivals = seen.received.get("originator", [])
     return (
-        sent is not None
-        and first(arrivals, lambda d: is_user_data_change(d) and d.get("referenceId") == sent)
-        or first(arrivals, is_user_data_change)
-    )
+        sent is not None and first(arrivals, lambda d: is_user_data_change(d) and d.get("referenceId") == sent)
+    ) or first(arrivals, is_user_data_change)
 
 
-def observe_change(gws: Conformance, body: Mapping[str, Any]) -> Observation:
-    """``body`` on a fresh session that first had :data:`BASELINE` attached."""
-    return gws.observe(dict(body), expected={"originator": (CHANGE_REPORTED,)}, prepare=PREPARE)
+def observe_change(gws: Conformance, session: Lease, body: Mapping[str, Any]) -> Observation:
+    """``body`` on ``session``, which first had :data:`BASELINE` attached."""
+    return gws.observe(session, dict(body), expected={"originator": (CHANGE_REPORTED,)}, prepare=PREPARE)
 
 
 def user_data_of(session: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -64,60 +69,55 @@ def user_data_of(session: Mapping[str, Any]) -> Mapping[str, Any]:
     return data if isinstance(data, Mapping) else {}
 
 
-def reported_user_data(seen: Observation, clause_id: str, shape: str | None = None) -> Mapping[str, Any]:
+def reported_user_data(seen: Observation, shape: str | None = None) -> Mapping[str, Any]:
     """The userData of the notification that reported the change; it carries a referenceId (the
     response's, when the response has one) and the whole session (objects/smssession), and
     conforms to ``shape`` if one is given."""
-    Conformance.assert_accepted(seen, clause_id)
+    assert_accepted(seen)
     reported = reporting_notification(seen)
-    assert reported is not None, (
-        f"{clause_id} [MUST] no session state notification reported the change; {received_summary(seen)}"
-    )
+    expect(reported is not None, f"no session state notification reported the change; {received_summary(seen)}")
+    assert reported is not None
     problems = (
         schema_problems(shape, reported) if shape else schema_problems("objects/smssession", reported["smssession"])
     )
-    assert not problems, f"{clause_id} [MUST] {reported.get('notificationType')}: {problems}"
+    expect(not problems, f"{reported.get('notificationType')}: {problems}")
     reference_id = reported.get("referenceId")
-    assert isinstance(reference_id, int), f"{clause_id} [MUST] the notification carries no referenceId"
+    expect(isinstance(reference_id, int), "the notification carries no referenceId")
     sent = seen.response_body.get("referenceId") if isinstance(seen.response_body, Mapping) else None
-    assert sent is None or sent == reference_id, (
-        f"{clause_id} [MUST] the notification carries referenceId {reference_id}, the response {sent}"
+    expect(
+        sent is None or sent == reference_id,
+        f"the notification carries referenceId {reference_id}, the response {sent}",
     )
     return user_data_of(reported["smssession"])
 
 
 def assert_user_data(
-    clause_id: str,
-    before: Mapping[str, Any],
-    now: Mapping[str, Any],
-    expected: Mapping[str, Any],
-    gone: tuple[str, ...] = (),
+    before: Mapping[str, Any], now: Mapping[str, Any], expected: Mapping[str, Any], gone: tuple[str, ...] = ()
 ) -> None:
     """``now`` holds ``expected``, lacks ``gone``, and every other key of ``before`` as it was."""
     wrong = {k: now.get(k, "(absent)") for k, v in expected.items() if now.get(k) != v}
-    assert not wrong, f"{clause_id} [MUST] keys not holding the value sent: {sorted(wrong)}"
+    expect(not wrong, f"keys not holding the value sent: {sorted(wrong)}")
     still = [k for k in gone if k in now]
-    assert not still, f"{clause_id} [MUST] keys still present: {still}"
+    expect(not still, f"keys still present: {still}")
     changed = [k for k in before if k not in expected and k not in gone and now.get(k, object()) != before[k]]
-    assert not changed, f"{clause_id} [MUST] keys the request did not name were changed or lost: {sorted(changed)}"
+    expect(not changed, f"keys the request did not name were changed or lost: {sorted(changed)}")
 
 
 def assert_read_back(seen: Observation) -> None:
     """sms.common.user-data.read-back: GET of the session afterwards holds the notification's userData."""
     reported = reporting_notification(seen)
     if reported is None:
-        pytest.skip("no notification reported the change (its page's notify check fails for that)")
-    assert user_data_of(seen.after) == user_data_of(reported["smssession"]), (
-        "sms.common.user-data.read-back [MUST] GET /api/v2/me/smssessions/{id} holds other userData than the "
-        f"notification: keys {sorted(user_data_of(seen.after))} vs {sorted(user_data_of(reported['smssession']))}"
+        raise NotApplicable("no notification reported the change (its page's notify check fails for that)")
+    expect(
+        user_data_of(seen.after) == user_data_of(reported["smssession"]),
+        "GET /api/v2/me/smssessions/{id} holds other userData than the notification: keys "
+        f"{sorted(user_data_of(seen.after))} vs {sorted(user_data_of(reported['smssession']))}",
     )
 
 
-def assert_refused_unchanged(seen: Observation, clause_id: str, documented_code: int) -> None:
-    Conformance.assert_refusal(seen, clause_id, documented_code=documented_code)
-    assert user_data_of(seen.after) == user_data_of(seen.before), (
-        f"{clause_id} [MUST] the refused request changed the session's user data"
-    )
+def assert_refused_unchanged(seen: Observation, documented_code: int) -> None:
+    assert_refusal(seen, documented_code=documented_code)
+    expect(user_data_of(seen.after) == user_data_of(seen.before), "the refused request changed the session's user data")
 
 
 def assert_refused_when_invited(seen: Observation, operation: str) -> None:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -48,7 +49,7 @@ def test_the_rest_client_fetches_the_csrf_token_before_its_first_write(server):
 
 def test_an_unreachable_target_is_one_clear_exception():
     client = GwsRestClient("http://127.0.0.1:9", "a", "b", timeout=2)
-    with pytest.raises(TargetUnreachable, match="GET http://127.0.0.1:9/api/v2/me: ConnectError"):
+    with pytest.raises(TargetUnreachable, match=re.escape("GET http://127.0.0.1:9/api/v2/me: ConnectError")):
         client.get("/api/v2/me")
 
 

@@ -71,7 +71,7 @@ def test_during_a_consult_the_owner_has_the_capabilities_of_the_success_sample(d
     session_id = provision(domain)
     consult(domain, ids, session_id, **user(domain, "bob"))
     assert set(domain.get_session("alice", session_id)["capabilities"]) == SAMPLE_DURING
-    assert SAMPLE_DURING - SAMPLE_BEFORE == set(AGENT_ONLY_CAPABILITIES)
+    assert set(AGENT_ONLY_CAPABILITIES) == SAMPLE_DURING - SAMPLE_BEFORE
 
 
 def test_the_consultant_talks_to_agents_only_and_cannot_move_the_customer(domain, ids):

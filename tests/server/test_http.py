@@ -123,7 +123,7 @@ def test_a_held_connect_returns_as_soon_as_a_notification_is_published(holding_s
     holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
     provision(holding_server)
     replies = holder.result(timeout=HELD_SECONDS)  # released by the notification, not by the minute's hold
-    assert [r["data"]["notificationType"] for r in replies if r["channel"] == TOPIC][0] == "StatusChange"
+    assert next(r["data"]["notificationType"] for r in replies if r["channel"] == TOPIC) == "StatusChange"
 
 
 def test_messages_queued_between_connects_are_neither_lost_nor_reordered(server):
@@ -232,7 +232,7 @@ def test_unknown_paths_and_methods_get_gws_bodies(server, method, path, status):
     assert response.status_code == status and response.json()["statusCode"] != 0
 
 
-# --- scale and start-up -------------------------------------------------------------------------------------------------
+# --- scale and start-up --------------------------------------------------------------------------------------
 
 
 def test_a_hundred_concurrent_sessions_with_consults_at_once(server, agents):

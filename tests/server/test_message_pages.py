@@ -34,7 +34,7 @@ def test_user_data_operations_add_overwrite_and_delete_exactly_the_keys_given(do
 
     def change(body):
         outcome = domain.operate("alice", session_id, body, ids)
-        ((to, data),) = outcome.notifications
+        ((_, data),) = outcome.notifications
         assert (
             validate("notifications/properties-updated", data) == []
             and data["referenceId"] == outcome.body["referenceId"]
