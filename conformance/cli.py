@@ -3,16 +3,19 @@
 Each subcommand lives beside the code it drives and contributes itself through a small
 ``register(subparsers)`` function, so this module only dispatches:
 
-    schema   inspect and apply the JSON Schemas     (conformance.commands.schema)
-    serve    run the reference GWS server           (conformance.commands.serve)
-    run      run the conformance suite              (conformance.commands.run)
-    list     list the checks and their clauses      (conformance.commands.run)
-    selftest prove the suite against every fault    (conformance.commands.selftest)
-    doctor   try a new server step by step          (conformance.commands.doctor)
-    init     write a starter configuration          (conformance.commands.init)
+    schema   inspect and apply the JSON Schemas                      (conformance.commands.schema)
+    openapi  the OpenAPI document derived from them                  (conformance.commands.schema)
+    serve    run the reference GWS server                            (conformance.commands.serve)
+    run      run the conformance suite                               (conformance.commands.run)
+    recheck  judge the recordings of an earlier run again            (conformance.commands.run)
+    list     list the checks, their clauses and sessions needed      (conformance.commands.run)
+    selftest prove the suite against every fault                     (conformance.commands.selftest)
+    doctor   try a new server step by step                           (conformance.commands.doctor)
+    init     write a starter configuration                           (conformance.commands.init)
+    load     conformance under load                                  (conformance.commands.load)
 
-Exit codes shared by every subcommand: 0 success, 1 a check or validation failed,
-2 usage or configuration error, 3 target unreachable / nothing could run.
+Exit codes (conformance.errors) shared by every subcommand: 0 success, 1 a check or validation
+failed, 2 usage or configuration error, 3 target unreachable / nothing could run.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from conformance import __version__
 from conformance.errors import EXIT_OK, EXIT_USAGE, UsageError
@@ -38,7 +42,7 @@ _COMMAND_MODULES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's default exit code is already 2
+    def error(self, message: str) -> NoReturn:  # argparse's default exit code is already 2
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 

@@ -332,7 +332,9 @@ def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
 def _merged(file_values: dict[str, Any], environ: Mapping[str, str], flags: Mapping[str, object]) -> dict[str, Any]:
     """File values overlaid with the environment, then with flags (dotted keys for nested values)."""
     merged = {key: dict(value) if isinstance(value, dict) else value for key, value in file_values.items()}
-    overlay = {dotted: environ[ENV_PREFIX + name] for dotted, name in _ENV_KEYS.items() if ENV_PREFIX + name in environ}
+    overlay: dict[str, object] = {
+        dotted: environ[ENV_PREFIX + name] for dotted, name in _ENV_KEYS.items() if ENV_PREFIX + name in environ
+    }
     overlay.update({key: value for key, value in flags.items() if value is not None})
     for dotted, value in overlay.items():
         section, _, name = dotted.partition(".")

@@ -2,22 +2,50 @@
 
 The plugin needs a few things neither library offers publicly: a SHOULD violation shown as
 pytest's xfail (``report.wasxfail``), the reason of a skip (``report.longrepr[2]``), a node id
-with parameters added after collection (pytest 9's ``item._id``), and whether a schemathesis case
-was made invalid in its body (``schemathesis.core.parameters``). ``tests/test_internals.py``
+with parameters added after collection (pytest 9's ``item._id``), whether a schemathesis case
+was made invalid in its body (``schemathesis.core.parameters``), and Hypothesis without the
+constants it collects from local source files. ``tests/test_internals.py``
 exercises each against the installed versions, so an upgrade that breaks one fails loudly there,
 not quietly in a report.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pytest
+
+
+class CheckReport(Protocol):
+    """The fields the plugin attaches to a check's pytest report, typed. Plain values: xdist
+    carries a report's attributes from a worker to the controller by serializing them."""
+
+    gws_verdict: str
+    gws_message: str
+    gws_kinds: list[str]
+    gws_cause: str | None
+    gws_skip_key: str | None
+    gws_transcript: list[str]
+    gws_recordings: dict[str, Any]
+    gws_waiver: dict[str, str]
+    extras: list[Any]  # pytest-html's
+
+
+def check_fields(report: pytest.TestReport) -> CheckReport:
+    """``report`` seen through the fields the plugin attaches (pytest reports take any attribute)."""
+    return cast(CheckReport, report)
 
 
 def add_to_node_id(item: pytest.Item, label: str) -> None:
     """``item``'s node id with ``[label]`` appended (pytest 9's structured node id)."""
     item._id = item._id.with_params(label)
+
+
+def param_index(request: pytest.FixtureRequest) -> int:
+    """The index of a parametrized fixture's current parameter (pytest's SubRequest)."""
+    from _pytest.fixtures import SubRequest
+
+    return request.param_index if isinstance(request, SubRequest) else 0
 
 
 def shown_as_xfail(report: pytest.TestReport, reason: str) -> None:
@@ -46,3 +74,14 @@ def negative_in_body(case: Any) -> bool:
     from schemathesis.core.parameters import ParameterLocation
 
     return case.meta is not None and case.meta.is_negative_at(ParameterLocation.BODY)
+
+
+def without_source_constants() -> None:
+    """Hypothesis draws some values from the literals of every "local" module loaded at the time
+    (``hypothesis.internal.conjecture.providers``); this package, installed editable, counts. A
+    fuzz run would then depend on the suite's own source and on which modules the scenario
+    threads happened to have imported: with this, a seed gives the same requests every time."""
+    from hypothesis.internal.conjecture import providers
+
+    empty = providers.Constants()
+    providers._get_local_constants = lambda: empty

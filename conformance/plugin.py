@@ -47,7 +47,7 @@ from conformance.engine.verdicts import (
     violation_verdict,
 )
 from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
-from conformance.internals import add_to_node_id, not_xfail, shown_as_xfail, skip_reason
+from conformance.internals import add_to_node_id, check_fields, not_xfail, param_index, shown_as_xfail, skip_reason
 from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.results import RunRecord, load_results, manifest, now, write_results
@@ -152,7 +152,7 @@ def selected(item: pytest.Item, globs: list[str], chosen: set[str]) -> bool:
 
 def _requester_of_fixture(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> str:
     param = getattr(request, "param", None)
-    suffix = "" if param is None else f"[{param}]" if isinstance(param, str | int) else f"[{request.param_index}]"
+    suffix = "" if param is None else f"[{param}]" if isinstance(param, str | int) else f"[{param_index(request)}]"
     scope = request.node.nodeid
     return f"{scope}::{fixturedef.argname}{suffix}" if scope else f"{fixturedef.argname}{suffix}"
 
@@ -213,20 +213,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def judged(report: pytest.TestReport, error: BaseException | None, item_clause: Clause, strict: bool) -> Verdict:
     """The verdict of one report phase, its fields set on ``report``; from what was raised, never
     from a message."""
-    report.gws_kinds, report.gws_cause, report.gws_skip_key = [], None, None
+    fields = check_fields(report)
+    fields.gws_kinds, fields.gws_cause, fields.gws_skip_key = [], None, None
     if report.skipped:
-        report.gws_message = getattr(error, "msg", None) or skip_reason(report) or ""
-        report.gws_skip_key = getattr(error, "gws_key", None)
+        fields.gws_message = getattr(error, "msg", None) or skip_reason(report) or ""
+        fields.gws_skip_key = getattr(error, "gws_key", None)
         return Verdict.SKIP
     if error is None or report.passed:
-        report.gws_message = ""
+        fields.gws_message = ""
         return Verdict.PASS
     if isinstance(error, AssertionError) and report.when == "call":
         violation = error if isinstance(error, Violation) else None
-        report.gws_message = redact_secrets(violation.text() if violation else str(error))
-        report.gws_kinds = [kind.value for kind in violation.kinds] if violation else []
+        fields.gws_message = redact_secrets(violation.text() if violation else str(error))
+        fields.gws_kinds = [kind.value for kind in violation.kinds] if violation else []
         # The check says what it saw, under the requirement it broke: no traceback, no introspection.
-        report.longrepr = cited = f"{item_clause.id} [{item_clause.level.value}] {report.gws_message}"
+        report.longrepr = cited = f"{item_clause.id} [{item_clause.level.value}] {fields.gws_message}"
         verdict = violation_verdict(item_clause.level, strict)
         if verdict is Verdict.WARN:
             # For people reading the JUnit skip message; the verdict travels in gws_verdict.
@@ -239,19 +240,22 @@ def judged(report: pytest.TestReport, error: BaseException | None, item_clause: 
         message = error.message if isinstance(error, Unjudgeable) else str(error) or type(error).__name__
         if isinstance(error, TargetUnreachable | BayeuxError):
             message = f"{type(error).__name__}: {message}"
-    report.gws_message, report.gws_cause = redact_secrets(message), cause.value
+    fields.gws_message, fields.gws_cause = redact_secrets(message), cause.value
     if cause is not ErrorCause.CRASH:
-        report.longrepr = report.gws_message
+        report.longrepr = fields.gws_message
     elif report.longrepr is not None and redact_secrets(text := str(report.longrepr)) != text:
         report.longrepr = redact_secrets(text)  # a traceback quoting what a server echoed
     return Verdict.ERROR
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report: pytest.TestReport = yield
+    fields = check_fields(report)
     state = item.config.stash[_STATE]
-    report.gws_recordings = state.recorder.drain()
+    fields.gws_recordings = state.recorder.drain()
     item_clause = clause_of(item)
     if item_clause is None:
         return report
@@ -259,27 +263,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     error = call.excinfo.value if call.excinfo is not None else None
     verdict = judged(report, error, item_clause, strict)
     if report.when == "call":
-        keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()), *report.gws_recordings]))
-        report.gws_transcript = keys
+        keys = list(dict.fromkeys([*_observation_keys(getattr(item, "funcargs", {}).values()), *fields.gws_recordings]))
+        fields.gws_transcript = keys
         waiver = waiver_for(state.waivers, item.nodeid)
         if waiver is not None:
             verdict = _apply_waiver(report, waiver, verdict, bool(option(item.config, options.ALLOW_STALE)))
     elif report.failed:  # a scenario could not run: show what its fixtures recorded
-        report.gws_transcript = list(report.gws_recordings)
-    report.gws_verdict = verdict.value
+        fields.gws_transcript = list(fields.gws_recordings)
+    fields.gws_verdict = verdict.value
     return report
 
 
 def _apply_waiver(report: pytest.TestReport, waiver: Waiver, verdict: Verdict, allow_stale: bool) -> Verdict:
     judged_waiver, note = judge(waiver, verdict, datetime.date.today())
-    report.gws_waiver = {**waiver.as_record(), "state": judged_waiver.value, "note": note}
+    fields = check_fields(report)
+    fields.gws_waiver = {**waiver.as_record(), "state": judged_waiver.value, "note": note}
     if judged_waiver is Verdict.WAIVED:
         shown_as_xfail(report, f"WAIVED {note}")
     elif judged_waiver is Verdict.STALE and not allow_stale:
         report.outcome, report.longrepr = "failed", f"{note} (waiver for {waiver.check}, owner {waiver.owner})"
         not_xfail(report)
     if judged_waiver is not verdict:
-        report.gws_message = note
+        fields.gws_message = note
     return judged_waiver
 
 
@@ -307,7 +312,7 @@ class _ReportCollector:
         check = self.state.run.add(report)
         if check is None or report.when != "teardown" or check.clause is None:
             return
-        report.extras = [
+        check_fields(report).extras = [
             *getattr(report, "extras", []),
             extras.html(html.requirement(clause(check.clause), check.verdict.value, check.failure_kinds)),
             extras.html(html.transcript(self.state.run.entries(check.transcript))),
@@ -472,7 +477,7 @@ def gws(pytestconfig: pytest.Config, request: pytest.FixtureRequest) -> Iterator
 
     recorder = pytestconfig.stash[_STATE].recorder
     if recorder.replaying:
-        opened = recorder.call("open_run", lambda: None)
+        opened: dict[str, Any] = recorder.call("open_run", lambda: None)
         yield Conformance(recorder, Calibration.from_record(opened["calibration"]), opened["deadline"])
         return
     try:
@@ -502,20 +507,9 @@ def scenario_runs(gws: Any, request: pytest.FixtureRequest) -> Iterator[dict[str
     """The scenarios of every selected page module (``SCENARIOS``), launched together when the
     first page needs them, so the pages of a run go at the same time; by module node id. Only
     the scenarios the selected checks use start (their fixture names, and the module's ``ALSO``)."""
-    from conformance.engine.scheduling import Scheduler, selected
+    from conformance.engine.scheduling import Scheduler, scenarios_of
 
-    modules: dict[str, Any] = {}
-    used: dict[str, set[str]] = {}
-    for item in request.session.items:
-        module = item.getparent(pytest.Module)
-        if module is not None and hasattr(module.obj, "SCENARIOS"):
-            modules.setdefault(module.nodeid, module.obj)
-            used.setdefault(module.nodeid, set()).update(getattr(item, "fixturenames", ()))
-    chosen = selected(
-        {prefix: module.SCENARIOS for prefix, module in modules.items()},
-        used,
-        {prefix: getattr(module, "ALSO", {}) for prefix, module in modules.items()},
-    )
+    chosen = scenarios_of(request.session.items)
     concurrency = 1 if gws.recorder.replaying else gws.config.concurrency
     scheduler = Scheduler(gws.recorder, gws, concurrency)
     try:

@@ -57,3 +57,17 @@ def test_schemathesis_tells_a_case_made_invalid_in_its_body():
 
     assert callable(CaseMetadata.is_negative_at) and ParameterLocation.BODY
     assert negative_in_body(type("Case", (), {"meta": None})()) is False
+
+
+def test_hypothesis_draws_no_constant_from_the_suites_source():
+    """The fuzz suite turns off Hypothesis's local constants: whatever local module is loaded
+    (this package is one, installed editable), none of its literals can be drawn."""
+    from hypothesis.internal.conjecture import providers
+
+    from conformance.internals import without_source_constants
+
+    without_source_constants()
+    import conformance.spec.clauses  # noqa: F401  (a local module full of string literals)
+
+    constants = providers._get_local_constants()
+    assert not any(constants.set_for_type(kind) for kind in (int, float, bytes, str))

@@ -1,6 +1,7 @@
 """gws-conformance run / list end to end: exit codes, reports, repeatability (also under xdist)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,8 +66,12 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message, run
 def test_list_names_every_check_with_clause_level_and_page(tmp_path, run_cli):
     result = run_cli("list", cwd=tmp_path)
     assert result.returncode == 0
-    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    *lines, sessions = result.stdout.splitlines()
+    rows = [line.split("\t") for line in lines]
     assert len(rows) >= 30
+    assert re.fullmatch(
+        r"sessions a run takes from the source: \d+ Chatting \(1 for the calibration\), \d+ Invited", sessions
+    )
     assert all(
         len(row) == 4
         and row[1].startswith("sms.")

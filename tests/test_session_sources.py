@@ -10,6 +10,10 @@ import xml.etree.ElementTree as ElementTree
 import httpx
 import pytest
 
+from conformance.commands.run import ISOLATED_PYTEST, SUITES, collected
+from conformance.engine.opening import CALIBRATION_SESSIONS
+from conformance.engine.scheduling import scenarios_of, sessions_needed
+from conformance.engine.sessions import CHATTING, INVITED
 from conformance.server.runner import ReferenceServer
 
 
@@ -66,8 +70,9 @@ def run(tmp_path, config: str, *extra: str) -> tuple[int, dict[str, str]]:
 
 
 def test_the_whole_suite_runs_on_existing_sessions_with_configured_agents(server, tmp_path):
-    ids = [provision(server.base_url) for _ in range(73)]  # 72 scenarios and the calibration
-    invited = [provision(server.base_url, "Invited") for _ in range(15)]  # Accept's, Reject's, the capability checks'
+    needed = sessions_needed(scenarios_of(collected(["--pyargs", SUITES, *ISOLATED_PYTEST])))
+    ids = [provision(server.base_url) for _ in range(needed[CHATTING] + CALIBRATION_SESSIONS)]
+    invited = [provision(server.base_url, "Invited") for _ in range(needed[INVITED])]
 
     code, outcome = run(
         tmp_path,

@@ -1,6 +1,6 @@
 """A Bayeux 1.0 long-polling client on httpx, and the ordered log of what it receives.
 
-Hand-written (about 150 lines) because no Python CometD client fits (shared/notes/libraries.md):
+Hand-written because no Python CometD client fits:
 aiocometd does not run on Python 3.10+, aiocometd-ng loses cookies on IP hosts and cannot share
 the REST session's cookies and credentials, which GWS requires. This client shares the REST
 client's ``httpx.Client``: same Basic credentials, same JSESSIONID.
@@ -158,12 +158,13 @@ class BayeuxClient:
             raise BayeuxError(f"{self._path} answered HTTP {response.status_code}: {content[:200]!r}")
         replies = parse_json(content)
         replies = replies if isinstance(replies, list) else [replies]
-        usable = [r for r in replies if isinstance(r, Mapping)]
+        usable = [dict(r) for r in replies if isinstance(r, Mapping)]
         self.malformed += len(replies) - len(usable)
         return usable
 
     def _take_advice(self, reply: Mapping[str, Any]) -> str:
-        advice = reply.get("advice") if isinstance(reply.get("advice"), Mapping) else {}
+        given = reply.get("advice")
+        advice: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
         try:
             self._timeout_ms = max(0, int(advice.get("timeout", self._timeout_ms)))
             self._interval_ms = max(0, int(advice.get("interval", self._interval_ms)))

@@ -36,7 +36,7 @@ from conformance.client.rest import Exchange, TargetUnreachable, tls_options
 from conformance.config import Config, load_config
 from conformance.engine.opening import measure, reference_agents
 from conformance.engine.sessions import make_source
-from conformance.engine.stage import Calibration, session_id_of
+from conformance.engine.stage import Calibration, about_session
 from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
 
 WILDCARD_TOPIC = "/v2/me/**"
@@ -172,7 +172,7 @@ class Doctor:
         since = watcher.log.mark()
         agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
         found = watcher.log.wait_for(
-            lambda data: session_id_of(data) == session_id,
+            about_session(session_id),
             since=since,
             deadline=time.monotonic() + self.config.deadline,
         )

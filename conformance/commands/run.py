@@ -19,6 +19,9 @@ import pytest
 from conformance import options
 from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
+from conformance.engine.opening import CALIBRATION_SESSIONS
+from conformance.engine.scheduling import scenarios_of, sessions_needed
+from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.verdicts import clause_of
 from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.plugin import page_names
@@ -371,7 +374,15 @@ def collected_checks(arguments: list[str]) -> list[str]:
 
 
 def list_checks(args: argparse.Namespace) -> int:
-    for item in collected(["--pyargs", SUITES, *ISOLATED_PYTEST]):
+    items = collected(["--pyargs", SUITES, *ISOLATED_PYTEST])
+    for item in items:
         clause = clause_of(item)
+        if clause is None:
+            continue
         print(f"{item.nodeid}\t{clause.id}\t{clause.level.value}\t{clause.page.url}")
+    needed = sessions_needed(scenarios_of(items))
+    print(
+        f"sessions a run takes from the source: {needed[CHATTING] + CALIBRATION_SESSIONS} {CHATTING} "
+        f"({CALIBRATION_SESSIONS} for the calibration), {needed[INVITED]} {INVITED}"
+    )
     return 0

@@ -125,7 +125,8 @@ def selftest(
     switches: list[tuple[str, str | None, bool]], workdir: Path, jobs: int, deadline: float
 ) -> list[SwitchRun]:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(lambda s: run_switch(*s, workdir, deadline), switches))
+        runs = [pool.submit(run_switch, switch, clause, hides, workdir, deadline) for switch, clause, hides in switches]
+        return [run.result() for run in runs]
 
 
 def matrix_lines(runs: list[SwitchRun]) -> list[str]:

@@ -32,7 +32,15 @@ from conformance.engine.observation import Observation, RoleTarget
 from conformance.engine.recording import Recorder
 from conformance.engine.scheduling import Lease
 from conformance.engine.sessions import CHATTING, CustomerProbe, SessionHandle, SessionSource
-from conformance.engine.stage import PARTICIPANT_JOINS, Calibration, Stage, only_agent, session_arrivals, session_id_of
+from conformance.engine.stage import (
+    PARTICIPANT_JOINS,
+    Calibration,
+    Stage,
+    about_session,
+    only_agent,
+    session_arrivals,
+    session_id_of,
+)
 from conformance.engine.verdicts import ErrorCause, NotApplicable, Unjudgeable
 
 # The GET .../messages parameters to ask, made from the whole log.
@@ -341,7 +349,7 @@ class Conformance:
         updated, announced = PARTICIPANT_JOINS
 
         def about(step: Expected) -> Callable[[Mapping[str, Any]], bool]:
-            return lambda data: session_id_of(data) == handle.id and step.matches(data)
+            return about_session(handle.id, step.matches)
 
         until = sent_at + self.deadline
         if not (consult.succeeded and originator.log.wait_for(about(updated), since=mark, deadline=until)):
@@ -409,7 +417,7 @@ class Conformance:
         from the recorded arrivals."""
         for role, wanted in awaited.items():
             self.agent(role).log.wait_for(
-                lambda data, wanted=wanted: session_id_of(data) == session_id and wanted(data),
+                about_session(session_id, wanted),
                 since=marks[role],
                 deadline=sent_at + self.deadline,
             )

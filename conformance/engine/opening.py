@@ -86,13 +86,17 @@ def log_in(roles: tuple[str, ...], make: Callable[[str], Agent], stack: ExitStac
     agents = {role: make(role) for role in roles}
     with ThreadPoolExecutor(max_workers=len(roles)) as pool:
         logins = {role: pool.submit(agent.__enter__) for role, agent in agents.items()}
-    failures = [future.exception() for future in logins.values() if future.exception() is not None]
+    failures = [error for future in logins.values() if (error := future.exception()) is not None]
     for role, future in logins.items():
         if future.exception() is None:
             stack.push(agents[role].__exit__)
     if failures:
         raise failures[0]
     return agents
+
+
+# Sessions the calibration takes from the source (a Chatting one, with observation = "auto").
+CALIBRATION_SESSIONS = 1
 
 
 def measure(config: Config, agents: dict[str, Agent], source: SessionSource) -> Calibration:

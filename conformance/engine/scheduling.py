@@ -101,6 +101,23 @@ def selected(
     return chosen
 
 
+def scenarios_of(items: Iterable[pytest.Item]) -> dict[str, dict[str, Scenario]]:
+    """Per page module (its node id), the scenarios the collected ``items`` use: what a run of
+    them launches, and so what it takes from the session source."""
+    modules: dict[str, Any] = {}
+    used: dict[str, set[str]] = {}
+    for item in items:
+        module = item.getparent(pytest.Module)
+        if module is not None and hasattr(module.obj, "SCENARIOS"):
+            modules.setdefault(module.nodeid, module.obj)
+            used.setdefault(module.nodeid, set()).update(getattr(item, "fixturenames", ()))
+    return selected(
+        {prefix: module.SCENARIOS for prefix, module in modules.items()},
+        used,
+        {prefix: getattr(module, "ALSO", {}) for prefix, module in modules.items()},
+    )
+
+
 def sessions_needed(pages: Mapping[str, Mapping[str, Scenario]]) -> Counter[str]:
     """How many sessions of each state the scenarios take from the source: one per scenario that
     takes its own, one per shared session (whatever the number of scenarios sharing it)."""

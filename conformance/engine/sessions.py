@@ -1,4 +1,4 @@
-"""Where the SMS sessions a check works on come from (design.md, "Target, agents and sessions").
+"""Where the SMS sessions a check works on come from.
 
 An SMS session starts from a customer's text, which the agent API cannot create, so a source
 provides them: ``reference`` provisions them through the reference server's test-only API (and
@@ -29,7 +29,7 @@ import httpx
 from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import Config
-from conformance.engine.stage import session_id_of
+from conformance.engine.stage import about_session, session_id_of
 from conformance.engine.verdicts import NotApplicable
 
 CustomerProbe = Callable[[], list[Mapping[str, Any]]]
@@ -158,6 +158,8 @@ class CommandSource:
                 f"no new SMS session reached {agent.account.username} within {self._deadline:g}s after source.command"
             )
         session_id = session_id_of(arrived.data)
+        if session_id is None:  # the predicate above accepted only notifications about a session
+            raise RuntimeError("a notification without a session was taken for a new session")
         self._seen.add(session_id)
         return SessionHandle(session_id, self._probe(session_id) if self._probe_command else None), _state(arrived.data)
 
@@ -188,7 +190,7 @@ def _arrived(agent: Agent, session_id: str, count: int, *, deadline: float) -> b
     """Whether ``count`` notifications about the session reached the agent's stream by ``deadline``."""
     since = 0
     for _ in range(count):
-        found = agent.log.wait_for(lambda data: session_id_of(data) == session_id, since=since, deadline=deadline)
+        found = agent.log.wait_for(about_session(session_id), since=since, deadline=deadline)
         if found is None:
             return False
         since = found.seq + 1
@@ -196,6 +198,9 @@ def _arrived(agent: Agent, session_id: str, count: int, *, deadline: float) -> b
 
 
 def make_source(config: Config) -> SessionSource:
-    return {"reference": ReferenceSource, "existing": ExistingSource, "command": CommandSource}[config.source.kind](
-        config
-    )
+    kinds: dict[str, Callable[[Config], SessionSource]] = {
+        "reference": ReferenceSource,
+        "existing": ExistingSource,
+        "command": CommandSource,
+    }
+    return kinds[config.source.kind](config)

@@ -86,6 +86,14 @@ PARTICIPANT_JOINS = (
 )
 
 
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def about_session(session_id: str, accepts: Predicate | None = None) -> Predicate:
+    """Accepts a notification about the session (that ``accepts`` accepts too, if given)."""
+    return lambda data: session_id_of(data) == session_id and (accepts is None or accepts(data))
+
+
 def status_change(state: str | None = None) -> Callable[[Mapping[str, Any]], bool]:
     """A StatusChange (with the session in ``state``, if given)."""
     return lambda data: (
@@ -175,7 +183,7 @@ def calibrate(
     def measured(own: bool, others: bool | None, note: str = "") -> Calibration:
         return Calibration(own, others, quiet_window, observation, note)
 
-    about = lambda data: session_id_of(data) == session_id  # noqa: E731
+    about = about_session(session_id)
     session = originator.session(session_id).body
     owner = only_agent(session.get("smssession", {})) if isinstance(session, Mapping) else None
     marks = {"originator": originator.log.mark(), "consultant": consultant.log.mark()}
@@ -223,7 +231,7 @@ class Stage:
     _lost: set[str] = field(default_factory=set)  # roles whose stream lost a marker
 
     def _about(self, data: Mapping[str, Any]) -> bool:
-        return session_id_of(data) == self.session_id
+        return about_session(self.session_id)(data)
 
     def _markers(self, roles: Sequence[str]) -> list[str]:
         return [role for role in roles if self.calibration.mode(role) == MARKER]
@@ -282,7 +290,7 @@ class Stage:
         for role, items in expected.items():
             for item in items:
                 self.watchers[role].log.wait_for(
-                    lambda d, item=item: self._about(d) and item.matches(d),
+                    about_session(self.session_id, item.matches),
                     since=self._marks[role],
                     deadline=until,
                 )

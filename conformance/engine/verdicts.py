@@ -1,4 +1,4 @@
-"""The verdict model (design.md) and how a check says what it found, as values.
+"""The verdict model and how a check says what it found, as values.
 
 A check judges one clause (its :func:`requirement` marker). What it finds travels as typed fields,
 never as text to be parsed back:
@@ -50,7 +50,7 @@ class Verdict(StrEnum):
 
 
 class FailureKind(StrEnum):
-    """How a documented sequence of notifications was not met (design.md: ordering failures)."""
+    """How a documented sequence of notifications was not met (an ordering failure)."""
 
     MISSING = "missing"  # an expected notification never arrived
     LATE = "late"  # it arrived after the deadline

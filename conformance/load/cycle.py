@@ -22,9 +22,9 @@ from conformance.engine.judge import Expected, judge_sequence
 from conformance.engine.notation import describe
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
+    about_session,
     carries_message,
     session_arrivals,
-    session_id_of,
     status_change,
 )
 from conformance.spec.schemas import validate
@@ -74,7 +74,7 @@ def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[st
     """The consultant's list shows the session Chatting, the originator's no longer does (read once
     the consultant heard anything of the session since the Transfer, or the deadline passed)."""
     agents["consultant"].log.wait_for(
-        lambda d: session_id_of(d) == session_id, since=marks["consultant"], deadline=time.monotonic() + deadline
+        about_session(session_id), since=marks["consultant"], deadline=time.monotonic() + deadline
     )
     target, source = agents["consultant"].listed(session_id), agents["originator"].listed(session_id)
     if (target or {}).get("state") != "Chatting":
@@ -178,7 +178,6 @@ def run_step(
     step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str, deadline: float
 ) -> tuple[Sample, list[Violation]]:
     watcher = agents[step.watcher].log
-    about = lambda d: session_id_of(d) == session_id  # noqa: E731
     marks = {role: agent.log.mark() for role, agent in agents.items()}
     mark, started, sent_at = marks[step.watcher], time.time(), time.monotonic()
     exchange = agents[step.by].operate(session_id, body)
@@ -194,7 +193,7 @@ def run_step(
             )
         ]
     for expected in step.expected:
-        watcher.wait_for(lambda d, e=expected: about(d) and e.matches(d), since=mark, deadline=sent_at + deadline)
+        watcher.wait_for(about_session(session_id, expected.matches), since=mark, deadline=sent_at + deadline)
     arrivals = session_arrivals(watcher, session_id, since=mark, sent_at=sent_at)
     transcript = [f"+{a.after * 1000:.0f} ms {describe(a.data)}" for a in arrivals[:TRANSCRIPT_LIMIT]]
     violations = [
@@ -233,7 +232,7 @@ def run_step(
     if not found:  # nothing documented to wait for: the response, and the outcome's judgement
         seconds = time.monotonic() - sent_at
     elif all(arrival is not None for arrival in found):
-        seconds = max(arrival.after for arrival in found)
+        seconds = max(arrival.after for arrival in found if arrival is not None)
     else:  # a documented notification never came: it took at least the deadline
         seconds = deadline
     latency = seconds * 1000

@@ -42,7 +42,9 @@ class AgentPair(User):
 
     def on_start(self) -> None:
         config = load_config(flags={"target": self.host})
-        with httpx.Client(base_url=self.host, timeout=config.http_timeout, **tls_options(config.tls)) as test_api:
+        with httpx.Client(
+            base_url=config.target or "", timeout=config.http_timeout, **tls_options(config.tls)
+        ) as test_api:
             accounts = {role: test_api.post("/conformance/v1/agents").json() for role in ("originator", "consultant")}
         config = replace(
             config,

@@ -97,7 +97,8 @@ class Console:
         self.total = len(checks)
         for item in checks:
             found = clause_of(item)
-            self.checks[item.nodeid] = _Check(found.id, found.level.value)
+            if found is not None:
+                self.checks[item.nodeid] = _Check(found.id, found.level.value)
         self.line(f"gws-conformance: {self.total} checks")
 
     @pytest.hookimpl(optionalhook=True)
@@ -112,7 +113,7 @@ class Console:
         properties = dict(report.user_properties)
         check = self.checks.get(report.nodeid)
         if check is None and verdict is not None and "clause" in properties:  # from an xdist worker
-            check = self.checks[report.nodeid] = _Check(properties["clause"], properties["level"])
+            check = self.checks[report.nodeid] = _Check(str(properties["clause"]), str(properties["level"]))
         if check is None or verdict is None:
             return
         check.verdicts.append(Verdict(verdict))

@@ -1,7 +1,7 @@
 """What gws-conformance adds to the pytest-html report: the compliance matrix, the latency
 profile, the run manifest, and per check its requirement and transcript.
 
-pytest-html inserts these strings as HTML without escaping them (notes/libraries.md), and much
+pytest-html inserts these strings as HTML without escaping them (pytest-html 4), and much
 of what they show comes from the server, so every value goes through :func:`html.escape` here:
 nothing a server sends can become markup.
 """

@@ -100,7 +100,8 @@ class RunRecord:
         if verdict is None or "clause" not in properties:
             return None  # not a conformance check
         check = self.checks.setdefault(
-            report.nodeid, CheckRecord(report.nodeid, properties["clause"], properties["level"], properties["page"])
+            report.nodeid,
+            CheckRecord(report.nodeid, str(properties["clause"]), str(properties["level"]), str(properties["page"])),
         )
         check.phases[report.when] = verdict
         check.durations[report.when] = round(report.duration, 6)

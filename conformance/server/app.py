@@ -18,6 +18,7 @@ import itertools
 import json
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from starlette.applications import Starlette
@@ -128,10 +129,11 @@ class ReferenceApp:
 
     # --- plumbing ------------------------------------------------------------------------------------
 
-    async def _http_error(self, request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 405:
+    async def _http_error(self, request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 404
+        if status == 405:
             return gws_error(2, f"Method {request.method} is not allowed here", 405)
-        return gws_error(6, f"No resource at {request.url.path}", exc.status_code)
+        return gws_error(6, f"No resource at {request.url.path}", status)
 
     async def _internal_error(self, request: Request, exc: Exception) -> Response:
         return gws_error(4, "Internal error", 500)
@@ -171,7 +173,7 @@ class ReferenceApp:
     def _finish(self, response: Response, session: HttpSession, is_new: bool, request: Request) -> Response:
         # Bayeux answers are protocol, not GWS bodies: their notifications were varied when published.
         if isinstance(response, JSONResponse) and self.faults and not request.url.path.startswith(NOTIFICATIONS):
-            varied = vary_body(json.loads(response.body), self.faults)
+            varied = vary_body(json.loads(bytes(response.body)), self.faults)
             response = JSONResponse(
                 varied,
                 response.status_code,
@@ -234,9 +236,7 @@ class ReferenceApp:
                 if delay is None:
                     self.bayeux.publish(username, topic, varied)
                 else:
-                    self._delays.schedule(
-                        username, lambda u=username, d=varied: self.bayeux.publish(u, topic, d), delay
-                    )
+                    self._delays.schedule(username, partial(self.bayeux.publish, username, topic, varied), delay)
 
     def _delay_of(self, data: dict[str, Any]) -> float | None:
         """How much later than now ``data`` goes out (None: at once, unless earlier ones still wait)."""

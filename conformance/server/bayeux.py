@@ -122,7 +122,8 @@ class BayeuxServer:
             reply["id"] = message["id"]
         if channel == "/meta/handshake":
             return [self._handshake(username, reply)]
-        client = self._clients.get(message.get("clientId"))
+        client_id = message.get("clientId")
+        client = self._clients.get(client_id) if isinstance(client_id, str) else None
         if client is None or client.username != username:
             reply.update(
                 successful=False, error="402::Unknown client", advice={"reconnect": "handshake", "interval": 0}

@@ -47,7 +47,7 @@ class Queue:
 
 @dataclass(frozen=True)
 class Directory:
-    agents: Mapping[str, AgentAccount]
+    agents: dict[str, AgentAccount]  # the test-only API adds agents (load)
     queues: Mapping[str, Queue]
 
     def by_user_id(self, user_id: str) -> AgentAccount | None:

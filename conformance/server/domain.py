@@ -57,21 +57,15 @@ Decisions where the pages are silent:
 
 from __future__ import annotations
 
-import itertools
-import time
 from collections.abc import Callable
 from typing import Any
 
 from conformance.server import domain_faults as broken
 from conformance.server import message_faults as broken_pages
 from conformance.server.directory import (
-    AgentAccount,
     Directory,
-    Queue,
     default_directory,
-    resolve_target,
 )
-from conformance.server.faults import FaultSet
 from conformance.server.operations import HANDLERS, Operations
 from conformance.server.requests import (
     ApiError,
@@ -82,10 +76,8 @@ from conformance.server.requests import (
     missing,
 )
 from conformance.server.sessions import (
-    AGENT_ONLY_CAPABILITIES,
     SUPERVISOR_MODES,
     UNLISTED_OPERATIONS,
-    Message,
     Participant,
     Role,
     SmsSession,
@@ -93,8 +85,6 @@ from conformance.server.sessions import (
 )
 from conformance.server.variations import (
     BARE_RESPONSES,
-    ORIGINATOR_LAST,
-    PARTICIPANTS_REVERSED,
     SYNC_TARGET_REFUSAL,
 )
 
@@ -105,33 +95,7 @@ __all__ = ["ApiError", "Directory", "Outcome", "SmsDomain", "default_directory"]
 
 
 class SmsDomain(Operations):
-    def __init__(
-        self, directory: Directory | None = None, faults: FaultSet | None = None, clock: Callable[[], float] = time.time
-    ) -> None:
-        self.directory = directory or default_directory()
-        self.faults = faults or FaultSet()
-        self.clock = clock
-        self.base_url = "http://localhost"
-        self._sessions: dict[str, SmsSession] = {}
-        self._online: set[str] = set()
-        self._ids = itertools.count(1)
-
-    # --- people ---------------------------------------------------------------------------------
-
-    def set_online(self, username: str, online: bool) -> None:
-        (self._online.add if online else self._online.discard)(username)
-
-    def _account(self, username: str) -> AgentAccount:
-        account = self.directory.agents[username]
-        if not account.has_multimedia and broken.FEATURE_IGNORED not in self.faults:
-            raise ApiError(5, "The user does not have the api-multimedia feature", 403)
-        return account
-
-    def _new_id(self, width: int = 16) -> str:
-        return f"{next(self._ids):0{width}X}"
-
-    def _now_ms(self) -> int:
-        return int(self.clock() * 1000)
+    """The documented operations and reads, over :class:`DomainState`."""
 
     # --- the test-only API --------------------------------------------------------------------------
 
@@ -173,10 +137,6 @@ class SmsDomain(Operations):
         if broken.PROBE_BLIND in self.faults:
             return []
         return [self._message_view(m) for m in session.customer_received()]
-
-    def _busy(self) -> bool:
-        """More sessions Chatting at once than a plain run ever holds (consult-notifications-swapped-under-load)."""
-        return sum(s.status is Status.CHATTING for s in self._sessions.values()) > broken.LOAD_THRESHOLD
 
     def reset(self) -> None:
         self._sessions.clear()
@@ -318,7 +278,7 @@ class SmsDomain(Operations):
                 and session.status is Status.CHATTING
                 and ((p := session.participant_of(agent.username)) is not None and p.active)
             )
-            if not handling and not (session is not None and broken.INTRUDE_ANY_SESSION in self.faults):
+            if session is None or (not handling and broken.INTRUDE_ANY_SESSION not in self.faults):
                 raise ApiError(6, f"{agent.username} handles no SMS session {session_id}", 404)
             mode = body.get("supervisorVisibilityMode")
             if mode is None:
@@ -354,94 +314,3 @@ class SmsDomain(Operations):
         intruder = Participant(self._new_id(), account.nickname, Role.OWNER, account)
         session.participants.append(intruder)
         return intruder
-
-    # --- targets ---------------------------------------------------------------------------------------
-
-    def _available(self, account: AgentAccount, session: SmsSession) -> bool:
-        current = session.participant_of(account.username)
-        return account.username in self._online and account.has_multimedia and (current is None or not current.active)
-
-    def _pick_agent(self, session: SmsSession, reference: str) -> tuple[AgentAccount | None, str]:
-        """The agent a target names, or None and why the operation fails."""
-        target = resolve_target(self.directory, reference) if reference else None
-        if target is None:
-            return None, f"Target {reference or '(none)'} is unknown"
-        if target.queue is not None:
-            return self._pick_from_queue(session, target.queue)
-        if not self._available(target.agent, session):
-            return None, f"Agent {target.agent.nickname} is not available"
-        return target.agent, ""
-
-    def _pick_from_queue(self, session: SmsSession, queue: Queue) -> tuple[AgentAccount | None, str]:
-        if broken.QUEUE_FAILS in self.faults:
-            return None, f"Queue {queue.name} failed"
-        for username in queue.members:
-            account = self.directory.agents.get(username)
-            if account is not None and self._available(account, session):
-                return account, ""
-        return None, f"No agent of queue {queue.name} is available"
-
-    # --- notifications -------------------------------------------------------------------------------
-
-    def _session_view(self, session: SmsSession, username: str) -> dict[str, Any]:
-        view = session.view_for(username)
-        if broken.CAPABILITIES_MISSING in self.faults:
-            view["capabilities"] = [c for c in view["capabilities"] if c not in AGENT_ONLY_CAPABILITIES]
-        if broken.HTML_PAYLOADS in self.faults:
-            view["state"] = broken.IMG_PAYLOAD
-            view["capabilities"] = [*view["capabilities"], broken.SCRIPT_PAYLOAD]
-        as_customer = {Role.CONSULTANT} if broken.CONSULTANT_AS_CUSTOMER in self.faults else set()
-        as_customer |= {Role.CONFERENCE} if broken.INVITE_AS_CUSTOMER in self.faults else set()
-        if as_customer:
-            consultants = {p.participant_id for p in session.participants if p.role in as_customer}
-            for participant in view["participants"]:
-                if participant["participantId"] in consultants:
-                    participant["type"] = "Customer"
-        if PARTICIPANTS_REVERSED in self.faults:
-            view["participants"].reverse()
-        if ORIGINATOR_LAST in self.faults:
-            owners = {p.participant_id for p in session.participants if p.role is Role.OWNER}
-            view["participants"].sort(key=lambda p: p["participantId"] in owners)
-        return view
-
-    def _message_view(self, message: Message) -> dict[str, Any]:
-        return message.view(seconds_field_in_seconds=broken.SECONDS_IN_SECONDS in self.faults)
-
-    def _state_change(
-        self,
-        session: SmsSession,
-        username: str,
-        notification_type: str = "StatusChange",
-        reference_id: int | None = None,
-    ) -> dict[str, Any]:
-        data = {
-            "notificationType": notification_type,
-            "messageType": "SMSsessionStateChangeMessage",
-            "smssession": self._session_view(session, username),
-        }
-        if reference_id is not None:
-            data["referenceId"] = reference_id
-        return data
-
-    def _new_messages(self, session: SmsSession, messages: list[Message]) -> dict[str, Any]:
-        return {
-            "messages": [self._message_view(m) for m in messages],
-            "notificationType": "NewMessages",
-            "messageType": "MessageLogUpdated",
-            "smssessionUri": session.uri,
-        }
-
-    def _log(
-        self, session: SmsSession, message_type: str, sender: Participant | None, visibility: str, **extra: Any
-    ) -> Message:
-        message = Message(session.next_index(), message_type, sender, visibility, self._now_ms(), extra)
-        session.messages.append(message)
-        return message
-
-    def _to_agents(
-        self, request: Request, make: Callable[[str], dict[str, Any]], *, except_for: str | None = None
-    ) -> None:
-        for participant in request.session.agents():
-            username = participant.account.username
-            if username != except_for:
-                request.notifications.append((username, make(username)))

@@ -25,7 +25,7 @@ from conformance.errors import UsageError
 @dataclass(frozen=True)
 class Fault:
     name: str
-    clause: str | None  # the clause ID of ../shared/spec it breaks, e.g. "sms.consult.notify.order"; None: benign
+    clause: str | None  # the clause ID (conformance.spec) it breaks, e.g. "sms.consult.notify.order"; None: benign
     summary: str
     unobservable: bool = False  # hides the notifications themselves: caught by checks erroring, not failing
     under_load: bool = False  # appears only under concurrency: caught by ``gws-conformance load``, not by a run

@@ -15,18 +15,15 @@ import asyncio
 import json
 import re
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from conformance.errors import UsageError
+from starlette.types import ASGIApp as App
+from starlette.types import Message, Receive, Scope, Send
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+from conformance.errors import UsageError
 
 OPERATION = re.compile(r"^/api/v2/me/smssessions/[^/]+$")
 HUGE_BYTES = 100 * 2**20  # the huge body

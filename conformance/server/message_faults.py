@@ -8,70 +8,59 @@ receives it), so most of their faults are one switch per page, built from :data:
 from __future__ import annotations
 
 from conformance.server import faults as fault_catalogue
+from conformance.spec.pages import SMS_PAGES, Page
 
 define = fault_catalogue.define
 
-# operation -> (the clause IDs' page slug, its parameter or None, its visibility)
-POSTING_PAGES = {
-    "SendMessage": ("send-message", "text", "All"),
-    "SendToAgents": ("send-to-agents", "text", "Agents"),
-    "SendUrl": ("send-url", "url", "All"),
-    "SendStartTypingNotification": ("send-start-typing", None, "All"),
-    "SendStopTypingNotification": ("send-stop-typing", None, "All"),
-    "SendStartTypingToAgentsNotification": ("send-start-typing-to-agents", None, "Agents"),
-    "SendStopTypingToAgentsNotification": ("send-stop-typing-to-agents", None, "Agents"),
-    "SendCustomNotice": ("send-custom-notice", "noticeText", "All"),
-}
-USER_DATA_PAGES = {
-    "AttachUserData": "attach-user-data",
-    "UpdateUserData": "update-user-data",
-    "DeleteUserData": "delete-user-data",
-    "SetDisposition": "set-disposition",
-}
+# The pages that add one message, and those that change user data, by operation (the page registry).
+POSTING_PAGES: dict[str, Page] = {p.operation: p for p in SMS_PAGES if p.operation and p.message}
+USER_DATA_PAGES: dict[str, Page] = {p.operation: p for p in SMS_PAGES if p.operation and p.user_data}
 _TYPING = ("SendStartTypingNotification", "SendStopTypingNotification")
 
 RESPONSE_NOT_GWS = {
     operation: define(
-        f"{slug}-response-not-gws",
-        f"sms.{slug}.response",
+        f"{page.slug}-response-not-gws",
+        f"sms.{page.slug}.response",
         f'an accepted {operation} answers HTTP 200 {{"status": "OK"}} without a statusCode',
     )
-    for operation, slug in {**{op: page[0] for op, page in POSTING_PAGES.items()}, **USER_DATA_PAGES}.items()
+    for operation, page in {**POSTING_PAGES, **USER_DATA_PAGES}.items()
 }
 WRONG_VISIBILITY = {
     operation: define(
-        f"{slug}-wrong-visibility",
-        f"sms.{slug}.message",
-        f"{operation}'s message has visibility {'Agents' if visibility == 'All' else 'All'}, not {visibility}",
+        f"{page.slug}-wrong-visibility",
+        f"sms.{page.slug}.message",
+        f"{operation}'s message has visibility {'Agents' if message.visibility == 'All' else 'All'}, "
+        f"not {message.visibility}",
     )
-    for operation, (slug, _, visibility) in POSTING_PAGES.items()
+    for operation, page in POSTING_PAGES.items()
+    if (message := page.message) is not None
 }
 PARAM_UNCHECKED = {
     operation: define(
-        f"{slug}-{param.lower()}-unchecked",
-        f"sms.{slug}.param.{'notice-text' if param == 'noticeText' else param}",
-        f"{operation} without a string {param} is accepted (and adds a message without it)",
+        f"{page.slug}-{message.param.lower()}-unchecked",
+        f"sms.{page.slug}.param.{message.param_slug or message.param}",
+        f"{operation} without a string {message.param} is accepted (and adds a message without it)",
     )
-    for operation, (slug, param, _) in POSTING_PAGES.items()
-    if param
+    for operation, page in POSTING_PAGES.items()
+    if (message := page.message) is not None and message.param
 }
 NOT_TO_CUSTOMER = {
     operation: define(
-        f"{slug}-not-to-customer",
-        f"sms.{slug}.customer",
+        f"{page.slug}-not-to-customer",
+        f"sms.{page.slug}.customer",
         f"{operation}'s message is logged visible to All but never reaches the customer's phone",
     )
-    for operation, (slug, param, visibility) in POSTING_PAGES.items()
-    if param and visibility == "All"
+    for operation, page in POSTING_PAGES.items()
+    if (message := page.message) is not None and message.param and message.visibility == "All"
 }
 LEAKS_TO_CUSTOMER = {
     operation: define(
-        f"{slug}-leaks-to-customer",
-        f"sms.{slug}.visibility",
+        f"{page.slug}-leaks-to-customer",
+        f"sms.{page.slug}.visibility",
         f"{operation}'s message says visibility Agents but reaches the customer's phone",
     )
-    for operation, (slug, _, visibility) in POSTING_PAGES.items()
-    if visibility == "Agents"
+    for operation, page in POSTING_PAGES.items()
+    if page.message is not None and page.message.visibility == "Agents"
 }
 TYPING_TO_NO_AGENT = define(
     "no-typing-echo",

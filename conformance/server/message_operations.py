@@ -1,6 +1,6 @@
 """The operations of the pages that add a message (SendMessage, SendToAgents, SendUrl, the typing
 pages, SendCustomNotice) and of those that change user data (Attach-, Update-, DeleteUserData,
-SetDisposition): :class:`MessageOperations`, a mixin of :class:`conformance.server.operations.Operations`,
+SetDisposition): :class:`MessageOperations`, a base of :class:`conformance.server.operations.Operations`,
 and :data:`MESSAGE_HANDLERS`, their rows of the operations' table.
 """
 
@@ -23,6 +23,7 @@ from conformance.server.requests import (
     string_param,
 )
 from conformance.server.sessions import Role
+from conformance.server.state import DomainState
 from conformance.server.variations import NO_ECHO_TO_SENDER, TYPING_TO_OTHERS
 
 # The user data key SetDisposition writes under without a dispositionKey: "the disposition key
@@ -30,8 +31,8 @@ from conformance.server.variations import NO_ECHO_TO_SENDER, TYPING_TO_OTHERS
 DEFAULT_DISPOSITION_KEY = "DispositionCode"
 
 
-class MessageOperations:
-    """Needs from its host: ``faults``, ``_log``, ``_to_agents``, ``_new_messages``, ``_state_change``."""
+class MessageOperations(DomainState):
+    """The operations of the message and user data pages."""
 
     def _switched(self, table: dict[str, Fault], operation: str) -> bool:
         """Whether the fault ``table`` holds for ``operation`` is on (a table keyed by operation)."""
@@ -68,10 +69,10 @@ class MessageOperations:
         sent PropertiesUpdated with the whole session, the requester's with the referenceId."""
         data, operation = request.session.user_data, change.operation
         if operation == "DeleteUserData":
-            for key in list(data) if broken_pages.DELETE_ALL in self.faults else change.keys:
-                data.pop(key, None)
+            for deleted in list(data) if broken_pages.DELETE_ALL in self.faults else change.keys:
+                data.pop(deleted, None)
         elif operation == "SetDisposition":
-            key = change.disposition_key
+            key: str | None = change.disposition_key
             if key is None or broken_pages.DISPOSITION_KEY_IGNORED in self.faults:
                 key = None if broken_pages.DISPOSITION_DEFAULT_LOST in self.faults else DEFAULT_DISPOSITION_KEY
             if key is not None and change.disposition is not None:
@@ -82,7 +83,7 @@ class MessageOperations:
             ) in self.faults and change.values:
                 data.clear()
             data.update(change.values)
-        told = [p.account.username for p in request.session.agents()]
+        told = [p.username for p in request.session.agents()]
         told += [request.username] if request.username not in told else []
         for name in told:
             request.notifications.append(

@@ -82,7 +82,7 @@ class Operations(MessageOperations):
         if broken.INDEX_REUSED in self.faults:
             joined.index -= 1
         for participant in session.agents():
-            name = participant.account.username
+            name = participant.username
             if broken.CONSULTANT_NOT_NOTIFIED in self.faults and name == account.username:
                 continue
             announcement = self._new_messages(session, [joined])
@@ -140,7 +140,7 @@ class Operations(MessageOperations):
         joined = self._log(session, "ParticipantJoined", member, "Agents" if hidden else "All")
         joined.to_customer = broken.INVITE_HIDDEN not in self.faults
         for participant in session.agents():
-            name = participant.account.username
+            name = participant.username
             sequence = [self._state_change(session, name, "ParticipantsUpdated"), self._new_messages(session, [joined])]
             if broken.INVITE_SWAPPED in self.faults:
                 sequence.reverse()
@@ -206,7 +206,7 @@ class Operations(MessageOperations):
         leaver.active = False
         if not session.agents() and not leaver.wrap_up:
             session.status = Status.COMPLETED
-        left_name = leaver.account.username
+        left_name = leaver.username
         request.notifications.append(
             (
                 left_name,
@@ -225,7 +225,7 @@ class Operations(MessageOperations):
         """The session ends for everyone in it (and the requester, if it was wrapping up). Where
         ``queueName`` places the interaction no agent can see, so it is validated and not kept."""
         session = request.session
-        told = [p.account.username for p in session.agents()]
+        told = [p.username for p in session.agents()]
         told += [request.username] if request.username not in told else []
         request.me.wrap_up = False
         if broken.COMPLETE_STILL_OPEN not in self.faults:

@@ -116,6 +116,13 @@ class Participant:
     def type(self) -> str:
         return "Customer" if self.role is Role.CUSTOMER else "Agent"
 
+    @property
+    def username(self) -> str:
+        """The agent's username; the customer has none (asking for it is a bug of the server)."""
+        if self.account is None:
+            raise ValueError(f"participant {self.participant_id} is the customer: it has no username")
+        return self.account.username
+
     def view(self) -> dict[str, Any]:
         return {"nickname": self.nickname, "type": self.type, "participantId": self.participant_id}
 

@@ -1,8 +1,8 @@
 """The clause catalogue: the documentation restated as numbered, citable requirements.
 
 Every check names one clause ID from here; the compliance matrix lists every clause, covered
-or not. This module restates ``shared/spec/consult.md`` (the Consult page, clause by clause) and
-the cross-cutting rules that ``gws-conventions.md`` derives from the API Basics pages; the pages
+or not. This module restates the Consult page clause by clause (its URL in
+:mod:`conformance.spec.pages`) and the cross-cutting rules of the API Basics pages; the pages
 that move a session through its life are in :mod:`conformance.spec.lifecycle_clauses`, those that add
 messages in :mod:`conformance.spec.message_clauses`, those that change user data or read a session in
 :mod:`conformance.spec.user_data_clauses`.

@@ -1,5 +1,5 @@
 """The clauses of the pages that move an SMS session through its life: Accept, Reject, Complete,
-Leave, Invite, Transfer and Intrude (``shared/spec/sms-pages.md``, each page read at its source).
+Leave, Invite, Transfer and Intrude (each page read at its URL, in :mod:`conformance.spec.pages`).
 
 Where a page is silent the clause says what was decided and that it is assumed; what no page
 documents is not a clause: Transfer's notifications (the chat page's Notifications section is

@@ -1,6 +1,6 @@
 """The clauses of the pages that add a message to an SMS session's log: SendMessage, SendToAgents,
-SendUrl, the four typing pages and SendCustomNotice (``shared/spec/sms-pages.md``, each page read
-at its source).
+SendUrl, the four typing pages and SendCustomNotice (each page read at its URL, in
+:mod:`conformance.spec.pages`).
 
 Who receives a message is read from its ``visibility``: All is every participant, Agents every
 agent. Whether the *sender* receives its own is left open by every page (it is tolerated either

@@ -3,7 +3,7 @@
 Derived, not invented: every body and response is a schema of ``schemas/`` (as a component,
 its relative ``$ref`` rewritten to ``#/components/schemas/...``); what those schemas do not
 cover is written here from the pages and says so. It exists so that schemathesis can generate
-requests (the fuzz suite, ``conformance.fuzz``) and so that a user can load the API elsewhere:
+requests (the fuzz suite, ``conformance.suites.fuzz_sms_sessions``) and so that a user can load the API elsewhere:
 ``gws-conformance openapi > gws-sms.openapi.json``.
 
 Request bodies are one ``oneOf`` keyed by ``operationName``: Consult's branches are the derived
@@ -20,25 +20,19 @@ from typing import Any
 from urllib.parse import urljoin
 
 import conformance
+from conformance.spec.pages import SESSION_ENDPOINT, SMS_PAGES
 from conformance.spec.schemas import load_schema, shape_names
 
 # The GWS shapes (not the suite's own report formats).
 GWS_SHAPES = ("objects/", "requests/", "responses/", "notifications/")
+# The operations posted to /me/smssessions/{id}, from the page registry.
+_SESSION_PAGES = [p for p in SMS_PAGES if p.operation and p.endpoint == SESSION_ENDPOINT]
 # Operations with a derived request schema (schemas/requests/), referenced as components.
-DERIVED_BODIES = (
-    "requests/accept",
-    "requests/complete",
-    "requests/send-message",
-    "requests/send-to-agents",
-    "requests/send-url",
-    "requests/send-custom-notice",
-    "requests/typing",
-    "requests/user-data",
-    "requests/delete-user-data",
-    "requests/set-disposition",
-)
-NO_PARAMETER_OPERATIONS = ("Leave", "Reject")  # no schema of their own: operationName is the whole body
-TARGET_OPERATIONS = ("Transfer", "Invite")  # a target as Consult's derived schema has it
+DERIVED_BODIES = tuple(dict.fromkeys(p.request for p in _SESSION_PAGES if p.request and not p.targets))
+# No schema of their own: operationName is the whole body.
+NO_PARAMETER_OPERATIONS = tuple(p.operation for p in _SESSION_PAGES if p.operation and not p.request)
+# A target as Consult's derived schema has it.
+TARGET_OPERATIONS = tuple(p.operation for p in _SESSION_PAGES if p.operation and p.targets and p.slug != "consult")
 
 
 def component_name(shape: str) -> str:
@@ -122,7 +116,7 @@ def openapi_document(base_url: str | None = None) -> dict[str, Any]:
         "description": "the SMS session id",
         "schema": {"type": "string", "minLength": 1},
     }
-    read_security = [{"basic": []}, {"cookie": []}]
+    read_security: list[dict[str, list[str]]] = [{"basic": []}, {"cookie": []}]
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {

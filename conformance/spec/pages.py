@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 DOCS = "https://docs.genesys.com/Documentation/"
 
 
+SESSION_ENDPOINT = "/api/v2/me/smssessions/{id}"  # where most operations are posted
+
+
 @dataclass(frozen=True)
 class MessageSpec:
     """What a page that adds one message to the log documents about it."""
@@ -42,6 +45,7 @@ class Page:
     user_data: bool = False  # a page that changes the session's user data
     targets: bool = False  # takes a target as Consult does (targetUri / targetPath)
     family: str = "sms"  # "sms": an SMS Session API page; "basics": an API Basics page (common clauses)
+    endpoint: str = SESSION_ENDPOINT  # where the operation is posted
 
     @property
     def doc_name(self) -> str:
@@ -153,6 +157,7 @@ PAGES: tuple[Page, ...] = (
         "HTCC/latest/API/SMSIntrude",
         operation="Intrude",
         request="requests/intrude",
+        endpoint="/api/v2/users/{userId}/smssessions/{id}",
         samples={"intrude/request": "requests/intrude", "intrude/response": "responses/ok"},
     ),
     _page(
@@ -305,6 +310,8 @@ PAGES: tuple[Page, ...] = (
 
 BY_SLUG: dict[str, Page] = {p.slug: p for p in PAGES}
 SMS_PAGES: tuple[Page, ...] = tuple(p for p in PAGES if p.family == "sms")
+# Every documented sample (its name under schemas/samples/) and the shape it is valid against.
+SAMPLE_SHAPES: dict[str, str] = {sample: shape for p in PAGES for sample, shape in p.samples.items()}
 
 
 def page(slug: str) -> Page:

@@ -43,7 +43,8 @@ def received_valid(arrivals: list[Arrival], expected: Expected, shape: str) -> M
 
 
 def participant_ids(session: Mapping[str, Any]) -> set[str]:
-    return {p.get("participantId") for p in session.get("participants", []) if isinstance(p, Mapping)}
+    participants = session.get("participants", [])
+    return {str(p.get("participantId")) for p in participants if isinstance(p, Mapping) and "participantId" in p}
 
 
 def messages_in(arrivals: list[Arrival]) -> list[Mapping[str, Any]]:

@@ -184,6 +184,8 @@ class PostingPage:
         assert_accepted(seen)
         phone = customer_saw(seen)
         param = self.spec.param
+        if param is None:
+            raise ValueError(f"page {self.spec.kind}: no parameter becomes the message's field")
         expect(
             any(m.get(param) == self.value for m in phone),
             f"the customer's phone received nothing carrying the {param} sent ({len(phone)} new message(s) there)",

@@ -167,8 +167,8 @@ def test_new_messages_carry_the_history_up_to_the_join(accept: Observation) -> N
         any(m.get("type") == "ParticipantJoined" and (m.get("from") or {}).get("type") == "Customer" for m in carried),
         "the customer's ParticipantJoined is not carried",
     )
-    last = max((m.get("index") for m in carried if isinstance(m.get("index"), int)), default=0)
-    logged = {m.get("index") for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
+    last = max((m["index"] for m in carried if isinstance(m.get("index"), int)), default=0)
+    logged: set[int] = {m["index"] for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
     missing = sorted(logged - {m.get("index") for m in carried})
     expect(not missing, f"the history lacks the messages of index {missing}")
 

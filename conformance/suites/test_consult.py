@@ -1,7 +1,7 @@
 """Checks of the documentation page "SMS Session API: Consult", one clause each.
 
 Page: https://docs.genesys.com/Documentation/GWS/latest/API/SMSConsult
-Clauses: conformance/spec/clauses.py (restating shared/spec/consult.md).
+Clauses: conformance/spec/clauses.py.
 
 Scenarios run once per module and are judged by several checks, so one consult feeds every
 check about its response, notifications and visibility; each check says which clause it
@@ -470,15 +470,17 @@ def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Obse
     (MessageLogUpdated: the log was updated), so an empty log is a failure, not a pass. The very
     same message delivered twice is notify.once's warning, not a reused index."""
     delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(consult_by_uri.received["originator"])}
-    streamed = [m.get("index") for m in delivered.values()]
+    streamed: list[Any] = [m.get("index") for m in delivered.values()]
     if not streamed:
         raise Unjudgeable("the consult's stream announced no message to judge")
-    indexes = [m.get("index") for m in consult_by_uri.log_after]
+    indexes: list[Any] = [m.get("index") for m in consult_by_uri.log_after]
     expect(set(streamed) <= set(indexes), f"the message log (indexes {indexes}) lacks the announced indexes {streamed}")
     expect(
-        indexes == sorted(set(indexes)) and all(isinstance(i, int) for i in indexes), f"message log indexes {indexes}"
+        all(isinstance(i, int) for i in indexes) and indexes == sorted(set(indexes)), f"message log indexes {indexes}"
     )
-    expect(streamed == sorted(set(streamed)), f"streamed indexes {streamed}")
+    expect(
+        all(isinstance(i, int) for i in streamed) and streamed == sorted(set(streamed)), f"streamed indexes {streamed}"
+    )
 
 
 @requirement("sms.common.timestamp")
@@ -657,11 +659,11 @@ def test_the_consultant_can_leave(leave_after_consult: tuple[Observation, str], 
     seen, consultant_id = leave_after_consult
     assert_accepted(seen)
     expect(all(seen.found.values()), _missing_outcomes(seen, LEAVE_WANTED, gws.deadline))
-    kept = seen.listed.get("originator")
+    kept = seen.listed.get("originator") or {}
     expect(
-        kept is not None and kept.get("state") == "Chatting",
-        f"the originator's session list shows the session as "
-        f"{kept and kept.get('state')}, not Chatting; {received_summary(seen)}",
+        kept.get("state") == "Chatting",
+        f"the originator's session list shows the session as {kept.get('state')}, not Chatting; "
+        f"{received_summary(seen)}",
     )
     expect(
         consultant_id not in participant_ids(kept),

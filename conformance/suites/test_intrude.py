@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from conformance.engine.context import Conformance
@@ -60,7 +61,7 @@ def _intruded(
 
 
 SCENARIOS = {
-    **{f"intrude[{mode}]": Scenario(lambda gws, s, mode=mode: _intrude(gws, s, mode)) for mode in MODES},
+    **{f"intrude[{mode}]": Scenario(partial(_intrude, mode=mode)) for mode in MODES},
     "intrude_with_an_unknown_mode": Scenario(lambda gws, s: _intrude(gws, s, "Spy")),
     "intrude_in_a_session_not_handled": Scenario(lambda gws, s: _intrude(gws, s, "Monitor", completed_first=True)),
 }

@@ -1,17 +1,13 @@
-"""The page's own samples: normalized from the verbatim page, stored as JSON, valid against their schemas."""
+"""The pages' samples: every one the page registry lists valid against its shape, and the Consult
+page's normalized from the verbatim page."""
 
 import pytest
 
 from conformance.spec.normalize import ReprSyntaxError, consult_samples, normalize_repr
+from conformance.spec.pages import SAMPLE_SHAPES, SMS_PAGES, page
 from conformance.spec.schemas import SCHEMA_ROOT, load_sample, validate
 
-SAMPLE_SHAPES = {
-    "request": "requests/consult",
-    "response": "responses/accepted",
-    "notification-participants-updated": "notifications/participants-updated",
-    "notification-new-messages": "notifications/new-messages",
-    "notification-error": "notifications/error",
-}
+CONSULT_SAMPLES = [name.removeprefix("consult/") for name in page("consult").samples]
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +16,21 @@ def page_samples():
 
 
 @pytest.mark.parametrize(("name", "shape"), SAMPLE_SHAPES.items())
-def test_every_normalized_sample_validates_against_its_schema(name, shape):
-    assert validate(shape, load_sample(f"consult/{name}")) == []
+def test_every_sample_of_every_page_validates_against_its_shape(name, shape):
+    assert validate(shape, load_sample(name)) == []
 
 
-@pytest.mark.parametrize("name", SAMPLE_SHAPES)
+def test_every_stored_sample_is_listed_by_its_page():
+    """The registry is complete: a sample file no page lists is a request body of a page whose
+    request has no schema of its own (operationName only: Leave, Reject)."""
+    stored = {
+        str(p.relative_to(SCHEMA_ROOT / "samples").with_suffix("")) for p in (SCHEMA_ROOT / "samples").rglob("*.json")
+    }
+    bare = {f"{p.slug}/request" for p in SMS_PAGES if p.operation and p.request is None}
+    assert stored - set(SAMPLE_SHAPES) == bare & stored and set(SAMPLE_SHAPES) <= stored
+
+
+@pytest.mark.parametrize("name", CONSULT_SAMPLES)
 def test_the_normalizer_reproduces_the_stored_json_from_the_verbatim_page(page_samples, name):
     assert page_samples[name] == load_sample(f"consult/{name}")
 
