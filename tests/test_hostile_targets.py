@@ -21,6 +21,8 @@ SHORT = {
 PASSWORDS = {name: f"{name}-pass" for name in ("alice", "bob", "carol", "dave")}
 SECRETS = [*PASSWORDS.values(), *(base64.b64encode(f"{n}:{p}".encode()).decode() for n, p in PASSWORDS.items())]
 
+pytestmark = pytest.mark.slow  # every test here runs the suite end to end
+
 
 @pytest.mark.parametrize("name", list(CATALOGUE))
 def test_a_hostile_target_ends_in_a_verdict_with_complete_reports_and_no_secret(tmp_path, run_cli, name):

@@ -5,6 +5,8 @@ import pytest
 
 from conformance.report.results import load_results
 
+pytestmark = pytest.mark.slow  # every test here runs the suite end to end
+
 
 def verdicts(run_cli, tmp_path, observation: str, *faults: str) -> tuple[dict[str, str], dict]:
     arguments = [argument for fault in faults for argument in ("--gws-fault", fault)]

@@ -7,12 +7,15 @@ each fault, and counts a fault as caught only when the checks of the clause it b
 
 import json
 
+import pytest
+
 import conformance.server.runner  # noqa: F401  (defines every switch of the server)
 from conformance.commands.selftest import SwitchRun, summarize
 from conformance.report.results import load_results
 from conformance.server.faults import benign, breaking
 
 
+@pytest.mark.slow
 def test_selftest_catches_every_fault_and_passes_every_benign_variation(tmp_path, run_cli):
     result = run_cli("selftest", "--report-dir", "selftest", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

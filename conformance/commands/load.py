@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 
 from conformance.commands.serve import start_serve_process
-from conformance.errors import EXIT_UNREACHABLE, UsageError
-from conformance.load.results import REPORT_DIR
+from conformance.errors import EXIT_INCOMPLETE, EXIT_UNREACHABLE, UsageError
+from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES
 
 LOCUSTFILE = Path(__file__).parents[1] / "load" / "locustfile.py"
 
@@ -53,6 +53,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="NAME",
         help="with no --target: switch on a fault or variation of the started reference server",
+    )
+    load.add_argument(
+        "--min-cycles",
+        type=int,
+        default=1,
+        metavar="N",
+        help="the fewest completed cycles of each kind (consult, transfer) the load must judge; "
+        "fewer when it ends: exit 4, never 0 (default 1)",
+    )
+    load.add_argument(
+        "--until-cycles",
+        type=int,
+        default=0,
+        metavar="N",
+        help="stop once every kind completed N cycles (the run time stays a cap); for tests that must not "
+        "depend on the machine's speed (default: the run time alone)",
     )
     load.add_argument(
         "--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)"
@@ -93,13 +109,20 @@ def locust_command(args: argparse.Namespace, url: str) -> list[str]:
 def run_load(args: argparse.Namespace) -> int:
     if args.users < 1:
         raise UsageError("--users must be at least 1")
+    if args.min_cycles < 0 or args.until_cycles < 0:
+        raise UsageError("--min-cycles and --until-cycles must be 0 or more")
     if args.target and args.fault:
         raise UsageError("--fault switches the started reference server: not with --target")
     server, url = (None, args.target.rstrip("/")) if args.target else start_serve_process(args.fault)
     try:
         if args.target:
             _check_target(url)
-        env = {**os.environ, REPORT_DIR: str(args.report_dir)}
+        env = {
+            **os.environ,
+            REPORT_DIR: str(args.report_dir),
+            MIN_CYCLES: str(args.min_cycles),
+            UNTIL_CYCLES: str(args.until_cycles),
+        }
         code = subprocess.run(locust_command(args, url), env=env).returncode
     finally:
         if server is not None:
@@ -113,9 +136,17 @@ def run_load(args: argparse.Namespace) -> int:
         return code or EXIT_UNREACHABLE
     summary = json.loads(results.read_text())
     print(
-        f"gws-conformance load: {summary['cycles']} cycles by {summary['users']} users in {summary['duration_s']} s, "
+        f"gws-conformance load: {summary['cycles']} cycles ("
+        + ", ".join(f"{kind} {n}" for kind, n in summary["cycles_by_kind"].items())
+        + f") by {summary['users']} users in {summary['duration_s']} s, "
         f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s), "
         f"{summary['errors']['total']} error(s); "
         f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}"
     )
+    if code == EXIT_INCOMPLETE:
+        print(
+            f"gws-conformance load: fewer than {args.min_cycles} completed cycles of a kind were judged: "
+            "not green (a longer --run-time, or fewer --min-cycles)",
+            file=sys.stderr,
+        )
     return code

@@ -240,6 +240,8 @@ def run_step(
 
 
 Cycle = Callable[[Mapping[str, str]], list[tuple[Step, dict[str, Any]]]]
+# The cycles a load runs, by kind (the Locust users' tasks, the counts in load.json).
+CYCLES: dict[str, Cycle] = {"consult": consult_cycle, "transfer": transfer_cycle}
 
 
 def run_cycle(

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import gevent
 import httpx
 from locust import User, constant, events, task
 from locust.env import Environment
@@ -29,8 +30,9 @@ from conformance.client.agent import Agent
 from conformance.client.rest import tls_options
 from conformance.config import AgentConfig, Secret, SourceConfig, load_config
 from conformance.engine.sessions import ReferenceSource
-from conformance.load.cycle import Cycle, consult_cycle, run_cycle, transfer_cycle
-from conformance.load.results import REPORT_DIR, Collector
+from conformance.errors import EXIT_INCOMPLETE
+from conformance.load.cycle import CYCLES, run_cycle
+from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES, Collector
 
 COLLECTOR = Collector()
 
@@ -63,17 +65,17 @@ class AgentPair(User):
 
     @task(3)
     def consult_cycle(self) -> None:
-        self._run(consult_cycle)
+        self._run("consult")
 
     @task(1)
     def transfer_cycle(self) -> None:
-        self._run(transfer_cycle)
+        self._run("transfer")
 
-    def _run(self, cycle: Cycle) -> None:
+    def _run(self, kind: str) -> None:
         COLLECTOR.holding(+1)
         try:
             samples, violations = run_cycle(
-                self.agents, self.target, lambda agent: self.source.new_session(agent).id, self.deadline, cycle
+                self.agents, self.target, lambda agent: self.source.new_session(agent).id, self.deadline, CYCLES[kind]
             )
         except Exception as exc:  # counted here, and raised for Locust, which then exits non-zero
             COLLECTOR.error(f"{type(exc).__name__}: {exc}")
@@ -89,7 +91,11 @@ class AgentPair(User):
                 exception=None if sample.ok else AssertionError("conformance violation"),
                 context={},
             )
-        COLLECTOR.add(samples, violations)
+        COLLECTOR.add(kind, samples, violations)
+        if COLLECTOR.reached(int(os.environ.get(UNTIL_CYCLES, "0"))) and self.environment.runner is not None:
+            # Counted, not timed: the run time stays a cap. Quit from a greenlet of its own: stopping
+            # the users kills this one, which must not be the one quitting.
+            gevent.spawn(self.environment.runner.quit)
 
     def on_stop(self) -> None:
         for agent in getattr(self, "agents", {}).values():
@@ -120,3 +126,5 @@ def _write_results(environment: Environment, **kwargs: Any) -> None:
     COLLECTOR.write(results, report_dir)
     if results["violations"]["total"]:
         environment.process_exit_code = 1
+    elif COLLECTOR.short_of(int(os.environ.get(MIN_CYCLES, "1"))):
+        environment.process_exit_code = EXIT_INCOMPLETE  # judged too little to be green

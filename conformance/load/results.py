@@ -18,9 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.load.cycle import Sample, Violation
+from conformance.load.cycle import CYCLES, Sample, Violation
 
 REPORT_DIR = "GWS_CONFORMANCE_LOAD_REPORT_DIR"  # where the Locust process writes them (set by the command)
+# The fewest completed cycles of each kind a load must judge to exit 0, and the count of each kind
+# after which it stops early (0: only the run time stops it); set by the command.
+MIN_CYCLES = "GWS_CONFORMANCE_LOAD_MIN_CYCLES"
+UNTIL_CYCLES = "GWS_CONFORMANCE_LOAD_UNTIL_CYCLES"
 FIRST_KEPT = 3  # transcripts kept per clause and kind
 SCHEMA = "https://gws-conformance.invalid/schemas/reports/load.json"
 
@@ -41,6 +45,7 @@ class Collector:
         self.counts: dict[tuple[str, str], int] = defaultdict(int)
         self.first: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.cycles = 0
+        self.by_kind: dict[str, int] = defaultdict(int)  # completed cycles per kind (consult, transfer)
         self.errors: list[str] = []  # cycles that raised (the target dropped a connection, ...): the first few
         self.error_count = 0
 
@@ -54,8 +59,9 @@ class Collector:
         self._holding += delta
         self.peak_sessions = max(self.peak_sessions, self._holding)
 
-    def add(self, samples: Sequence[Sample], violations: Sequence[Violation]) -> None:
+    def add(self, kind: str, samples: Sequence[Sample], violations: Sequence[Violation]) -> None:
         self.cycles += 1
+        self.by_kind[kind] += 1
         for sample in samples:
             bucket = self.timeline[(sample.operation, int(sample.started))]
             bucket[0] += 1
@@ -75,6 +81,7 @@ class Collector:
             "timeline": [[op, second, *values] for (op, second), values in self.timeline.items()],
             "violations": [[clause, kind, n, self.first[(clause, kind)]] for (clause, kind), n in self.counts.items()],
             "cycles": self.cycles,
+            "by_kind": dict(self.by_kind),
             "peak_sessions": self.peak_sessions,
             "started": self.started,
             "errors": [self.error_count, self.errors],
@@ -94,6 +101,8 @@ class Collector:
         for clause, kind, count, records in data["violations"]:
             self._count(clause, kind, count, records)
         self.cycles += data["cycles"]
+        for kind, count in data["by_kind"].items():
+            self.by_kind[kind] += count
         count, messages = data["errors"]
         self.error_count += count
         self.errors = (self.errors + messages)[:FIRST_KEPT]
@@ -142,12 +151,23 @@ class Collector:
             "started": self.started,
             "duration_s": round(ended - self.started, 2),
             "cycles": self.cycles,
+            "cycles_by_kind": {kind: self.by_kind.get(kind, 0) for kind in CYCLES},
             "peak_sessions": peak,
             "errors": {"total": self.error_count, "first": self.errors},
             "operations": operations,
             "timeline": timeline,
             "violations": {"total": sum(self.counts.values()), "by_clause": by_clause},
         }
+
+    def short_of(self, minimum: int) -> list[str]:
+        """The cycle kinds completed fewer than ``minimum`` times (a load that judged too little)."""
+        return [
+            f"{kind} {self.by_kind.get(kind, 0)}/{minimum}" for kind in CYCLES if self.by_kind.get(kind, 0) < minimum
+        ]
+
+    def reached(self, count: int) -> bool:
+        """Every cycle kind completed at least ``count`` times (in this process)."""
+        return count > 0 and all(self.by_kind.get(kind, 0) >= count for kind in CYCLES)
 
     def write(self, results: Mapping[str, Any], report_dir: Path) -> None:
         report_dir.mkdir(parents=True, exist_ok=True)
