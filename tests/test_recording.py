@@ -79,3 +79,18 @@ def test_credential_headers_are_always_redacted():
         "X-CSRF-TOKEN": "***",
         "Content-Type": "application/json",
     }
+
+
+def test_secrets_are_redacted_alike_whether_few_or_many_are_registered():
+    """Few registered secrets are looked for one by one, many by their prefixes: the same result."""
+    from conformance.redaction import FEW_SECRETS, REDACTED, redact_secrets, register_secret
+
+    register_secret("few-secret-1")
+    assert redact_secrets({"a": "x few-secret-1 y"}) == {"a": f"x {REDACTED} y"}
+    for n in range(FEW_SECRETS + 1):
+        register_secret(f"{n:04d}-many-secret")
+    assert redact_secrets(["0003-many-secret!", "few-secret-1", "none here"]) == [
+        f"{REDACTED}!",
+        REDACTED,
+        "none here",
+    ]
