@@ -48,3 +48,25 @@ def test_markers_and_quiet_windows_judge_alike(run_cli, tmp_path, faults):
         "originator": ["nothing else within 1.0 s"],
         "consultant": ["nothing else within 1.0 s"],
     }
+
+
+def test_a_marker_that_cannot_be_told_as_the_originators_falls_back_to_a_quiet_window_at_once(run_cli, tmp_path):
+    """Stop-typing markers without ``from``: each stage falls back to a quiet window as soon as the
+    marker arrives, and its evidence says why. With the barrier timeout at ten minutes, a stage
+    that waited it out would stop the run at the subprocess's guard instead of finishing."""
+    result = run_cli(
+        "run",
+        "--page",
+        "consult",
+        "--",
+        "--gws-fault",
+        "stop-typing-without-from",
+        cwd=tmp_path,
+        env={"GWS_CONFORMANCE_BARRIER_TIMEOUT": "600", "GWS_CONFORMANCE_OBSERVATION": "markers"},
+    )
+    results = load_results(tmp_path / "reports" / "results.json")
+    assert result.returncode == 0, result.stdout[-3000:]  # the consult page's checks need no stop-typing page
+    order = next(c for c in results["checks"] if c["id"].endswith("comes_before_the_join[originator]"))
+    assert order["evidence"]["originator"] == [
+        "a marker that cannot be told as the originator's (no from, or another sender); nothing else within 1.0 s"
+    ]

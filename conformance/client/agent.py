@@ -33,7 +33,11 @@ class Agent:
         )
         self.log = NotificationLog()
         self.bayeux = BayeuxClient(
-            self.rest.http, config.notification_path, self.log, max_body_bytes=config.max_body_bytes
+            self.rest.http,
+            config.notification_path,
+            self.log,
+            max_body_bytes=config.max_body_bytes,
+            headers=self.rest.csrf_header,
         )
 
     def login(self) -> Agent:
@@ -46,10 +50,12 @@ class Agent:
         return self
 
     def logout(self) -> None:
+        # The stream first: its disconnect releases the held connect, and it may need the CSRF
+        # token that ending the contact center session can invalidate.
         try:
+            self.bayeux.stop()
             self.rest.post("/api/v2/me", {"operationName": "EndContactCenterSession"})
         finally:
-            self.bayeux.stop()
             self.rest.close()
 
     def __enter__(self) -> Agent:

@@ -123,9 +123,16 @@ class BayeuxClient:
     BACKOFF_MAX = 2.0  # seconds between connects, at most, while the server answers empty at once
 
     def __init__(
-        self, http: httpx.Client, path: str, log: NotificationLog, *, max_body_bytes: int = MAX_BODY_BYTES
+        self,
+        http: httpx.Client,
+        path: str,
+        log: NotificationLog,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        headers: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         self._http = http
+        self._headers = headers  # asked before each POST: the CSRF header, once the server handed one out
         self._path = path
         self.log = log
         self.max_body_bytes = max_body_bytes
@@ -148,7 +155,9 @@ class BayeuxClient:
         budget = timeout if timeout is not None else self._http.timeout.read or 30.0
         what = f"POST {self._path} ({messages[0].get('channel')})"
         try:
-            with self._http.stream("POST", self._path, json=messages, timeout=budget) as response:
+            with self._http.stream(
+                "POST", self._path, json=messages, timeout=budget, headers=dict(self._headers())
+            ) as response:
                 content = read_bounded(
                     response, max_bytes=self.max_body_bytes, deadline=time.monotonic() + budget, what=what
                 )

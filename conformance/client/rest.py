@@ -296,6 +296,11 @@ class GwsRestClient:
             headers[self._csrf[0]] = self._csrf[1]
         return headers
 
+    def csrf_header(self) -> dict[str, str]:
+        """The CSRF header the server handed out (its name from X-CSRF-HEADER), or none yet. Every
+        POST carries it, CometD's too: the CSRF page asks it of "all requests that modify data"."""
+        return dict([self._csrf]) if self._csrf is not None else {}
+
     def get(self, path: str, params: dict[str, Any] | None = None) -> Exchange:
         return self._send("GET", path, params=params)
 

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conformance.client.agent import Agent
@@ -410,6 +410,27 @@ class Conformance:
             received=received,
             listed=self.listed(consult.session_id, ("originator", "consultant")),
         )
+
+    def taken_if_offered(self, seen: Observation, role: str) -> Observation:
+        """``seen`` (a Transfer) with ``role``'s Accept after it when ``role``'s list shows the
+        session Invited: how every SMS session reaches an agent, which no page rules out for a
+        transferred one. The Accept (with the fields its page lists) is recorded; ``listed`` is
+        then read again, once ``role``'s stream shows the session Chatting or the deadline passed."""
+        offered = (seen.listed.get(role) or {}).get("state") == "Invited"
+        if not (seen.exchange.succeeded and offered):
+            return seen
+        taken = self.observed("accept_offered", lambda: self._accept_offered(seen.session_id, role))
+        return replace(seen, listed={**seen.listed, **taken.listed}, more=[*seen.more, taken.exchange])
+
+    def _accept_offered(self, session_id: str, role: str) -> Observation:
+        agent = self.agent(role)
+        mark, sent_at = agent.log.mark(), time.monotonic()
+        nickname = agent.account.nickname or agent.account.username
+        exchange = agent.operate(session_id, {"operationName": "Accept", "nickname": nickname})
+        if exchange.succeeded:
+            chatting = about_session(session_id, lambda d: (d.get("smssession") or {}).get("state") == "Chatting")
+            self.await_any(session_id, {role: chatting}, {role: mark}, sent_at)
+        return Observation(session_id, exchange, listed=self.listed(session_id, ("originator", role)))
 
     def await_any(self, session_id: str, awaited: Awaited, marks: Mapping[str, int], sent_at: float) -> None:
         """Wait (on the events, with the deadline) until each role in ``awaited`` received a

@@ -126,7 +126,10 @@ class CommandSource:
     def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:
         """An Invited session accepted, once the agent's stream shows it Chatting."""
         since = agent.log.mark()
-        answer = agent.operate(handle.id, {"operationName": "Accept"})
+        # Every field the Accept page lists: nickname ("as displayed to the customer") is not
+        # marked optional there, so a server may require it.
+        nickname = agent.account.nickname or agent.account.username
+        answer = agent.operate(handle.id, {"operationName": "Accept", "nickname": nickname})
         if not answer.succeeded:
             raise RuntimeError(
                 f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer.body}"

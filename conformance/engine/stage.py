@@ -229,6 +229,7 @@ class Stage:
     _sent_at: float = 0.0
     _ends: dict[str, int] = field(default_factory=dict)
     _lost: set[str] = field(default_factory=set)  # roles whose stream lost a marker
+    _unrecognised: set[str] = field(default_factory=set)  # roles whose marker could not be told as the originator's
 
     def _about(self, data: Mapping[str, Any]) -> bool:
         return about_session(self.session_id)(data)
@@ -240,7 +241,8 @@ class Stage:
         """The originator sends a marker; the position of its arrival in each role's stream. A
         marker that never arrives (the stream lost it), or that the session refuses (an Invited or
         ended session takes no typing), is left out: that stream falls back to a quiet window,
-        and its evidence says so."""
+        and its evidence says so. So is one that arrives but cannot be told as the originator's
+        (no ``from``, or another participant's): at once, not after the barrier timeout."""
         since = {role: self.watchers[role].log.mark() for role in roles}
         if not self.originator.operate(self.session_id, {"operationName": operation}).succeeded:  # e.g. it is over
             self._lost.update(roles)
@@ -249,12 +251,15 @@ class Stage:
         positions = {}
         for role in roles:
             found = self.watchers[role].log.wait_for(
-                lambda d: self._about(d) and carries_message(d, message_type, self.marker_from),
+                lambda d: self._about(d) and carries_message(d, message_type),
                 since=since[role],
                 deadline=until,
             )
             if found is None:
                 self._lost.add(role)
+            elif not carries_message(found.data, message_type, self.marker_from):
+                self._lost.add(role)
+                self._unrecognised.add(role)
             else:
                 positions[role] = found.seq
         return positions
@@ -275,6 +280,7 @@ class Stage:
         markers = self._markers(participants)
         barrier = self._barrier("SendStartTypingNotification", TYPING_STARTED, markers) if markers else {}
         self._lost.clear()  # only the end marker decides how a stream's end is proven
+        self._unrecognised.clear()
         self._marks.update({role: seq + 1 for role, seq in barrier.items()})
         if not self.announced:
             for role in (r for r in participants if r not in barrier):
@@ -320,6 +326,11 @@ class Stage:
     def _evidence(self, role: str) -> str:
         if role not in self._ends:
             return "not in the session: nothing to prove"
+        if role in self._unrecognised:
+            return (
+                "a marker that cannot be told as the originator's (no from, or another sender); "
+                f"nothing else within {self.calibration.quiet_window:.1f} s"
+            )
         if role in self._lost:
             return f"no marker (lost or refused); nothing else within {self.calibration.quiet_window:.1f} s"
         return self.calibration.evidence(role)

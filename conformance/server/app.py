@@ -5,8 +5,10 @@ Authentication as GWS does it (page "Cross-Site Request Forgery protection" and 
 HTTP Basic on every ``/api/v2`` request; a ``JSESSIONID`` cookie session created on the first
 authenticated request; every GET answers ``X-CSRF-HEADER: X-CSRF-TOKEN`` and the session's
 ``X-CSRF-TOKEN``, which every POST/PUT/DELETE must send back (403 "Missing or invalid Csrf
-token" otherwise). Decision: the CometD endpoint is exempt from CSRF, as CometD clients send no
-custom headers; it authenticates with Basic and the cookie like every other request.
+token" otherwise). Decision: the CometD endpoint is exempt from CSRF, as many CometD clients send
+no custom headers; it authenticates with Basic and the cookie like every other request. The
+variation ``csrf-on-every-post`` asks the CSRF header of CometD's POSTs too, as the CSRF page's
+"all requests that modify data: PUT, POST, DELETE" allows a server to.
 referenceIds are counted per HTTP session (the samples number requests 35, 36).
 """
 
@@ -33,6 +35,7 @@ from conformance.server.bayeux import BayeuxServer
 from conformance.server.directory import agent
 from conformance.server.domain import ApiError, Outcome, SmsDomain
 from conformance.server.variations import (
+    CSRF_ON_COMETD,
     JITTER,
     OrderedDelays,
     vary_body,
@@ -256,7 +259,7 @@ class ReferenceApp:
             batch = messages if isinstance(messages, list) else [messages]
             return JSONResponse(await self.bayeux.handle(session.username, batch))
 
-        return await self._guarded(request, handle, csrf=False)
+        return await self._guarded(request, handle, csrf=CSRF_ON_COMETD in self.faults)
 
     async def me(self, request: Request) -> Response:
         async def handle(session: HttpSession, request: Request) -> Response:

@@ -85,6 +85,7 @@ from conformance.server.sessions import (
 )
 from conformance.server.variations import (
     BARE_RESPONSES,
+    FEATURE_ONLY_ON_OPERATIONS,
     SYNC_TARGET_REFUSAL,
 )
 
@@ -145,12 +146,18 @@ class SmsDomain(Operations):
 
     def _visible(self, username: str, session_id: str) -> SmsSession:
         session = self._sessions.get(session_id)
-        if session is None or (session.participant_of(username) is None and broken.FOREIGN_SESSION not in self.faults):
+        # Under feature-not-enforced a user without the feature is let through to every session:
+        # the missing check that should have stopped it is the only one it meets.
+        unchecked = broken.FOREIGN_SESSION in self.faults or (
+            broken.FEATURE_IGNORED in self.faults and not self.directory.agents[username].has_multimedia
+        )
+        if session is None or (session.participant_of(username) is None and not unchecked):
             raise ApiError(6, f"SMS session {session_id} not found", 404)
         return session
 
     def list_sessions(self, username: str) -> list[dict[str, Any]]:
-        self._account(username)
+        if FEATURE_ONLY_ON_OPERATIONS not in self.faults:  # the variation: the feature governs operations only
+            self._account(username)
         views = [self._read_view(s, username) for s in self._sessions.values() if s.holds(username)]
         if broken_pages.LIST_WITHOUT_CAPABILITIES in self.faults:
             for view in views:
@@ -309,7 +316,8 @@ class SmsDomain(Operations):
         return name
 
     def _intruder(self, session: SmsSession, username: str) -> Participant:
-        """Under the foreign-session fault, an outsider acts as if it owned the session."""
+        """Under the foreign-session (or feature-not-enforced) fault, an outsider acts as if it owned
+        the session."""
         account = self.directory.agents[username]
         intruder = Participant(self._new_id(), account.nickname, Role.OWNER, account)
         session.participants.append(intruder)

@@ -107,7 +107,9 @@ UNKNOWN_SESSION_ACCEPTED = define(
     "an operation on a session id that does not exist is accepted (and does nothing)",
 )
 FEATURE_IGNORED = define(
-    "feature-not-enforced", "sms.consult.feature", "a user without api-multimedia can operate on sessions"
+    "feature-not-enforced",
+    "sms.consult.feature",
+    "a user without api-multimedia can operate on sessions (any session: no check stops it)",
 )
 FOREIGN_SESSION = define(
     "foreign-session-operable", "sms.consult.endpoint", "an agent may operate on a session it is not part of"

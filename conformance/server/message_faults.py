@@ -62,6 +62,11 @@ LEAKS_TO_CUSTOMER = {
     for operation, page in POSTING_PAGES.items()
     if page.message is not None and page.message.visibility == "Agents"
 }
+STOP_TYPING_ANONYMOUS = define(
+    "stop-typing-without-from",
+    "sms.send-stop-typing.message",
+    "SendStopTypingNotification's TypingStopped carries no from (so no one can tell whose it is)",
+)
 TYPING_TO_NO_AGENT = define(
     "no-typing-echo",
     "sms.send-start-typing.message",

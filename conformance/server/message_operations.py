@@ -48,8 +48,13 @@ class MessageOperations(DomainState):
                 visibility = "All"
         if self._switched(broken_pages.WRONG_VISIBILITY, operation):
             visibility = "Agents" if visibility == "All" else "All"
+        anonymous = operation == "SendStopTypingNotification" and broken_pages.STOP_TYPING_ANONYMOUS in self.faults
         message = self._log(
-            request.session, message_type, request.me, visibility, **{k: v for k, v in extra.items() if v is not None}
+            request.session,
+            message_type,
+            None if anonymous else request.me,
+            visibility,
+            **{k: v for k, v in extra.items() if v is not None},
         )
         message.to_customer = not self._switched(broken_pages.NOT_TO_CUSTOMER, operation)
         message.leaked = self._switched(broken_pages.LEAKS_TO_CUSTOMER, operation)

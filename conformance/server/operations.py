@@ -32,7 +32,9 @@ from conformance.server.sessions import (
 )
 from conformance.server.variations import (
     ACCEPT_IN_PIECES,
+    ACCEPT_NICKNAME_REQUIRED,
     LEFT_THEN_COMPLETED,
+    TRANSFER_OFFERED_INVITED,
     UNRELATED_IN_SESSION,
 )
 
@@ -172,6 +174,13 @@ class Operations(MessageOperations):
             )
             return
         self._depart(request, request.me, "All")
+        if TRANSFER_OFFERED_INVITED in self.faults:
+            # Offered as every SMS session reaches an agent: Invited, until its Accept (which logs
+            # its join).
+            new_owner.invited = True
+            offered_to = new_owner.username
+            request.notifications.append((offered_to, self._state_change(session, offered_to)))
+            return
         if not known_to_customer:
             joined = self._log(session, "ParticipantJoined", new_owner, "All")
             self._to_agents(request, lambda u: self._new_messages(session, [joined]))
@@ -297,6 +306,8 @@ def _save_lar(body: dict[str, Any], unchecked: bool) -> None:
 
 def _accept_params(domain: Operations, body: dict[str, Any]) -> str | None:
     _save_lar(body, broken.ACCEPT_SAVE_LAR_UNCHECKED in domain.faults)
+    if "nickname" not in body and ACCEPT_NICKNAME_REQUIRED in domain.faults:
+        raise missing("nickname")
     return optional_param(body, "nickname", str, "a non-empty string")
 
 

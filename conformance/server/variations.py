@@ -31,6 +31,26 @@ JITTER = define_benign("jitter", "each notification is delivered after a random 
 # The open points of sms-pages.md ("what the pages leave open"): who receives an agent's own
 # messages, participant order, extra notifications, and a synchronous refusal where the Consult
 # page shows an asynchronous Error.
+# Readings of the pages that a server built from them may take (strict ones: the suite's own
+# requests must satisfy them).
+CSRF_ON_COMETD = define_benign(
+    "csrf-on-every-post",
+    "the CSRF header is required on every POST, CometD's included (the CSRF page: all requests that modify data)",
+)
+ACCEPT_NICKNAME_REQUIRED = define_benign(
+    "accept-nickname-required",
+    "Accept without nickname is refused (statusCode 1): the Accept page lists it and marks only saveLAR optional",
+)
+TRANSFER_OFFERED_INVITED = define_benign(
+    "transfer-offered-invited",
+    "a transferred session is offered to its target Invited (StatusChange), as every SMS session reaches an "
+    "agent; the target's Accept makes it Chatting (no page documents Transfer's outcome)",
+)
+FEATURE_ONLY_ON_OPERATIONS = define_benign(
+    "feature-only-on-operations",
+    "a user without api-multimedia may still read its (empty) session list: the resource page's GETs need "
+    "api-multimedia-chat, the operations api-multimedia",
+)
 NO_ECHO_TO_SENDER = define_benign(
     "no-echo-to-sender",
     "an agent receives no notification of the messages it sends itself (typing, SendMessage, SendToAgents)",

@@ -6,7 +6,11 @@ Clauses: conformance/spec/lifecycle_clauses.py.
 Transfer's notifications are documented nowhere (the page's Notifications section is empty):
 each check judges the response and the session lists of the agents, and the transcript shows
 whatever arrived without judging it. The wait for the target is only a wait: for a notification
-that shows the session Chatting to the target, or the deadline.
+that shows the session to the target Invited or Chatting, or the deadline.
+
+No page says how the session reaches the target. A server may hand it over Chatting, or offer it
+Invited, the way every SMS session reaches an agent: then the target accepts it (with the fields
+the Accept page lists) and the hand-over is judged from there; the transcript shows which.
 """
 
 from __future__ import annotations
@@ -32,16 +36,18 @@ from conformance.suites.judging import (
 
 TEXT = register_own_content("gws-conformance: you are being transferred")
 REACHED_TARGET = Expected(
-    "a snapshot of the session Chatting (only awaited)", snapshot_where(lambda s: s.get("state") == "Chatting")
+    "a snapshot of the session Invited or Chatting (only awaited)",
+    snapshot_where(lambda s: s.get("state") in ("Invited", "Chatting")),
 )
 
 
 def _transfer(gws: Conformance, session: Lease, params: Mapping[str, Any]) -> Observation:
-    return gws.observe(
+    seen = gws.observe(
         session,
         {"operationName": "Transfer", **params},
         expected={"originator": (), "consultant": (REACHED_TARGET,) if params else ()},
     )
+    return gws.taken_if_offered(seen, "consultant")
 
 
 SCENARIOS = {

@@ -262,3 +262,37 @@ def test_stopping_the_server_answers_a_held_long_poll_instead_of_waiting_for_it(
         client_id = client.subscribe()
         holder = concurrent.futures.ThreadPoolExecutor(1).submit(client.connect, client_id)
     holder.result(timeout=HELD_SECONDS)  # answered by the stop, not by the minute's hold
+
+
+# --- strict readings a server built from the pages may take (benign variations) ---------------------------
+
+
+def test_csrf_on_every_post_refuses_a_cometd_post_without_the_token():
+    with ReferenceServer(faults=["csrf-on-every-post"]) as strict:
+        client = Client(strict, "alice")
+        refused = client.http.post("/api/v2/notifications", json=[HANDSHAKE])
+        taken = client.http.post("/api/v2/notifications", json=[HANDSHAKE], headers={"X-CSRF-TOKEN": client.token})
+    assert refused.status_code == 403 and taken.json()[0]["successful"]
+
+
+def test_accept_nickname_required_refuses_an_accept_without_it():
+    with ReferenceServer(faults=["accept-nickname-required"]) as strict:
+        session = provision_invited(strict)
+        client = Client(strict, "alice")
+        without = client.post(f"/api/v2/me/smssessions/{session}", {"operationName": "Accept"}).json()
+        named = client.post(f"/api/v2/me/smssessions/{session}", {"operationName": "Accept", "nickname": "A"}).json()
+    assert without["statusCode"] == 1 and named["statusCode"] == 0
+
+
+def test_feature_only_on_operations_lists_sessions_to_a_user_without_the_feature():
+    for faults, listed in (((), False), (("feature-only-on-operations",), True)):
+        with ReferenceServer(faults=faults) as running:
+            answer = httpx.get(f"{running.base_url}/api/v2/me/smssessions", auth=("dave", "dave-pass")).json()
+        assert (answer["statusCode"] == 0) is listed, answer
+
+
+def provision_invited(server):
+    return httpx.post(
+        f"{server.base_url}/conformance/v1/smssessions",
+        json={"agent": "alice", "customer": {"nickname": "FirstL", "phoneNumber": "+15550100"}, "state": "Invited"},
+    ).json()["id"]
