@@ -200,6 +200,11 @@ ACCEPT_CAPABILITIES_SHORT = define(
     "sms.accept.notify.capabilities",
     "after Accept the session's capabilities lack SendMessage and typing",
 )
+REJECT_REFERENCE_MISMATCH = define(
+    "reject-reference-mismatch",
+    "sms.common.reference-id.match",
+    "Reject's StatusChange carries the referenceId of another request, not the Reject's",
+)
 ACCEPT_REFERENCE_MISMATCH = define(
     "accept-reference-id-mismatch",
     "sms.common.reference-id.match",

@@ -75,6 +75,12 @@ TYPING_TO_NO_AGENT = define(
     "notification goes to all participants)",
 )
 
+CAPABILITIES_OVERSTATED = define(
+    "capabilities-overstated",
+    "sms.common.capability.listed",
+    "an Invited session lists every message and user data operation among its capabilities, and the server "
+    "then refuses each as not valid for the state",
+)
 CAPABILITIES_IGNORED = define(
     "capabilities-not-enforced",
     "sms.common.capability",

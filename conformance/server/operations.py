@@ -291,6 +291,8 @@ class Operations(MessageOperations):
         request.session.status = Status.COMPLETED
         request.me.active = request.me.invited = False
         reference_id = None if broken.REJECT_WITHOUT_REFERENCE in self.faults else request.reference_id
+        if reference_id is not None and broken.REJECT_REFERENCE_MISMATCH in self.faults:
+            reference_id += 1
         data = self._state_change(request.session, request.username, reference_id=reference_id)
         data["smssession"]["participants"] = []  # the Reject page's sample: a Completed session, nobody in it
         if broken.REJECT_STILL_INVITED in self.faults:

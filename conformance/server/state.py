@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.server import domain_faults as broken
+from conformance.server import message_faults as broken_pages
 from conformance.server.directory import AgentAccount, Directory, Queue, default_directory, resolve_target
 from conformance.server.faults import FaultSet
 from conformance.server.requests import ApiError, Request
@@ -83,6 +84,8 @@ class DomainState:
 
     def _session_view(self, session: SmsSession, username: str) -> dict[str, Any]:
         view = session.view_for(username)
+        if broken_pages.CAPABILITIES_OVERSTATED in self.faults and view["state"] == Status.INVITED.value:
+            view["capabilities"] = [*view["capabilities"], *broken_pages.POSTING_PAGES, *broken_pages.USER_DATA_PAGES]
         if broken.CAPABILITIES_MISSING in self.faults:
             view["capabilities"] = [c for c in view["capabilities"] if c not in AGENT_ONLY_CAPABILITIES]
         if broken.HTML_PAYLOADS in self.faults:

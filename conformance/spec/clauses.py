@@ -192,6 +192,14 @@ CLAUSES: tuple[Clause, ...] = (
         "the current state) and changes nothing: judged for each message and user data operation on a session "
         "offered to the agent (Invited), whose capabilities list only what the agent may do before accepting it.",
     ),
+    _clause(
+        "sms.common.capability.listed",
+        "SHOULD",
+        RETURN_VALUES,
+        "An operation the session lists among its capabilities is not refused as not valid for the current state "
+        "(statusCode 2). No page defines capabilities as what may be done now, so a list that disagrees with "
+        "the server's answers is a warning: judged on the capability checks' Invited sessions.",
+    ),
     *LIFECYCLE_CLAUSES,
     *MESSAGE_CLAUSES,
     *USER_DATA_CLAUSES,

@@ -180,6 +180,9 @@ class PostingPage:
         """sms.common.capability: refused on an Invited session, nothing of the page's type logged."""
         assert_not_in_capabilities_refused(seen, self.operation, self.added(seen))
 
+    def assert_listed_when_invited(self, seen: Observation) -> None:
+        assert_listed_not_refused_for_state(seen, self.operation)
+
     def assert_reaches_customer(self, seen: Observation) -> None:
         assert_accepted(seen)
         phone = customer_saw(seen)
@@ -202,6 +205,24 @@ class PostingPage:
             if m.get("index") == message.get("index") or (param is not None and m.get(param) == self.value)
         ]
         expect(not leaked, f"the {self.kind} visible to Agents reached the customer's phone: {said(leaked)}")
+
+
+def assert_listed_not_refused_for_state(seen: Observation, operation: str) -> None:
+    """sms.common.capability.listed: if the session lists ``operation``, the server does not then
+    refuse it as not valid for the state (the capability check skips such a session: this one
+    judges it, so a server whose capabilities disagree with its answers is never green on it). Not
+    listed: the rule holds (its refusal is the capability check's to judge)."""
+    capabilities = seen.before.get("capabilities")
+    if not isinstance(capabilities, list):
+        raise Unjudgeable(f"the session lists no capabilities: {said(dict(seen.before))}")
+    if operation not in capabilities:
+        return
+    body = seen.response_body if isinstance(seen.response_body, Mapping) else {}
+    expect(
+        body.get("statusCode") != 2,
+        f"the session lists {operation} among its capabilities, and the server refused it as not valid "
+        f"for the state: HTTP {seen.response_status} {said(body)}",
+    )
 
 
 def assert_not_in_capabilities_refused(seen: Observation, operation: str, changed: list[Any]) -> None:

@@ -13,6 +13,7 @@ from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
+from conformance.suites.posting import assert_listed_not_refused_for_state
 
 ATTACHED = {register_own_content("gwsConformanceAttached"): register_own_content("attached"), "gwsConformanceCount": 7}
 ATTACH = {"operationName": "AttachUserData", "userData": ATTACHED}
@@ -66,3 +67,10 @@ def test_the_session_reads_back_the_attached_user_data(attach: Observation) -> N
 @requirement("sms.common.capability")
 def test_attach_user_data_is_refused_on_an_invited_session(attach_when_invited: Observation) -> None:
     user_data.assert_refused_when_invited(attach_when_invited, "AttachUserData")
+
+
+@requirement("sms.common.capability.listed")
+def test_attach_user_data_listed_by_an_invited_session_is_not_refused_for_its_state(
+    attach_when_invited: Observation,
+) -> None:
+    assert_listed_not_refused_for_state(attach_when_invited, "AttachUserData")

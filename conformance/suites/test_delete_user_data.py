@@ -12,6 +12,7 @@ from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import ErrorCause, Unjudgeable, requirement
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
+from conformance.suites.posting import assert_listed_not_refused_for_state
 
 DELETED = ("gwsConformanceChanged",)  # one of user_data.BASELINE's two keys: the other must stay
 DELETE = {"operationName": "DeleteUserData", "keys": list(DELETED)}
@@ -63,3 +64,10 @@ def test_the_session_reads_back_the_user_data_left(delete: Observation) -> None:
 @requirement("sms.common.capability")
 def test_delete_user_data_is_refused_on_an_invited_session(delete_when_invited: Observation) -> None:
     user_data.assert_refused_when_invited(delete_when_invited, "DeleteUserData")
+
+
+@requirement("sms.common.capability.listed")
+def test_delete_user_data_listed_by_an_invited_session_is_not_refused_for_its_state(
+    delete_when_invited: Observation,
+) -> None:
+    assert_listed_not_refused_for_state(delete_when_invited, "DeleteUserData")

@@ -19,6 +19,7 @@ from conformance.suites.judging import (
     assert_accepted,
     assert_carries_reference_id,
     assert_ok_response,
+    assert_reference_ids_match,
     assert_refusal,
     first,
     received_valid,
@@ -67,6 +68,11 @@ def test_the_rejecting_agent_is_told_the_session_is_completed(reject: Observatio
         status["smssession"].get("id") == reject.session_id,
         f"the StatusChange is about {status['smssession'].get('id')}",
     )
+
+
+@requirement("sms.common.reference-id.match")
+def test_the_status_change_carries_the_rejects_reference_id(reject: Observation) -> None:
+    assert_reference_ids_match(reject, _status(reject))
 
 
 @requirement("sms.common.reference-id.notify")

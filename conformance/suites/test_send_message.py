@@ -41,3 +41,10 @@ def test_the_customer_receives_the_text_of_send_message(posted: Observation) -> 
 @requirement("sms.common.capability")
 def test_send_message_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)
+
+
+@requirement("sms.common.capability.listed")
+def test_send_message_listed_by_an_invited_session_is_not_refused_for_its_state(
+    posted_when_invited: Observation,
+) -> None:
+    PAGE.assert_listed_when_invited(posted_when_invited)

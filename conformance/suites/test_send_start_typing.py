@@ -35,3 +35,10 @@ def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_visible
 @requirement("sms.common.capability")
 def test_send_start_typing_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)
+
+
+@requirement("sms.common.capability.listed")
+def test_send_start_typing_listed_by_an_invited_session_is_not_refused_for_its_state(
+    posted_when_invited: Observation,
+) -> None:
+    PAGE.assert_listed_when_invited(posted_when_invited)

@@ -41,3 +41,10 @@ def test_the_text_of_send_to_agents_never_reaches_the_customer(posted: Observati
 @requirement("sms.common.capability")
 def test_send_to_agents_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)
+
+
+@requirement("sms.common.capability.listed")
+def test_send_to_agents_listed_by_an_invited_session_is_not_refused_for_its_state(
+    posted_when_invited: Observation,
+) -> None:
+    PAGE.assert_listed_when_invited(posted_when_invited)

@@ -41,3 +41,8 @@ def test_the_customer_receives_the_url_of_send_url(posted: Observation) -> None:
 @requirement("sms.common.capability")
 def test_send_url_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)
+
+
+@requirement("sms.common.capability.listed")
+def test_send_url_listed_by_an_invited_session_is_not_refused_for_its_state(posted_when_invited: Observation) -> None:
+    PAGE.assert_listed_when_invited(posted_when_invited)

@@ -17,6 +17,7 @@ from conformance.engine.verdicts import expect, requirement
 from conformance.redaction import register_own_content
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
+from conformance.suites.posting import assert_listed_not_refused_for_state
 
 DISPOSITION = register_own_content("IssueResolvedByGwsConformance")
 KEY = register_own_content("gwsConformanceDisposition")
@@ -85,3 +86,10 @@ def test_the_session_reads_back_the_disposition(disposition: Observation) -> Non
 @requirement("sms.common.capability")
 def test_set_disposition_is_refused_on_an_invited_session(disposition_when_invited: Observation) -> None:
     user_data.assert_refused_when_invited(disposition_when_invited, "SetDisposition")
+
+
+@requirement("sms.common.capability.listed")
+def test_set_disposition_listed_by_an_invited_session_is_not_refused_for_its_state(
+    disposition_when_invited: Observation,
+) -> None:
+    assert_listed_not_refused_for_state(disposition_when_invited, "SetDisposition")

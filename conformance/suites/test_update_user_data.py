@@ -13,6 +13,7 @@ from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
 from conformance.suites import user_data
 from conformance.suites.judging import assert_ok_response
+from conformance.suites.posting import assert_listed_not_refused_for_state
 
 # One key the session holds (user_data.BASELINE) overwritten, one new.
 UPDATED = {
@@ -65,3 +66,10 @@ def test_the_session_reads_back_the_updated_user_data(update: Observation) -> No
 @requirement("sms.common.capability")
 def test_update_user_data_is_refused_on_an_invited_session(update_when_invited: Observation) -> None:
     user_data.assert_refused_when_invited(update_when_invited, "UpdateUserData")
+
+
+@requirement("sms.common.capability.listed")
+def test_update_user_data_listed_by_an_invited_session_is_not_refused_for_its_state(
+    update_when_invited: Observation,
+) -> None:
+    assert_listed_not_refused_for_state(update_when_invited, "UpdateUserData")
