@@ -110,6 +110,12 @@ class AgentConfig:
     uri: str = ""
     path: str = ""
 
+    @property
+    def shown_name(self) -> str:
+        """The nickname an Accept gives the customer (the Accept page lists it): the configured
+        one, else the username."""
+        return self.nickname or self.username
+
 
 @dataclass(frozen=True)
 class QueueConfig:

@@ -425,8 +425,7 @@ class Conformance:
     def _accept_offered(self, session_id: str, role: str) -> Observation:
         agent = self.agent(role)
         mark, sent_at = agent.log.mark(), time.monotonic()
-        nickname = agent.account.nickname or agent.account.username
-        exchange = agent.operate(session_id, {"operationName": "Accept", "nickname": nickname})
+        exchange = agent.operate(session_id, {"operationName": "Accept", "nickname": agent.account.shown_name})
         if exchange.succeeded:
             chatting = about_session(session_id, lambda d: (d.get("smssession") or {}).get("state") == "Chatting")
             self.await_any(session_id, {role: chatting}, {role: mark}, sent_at)

@@ -128,8 +128,7 @@ class CommandSource:
         since = agent.log.mark()
         # Every field the Accept page lists: nickname ("as displayed to the customer") is not
         # marked optional there, so a server may require it.
-        nickname = agent.account.nickname or agent.account.username
-        answer = agent.operate(handle.id, {"operationName": "Accept", "nickname": nickname})
+        answer = agent.operate(handle.id, {"operationName": "Accept", "nickname": agent.account.shown_name})
         if not answer.succeeded:
             raise RuntimeError(
                 f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer.body}"

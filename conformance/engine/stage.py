@@ -232,7 +232,7 @@ class Stage:
     _unrecognised: set[str] = field(default_factory=set)  # roles whose marker could not be told as the originator's
 
     def _about(self, data: Mapping[str, Any]) -> bool:
-        return about_session(self.session_id)(data)
+        return session_id_of(data) == self.session_id
 
     def _markers(self, roles: Sequence[str]) -> list[str]:
         return [role for role in roles if self.calibration.mode(role) == MARKER]

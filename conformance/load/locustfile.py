@@ -35,6 +35,9 @@ from conformance.load.cycle import CYCLES, run_cycle
 from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES, Collector
 
 COLLECTOR = Collector()
+# Set by the command before Locust starts.
+UNTIL = int(os.environ.get(UNTIL_CYCLES, "0"))
+MINIMUM = int(os.environ.get(MIN_CYCLES, "1"))
 
 
 class AgentPair(User):
@@ -92,7 +95,7 @@ class AgentPair(User):
                 context={},
             )
         COLLECTOR.add(kind, samples, violations)
-        if COLLECTOR.reached(int(os.environ.get(UNTIL_CYCLES, "0"))) and self.environment.runner is not None:
+        if COLLECTOR.reached(UNTIL) and self.environment.runner is not None:
             # Counted, not timed: the run time stays a cap. Quit from a greenlet of its own: stopping
             # the users kills this one, which must not be the one quitting.
             gevent.spawn(self.environment.runner.quit)
@@ -126,5 +129,5 @@ def _write_results(environment: Environment, **kwargs: Any) -> None:
     COLLECTOR.write(results, report_dir)
     if results["violations"]["total"]:
         environment.process_exit_code = 1
-    elif COLLECTOR.short_of(int(os.environ.get(MIN_CYCLES, "1"))):
+    elif COLLECTOR.short_of(MINIMUM):
         environment.process_exit_code = EXIT_INCOMPLETE  # judged too little to be green
