@@ -17,6 +17,7 @@ data and stays readable, so a check can see it arrive.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -32,6 +33,7 @@ CONTENT_KEYS = frozenset({"text", "message", "nickname", "phoneNumber", "fromAdd
 # The secrets by their first MIN_SECRET_LENGTH characters; replaced whole on each registration
 # (copy on write), so a redaction reads it without a lock.
 _BY_PREFIX: Mapping[str, tuple[str, ...]] = {}
+_ESCAPED: tuple[str, ...] = ()  # each secret as it reads inside a JSON string, for redact_secrets' first look
 _OWN_CONTENT: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
 MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary text
@@ -40,11 +42,13 @@ MIN_SECRET_LENGTH = 4  # shorter values would redact ordinary text
 def register_secret(value: str | None) -> None:
     """A value that must never appear in any output, wherever it turns up."""
     if value and len(value) >= MIN_SECRET_LENGTH:
-        global _BY_PREFIX
+        global _BY_PREFIX, _ESCAPED
         with _SECRETS_LOCK:
             prefix = value[:MIN_SECRET_LENGTH]
             known = _BY_PREFIX.get(prefix, ())
             if value not in known:
+                # escaped forms first: a reader takes the index, then these, so it never has fewer of them
+                _ESCAPED = (*_ESCAPED, json.dumps(value, ensure_ascii=False)[1:-1])
                 _BY_PREFIX = {**_BY_PREFIX, prefix: (*known, value)}
 
 
@@ -56,9 +60,22 @@ def register_own_content(value: str) -> str:
 
 
 def redact_secrets(value: Any) -> Any:
-    """A copy of ``value`` (any JSON value, or text) with every registered secret replaced by ***."""
-    index = _BY_PREFIX
-    return _without(value, index) if index else value
+    """``value`` (any JSON value, or text) with every registered secret replaced by ***: a copy
+    when it held one, else ``value`` itself. Almost nothing a run records holds a secret, so the
+    whole value is first serialized once (in C) and searched; only a value that holds one is
+    walked and copied (a run registers a few secrets; a load's thousands are looked for while
+    walking). JSON escapes character by character, so a secret inside any string of the value
+    appears, escaped the same way, inside its serialization."""
+    index, escaped = _BY_PREFIX, _ESCAPED
+    if not index:
+        return value
+    if isinstance(value, str) or len(index) > FEW_SECRETS:
+        return _without(value, index)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):  # keys JSON cannot hold, or a cycle: walk it
+        return _without(value, index)
+    return _without(value, index) if any(secret in text for secret in escaped) else value
 
 
 FEW_SECRETS = 16  # up to this many prefixes, a substring test per secret is the quicker search

@@ -81,6 +81,20 @@ def test_credential_headers_are_always_redacted():
     }
 
 
+def test_a_secret_that_json_escapes_is_found_deep_in_a_value(monkeypatch):
+    """Few secrets are looked for in the value's serialization first: a secret with a quote, a
+    backslash or a newline in it is found there escaped, in a key or a value at any depth."""
+    import conformance.redaction as redaction
+
+    monkeypatch.setattr(redaction, "_BY_PREFIX", {})
+    monkeypatch.setattr(redaction, "_ESCAPED", ())
+    redaction.register_secret('pa"ss\\word\n')
+    nested = {"a": [{"b": 'x pa"ss\\word\n y'}], 'pa"ss\\word\n': 1}
+    assert redaction.redact_secrets(nested) == {"a": [{"b": f"x {redaction.REDACTED} y"}], redaction.REDACTED: 1}
+    clean = {"a": [1, "nothing secret"]}
+    assert redaction.redact_secrets(clean) is clean  # nothing held: not copied
+
+
 def test_secrets_are_redacted_alike_whether_few_or_many_are_registered():
     """Few registered secrets are looked for one by one, many by their prefixes: the same result."""
     from conformance.redaction import FEW_SECRETS, REDACTED, redact_secrets, register_secret

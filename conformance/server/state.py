@@ -51,8 +51,8 @@ class DomainState:
         return int(self.clock() * 1000)
 
     def _busy(self) -> bool:
-        """More sessions Chatting at once than a plain run ever holds (consult-notifications-swapped-under-load)."""
-        return sum(s.status is Status.CHATTING for s in self._sessions.values()) > broken.LOAD_THRESHOLD
+        """More agents online at once than a plain run ever has (consult-notifications-swapped-under-load)."""
+        return len(self._online) > broken.LOAD_THRESHOLD
 
     # --- targets ---------------------------------------------------------------------------------------
 
