@@ -46,7 +46,7 @@ from conformance.engine.verdicts import (
     clause_of,
     violation_verdict,
 )
-from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError
 from conformance.internals import add_to_node_id, check_fields, not_xfail, param_index, shown_as_xfail, skip_reason
 from conformance.redaction import redact_secrets
 from conformance.report import html
@@ -343,7 +343,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[_STATE]
     if not state.run.checks:
         return  # no conformance check in this run: keep pytest's own exit status
-    session.exitstatus = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)))
+    code = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)))
+    if code == EXIT_OK and exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR):
+        code = EXIT_FAILED  # stopped before every check was judged: what did not run is not a pass
+    session.exitstatus = code
     results = option(config, options.RESULTS)
     if results and not _is_worker(config):
         today = datetime.date.today()

@@ -245,3 +245,15 @@ def test_the_reports_are_the_same_whatever_the_concurrency(tmp_path, run_cli):
         (c["id"], c["verdict"], c["transcript"]) for c in eight["checks"]
     ]
     assert set(one["recordings"]) == set(eight["recordings"])
+
+
+def test_a_run_stopped_by_an_internal_error_is_never_green(tmp_path, run_cli):
+    """Checks judged before the crash passed, the others never ran: exit 1, not 0."""
+    (tmp_path / "crash_midway.py").write_text(
+        "def pytest_runtest_logreport(report):\n"
+        "    if report.when == 'teardown' and 'test_send_url' in report.nodeid:\n"
+        "        raise RuntimeError('a plugin crashed mid-run')\n"
+    )
+    result = run_cli("run", "--", "-p", "crash_midway", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
+    assert "INTERNALERROR" in result.stdout + result.stderr, result.stdout[-2000:]
+    assert result.returncode == 1, result.stdout[-2000:]

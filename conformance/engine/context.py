@@ -373,7 +373,10 @@ class Conformance:
         before, log_before = self.session_state(handle.id)
         stage = self.stage(handle.id, owner, announced=joined)
         stage.settle(participants=("originator", "consultant"))
-        return self.send_on_stage(stage, body, expected, before, log_before, owner)
+        setup = [consult, *stage.markers]  # the originator's requests before its own: one client session's
+        seen = self.send_on_stage(stage, body, expected, before, log_before, owner)
+        seen.setup = setup
+        return seen
 
     def follow_up(self, consult: Observation, role: str, body: object, awaited: Awaited) -> Observation:
         """After ``consult``, ``role`` sends ``body``; then each role in ``awaited`` waits (with the

@@ -64,6 +64,7 @@ class Observation:
     more: list[Exchange] = field(default_factory=list)  # further requests of the same scenario
     sender: str | None = None  # the requester's participantId, where the scenario knows it
     key: str = ""  # the recording key (see conformance.engine.recording)
+    setup: list[Exchange] = field(default_factory=list)  # the requester's own requests that prepared the session
 
     def redacted(self) -> Observation:
         """The same observation with customer content redacted (see conformance.redaction)."""
@@ -88,6 +89,7 @@ class Observation:
             customer_before=redact_content(self.customer_before),
             customer_after=redact_content(self.customer_after),
             more=[exchange(e) for e in self.more],
+            setup=[exchange(e) for e in self.setup],
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -109,6 +111,7 @@ class Observation:
             "customer_after": self.customer_after,
             "more": [dataclasses.asdict(e) for e in self.more],
             "sender": self.sender,
+            "setup": [dataclasses.asdict(e) for e in self.setup],
         }
 
     @classmethod
@@ -130,6 +133,7 @@ class Observation:
             [Exchange(**e) for e in record["more"]],
             record.get("sender"),
             key,
+            setup=[Exchange(**e) for e in record.get("setup", [])],  # recorded before setup was: none
         )
 
     @property

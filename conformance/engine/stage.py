@@ -225,6 +225,7 @@ class Stage:
     marker_from: str | None = None  # the originator's participantId: the sender of the markers
     announced: bool = False  # the session source proved all of the session's announcements arrived
     evidence: dict[str, str] = field(default_factory=dict)  # role -> how the end of its stream was established
+    markers: list[Exchange] = field(default_factory=list)  # the originator's marker requests, in order
     _marks: dict[str, int] = field(default_factory=dict)
     _sent_at: float = 0.0
     _ends: dict[str, int] = field(default_factory=dict)
@@ -244,7 +245,9 @@ class Stage:
         and its evidence says so. So is one that arrives but cannot be told as the originator's
         (no ``from``, or another participant's): at once, not after the barrier timeout."""
         since = {role: self.watchers[role].log.mark() for role in roles}
-        if not self.originator.operate(self.session_id, {"operationName": operation}).succeeded:  # e.g. it is over
+        marker = self.originator.operate(self.session_id, {"operationName": operation})
+        self.markers.append(marker)
+        if not marker.succeeded:  # e.g. the session is over
             self._lost.update(roles)
             return {}
         until = time.monotonic() + self.barrier_timeout

@@ -227,6 +227,11 @@ class SmsDomain(Operations):
         except ApiError as refusal:
             return self._refused(refusal)
         reference_id = 1 if broken.REFERENCE_REPEATED in self.faults else allocate_reference_id()
+        if broken_pages.SEND_URL_REFERENCE_REPEATED in self.faults:
+            previous = self._last_reference.get((session_id, username))
+            if operation == "SendUrl" and previous is not None:
+                reference_id = previous
+            self._last_reference[(session_id, username)] = reference_id
         request = Request(session, me, username, body, reference_id)
         handler.run(self, request, prepared)
         return Outcome(200, self._accepted(operation, reference_id), request.notifications)

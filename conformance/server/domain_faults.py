@@ -287,6 +287,11 @@ INVITE_AS_CUSTOMER = define(
 INVITE_JOIN_AGENTS_ONLY = define(
     "invite-join-agents-only", "sms.invite.notify.joined", "the invited agent's ParticipantJoined has visibility Agents"
 )
+INVITE_INDEX_REUSED = define(
+    "invite-join-index-reused",
+    "sms.common.notify.index",
+    "the invited agent's ParticipantJoined reuses the index of the previous message",
+)
 INVITE_HIDDEN = define(
     "invite-customer-not-told",
     "sms.invite.visibility",

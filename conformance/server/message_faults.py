@@ -161,3 +161,10 @@ BOUNDS_UNCHECKED = define(
     "sms.get-messages.param.invalid",
     "a negative or non-integer startIndex or count is ignored (all messages answered)",
 )
+
+# The issue that asked for every page's referenceIds: SendUrl's answers repeat the one before.
+SEND_URL_REFERENCE_REPEATED = define(
+    "send-url-reference-id-repeated",
+    "sms.common.reference-id.unique",
+    "an accepted SendUrl answers the referenceId of the agent's previous accepted request on the session",
+)

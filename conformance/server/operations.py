@@ -140,6 +140,8 @@ class Operations(MessageOperations):
             member.role = Role.CONFERENCE
         hidden = broken.INVITE_JOIN_AGENTS_ONLY in self.faults
         joined = self._log(session, "ParticipantJoined", member, "Agents" if hidden else "All")
+        if broken.INVITE_INDEX_REUSED in self.faults:
+            joined.index -= 1
         joined.to_customer = broken.INVITE_HIDDEN not in self.faults
         for participant in session.agents():
             name = participant.username

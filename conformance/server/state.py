@@ -32,6 +32,8 @@ class DomainState:
         self._sessions: dict[str, SmsSession] = {}
         self._online: set[str] = set()
         self._ids = itertools.count(1)
+        # (session, agent) -> its last referenceId there; kept only for send-url-reference-id-repeated
+        self._last_reference: dict[tuple[str, str], int] = {}
 
     # --- people ---------------------------------------------------------------------------------
 

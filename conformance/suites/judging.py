@@ -9,6 +9,7 @@ calling check's, and its level the catalogue's, so nothing here names either.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,6 +50,55 @@ def participant_ids(session: Mapping[str, Any]) -> set[str]:
 
 def messages_in(arrivals: list[Arrival]) -> list[Mapping[str, Any]]:
     return [m for a in arrivals for m in a.data.get("messages", []) if isinstance(m, Mapping)]
+
+
+def assert_message_indexes(seen: Observation, role: str = "originator") -> None:
+    """sms.common.notify.index, on every page that adds messages: in the message log after the
+    operation and in what ``role``'s stream announced during it, indexes are integers that strictly
+    increase and never repeat; an announced message continues the log (its index above every
+    index the log held before: a new message with an old index repeats it), and the log holds it
+    (MessageLogUpdated: the log was updated, so an empty log is a failure, not a pass). The very
+    same message delivered twice is notify.once's warning, not a reused index."""
+    delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(seen.received.get(role, []))}
+    streamed: list[Any] = [m.get("index") for m in delivered.values()]
+    if not streamed:
+        raise Unjudgeable(f"the {role}'s stream announced no message during the operation to judge")
+    indexes: list[Any] = [m.get("index") for m in seen.log_after]
+    expect(set(streamed) <= set(indexes), f"the message log (indexes {indexes}) lacks the announced indexes {streamed}")
+    expect(
+        all(isinstance(i, int) for i in indexes) and indexes == sorted(set(indexes)), f"message log indexes {indexes}"
+    )
+    expect(
+        all(isinstance(i, int) for i in streamed) and streamed == sorted(set(streamed)), f"streamed indexes {streamed}"
+    )
+    expect(
+        min(streamed) > seen.last_index_before,
+        f"announced indexes {streamed} do not continue the log: it already held index {seen.last_index_before}",
+    )
+
+
+def assert_own_reference_ids(seen: Observation) -> None:
+    """sms.common.reference-id.unique, on every page whose scenario prepares the session with
+    requests of the same agent (the same client session): the accepted ones and the page's own
+    request each answered a referenceId of their own. A response without one is its page's
+    response clause's to judge, not a repeat."""
+    numbered = [
+        (e, e.body["referenceId"])
+        for e in (*seen.setup, seen.exchange)
+        if e.succeeded and isinstance(e.body.get("referenceId"), int)
+    ]
+    if len(numbered) < 2 or numbered[-1][0] is not seen.exchange:
+        raise Unjudgeable(f"needs two accepted requests of one agent answering a referenceId; {len(numbered)} did")
+    ids = [i for _, i in numbered]
+    expect(
+        len(set(ids)) == len(ids),
+        "one agent's accepted requests answered referenceIds "
+        + ", ".join(f"{_operation(e.request_body)} {i}" for e, i in numbered),
+    )
+
+
+def _operation(body: object) -> str:
+    return str(body.get("operationName")) if isinstance(body, Mapping) else "?"
 
 
 def snapshot_where(predicate: Predicate) -> Predicate:

@@ -26,7 +26,9 @@ from conformance.redaction import register_own_content
 from conformance.spec.pages import MessageSpec, Page
 from conformance.suites.judging import (
     assert_accepted,
+    assert_message_indexes,
     assert_ok_response,
+    assert_own_reference_ids,
     assert_refusal,
     customer_saw,
     received_summary,
@@ -147,12 +149,7 @@ class PostingPage:
                 message.get(param) == self.value,
                 f"the {self.kind}'s {param} is {message.get(param)!r}, {self.value!r} was sent",
             )
-        index = message.get("index")
-        expect(
-            isinstance(index, int) and index > seen.last_index_before,
-            f"the {self.kind}'s index {index!r} does not continue the log (last index before: "
-            f"{seen.last_index_before})",
-        )
+        index = message.get("index")  # that it continues the log is notify.index's (assert_indexes)
         why = disagreement(message.get("timestamp"), message.get("timestampSeconds"))
         expect(why is None, f"the {self.kind}'s timestamp and timestampSeconds: {why}")
         logged = [m for m in seen.log_after if m.get("index") == index]
@@ -161,6 +158,15 @@ class PostingPage:
             f"the message log holds no {self.kind} from the sender at index {index}: "
             f"{said(logged) if logged else 'nothing at that index'}",
         )
+
+    def assert_indexes(self, seen: Observation) -> None:
+        """sms.common.notify.index, as every page that adds messages judges it, at the agent told."""
+        assert_message_indexes(seen, "consultant")
+
+    def assert_own_reference_id(self, seen: Observation) -> None:
+        """sms.common.reference-id.unique: the page's request and the Consult before it, both the
+        originator's, answered different referenceIds."""
+        assert_own_reference_ids(seen)
 
     def added(self, seen: Observation) -> list[Mapping[str, Any]]:
         """The messages of the page's type that the log gained during the observation."""

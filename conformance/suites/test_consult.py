@@ -10,7 +10,6 @@ judges and fails with a message that starts with that clause.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +41,7 @@ from conformance.suites.judging import (
     ORDER_PROBLEMS,
     assert_accepted,
     assert_joined,
+    assert_message_indexes,
     assert_refusal,
     first,
     message_where,
@@ -461,21 +461,8 @@ def test_a_failed_consult_yields_an_error_with_the_session_as_it_stands(
 
 @requirement("sms.common.notify.index")
 def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Observation) -> None:
-    """In the message log and in the stream. The log must hold what the stream announced
-    (MessageLogUpdated: the log was updated), so an empty log is a failure, not a pass. The very
-    same message delivered twice is notify.once's warning, not a reused index."""
-    delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(consult_by_uri.received["originator"])}
-    streamed: list[Any] = [m.get("index") for m in delivered.values()]
-    if not streamed:
-        raise Unjudgeable("the consult's stream announced no message to judge")
-    indexes: list[Any] = [m.get("index") for m in consult_by_uri.log_after]
-    expect(set(streamed) <= set(indexes), f"the message log (indexes {indexes}) lacks the announced indexes {streamed}")
-    expect(
-        all(isinstance(i, int) for i in indexes) and indexes == sorted(set(indexes)), f"message log indexes {indexes}"
-    )
-    expect(
-        all(isinstance(i, int) for i in streamed) and streamed == sorted(set(streamed)), f"streamed indexes {streamed}"
-    )
+    """In the message log and in the stream (the rule every page that adds messages shares)."""
+    assert_message_indexes(consult_by_uri)
 
 
 @requirement("sms.common.timestamp")

@@ -22,6 +22,7 @@ from conformance.engine.verdicts import NotApplicable, Unjudgeable, expect, requ
 from conformance.suites.judging import (
     assert_in_documented_order,
     assert_joined,
+    assert_message_indexes,
     assert_refusal,
     customer_saw,
     first,
@@ -136,6 +137,11 @@ def test_participants_updated_comes_before_the_invited_agents_join(
     invite_by_uri: Observation, gws: Conformance
 ) -> None:
     assert_in_documented_order(INVITE_SUCCESS, invite_by_uri.received["originator"], gws.deadline)
+
+
+@requirement("sms.common.notify.index")
+def test_the_invited_agents_join_continues_the_message_log(invite_by_uri: Observation) -> None:
+    assert_message_indexes(invite_by_uri)
 
 
 @requirement("sms.invite.visibility")

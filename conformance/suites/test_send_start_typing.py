@@ -32,6 +32,16 @@ def test_the_other_agent_receives_the_typingstarted_of_send_start_typing_visible
     PAGE.assert_message(posted)
 
 
+@requirement("sms.common.notify.index")
+def test_the_send_start_typing_message_continues_the_message_log(posted: Observation) -> None:
+    PAGE.assert_indexes(posted)
+
+
+@requirement("sms.common.reference-id.unique")
+def test_send_start_typing_answers_a_reference_id_of_its_own(posted: Observation) -> None:
+    PAGE.assert_own_reference_id(posted)
+
+
 @requirement("sms.common.capability")
 def test_send_start_typing_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)

@@ -37,6 +37,16 @@ def test_the_typingstopped_of_send_stop_typing_to_agents_never_reaches_the_custo
     PAGE.assert_never_reaches_customer(posted)
 
 
+@requirement("sms.common.notify.index")
+def test_the_send_stop_typing_to_agents_message_continues_the_message_log(posted: Observation) -> None:
+    PAGE.assert_indexes(posted)
+
+
+@requirement("sms.common.reference-id.unique")
+def test_send_stop_typing_to_agents_answers_a_reference_id_of_its_own(posted: Observation) -> None:
+    PAGE.assert_own_reference_id(posted)
+
+
 @requirement("sms.common.capability")
 def test_send_stop_typing_to_agents_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)

@@ -38,6 +38,16 @@ def test_the_customer_receives_the_url_of_send_url(posted: Observation) -> None:
     PAGE.assert_reaches_customer(posted)
 
 
+@requirement("sms.common.notify.index")
+def test_the_send_url_message_continues_the_message_log(posted: Observation) -> None:
+    PAGE.assert_indexes(posted)
+
+
+@requirement("sms.common.reference-id.unique")
+def test_send_url_answers_a_reference_id_of_its_own(posted: Observation) -> None:
+    PAGE.assert_own_reference_id(posted)
+
+
 @requirement("sms.common.capability")
 def test_send_url_is_refused_on_an_invited_session(posted_when_invited: Observation) -> None:
     PAGE.assert_refused_when_invited(posted_when_invited)
