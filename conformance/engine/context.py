@@ -210,13 +210,19 @@ class Conformance:
                     ErrorCause.UNOBSERVABLE,
                 )
 
-    def stage(self, session_id: str, marker_from: str | None, announced: bool = False) -> Stage:
-        """A stage on the session, watched by the originator's and the consultant's streams."""
+    def stage(
+        self,
+        session_id: str,
+        marker_from: str | None,
+        announced: bool = False,
+        roles: Sequence[str] = ("originator", "consultant"),
+    ) -> Stage:
+        """A stage on the session, watched by the streams of ``roles``."""
         self.observable()
         agents = self.live.agents
         return Stage(
             agents["originator"],
-            {role: agents[role] for role in ("originator", "consultant")},
+            {role: agents[role] for role in roles},
             session_id,
             self.deadline,
             self.config.barrier_timeout,
@@ -407,10 +413,19 @@ class Conformance:
             r: session_arrivals(agents[r].log, consult.session_id, since=marks[r], sent_at=sent_at)
             for r in ("originator", "consultant")
         }
+        evidence = {}
+        if role != "originator" and exchange.succeeded:
+            # Another agent acted: what the originator was told is judged to the end of its stream
+            # (a marker after it, or a quiet window), not only to what had come when the awaited did.
+            stage = self.stage(consult.session_id, only_agent(consult.before), roles=("originator",))
+            stage.watch_since(marks, sent_at)
+            received["originator"] = stage.close()["originator"]
+            evidence = stage.evidence
         return Observation(
             consult.session_id,
             exchange,
             received=received,
+            evidence=evidence,
             listed=self.listed(consult.session_id, ("originator", "consultant")),
         )
 

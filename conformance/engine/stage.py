@@ -289,6 +289,11 @@ class Stage:
             for role in (r for r in participants if r not in barrier):
                 self._marks[role] = self._quiet(role, since=0, quiet_from=0.0)
 
+    def watch_since(self, marks: Mapping[str, int], sent_at: float) -> None:
+        """The stage takes over streams marked before a request sent without it: :meth:`close`
+        then ends each with a marker (or a quiet window) after what that request caused."""
+        self._marks, self._sent_at = {role: marks[role] for role in self.watchers}, sent_at
+
     def send(self, role: str, body: object) -> Exchange:
         self._sent_at = time.monotonic()
         return self.watchers[role].operate(self.session_id, body)

@@ -254,6 +254,12 @@ LEAVE_CONFERENCE_LEFT_CHAT = define(
     "sms.leave.state.in-conference",
     "an agent leaving a conference gets LeftChat, never Completed",
 )
+LEAVE_COMPLETES_THE_STAYING = define(
+    "leave-completes-staying-agent",
+    "sms.leave.state.in-conference",
+    "an agent leaving a conference or consultation also sends the agent who stays StatusChange Completed, "
+    "while the session goes on for it",
+)
 INVITE_WITHOUT_TARGET = define(
     "invite-without-target-accepted",
     "sms.invite.param.target-required",

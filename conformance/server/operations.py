@@ -229,6 +229,11 @@ class Operations(MessageOperations):
         if session.status is Status.COMPLETED:
             return
         left = self._log(session, "ParticipantLeft", leaver, visibility)
+        if broken.LEAVE_COMPLETES_THE_STAYING in self.faults:
+            for staying in session.agents():
+                told = self._state_change(session, staying.username)
+                told["smssession"]["state"] = Status.COMPLETED.value
+                request.notifications.append((staying.username, told))
         self._to_agents(request, lambda u: self._state_change(session, u, "ParticipantsUpdated"))
         self._to_agents(request, lambda u: self._new_messages(session, [left]))
 

@@ -100,8 +100,10 @@ def test_after_leaving_the_agent_still_updates_user_data_and_completes(
 def test_an_agent_leaving_a_conference_or_consultation_is_completed(
     leave_with_another_agent: Observation, gws: Conformance
 ) -> None:
-    """The leaver gets StatusChange Completed (a LeftChat before it is tolerated); the originator's
-    session list shows the session still Chatting."""
+    """The leaver gets StatusChange Completed (a LeftChat before it is tolerated); the session stays
+    open for the other agent: the originator's session list shows it Chatting, and nothing in the
+    originator's stream after the Leave says otherwise (what else it receives no page lists: any
+    other notification is tolerated)."""
     seen = leave_with_another_agent
     assert_accepted(seen)
     expect(
@@ -112,6 +114,21 @@ def test_an_agent_leaving_a_conference_or_consultation_is_completed(
     expect(
         kept is not None and kept.get("state") == "Chatting",
         f"the originator's session list shows the session as {kept and kept.get('state')}, not Chatting",
+    )
+    ended = first(seen.received.get("originator", []), _ends_the_session)
+    expect(
+        ended is None,
+        f"the agent who stays was told its session is {ended and ended['smssession'].get('state')} "
+        "while the session goes on for it",
+    )
+
+
+def _ends_the_session(data: Mapping[str, Any]) -> bool:
+    session = data.get("smssession")
+    return (
+        data.get("notificationType") == "StatusChange"
+        and isinstance(session, Mapping)
+        and session.get("state") in ("Completed", "LeftChat")
     )
 
 
