@@ -56,6 +56,8 @@ def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path,
         if (v["clause"], v["kind"]) == ("sms.consult.notify.order", "reordered")
     ]
     assert reordered and reordered[0]["first"][0]["transcript"], results["violations"]
+    named = [line for line in loaded.stdout.splitlines() if line.startswith("VIOLATION  sms.consult.notify.order")]
+    assert named and "[MUST] reordered" in named[0], loaded.stdout[-3000:]  # the console names the clause too
     assert "sms.consult.notify.order" in (tmp_path / "reports" / "load.html").read_text()
 
 

@@ -17,12 +17,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from conformance.commands.serve import start_serve_process
 from conformance.errors import EXIT_INCOMPLETE, EXIT_UNREACHABLE, UsageError
 from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES
+from conformance.spec.clauses import BY_ID
 
 LOCUSTFILE = Path(__file__).parents[1] / "load" / "locustfile.py"
 
@@ -135,6 +137,8 @@ def run_load(args: argparse.Namespace) -> int:
         print(f"gws-conformance load: Locust ended (exit {code}) without results", file=sys.stderr)
         return code or EXIT_UNREACHABLE
     summary = json.loads(results.read_text())
+    for line in violation_lines(summary["violations"]["by_clause"]):
+        print(line)
     print(
         f"gws-conformance load: {summary['cycles']} cycles ("
         + ", ".join(f"{kind} {n}" for kind, n in summary["cycles_by_kind"].items())
@@ -150,3 +154,24 @@ def run_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+SHOWN_VIOLATIONS = 5  # kinds of violation named on the console; load.html lists them all
+
+
+def violation_lines(by_clause: list[dict[str, Any]]) -> list[str]:
+    """One line per clause and kind of violation, as ``run``'s console names a failure: the clause,
+    its level, the kind, how many, and the transcript keys of the first ones (in load.json)."""
+    lines = []
+    for v in by_clause[:SHOWN_VIOLATIONS]:
+        known = BY_ID.get(v["clause"])
+        level = f" [{known.level.value}]" if known else ""
+        keys = [key for first in v["first"][:2] for key in first.get("transcript", [])[:1]]
+        detail = v["first"][0]["detail"] if v["first"] else ""
+        lines.append(
+            f"VIOLATION  {v['clause']}{level} {v['kind']} ×{v['count']}: {detail}"
+            + (f" (transcript {', '.join(keys)})" if keys else "")
+        )
+    if len(by_clause) > SHOWN_VIOLATIONS:
+        lines.append(f"... and {len(by_clause) - SHOWN_VIOLATIONS} more kinds of violation in load.html")
+    return lines
