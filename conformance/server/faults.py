@@ -29,6 +29,7 @@ class Fault:
     summary: str
     unobservable: bool = False  # hides the notifications themselves: caught by checks erroring, not failing
     under_load: bool = False  # appears only under concurrency: caught by ``gws-conformance load``, not by a run
+    implies: tuple[str, ...] = ()  # other switches it turns on with it (a mode made of several)
 
     @property
     def benign(self) -> bool:
@@ -48,9 +49,16 @@ def define(
     return fault
 
 
-def define_benign(name: str, summary: str) -> Fault:
-    """A variation a correct server may show: checks must not fail because of it."""
-    return define(name, None, summary)
+def define_benign(name: str, summary: str, *, implies: tuple[str, ...] = ()) -> Fault:
+    """A variation a correct server may show: checks must not fail because of it. One that
+    ``implies`` others is a mode: all of them at once (each must already be defined)."""
+    unknown = [n for n in implies if n not in CATALOGUE]
+    if unknown:
+        raise ValueError(f"variation {name!r} implies undefined switches: {unknown}")
+    if name in CATALOGUE:
+        raise ValueError(f"fault {name!r} is defined twice")
+    CATALOGUE[name] = Fault(name, None, summary, implies=implies)
+    return CATALOGUE[name]
 
 
 def breaking() -> dict[str, Fault]:
@@ -79,7 +87,7 @@ class FaultSet:
         unknown = [n for n in names if n not in CATALOGUE]
         if unknown:
             raise UnknownFault(f"unknown fault(s): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
-        self._names = frozenset(names)
+        self._names = frozenset(names) | {implied for n in names for implied in CATALOGUE[n].implies}
 
     def __contains__(self, fault: Fault) -> bool:
         return fault.name in self._names

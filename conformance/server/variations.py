@@ -41,6 +41,13 @@ ACCEPT_NICKNAME_REQUIRED = define_benign(
     "accept-nickname-required",
     "Accept without nickname is refused (statusCode 1): the Accept page lists it and marks only saveLAR optional",
 )
+STRICT = define_benign(
+    "strict",
+    "the strict reference server: every strict reading at once, the CSRF header on every POST (CometD's "
+    "included) and every field a page lists without marking it optional (of those the suite omits elsewhere: "
+    "Accept's nickname); the suite's own requests must all be taken",
+    implies=("csrf-on-every-post", "accept-nickname-required"),
+)
 TRANSFER_OFFERED_INVITED = define_benign(
     "transfer-offered-invited",
     "a transferred session is offered to its target Invited (StatusChange), as every SMS session reaches an "

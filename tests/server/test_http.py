@@ -284,6 +284,16 @@ def test_accept_nickname_required_refuses_an_accept_without_it():
     assert without["statusCode"] == 1 and named["statusCode"] == 0
 
 
+def test_the_strict_server_refuses_what_each_strict_reading_refuses():
+    """strict is every strict reading at once: CometD's POSTs need the CSRF header, Accept its nickname."""
+    with ReferenceServer(faults=["strict"]) as strict:
+        session = provision_invited(strict)
+        client = Client(strict, "alice")
+        handshake = client.http.post("/api/v2/notifications", json=[HANDSHAKE])
+        without = client.post(f"/api/v2/me/smssessions/{session}", {"operationName": "Accept"}).json()
+    assert handshake.status_code == 403 and without["statusCode"] == 1
+
+
 def test_feature_only_on_operations_lists_sessions_to_a_user_without_the_feature():
     for faults, listed in (((), False), (("feature-only-on-operations",), True)):
         with ReferenceServer(faults=faults) as running:
