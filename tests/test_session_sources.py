@@ -146,3 +146,20 @@ def test_the_command_source_probes_the_customer_phone_with_its_probe_command(ser
         "sees_no_trace or stays_among_agents",
     )
     assert code == 0 and set(outcome.values()) == {"passed"} and len(outcome) == 2, outcome
+
+
+def test_a_probe_printing_what_the_phone_schema_does_not_allow_is_named_with_the_schema():
+    """The probe's format is schemas/probe/customer-phone.json: output outside it is a clear error."""
+    from types import SimpleNamespace
+
+    from conformance.engine.sessions import CommandSource
+
+    printing = 'echo \'[{"type": "Text", "direction": "sideways"}]\''
+    config = SimpleNamespace(source=SimpleNamespace(command="true", probe_command=printing), deadline=5.0)
+    probe = CommandSource(config)._probe("S1")
+    with pytest.raises(RuntimeError, match=r"customer-phone\.json") as raised:
+        probe()
+    assert "direction" in str(raised.value)
+    phone = 'echo \'[{"type": "Text", "direction": "sent", "text": "hi"}, {"type": "Text", "nickname": "Ann"}]\''
+    config.source.probe_command = phone
+    assert len(CommandSource(config)._probe("S1")()) == 2  # what a phone shows, no participantId: taken

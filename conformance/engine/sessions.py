@@ -31,6 +31,7 @@ from conformance.client.rest import tls_options
 from conformance.config import Config
 from conformance.engine.stage import about_session, session_id_of
 from conformance.engine.verdicts import NotApplicable
+from conformance.spec.schemas import validate
 
 CustomerProbe = Callable[[], list[Mapping[str, Any]]]
 
@@ -176,8 +177,12 @@ class CommandSource:
                 messages = json.loads(run.stdout)
             except json.JSONDecodeError as exc:
                 raise RuntimeError(f"source.probe_command printed no JSON list of messages: {exc}") from None
-            if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
-                raise RuntimeError("source.probe_command must print a JSON list of message objects")
+            problems = validate("probe/customer-phone", messages)
+            if problems:
+                raise RuntimeError(
+                    "source.probe_command printed what schemas/probe/customer-phone.json does not allow: "
+                    + "; ".join(map(str, problems[:3]))
+                )
             return messages
 
         return probe

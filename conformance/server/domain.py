@@ -78,6 +78,7 @@ from conformance.server.requests import (
 from conformance.server.sessions import (
     SUPERVISOR_MODES,
     UNLISTED_OPERATIONS,
+    Message,
     Participant,
     Role,
     SmsSession,
@@ -86,6 +87,7 @@ from conformance.server.sessions import (
 from conformance.server.variations import (
     BARE_RESPONSES,
     FEATURE_ONLY_ON_OPERATIONS,
+    PROBE_AS_A_PHONE,
     SYNC_TARGET_REFUSAL,
 )
 
@@ -137,6 +139,8 @@ class SmsDomain(Operations):
             raise ApiError(6, f"no SMS session {session_id}", 404)
         if broken.PROBE_BLIND in self.faults:
             return []
+        if PROBE_AS_A_PHONE in self.faults:
+            return [_as_a_phone_shows(m) for m in session.customer_received()]
         return [self._message_view(m) for m in session.customer_received()]
 
     def reset(self) -> None:
@@ -327,3 +331,15 @@ class SmsDomain(Operations):
         intruder = Participant(self._new_id(), account.nickname, Role.OWNER, account)
         session.participants.append(intruder)
         return intruder
+
+
+def _as_a_phone_shows(message: Message) -> dict[str, Any]:
+    """A message as a phone shows it (schemas/probe/customer-phone.json): who wrote it as a
+    direction and a name, its type, content and time; no participantId, no index."""
+    sender = message.sender
+    mine = sender is not None and sender.role is Role.CUSTOMER
+    shown: dict[str, Any] = {"direction": "sent" if mine else "received", "type": message.type}
+    if sender is not None and not mine:
+        shown["nickname"] = sender.nickname
+    content = {k: v for k, v in message.extra.items() if k in ("text", "url", "noticeText")}
+    return {**shown, **content, "timestamp": message.view()["timestamp"]}

@@ -41,6 +41,11 @@ ACCEPT_NICKNAME_REQUIRED = define_benign(
     "accept-nickname-required",
     "Accept without nickname is refused (statusCode 1): the Accept page lists it and marks only saveLAR optional",
 )
+PROBE_AS_A_PHONE = define_benign(
+    "probe-as-a-phone",
+    "the customer probe prints only what a phone shows (schemas/probe/customer-phone.json): direction, type, "
+    "content, the sender's nickname and time; no participantId, no index",
+)
 STRICT = define_benign(
     "strict",
     "the strict reference server: every strict reading at once, the CSRF header on every POST (CometD's "

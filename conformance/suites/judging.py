@@ -211,3 +211,50 @@ def customer_saw(seen: Observation) -> list[Mapping[str, Any]]:
     """What reached the customer's phone during the operation; not applicable without a customer probe."""
     before, after = seen.customer_received()
     return after[len(before) :]
+
+
+# The customer's phone, as the probe prints it (schemas/probe/customer-phone.json): only what a
+# phone shows is relied on. A participantId, where the probe gives one, decides who sent a
+# message; without one, the direction and the sender's nickname do (the agents' nicknames are
+# the suite's own, from the sessions it observed).
+
+
+def _sender(message: Mapping[str, Any]) -> Mapping[str, Any]:
+    sender = message.get("from")
+    return sender if isinstance(sender, Mapping) else {}
+
+
+def phone_nickname(message: Mapping[str, Any]) -> Any:
+    """The sender's name as the phone shows it."""
+    return message.get("nickname", _sender(message).get("nickname"))
+
+
+def sent_by_customer(message: Mapping[str, Any], session: Mapping[str, Any]) -> bool:
+    """The customer wrote it: its direction says so, or its sender is the session's Customer."""
+    customers = [p for p in session.get("participants", []) if isinstance(p, Mapping) and p.get("type") == "Customer"]
+    return (
+        message.get("direction") == "sent" or _sender(message).get("type") == "Customer" or sent_by(message, customers)
+    )
+
+
+def sent_by(message: Mapping[str, Any], participants: list[Mapping[str, Any]]) -> bool:
+    """Whether one of ``participants`` sent it: by participantId where the phone gives one, else
+    by the nickname the phone shows (a message naming no sender is nobody's)."""
+    participant_id = _sender(message).get("participantId")
+    if participant_id is not None:
+        return participant_id in {p.get("participantId") for p in participants}
+    nickname = phone_nickname(message)
+    return nickname is not None and nickname in {p.get("nickname") for p in participants}
+
+
+def phone_summary(messages: list[Mapping[str, Any]]) -> str:
+    """What the probe showed, for a failure message: each message's type and who sent it."""
+    if not messages:
+        return "the probe showed no message"
+    shown = [
+        f"{m.get('type')} ({'from the customer' if m.get('direction') == 'sent' else phone_nickname(m) or 'no sender'})"
+        for m in messages[-8:]
+    ]
+    return f"the probe showed {len(messages)} message(s){', the last' if len(messages) > 8 else ''}: " + ", ".join(
+        shown
+    )

@@ -31,6 +31,7 @@ from conformance.suites.judging import (
     assert_own_reference_ids,
     assert_refusal,
     customer_saw,
+    phone_summary,
     received_summary,
     schema_problems,
 )
@@ -197,7 +198,7 @@ class PostingPage:
             raise ValueError(f"page {self.spec.kind}: no parameter becomes the message's field")
         expect(
             any(m.get(param) == self.value for m in phone),
-            f"the customer's phone received nothing carrying the {param} sent ({len(phone)} new message(s) there)",
+            f"the customer's phone received nothing carrying the {param} sent: {phone_summary(phone)}",
         )
 
     def assert_never_reaches_customer(self, seen: Observation) -> None:
@@ -205,6 +206,12 @@ class PostingPage:
         message = self.announced_message(seen)
         phone = customer_saw(seen)
         param = self.spec.param
+        if param is None and not any("index" in m for m in seen.customer_after or []):
+            raise NotApplicable(
+                f"the customer probe shows no message indexes (a phone need not): a {self.kind} visible to "
+                "Agents cannot be told by its content from the originator's own typing, visible to All",
+                key="source.probe_command",
+            )
         leaked = [
             m
             for m in phone

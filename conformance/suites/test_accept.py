@@ -33,7 +33,10 @@ from conformance.suites.judging import (
     customer_saw,
     first,
     messages_in,
+    phone_nickname,
+    phone_summary,
     received_valid,
+    sent_by_customer,
 )
 
 NICKNAME = register_own_content("gws-conformance agent")  # ours, so readable in redacted observations
@@ -114,13 +117,16 @@ def test_accept_takes_an_invited_session_and_refuses_a_chatting_one(
 
 @requirement("sms.accept.param.nickname")
 def test_the_customer_sees_the_agent_under_the_nickname_given(accept: Observation) -> None:
-    """Whatever the customer's phone received from an agent since the Accept carries the nickname."""
-    from_agents = [m for m in customer_saw(accept) if (m.get("from") or {}).get("type") == "Agent"]
+    """Whatever the customer's phone received from an agent since the Accept carries the nickname
+    (the sender's name as the phone shows it; a message naming no sender is nobody's)."""
+    phone = customer_saw(accept)
+    from_agents = [m for m in phone if not sent_by_customer(m, accept.after) and phone_nickname(m) is not None]
     if not from_agents:
         raise Unjudgeable(
-            "nothing from the agent reached the customer's phone after the Accept (the customer probe shows no join)"
+            "nothing from the agent reached the customer's phone after the Accept (the customer probe shows no join; "
+            f"{phone_summary(phone)})"
         )
-    wrong = [m.get("from", {}).get("nickname") for m in from_agents if m.get("from", {}).get("nickname") != NICKNAME]
+    wrong = [phone_nickname(m) for m in from_agents if phone_nickname(m) != NICKNAME]
     expect(not wrong, f"the customer sees the agent as {wrong}, not {NICKNAME!r}")
 
 

@@ -47,9 +47,12 @@ from conformance.suites.judging import (
     message_where,
     messages_in,
     participant_ids,
+    phone_summary,
     received_summary,
     received_valid,
     schema_problems,
+    sent_by,
+    sent_by_customer,
     snapshot_where,
 )
 
@@ -487,24 +490,22 @@ def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Obse
 
 def _customer_trace(seen: Observation, session: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """What reached the customer's phone during the operation from anyone but the customer and
-    the originator (a message without a sender included). The probe must first show the
+    the originator (a message naming no sender included). The probe must first show the
     customer's own texts: a probe that sees nothing proves nothing."""
     before, after = seen.customer_received()
-    customer_ids = {p.get("participantId") for p in session.get("participants", []) if p.get("type") == "Customer"}
-    own = [m for m in after if (m.get("from") or {}).get("participantId") in customer_ids]
     expect(
-        own,
-        "the customer probe shows none of the customer's own messages "
-        f"({len(after)} messages in all), so it cannot show that the consult left no trace",
+        any(sent_by_customer(m, session) for m in after),
+        f"the customer probe shows none of the customer's own messages, so it cannot show that the consult "
+        f"left no trace ({phone_summary(after)})",
     )
-    allowed = customer_ids | {only_agent(session)}
-    return [m for m in after[len(before) :] if (m.get("from") or {}).get("participantId") not in allowed]
+    originator = [p for p in session.get("participants", []) if p.get("participantId") == only_agent(session)]
+    return [m for m in after[len(before) :] if not sent_by_customer(m, session) and not sent_by(m, originator)]
 
 
 @requirement("sms.consult.visibility")
 def test_the_customer_sees_no_trace_of_the_consult(consult_by_uri: Observation) -> None:
     trace = _customer_trace(consult_by_uri, consult_by_uri.before)
-    expect(not trace, f"the customer received {said(trace)}")
+    expect(not trace, f"the customer received {said(trace)}: {phone_summary(trace)}")
 
 
 consultant_writes = scenario_fixture("consultant_writes")
@@ -529,7 +530,7 @@ def test_what_the_consultant_writes_stays_among_agents(
     public = [m for m in written if m.get("visibility") != "Agents"]
     expect(not public, f"the consultant's messages visible beyond agents: {said(public)}")
     trace = _customer_trace(seen, consult_by_uri.before)
-    expect(not trace, f"the customer received {said(trace)}")
+    expect(not trace, f"the customer received {said(trace)}: {phone_summary(trace)}")
 
 
 # --- sms.consult.followup.* ------------------------------------------------------------------------------

@@ -27,8 +27,10 @@ from conformance.suites.judging import (
     customer_saw,
     first,
     participant_ids,
+    phone_summary,
     received_valid,
     schema_problems,
+    sent_by,
 )
 
 INVITE_SUCCESS = PARTICIPANT_JOINS
@@ -57,8 +59,14 @@ invite_without_target = scenario_fixture("invite_without_target")
 
 def _invited(seen: Observation) -> set[str]:
     """The participants the originator's ParticipantsUpdated adds."""
+    return {str(p.get("participantId")) for p in _invited_participants(seen)}
+
+
+def _invited_participants(seen: Observation) -> list[Mapping[str, Any]]:
     updated = first(seen.received["originator"], is_participants_updated) or {}
-    return participant_ids(updated.get("smssession") or {}) - participant_ids(seen.before)
+    known = participant_ids(seen.before)
+    listed = (updated.get("smssession") or {}).get("participants", [])
+    return [p for p in listed if isinstance(p, Mapping) and str(p.get("participantId")) not in known]
 
 
 @requirement("sms.invite.param.target-uri")
@@ -146,8 +154,9 @@ def test_the_invited_agents_join_continues_the_message_log(invite_by_uri: Observ
 
 @requirement("sms.invite.visibility")
 def test_the_customer_sees_the_invited_agent(invite_by_uri: Observation) -> None:
-    invited = _invited(invite_by_uri)
+    invited = _invited_participants(invite_by_uri)
     if not invited:
         raise Unjudgeable("nobody joined, so nobody can be seen")
-    seen = [m for m in customer_saw(invite_by_uri) if (m.get("from") or {}).get("participantId") in invited]
-    expect(seen, "nothing of the invited agent (not its join) reached the customer")
+    phone = customer_saw(invite_by_uri)
+    seen = [m for m in phone if sent_by(m, invited)]
+    expect(seen, f"nothing of the invited agent (not its join) reached the customer: {phone_summary(phone)}")
