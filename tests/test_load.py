@@ -39,6 +39,18 @@ def test_a_load_run_on_the_reference_server_reports_no_violation(tmp_path, run_c
     assert result.stdout.splitlines()[-1].startswith("gws-conformance load: ")
 
 
+def test_cycles_the_end_of_the_run_stops_are_counted_with_their_step_never_dropped(tmp_path, run_cli):
+    """With no time to finish (--stop-timeout 0), the cycles under way when the count is reached are
+    listed unfinished, by kind and step, in load.json and the closing line."""
+    result = run_cli(
+        "load", "--users", "20", "--until-cycles", "3", "--run-time", "60s", "--stop-timeout", "0", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    unfinished = _results(tmp_path / "reports")["unfinished"]
+    assert unfinished["total"] >= 1 and sum(u["count"] for u in unfinished["by_step"]) == unfinished["total"]
+    assert f"{unfinished['total']} unfinished (" in result.stdout.splitlines()[-1]
+
+
 def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path, run_cli):
     """Counted, not timed: 30 users put 60 agents online (the fault shows past 40), and the load
     stops once 30 cycles of each kind completed, most of them begun with every user logged in."""

@@ -48,6 +48,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="simulated users (agent pairs), each holding one session at a time (default 50)",
     )
     load.add_argument("--spawn-rate", type=float, help="users started per second (default: all at once)")
+    load.add_argument(
+        "--stop-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the run time is up, cycles under way get this long to finish and be judged; those still "
+        "running then are counted unfinished, with the step they were in (default 10)",
+    )
     load.add_argument("--run-time", default="30s", help="how long the load lasts, in Locust's format (default 30s)")
     load.add_argument(
         "--fault",
@@ -105,12 +113,14 @@ def locust_command(args: argparse.Namespace, url: str) -> list[str]:
             "--run-time",
             args.run_time,
         ]
-    return command + list(args.locust_args)
+    return [*command, "--stop-timeout", f"{args.stop_timeout:g}", *args.locust_args]
 
 
 def run_load(args: argparse.Namespace) -> int:
     if args.users < 1:
         raise UsageError("--users must be at least 1")
+    if args.stop_timeout < 0:
+        raise UsageError("--stop-timeout must be 0 or more")
     if args.min_cycles < 0 or args.until_cycles < 0:
         raise UsageError("--min-cycles and --until-cycles must be 0 or more")
     if args.target and args.fault:
@@ -144,7 +154,7 @@ def run_load(args: argparse.Namespace) -> int:
         + ", ".join(f"{kind} {n}" for kind, n in summary["cycles_by_kind"].items())
         + f") by {summary['users']} users in {summary['duration_s']} s, "
         f"at most {summary['peak_sessions']} sessions at once; {summary['violations']['total']} violation(s), "
-        f"{summary['errors']['total']} error(s); "
+        f"{summary['errors']['total']} error(s), {_unfinished(summary)}; "
         f"reports: {results}, {args.report_dir / 'load.html'}; exit {code}"
     )
     if code == EXIT_INCOMPLETE:
@@ -154,6 +164,12 @@ def run_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+def _unfinished(summary: dict[str, Any]) -> str:
+    unfinished = summary.get("unfinished") or {"total": 0, "by_step": []}
+    steps = ", ".join(f"{u['kind']} at {u['step']} {u['count']}" for u in unfinished["by_step"][:4])
+    return f"{unfinished['total']} unfinished" + (f" ({steps})" if steps else "")
 
 
 SHOWN_VIOLATIONS = 5  # kinds of violation named on the console; load.html lists them all

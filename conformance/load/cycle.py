@@ -250,12 +250,16 @@ def run_cycle(
     new_session: Callable[[Agent], str],
     deadline: float,
     cycle: Cycle = consult_cycle,
+    progress: list[str] | None = None,
 ) -> tuple[list[Sample], list[Violation]]:
-    """One session through ``cycle``; a step that was refused or lost its notifications ends it."""
+    """One session through ``cycle``; a step that was refused or lost its notifications ends it.
+    ``progress``, if given, gets each step's operation as it starts (what a stopped cycle was doing)."""
     session_id = new_session(agents["originator"])
     samples: list[Sample] = []
     violations: list[Violation] = []
     for step, body in cycle(target):
+        if progress is not None:
+            progress.append(step.operation)
         sample, found = run_step(step, body, agents, session_id, deadline)
         samples.append(sample)
         violations += found

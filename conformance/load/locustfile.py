@@ -76,10 +76,19 @@ class AgentPair(User):
 
     def _run(self, kind: str) -> None:
         COLLECTOR.holding(+1)
+        progress: list[str] = []
         try:
             samples, violations = run_cycle(
-                self.agents, self.target, lambda agent: self.source.new_session(agent).id, self.deadline, CYCLES[kind]
+                self.agents,
+                self.target,
+                lambda agent: self.source.new_session(agent).id,
+                self.deadline,
+                CYCLES[kind],
+                progress,
             )
+        except gevent.GreenletExit:  # stopped by the end of the run, past --stop-timeout: counted, not dropped
+            COLLECTOR.unfinish(kind, progress[-1] if progress else "a new session")
+            raise
         except Exception as exc:  # counted here, and raised for Locust, which then exits non-zero
             COLLECTOR.error(f"{type(exc).__name__}: {exc}")
             raise

@@ -48,6 +48,11 @@ class Collector:
         self.by_kind: dict[str, int] = defaultdict(int)  # completed cycles per kind (consult, transfer)
         self.errors: list[str] = []  # cycles that raised (the target dropped a connection, ...): the first few
         self.error_count = 0
+        self.unfinished: dict[tuple[str, str], int] = defaultdict(int)  # (kind, step under way) -> cycles stopped
+
+    def unfinish(self, kind: str, step: str) -> None:
+        """A cycle the end of the run stopped during ``step``: never judged, never dropped silently."""
+        self.unfinished[(kind, step)] += 1
 
     def error(self, message: str) -> None:
         self.error_count += 1
@@ -85,6 +90,7 @@ class Collector:
             "peak_sessions": self.peak_sessions,
             "started": self.started,
             "errors": [self.error_count, self.errors],
+            "unfinished": [[kind, step, n] for (kind, step), n in self.unfinished.items()],
         }
         self._reset()
         return data
@@ -103,6 +109,8 @@ class Collector:
         self.cycles += data["cycles"]
         for kind, count in data["by_kind"].items():
             self.by_kind[kind] += count
+        for kind, step, count in data.get("unfinished", []):
+            self.unfinished[(kind, step)] += count
         count, messages = data["errors"]
         self.error_count += count
         self.errors = (self.errors + messages)[:FIRST_KEPT]
@@ -154,6 +162,12 @@ class Collector:
             "cycles_by_kind": {kind: self.by_kind.get(kind, 0) for kind in CYCLES},
             "peak_sessions": peak,
             "errors": {"total": self.error_count, "first": self.errors},
+            "unfinished": {
+                "total": sum(self.unfinished.values()),
+                "by_step": [
+                    {"kind": kind, "step": step, "count": n} for (kind, step), n in sorted(self.unfinished.items())
+                ],
+            },
             "operations": operations,
             "timeline": timeline,
             "violations": {"total": sum(self.counts.values()), "by_clause": by_clause},
