@@ -51,7 +51,7 @@ from conformance.internals import add_to_node_id, check_fields, not_xfail, param
 from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.results import RunRecord, load_results, manifest, now, write_results
-from conformance.report.waivers import Waiver, judge, load_waivers, waiver_for
+from conformance.report.waivers import Gap, Waiver, judge, load_gaps, load_waivers, waiver_for
 from conformance.spec import pages
 from conformance.spec.clauses import Clause
 
@@ -62,6 +62,7 @@ class RunState:
 
     recorder: Recorder
     waivers: list[Waiver] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)  # unjudged MUST clauses the team accepts (the waiver file)
     run: RunRecord = field(default_factory=RunRecord)
     started: str = field(default_factory=now)
     clock: float = field(default_factory=time.monotonic)
@@ -95,13 +96,14 @@ def pytest_configure(config: pytest.Config) -> None:
         replayed = load_results(Path(replay)) if replay else None
         waivers_file = option(config, options.WAIVERS)
         waivers = load_waivers(Path(waivers_file)) if waivers_file else []
+        gaps = load_gaps(Path(waivers_file)) if waivers_file else []
         unknown = [name for name in option(config, options.PAGE) or [] if pages.find(name) is None]
         if unknown:
             raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
     except UsageError as exc:
         _usage_error(str(exc))
     recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
-    config.stash[_STATE] = state = RunState(recorder, waivers)
+    config.stash[_STATE] = state = RunState(recorder, waivers, gaps)
     if not _is_worker(config):
         config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
         if option(config, options.RESULTS):
@@ -343,7 +345,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[_STATE]
     if not state.run.checks:
         return  # no conformance check in this run: keep pytest's own exit status
-    code = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)))
+    code = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)), gaps=state.gaps)
     if code == EXIT_OK and exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR):
         code = EXIT_FAILED  # stopped before every check was judged: what did not run is not a pass
     session.exitstatus = code
@@ -354,7 +356,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             {**w.as_record(), "expired": w.expired(today), "covered": [c for c in state.run.checks if w.covers(c)]}
             for w in state.waivers
         ]
-        write_results(Path(results), {**state.run.document(_manifest(config, state)), "waivers": waivers})
+        document = state.run.document(_manifest(config, state), state.gaps)
+        write_results(Path(results), {**document, "waivers": waivers, "gaps": [g.as_record() for g in state.gaps]})
 
 
 def _seed(seed: str | None) -> int | str | None:
@@ -400,11 +403,11 @@ def pytest_html_results_summary(
     state = session.config.stash[_STATE]
     if not state.run.checks:
         return
-    document = state.run.document({})
+    document = state.run.document({}, state.gaps)
     verdicts = {c["id"]: c["verdict"] for c in document["checks"]}
     seconds = sum(sum(c["durations"].values()) for c in document["checks"])
     prefix += [
-        html.verdict_counters(document["summary"], len(verdicts), seconds),
+        html.verdict_counters(document["summary"], len(verdicts), seconds, document["coverage"]),
         html.matrix(state.run.clause_matrix(), verdicts),
         html.latency(document["latency"]),
         html.manifest(_manifest(session.config, state)),

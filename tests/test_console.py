@@ -20,7 +20,7 @@ def test_a_failing_run_fits_one_screen_and_names_check_clause_and_kind(tmp_path,
     ) in lines
     assert "sms.consult.notify.order [MUST]" in result.stdout and "site-packages" not in result.stdout
     assert "where" not in result.stdout and "Observation(" not in result.stdout  # no introspection
-    assert lines[-1].startswith(f"gws-conformance: {checks} checks: {checks - 2} pass, 2 fail in ")
+    assert lines[-1].startswith(f"gws-conformance: {checks} checks: {checks - 2} pass, 2 fail; MUST clauses judged ")
     assert lines[-1].endswith("; exit 1") and "reports: reports/results.json" in result.stdout
 
 

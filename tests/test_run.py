@@ -1,5 +1,6 @@
 """gws-conformance run / list end to end: exit codes, reports, repeatability (also under xdist)."""
 
+import json
 import os
 import re
 import subprocess
@@ -257,3 +258,23 @@ def test_a_run_stopped_by_an_internal_error_is_never_green(tmp_path, run_cli):
     result = run_cli("run", "--", "-p", "crash_midway", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
     assert "INTERNALERROR" in result.stdout + result.stderr, result.stdout[-2000:]
     assert result.returncode == 1, result.stdout[-2000:]
+
+
+def test_a_must_clause_judged_by_no_check_is_not_green_unless_a_gap_accepts_it(tmp_path, run_cli):
+    """Under a probe that shows what a phone shows, the typing-to-agents leak check skips: its MUST
+    clause is judged by no check. Exit 4 (incomplete), 0 once a [[gap]] accepts it with a reason,
+    and 1 when the gap is stale (the clause judged after all, against the plain probe)."""
+    page = ("run", "--page", "send-start-typing-to-agents")
+    unjudged = run_cli(*page, "--", "--gws-fault", "probe-as-a-phone", cwd=tmp_path)
+    assert unjudged.returncode == 4, unjudged.stdout[-2000:]
+    assert "UNJUDGED  1 MUST clause(s) judged by no check" in unjudged.stdout
+    assert "MUST clauses judged 5/6" in unjudged.stdout.splitlines()[-1]
+    coverage = json.loads((tmp_path / "reports" / "results.json").read_text())["coverage"]["MUST"]
+    assert coverage["unjudged"] == ["sms.send-start-typing-to-agents.visibility"] and coverage["accepted"] == []
+    (tmp_path / "gaps.toml").write_text(
+        '[[gap]]\nclause = "sms.send-*-typing-to-agents.visibility"\nreason = "the probe shows no indexes"\n'
+    )
+    accepted = run_cli(*page, "--waivers", "gaps.toml", "--", "--gws-fault", "probe-as-a-phone", cwd=tmp_path)
+    assert accepted.returncode == 0 and "UNJUDGED" not in accepted.stdout, accepted.stdout[-2000:]
+    stale = run_cli(*page, "--waivers", "gaps.toml", cwd=tmp_path)
+    assert stale.returncode == 1 and "stale gap: sms.send-*-typing-to-agents.visibility" in stale.stdout

@@ -79,7 +79,22 @@ def test_the_whole_suite_runs_on_existing_sessions_with_configured_agents(server
         agents_toml(server) + f'[source]\nkind = "existing"\nsession_ids = {json.dumps(ids)}\n'
         f"invited_session_ids = {json.dumps(invited)}\n",
     )
-    assert code == 0, outcome
+    # Never green on nothing: without a probe the clauses only the customer's phone can judge are
+    # judged by no check, so the run is incomplete (4), and says which.
+    assert code == 4, outcome
+    must = json.loads((tmp_path / "reports" / "results.json").read_text())["coverage"]["MUST"]
+    assert set(must["unjudged"]) == {
+        "sms.accept.param.nickname",
+        "sms.consult.visibility",
+        "sms.invite.visibility",
+        "sms.send-custom-notice.customer",
+        "sms.send-message.customer",
+        "sms.send-start-typing-to-agents.visibility",
+        "sms.send-stop-typing-to-agents.visibility",
+        "sms.send-to-agents.visibility",
+        "sms.send-url.customer",
+        "sms.transfer.param.text",
+    }, must
     # only what needs the customer's phone is skipped, with that reason: the existing source has no probe
     skipped = {name: why for name, why in outcome.items() if why != "passed"}
     assert set(skipped) == {
@@ -106,7 +121,7 @@ def test_the_existing_source_skips_when_its_sessions_run_out(server, tmp_path):
         "-k",
         "user_uri or user_path",
     )
-    assert code == 0
+    assert code == 4  # the clause of the check that found no session left was judged by none: incomplete
     assert sorted(outcome.values())[0] == "passed"
     assert any(
         v.startswith("skipped: the existing session source has no unused Chatting session id") for v in outcome.values()

@@ -281,7 +281,10 @@ def run_suite(args: argparse.Namespace) -> int:
     stop = preflight(args)
     if stop is not None:
         return stop
-    code = int(pytest.main(pytest_arguments(args), plugins=[Console()]))
+    console = Console()
+    code = int(pytest.main(pytest_arguments(args), plugins=[console]))
+    if console.judged_exit is not None:  # the checks ran: the plugin's code (4 is incomplete, not pytest's usage)
+        return console.judged_exit
     # pytest's own "usage error" and "no tests collected" are usage errors here (README: exit codes)
     return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) else code
 

@@ -32,7 +32,8 @@ import pytest
 
 from conformance.engine.verdicts import Verdict, clause_of, combine
 from conformance.redaction import redact_secrets
-from conformance.report.waivers import load_waivers
+from conformance.report.results import clause_coverage
+from conformance.report.waivers import load_gaps, load_waivers
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
 COLOURS = {"pass": "32", "fail": "31", "error": "31", "stale": "31", "warn": "33", "waived": "33", "skip": "90"}
@@ -64,6 +65,7 @@ class Console:
         self.last_progress = self.started
         self.causes: Counter[str] = Counter()  # error causes already printed -> how many checks they stopped
         self._progress_shown = False
+        self.judged_exit: int | None = None  # the exit code of a session that ran checks (the plugin's)
 
     # --- output --------------------------------------------------------------------------------
 
@@ -161,10 +163,26 @@ class Console:
         parts = ", ".join(
             [f"{counted[v]} {v}" for v in COLUMNS if counted[v]] + ([f"{not_run} not run"] if not_run else [])
         )
+        waivers = session.config.getoption("--gws-waivers", None)
+        gaps = load_gaps(Path(waivers)) if waivers else []
+        coverage = clause_coverage(((c.clause, c.level, c.verdict) for c in self.checks.values() if c.verdicts), gaps)
+        must = coverage.get("MUST", {})
+        unjudged = [c for c in must.get("unjudged", []) if c not in must.get("accepted", [])]
+        if unjudged:
+            self.line(
+                f"UNJUDGED  {len(unjudged)} MUST clause(s) judged by no check (every check skipped or errored): "
+                + ", ".join(unjudged[:6])
+                + (", ..." if len(unjudged) > 6 else "")
+                + "; not green unless the waiver file accepts them as a [[gap]] with a reason"
+            )
+        for gap in must.get("stale_gaps", []):
+            self.line(f"stale gap: {gap} was judged after all; remove the [[gap]] from the waiver file")
+        judged = "; ".join(f"{level} clauses judged {c['judged']}/{c['clauses']}" for level, c in coverage.items())
         self.line(
-            f"gws-conformance: {len(self.checks)} checks: {parts} in {time.monotonic() - self.started:.1f} s; "
-            f"exit {int(session.exitstatus)}"
+            f"gws-conformance: {len(self.checks)} checks: {parts}; {judged} "
+            f"in {time.monotonic() - self.started:.1f} s; exit {int(session.exitstatus)}"
         )
+        self.judged_exit = int(session.exitstatus)
 
     def clause_table(self) -> None:
         by_clause: dict[str, Counter[str]] = defaultdict(Counter)

@@ -57,15 +57,21 @@ def breakable(check_id: str) -> str:
     return escape(check_id).replace("::", "::<wbr>").replace("_", "_<wbr>")
 
 
-def verdict_counters(counts: Mapping[str, int], checks: int, seconds: float) -> str:
-    """The run's counts in this suite's verdicts, each a filter of the results table."""
+def verdict_counters(
+    counts: Mapping[str, int], checks: int, seconds: float, coverage: Mapping[str, Mapping[str, Any]]
+) -> str:
+    """The run's counts in this suite's verdicts, each a filter of the results table, and how many
+    clauses of each level at least one check judged (the MUST clauses none did, by name)."""
     boxes = "".join(
         f'<label class="v-{v}"><input type="checkbox" checked data-verdict="{v}"> {counts.get(v, 0)} {v}</label>'
         for v in VERDICTS
     )
+    judged = "; ".join(f"{level} clauses judged: {c['judged']}/{c['clauses']}" for level, c in coverage.items())
+    unjudged = coverage.get("MUST", {}).get("unjudged", [])
+    gaps = f" Judged by no check: {escape(', '.join(unjudged))}." if unjudged else ""
     return (
-        f'{STYLE}<div class="gws"><p>{checks} checks in {seconds:.1f} s. Untick a verdict to hide its checks '
-        f'below.</p><p class="verdicts">{boxes}</p></div>{FILTER_SCRIPT}'
+        f'{STYLE}<div class="gws"><p>{checks} checks in {seconds:.1f} s. {judged}.{gaps} Untick a verdict to '
+        f'hide its checks below.</p><p class="verdicts">{boxes}</p></div>{FILTER_SCRIPT}'
     )
 
 

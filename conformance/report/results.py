@@ -22,7 +22,8 @@ import hashlib
 import json
 import platform
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,14 @@ import pytest
 import conformance
 from conformance.engine.recording import Entry
 from conformance.engine.verdicts import Verdict, combine, exit_code
-from conformance.errors import UsageError
+from conformance.errors import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, UsageError
 from conformance.redaction import redact_secrets
+from conformance.report.waivers import Gap
 from conformance.spec.clauses import CLAUSES
 from conformance.spec.schemas import SCHEMA_ROOT, validate
+
+# The verdicts that say something about a check's clause; a skip or an error says nothing.
+JUDGED = frozenset({Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.WAIVED, Verdict.STALE})
 
 RESULTS_FORMAT = "gws-conformance-results/1"
 RESULTS_SHAPE = "reports/results"
@@ -130,8 +135,21 @@ class RunRecord:
                     found[role].append(how)
         return found
 
-    def exit_code(self, *, allow_stale: bool) -> int:
-        return exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale)
+    def exit_code(self, *, allow_stale: bool, gaps: Sequence[Gap] = ()) -> int:
+        """The verdicts' exit code; a run that would pass but left a MUST clause unjudged that no
+        gap accepts is incomplete (4), and one whose gap is stale fails as a stale waiver does."""
+        code = exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale)
+        if code != EXIT_OK:
+            return code
+        must = self.coverage(gaps).get("MUST")
+        if must is None:
+            return code
+        if must["stale_gaps"] and not allow_stale:
+            return EXIT_FAILED
+        return EXIT_INCOMPLETE if set(must["unjudged"]) - set(must["accepted"]) else code
+
+    def coverage(self, gaps: Sequence[Gap] = ()) -> dict[str, dict[str, Any]]:
+        return clause_coverage(((c.clause, c.level, c.verdict) for c in self.checks.values()), gaps)
 
     def clause_matrix(self) -> list[dict[str, Any]]:
         """Every clause of the catalogue, covered or not, with its checks and one verdict."""
@@ -151,16 +169,43 @@ class RunRecord:
             )
         return rows
 
-    def document(self, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    def document(self, manifest: Mapping[str, Any], gaps: Sequence[Gap] = ()) -> dict[str, Any]:
         return {
             "format": RESULTS_FORMAT,
             "manifest": dict(manifest),
             "summary": _count(c.verdict.value for c in self.checks.values()),
+            "coverage": self.coverage(gaps),
             "checks": [{**c.as_record(), "evidence": self.evidence(c)} for c in self.checks.values()],
             "clauses": self.clause_matrix(),
             "latency": latency_profile(self.recordings.values()),
             "recordings": self.recordings,
         }
+
+
+def clause_coverage(
+    checks: Iterable[tuple[str | None, str | None, Verdict]], gaps: Sequence[Gap] = ()
+) -> dict[str, dict[str, Any]]:
+    """Per level, the clauses the run's checks (clause, level, verdict) are about and how many of
+    them at least one check judged (a verdict on the clause: pass, fail, warn, waived or stale;
+    checks that all skipped or errored judged nothing); the MUST clauses left unjudged, those a
+    gap accepts, and the gaps that are stale (their clauses were judged after all)."""
+    verdicts: dict[str, list[Verdict]] = defaultdict(list)
+    levels: dict[str, str] = {}
+    for clause, level, verdict in checks:
+        if clause is not None and level is not None:
+            verdicts[clause].append(verdict)
+            levels[clause] = level
+    judged = {clause for clause, found in verdicts.items() if any(v in JUDGED for v in found)}
+    coverage: dict[str, dict[str, Any]] = {}
+    for level in sorted(set(levels.values())):
+        clauses = sorted(c for c, lvl in levels.items() if lvl == level)
+        unjudged = [c for c in clauses if c not in judged]
+        coverage[level] = {"clauses": len(clauses), "judged": len(clauses) - len(unjudged), "unjudged": unjudged}
+    if "MUST" in coverage:
+        must = coverage["MUST"]
+        must["accepted"] = [c for c in must["unjudged"] if any(g.covers(c) for g in gaps)]
+        must["stale_gaps"] = [g.clause for g in gaps if any(g.covers(c) for c in judged)]
+    return coverage
 
 
 def _count(values: Iterable[str]) -> dict[str, int]:

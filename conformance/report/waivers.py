@@ -17,11 +17,22 @@ waives every parametrization of the check. What a waiver does to a check's verdi
   (an expired waiver waives nothing).
 
 A stale waiver fails the run unless ``--allow-stale-waivers``.
+
+The same file accepts **gaps**: MUST clauses a team knows its run cannot judge (no queue, no
+supervisor, no customer probe), by clause glob, each with its reason::
+
+    [[gap]]
+    clause = "sms.intrude.*"
+    reason = "no supervisor account on staging (agents.supervisor)"
+
+A run in which a MUST clause was judged by no check exits 4 unless a gap accepts it; a gap whose
+clauses were judged after all is stale, as a waiver whose check passes.
 """
 
 from __future__ import annotations
 
 import datetime
+import fnmatch
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +58,38 @@ class Waiver:
         return {"check": self.check, "reason": self.reason, "owner": self.owner, "expires": self.expires.isoformat()}
 
 
+@dataclass(frozen=True)
+class Gap:
+    """MUST clauses a team accepts its run leaves unjudged, by glob, with the reason."""
+
+    clause: str
+    reason: str
+
+    def covers(self, clause_id: str) -> bool:
+        return fnmatch.fnmatchcase(clause_id, self.clause)
+
+    def as_record(self) -> dict[str, str]:
+        return {"clause": self.clause, "reason": self.reason}
+
+
+def load_gaps(path: Path) -> list[Gap]:
+    document = read_toml(path, "--waivers")
+    entries = checked_table(document, f"--waivers {path}", {"waiver", "gap"}).get("gap", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"--waivers {path}: gap: expected [[gap]] tables")
+    gaps = []
+    for n, entry in enumerate(entries):
+        table = checked_table(entry, f"--waivers {path}: gap[{n}]", {"clause", "reason"})
+        for name in ("clause", "reason"):
+            if not isinstance(table.get(name), str) or not table[name].strip():
+                raise ConfigError(f"--waivers {path}: gap[{n}].{name}: expected a non-empty string")
+        gaps.append(Gap(table["clause"], table["reason"]))
+    return gaps
+
+
 def load_waivers(path: Path) -> list[Waiver]:
     document = read_toml(path, "--waivers")
-    entries = checked_table(document, f"--waivers {path}", {"waiver"}).get("waiver", [])
+    entries = checked_table(document, f"--waivers {path}", {"waiver", "gap"}).get("waiver", [])
     if not isinstance(entries, list):
         raise ConfigError(f"--waivers {path}: waiver: expected [[waiver]] tables")
     return [_waiver(entry, f"--waivers {path}: waiver[{n}]") for n, entry in enumerate(entries)]
