@@ -168,3 +168,8 @@ SEND_URL_REFERENCE_REPEATED = define(
     "sms.common.reference-id.unique",
     "an accepted SendUrl answers the referenceId of the agent's previous accepted request on the session",
 )
+ANNOUNCED_TWICE = define(
+    "messages-announced-twice",
+    "sms.common.notify.once",
+    "every message a message page adds is announced twice to each agent (NewMessages sent again)",
+)

@@ -67,6 +67,8 @@ class MessageOperations(DomainState):
             else None
         )
         self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
+        if broken_pages.ANNOUNCED_TWICE in self.faults:
+            self._to_agents(request, lambda u: self._new_messages(request.session, [message]), except_for=sender)
 
     def _change_user_data(self, request: Request, change: UserDataChange) -> None:
         """Attach adds the keys, Update overwrites the given ones, Delete removes the given ones,

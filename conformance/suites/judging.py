@@ -10,7 +10,7 @@ calling check's, and its level the catalogue's, so nothing here names either.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from conformance.engine.context import Conformance
@@ -19,6 +19,7 @@ from conformance.engine.notation import body as said
 from conformance.engine.notation import describe
 from conformance.engine.observation import Observation
 from conformance.engine.stage import is_participants_updated
+from conformance.engine.timestamps import disagreement
 from conformance.engine.verdicts import FailureKind, NotApplicable, Unjudgeable, Violation, expect
 from conformance.spec.schemas import validate
 
@@ -74,6 +75,34 @@ def assert_message_indexes(seen: Observation, role: str = "originator") -> None:
     expect(
         min(streamed) > seen.last_index_before,
         f"announced indexes {streamed} do not continue the log: it already held index {seen.last_index_before}",
+    )
+
+
+def assert_notified_once(
+    expected: Sequence[Expected], arrivals: list[Arrival], deadline: float, note: str = ""
+) -> None:
+    """sms.common.notify.once, on every page: no documented notification of the operation reached
+    the stream twice (a SHOULD: no page says; a repeat warns)."""
+    problems = [p for p in judge_sequence(expected, arrivals, deadline=deadline) if p.kind is FailureKind.DUPLICATE]
+    if problems:
+        raise ordering_violation(problems, arrivals, expected, note=note)
+
+
+def assert_timestamps_agree(seen: Observation, role: str = "originator") -> None:
+    """sms.common.timestamp, on every page that adds messages: in the log after the operation and
+    in what ``role``'s stream announced, timestampSeconds is the same instant as timestamp."""
+    messages = [*seen.log_after, *messages_in(seen.received.get(role, []))]
+    if not messages:
+        raise Unjudgeable("the session has no message to compare")
+    wrong = [
+        (m.get("timestamp"), m.get("timestampSeconds"), why)
+        for m in messages
+        if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))
+    ]
+    expect(
+        not wrong,
+        "timestamp and timestampSeconds disagree: "
+        + "; ".join(f"{stamp} vs {seconds}: {why}" for stamp, seconds, why in wrong),
     )
 
 

@@ -20,17 +20,19 @@ from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation
 from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
-from conformance.engine.timestamps import disagreement
 from conformance.engine.verdicts import NotApplicable, Unjudgeable, Violation, expect
 from conformance.redaction import register_own_content
 from conformance.spec.pages import MessageSpec, Page
 from conformance.suites.judging import (
     assert_accepted,
     assert_message_indexes,
+    assert_notified_once,
     assert_ok_response,
     assert_own_reference_ids,
     assert_refusal,
+    assert_timestamps_agree,
     customer_saw,
+    messages_in,
     phone_summary,
     received_summary,
     schema_problems,
@@ -123,19 +125,27 @@ class PostingPage:
         )
 
     def announced_message(self, seen: Observation) -> Mapping[str, Any]:
-        """The message as the consultant received it (the first announced from the sender),
-        its notification conforming to notifications/new-messages."""
+        """The message as the consultant received it (of the messages of the page's type from the
+        sender, the newest: a marker of the same type sent before the request, repeated by a
+        server, is older; a repeat is notify.once's warning, not a wrong message here), its
+        notification conforming to notifications/new-messages."""
         assert_accepted(seen)
-        for arrival in seen.received.get("consultant", []):
-            messages = arrival.data.get("messages")
-            for message in messages if isinstance(messages, list) else []:
-                if isinstance(message, Mapping) and self._is_it(message, seen.sender):
-                    problems = schema_problems("notifications/new-messages", arrival.data)
-                    expect(not problems, f"the NewMessages announcing the {self.kind}: {problems}")
-                    return message
-        raise Violation(
-            f"the other agent of the session received no {self.kind} from the sending agent; {received_summary(seen)}"
-        )
+        found = [
+            (message, arrival.data)
+            for arrival in seen.received.get("consultant", [])
+            for message in messages_in([arrival])
+            if self._is_it(message, seen.sender)
+        ]
+        if not found:
+            raise Violation(
+                f"the other agent of the session received no {self.kind} from the sending agent; "
+                f"{received_summary(seen)}"
+            )
+        indexed = [f for f in found if isinstance(f[0].get("index"), int)]
+        message, data = max(indexed, key=lambda f: f[0]["index"]) if indexed else found[0]
+        problems = schema_problems("notifications/new-messages", data)
+        expect(not problems, f"the NewMessages announcing the {self.kind}: {problems}")
+        return message
 
     def assert_message(self, seen: Observation) -> None:
         """Announced to the other agent with the documented visibility and content, and logged."""
@@ -150,9 +160,7 @@ class PostingPage:
                 message.get(param) == self.value,
                 f"the {self.kind}'s {param} is {message.get(param)!r}, {self.value!r} was sent",
             )
-        index = message.get("index")  # that it continues the log is notify.index's (assert_indexes)
-        why = disagreement(message.get("timestamp"), message.get("timestampSeconds"))
-        expect(why is None, f"the {self.kind}'s timestamp and timestampSeconds: {why}")
+        index = message.get("index")  # that it continues the log is notify.index's, its timestamps timestamp's
         logged = [m for m in seen.log_after if m.get("index") == index]
         expect(
             logged and self._is_it(logged[0], seen.sender) and logged[0].get("visibility") == self.spec.visibility,
@@ -163,6 +171,14 @@ class PostingPage:
     def assert_indexes(self, seen: Observation) -> None:
         """sms.common.notify.index, as every page that adds messages judges it, at the agent told."""
         assert_message_indexes(seen, "consultant")
+
+    def assert_once(self, seen: Observation, deadline: float) -> None:
+        """sms.common.notify.once: the message reached the other agent once."""
+        assert_notified_once((self.announced,), seen.received.get("consultant", []), deadline, "consultant")
+
+    def assert_timestamps(self, seen: Observation) -> None:
+        """sms.common.timestamp, as every page that adds messages judges it."""
+        assert_timestamps_agree(seen, "consultant")
 
     def assert_own_reference_id(self, seen: Observation) -> None:
         """sms.common.reference-id.unique: the page's request and the Consult before it, both the

@@ -27,7 +27,6 @@ from conformance.engine.stage import (
     only_agent,
     session_id_of,
 )
-from conformance.engine.timestamps import disagreement
 from conformance.engine.verdicts import (
     ErrorCause,
     FailureKind,
@@ -42,7 +41,9 @@ from conformance.suites.judging import (
     assert_accepted,
     assert_joined,
     assert_message_indexes,
+    assert_notified_once,
     assert_refusal,
+    assert_timestamps_agree,
     first,
     message_where,
     messages_in,
@@ -421,12 +422,7 @@ def test_participants_updated_comes_before_the_join(consult_by_uri: Observation,
 def test_each_notification_of_the_consult_arrives_once(
     consult_by_uri: Observation, role: str, gws: Conformance
 ) -> None:
-    arrivals = consult_by_uri.received[role]
-    problems = [
-        p for p in judge_sequence(CONSULT_SUCCESS, arrivals, deadline=gws.deadline) if p.kind is FailureKind.DUPLICATE
-    ]
-    if problems:
-        raise ordering_violation(problems, arrivals, CONSULT_SUCCESS, note=role)
+    assert_notified_once(CONSULT_SUCCESS, consult_by_uri.received[role], gws.deadline, role)
 
 
 @pytest.fixture(scope="module", params=FAILED_CONSULTS)
@@ -470,19 +466,7 @@ def test_message_indexes_strictly_increase_and_never_repeat(consult_by_uri: Obse
 
 @requirement("sms.common.timestamp")
 def test_timestamp_seconds_is_the_same_instant_as_timestamp(consult_by_uri: Observation) -> None:
-    messages = [*consult_by_uri.log_after, *messages_in(consult_by_uri.received["originator"])]
-    if not messages:
-        raise Unjudgeable("the session has no message to compare")
-    wrong = [
-        (m.get("timestamp"), m.get("timestampSeconds"), why)
-        for m in messages
-        if (why := disagreement(m.get("timestamp"), m.get("timestampSeconds")))
-    ]
-    expect(
-        not wrong,
-        "timestamp and timestampSeconds disagree: "
-        + "; ".join(f"{stamp} vs {seconds}: {why}" for stamp, seconds, why in wrong),
-    )
+    assert_timestamps_agree(consult_by_uri)
 
 
 # --- sms.consult.visibility -----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ the one judged is the one between them.
 
 from __future__ import annotations
 
+from conformance.engine.context import Conformance
 from conformance.engine.observation import Observation
 from conformance.engine.verdicts import requirement
 from conformance.spec.pages import page
@@ -40,6 +41,16 @@ def test_the_send_start_typing_message_continues_the_message_log(posted: Observa
 @requirement("sms.common.reference-id.unique")
 def test_send_start_typing_answers_a_reference_id_of_its_own(posted: Observation) -> None:
     PAGE.assert_own_reference_id(posted)
+
+
+@requirement("sms.common.notify.once")
+def test_the_send_start_typing_message_arrives_once(posted: Observation, gws: Conformance) -> None:
+    PAGE.assert_once(posted, gws.deadline)
+
+
+@requirement("sms.common.timestamp")
+def test_the_send_start_typing_message_timestamps_are_one_instant(posted: Observation) -> None:
+    PAGE.assert_timestamps(posted)
 
 
 @requirement("sms.common.capability")
