@@ -268,7 +268,8 @@ def test_a_must_clause_judged_by_no_check_is_not_green_unless_a_gap_accepts_it(t
     unjudged = run_cli(*page, "--", "--gws-fault", "probe-as-a-phone", cwd=tmp_path)
     assert unjudged.returncode == 4, unjudged.stdout[-2000:]
     assert "UNJUDGED  1 MUST clause(s) judged by no check" in unjudged.stdout
-    assert "MUST clauses judged 5/6" in unjudged.stdout.splitlines()[-1]
+    judged = re.search(r"MUST clauses judged (\d+)/(\d+)", unjudged.stdout.splitlines()[-1])
+    assert judged and int(judged[1]) == int(judged[2]) - 1, unjudged.stdout[-500:]
     coverage = json.loads((tmp_path / "reports" / "results.json").read_text())["coverage"]["MUST"]
     assert coverage["unjudged"] == ["sms.send-start-typing-to-agents.visibility"] and coverage["accepted"] == []
     (tmp_path / "gaps.toml").write_text(

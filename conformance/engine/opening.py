@@ -71,8 +71,17 @@ def open_run(config: Config, faults: Sequence[str], recorder: Recorder) -> Itera
 
         breaker = Breaker()  # one for the run: a kind of request the target cannot answer fails at once later
 
+        # Every other configured agent is built here, in the main thread, and only logged in when a
+        # scenario first needs it: building one makes its HTTP client, which reads the environment
+        # (proxy settings), and pytest sets and removes PYTEST_CURRENT_TEST there around each test
+        # phase, so a scenario thread building one then could find a key gone (a KeyError seen in CI).
+        spares = {role: Agent(config, role, breaker) for role in config.agents if role not in STANDING_ROLES}
+        for spare in spares.values():
+            stack.callback(spare.rest.close)  # closing twice is harmless: a logged-in one closes at logout too
+
         def make_agent(role: str) -> Agent:
-            return stack.enter_context(Agent(config, role, breaker))
+            agent = spares.pop(role) if role in spares else Agent(config, role, breaker)
+            return stack.enter_context(agent)
 
         agents = log_in(STANDING_ROLES, lambda role: Agent(config, role, breaker), stack)
         source = make_source(config)
