@@ -9,6 +9,7 @@ Each subcommand lives beside the code it drives and contributes itself through a
     run      run the conformance suite                               (conformance.commands.run)
     recheck  judge the recordings of an earlier run again            (conformance.commands.run)
     list     list the checks, their clauses and sessions needed      (conformance.commands.run)
+    diff     compare two runs                                        (conformance.commands.diff)
     selftest prove the suite against every fault                     (conformance.commands.selftest)
     doctor   try a new server step by step                           (conformance.commands.doctor)
     init     write a starter configuration                           (conformance.commands.init)
@@ -34,6 +35,7 @@ _COMMAND_MODULES = (
     "conformance.commands.schema",
     "conformance.commands.serve",
     "conformance.commands.run",
+    "conformance.commands.diff",
     "conformance.commands.selftest",
     "conformance.commands.doctor",
     "conformance.commands.init",

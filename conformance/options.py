@@ -128,6 +128,13 @@ FAULT = Option(
     "NAME",
     action="append",
 )
+BASELINE = Option(
+    "baseline",
+    "results.json of a run the team accepted: its failures are reported but do not fail this run; "
+    "a failure it did not have does (see also 'gws-conformance diff')",
+    "RESULTS_JSON",
+    Path,
+)
 RESULTS = Option("results", "write the run's results.json there", "FILE", in_cli=False)
 REPLAY = Option(
     "replay",
@@ -147,6 +154,7 @@ RUN_OPTIONS: tuple[Option, ...] = (
     MAX_TIME,
     WAIVERS,
     ALLOW_STALE,
+    BASELINE,
     NO_REDACT,
     FAULT,
     RESULTS,

@@ -50,7 +50,8 @@ from conformance.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAG
 from conformance.internals import add_to_node_id, check_fields, not_xfail, param_index, shown_as_xfail, skip_reason
 from conformance.redaction import redact_secrets
 from conformance.report import html
-from conformance.report.results import RunRecord, load_results, manifest, now, write_results
+from conformance.report.compare import BASELINE, compare, verdicts_of
+from conformance.report.results import COVERAGE, RunRecord, load_results, manifest, now, write_results
 from conformance.report.waivers import Gap, Waiver, judge, load_gaps, load_waivers, waiver_for
 from conformance.spec import pages
 from conformance.spec.clauses import Clause
@@ -67,6 +68,7 @@ class RunState:
     started: str = field(default_factory=now)
     clock: float = field(default_factory=time.monotonic)
     stopped: str | None = None  # why the run stopped before its end (max_time), if it did
+    baseline: dict[str, Any] | None = None  # the accepted run's results (--gws-baseline)
 
 
 _STATE = pytest.StashKey[RunState]()
@@ -97,13 +99,15 @@ def pytest_configure(config: pytest.Config) -> None:
         waivers_file = option(config, options.WAIVERS)
         waivers = load_waivers(Path(waivers_file)) if waivers_file else []
         gaps = load_gaps(Path(waivers_file)) if waivers_file else []
+        baseline_file = option(config, options.BASELINE)
+        baseline = load_results(Path(baseline_file)) if baseline_file else None
         unknown = [name for name in option(config, options.PAGE) or [] if pages.find(name) is None]
         if unknown:
             raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
     except UsageError as exc:
         _usage_error(str(exc))
     recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
-    config.stash[_STATE] = state = RunState(recorder, waivers, gaps)
+    config.stash[_STATE] = state = RunState(recorder, waivers, gaps, baseline=baseline)
     if not _is_worker(config):
         config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
         if option(config, options.RESULTS):
@@ -345,7 +349,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = config.stash[_STATE]
     if not state.run.checks:
         return  # no conformance check in this run: keep pytest's own exit status
-    code = state.run.exit_code(allow_stale=bool(option(config, options.ALLOW_STALE)), gaps=state.gaps)
+    comparison = None
+    if state.baseline is not None:
+        current = {c.id: (c.clause, c.verdict.value) for c in state.run.checks.values()}
+        comparison = config.stash[BASELINE] = compare(verdicts_of(state.baseline), current)
+        comparison.known_unjudged = state.baseline.get("coverage", {}).get("MUST", {}).get("unjudged", [])
+    known = comparison.known_failures if comparison else []
+    known_unjudged = comparison.known_unjudged if comparison else []
+    code = state.run.exit_code(
+        allow_stale=bool(option(config, options.ALLOW_STALE)),
+        gaps=state.gaps,
+        known=known,
+        known_unjudged=known_unjudged,
+    )
+    config.stash[COVERAGE] = state.run.coverage(state.gaps)
     if code == EXIT_OK and exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR):
         code = EXIT_FAILED  # stopped before every check was judged: what did not run is not a pass
     session.exitstatus = code
@@ -357,7 +374,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             for w in state.waivers
         ]
         document = state.run.document(_manifest(config, state), state.gaps)
-        write_results(Path(results), {**document, "waivers": waivers, "gaps": [g.as_record() for g in state.gaps]})
+        extra: dict[str, Any] = {"waivers": waivers, "gaps": [g.as_record() for g in state.gaps]}
+        if comparison is not None:
+            extra["baseline"] = {"file": str(option(config, options.BASELINE)), **comparison.as_record()}
+        write_results(Path(results), {**document, **extra})
 
 
 def _seed(seed: str | None) -> int | str | None:

@@ -70,6 +70,7 @@ RUN_OPTIONS = (
     "max_time",
     "waivers",
     "allow_stale_waivers",
+    "baseline",
     "no_redact_content",
     "fault",
 )

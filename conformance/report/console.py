@@ -32,8 +32,9 @@ import pytest
 
 from conformance.engine.verdicts import Verdict, clause_of, combine
 from conformance.redaction import redact_secrets
-from conformance.report.results import clause_coverage
-from conformance.report.waivers import load_gaps, load_waivers
+from conformance.report.compare import BASELINE, lines
+from conformance.report.results import COVERAGE, clause_coverage
+from conformance.report.waivers import load_waivers
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
 COLOURS = {"pass": "32", "fail": "31", "error": "31", "stale": "31", "warn": "33", "waived": "33", "skip": "90"}
@@ -163,11 +164,14 @@ class Console:
         parts = ", ".join(
             [f"{counted[v]} {v}" for v in COLUMNS if counted[v]] + ([f"{not_run} not run"] if not_run else [])
         )
-        waivers = session.config.getoption("--gws-waivers", None)
-        gaps = load_gaps(Path(waivers)) if waivers else []
-        coverage = clause_coverage(((c.clause, c.level, c.verdict) for c in self.checks.values() if c.verdicts), gaps)
+        coverage = session.config.stash.get(COVERAGE, None) or clause_coverage(
+            (c.clause, c.level, c.verdict) for c in self.checks.values() if c.verdicts
+        )
+        self.baseline(session.config)
         must = coverage.get("MUST", {})
-        unjudged = [c for c in must.get("unjudged", []) if c not in must.get("accepted", [])]
+        comparison = session.config.stash.get(BASELINE, None)
+        accepted = [*must.get("accepted", []), *(comparison.known_unjudged if comparison else [])]
+        unjudged = [c for c in must.get("unjudged", []) if c not in accepted]
         if unjudged:
             self.line(
                 f"UNJUDGED  {len(unjudged)} MUST clause(s) judged by no check (every check skipped or errored): "
@@ -220,6 +224,20 @@ class Console:
                 self.line(
                     f"waiver expired on {waiver.expires}: {waiver.check} (owner {waiver.owner}); it waives nothing"
                 )
+
+    def baseline(self, config: pytest.Config) -> None:
+        """With --baseline: the failures the accepted run had too (they do not fail this run), and
+        what changed since it, new failures first."""
+        comparison = config.stash.get(BASELINE, None)
+        if comparison is None:
+            return
+        self.line()
+        for line in lines(comparison, limit=20):
+            self.line(line)
+        self.line(
+            f"baseline {config.getoption('--gws-baseline')}: {comparison.summary()}; "
+            f"{len(comparison.known_failures)} known failure(s) do not fail this run"
+        )
 
     def where(self, config: pytest.Config) -> None:
         written = [config.getoption(name, None) for name in ("--gws-results", "htmlpath", "xmlpath")]

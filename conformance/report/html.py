@@ -16,6 +16,7 @@ from typing import Any
 from conformance.client.rest import Exchange
 from conformance.engine.notation import describe
 from conformance.engine.recording import Entry
+from conformance.report.compare import ChangeKind, Comparison
 from conformance.spec.clauses import Clause
 
 STYLE = """<style>
@@ -179,3 +180,35 @@ def _entry(key: str, entry: Entry) -> str:
             for a in arrivals
         ]
     return "".join(lines)
+
+
+def diff_page(comparison: Comparison, before: str, after: str) -> str:
+    """``gws-conformance diff``'s page, in the report's style: changed checks (new failures first),
+    changed clauses, and the failures both runs share."""
+    order = list(ChangeKind)
+    changes = sorted(comparison.changes, key=lambda c: order.index(c.kind))
+
+    def verdict(value: str | None) -> str:
+        return _verdict_cell(value) if value else "<td><em>absent</em></td>"
+
+    rows = "".join(
+        f"<tr><td>{escape(c.kind.value)}</td><td>{breakable(c.check)}</td><td><code>{escape(c.clause or '')}</code>"
+        f"</td>{verdict(c.before)}{verdict(c.after)}</tr>"
+        for c in changes
+    )
+    clauses = "".join(
+        f"<tr><td><code>{breakable(c.clause)}</code></td><td>{escape(c.level)}</td>{verdict(c.before)}"
+        f"{verdict(c.after)}</tr>"
+        for c in comparison.clause_changes
+    )
+    known = "".join(f"<li>{breakable(c)}</li>" for c in comparison.known_failures)
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>gws-conformance diff</title>{STYLE}</head>'
+        f'<body class="gws"><h1>gws-conformance diff</h1><p>A: <code>{escape(before)}</code><br>B: '
+        f"<code>{escape(after)}</code></p><p>{escape(comparison.summary())}</p>"
+        "<h2>Checks whose verdict changed</h2><table><tr><th>Change</th><th>Check</th><th>Clause</th>"
+        f"<th>A</th><th>B</th></tr>{rows or '<tr><td colspan=5>none</td></tr>'}</table>"
+        "<h2>Clauses whose verdict changed</h2><table><tr><th>Clause</th><th>Level</th><th>A</th><th>B</th></tr>"
+        f"{clauses or '<tr><td colspan=4>none</td></tr>'}</table>"
+        f"<h2>Failing in both runs</h2><ul>{known or '<li>none</li>'}</ul></body></html>\n"
+    )

@@ -23,7 +23,7 @@ import json
 import platform
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,8 @@ from conformance.spec.schemas import SCHEMA_ROOT, validate
 JUDGED = frozenset({Verdict.PASS, Verdict.FAIL, Verdict.WARN, Verdict.WAIVED, Verdict.STALE})
 
 RESULTS_FORMAT = "gws-conformance-results/1"
+# The run's clause coverage, as the plugin decided it, for the console to print.
+COVERAGE = pytest.StashKey[dict[str, dict[str, Any]]]()
 RESULTS_SHAPE = "reports/results"
 
 
@@ -135,10 +137,21 @@ class RunRecord:
                     found[role].append(how)
         return found
 
-    def exit_code(self, *, allow_stale: bool, gaps: Sequence[Gap] = ()) -> int:
+    def exit_code(
+        self,
+        *,
+        allow_stale: bool,
+        gaps: Sequence[Gap] = (),
+        known: Collection[str] = (),
+        known_unjudged: Collection[str] = (),
+    ) -> int:
         """The verdicts' exit code; a run that would pass but left a MUST clause unjudged that no
-        gap accepts is incomplete (4), and one whose gap is stale fails as a stale waiver does."""
-        code = exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale)
+        gap accepts is incomplete (4), and one whose gap is stale fails as a stale waiver does.
+        The ``known`` failures and ``known_unjudged`` clauses (those of an accepted baseline run)
+        count as waived failures and accepted gaps."""
+        code = exit_code(
+            (Verdict.WAIVED if c.id in known else c.verdict for c in self.checks.values()), allow_stale=allow_stale
+        )
         if code != EXIT_OK:
             return code
         must = self.coverage(gaps).get("MUST")
@@ -146,7 +159,7 @@ class RunRecord:
             return code
         if must["stale_gaps"] and not allow_stale:
             return EXIT_FAILED
-        return EXIT_INCOMPLETE if set(must["unjudged"]) - set(must["accepted"]) else code
+        return EXIT_INCOMPLETE if set(must["unjudged"]) - set(must["accepted"]) - set(known_unjudged) else code
 
     def coverage(self, gaps: Sequence[Gap] = ()) -> dict[str, dict[str, Any]]:
         return clause_coverage(((c.clause, c.level, c.verdict) for c in self.checks.values()), gaps)
