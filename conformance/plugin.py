@@ -320,7 +320,7 @@ class _ReportCollector:
             return
         check_fields(report).extras = [
             *getattr(report, "extras", []),
-            extras.html(html.requirement(clause(check.clause), check.verdict.value, check.failure_kinds)),
+            extras.html(html.requirement(check.id, clause(check.clause), check.verdict.value, check.failure_kinds)),
             extras.html(html.transcript(self.state.run.entries(check.transcript))),
         ]
 
@@ -427,6 +427,7 @@ def pytest_html_results_summary(
     verdicts = {c["id"]: c["verdict"] for c in document["checks"]}
     seconds = sum(sum(c["durations"].values()) for c in document["checks"])
     prefix += [
+        html.failures(document["checks"], state.run.entries),
         html.verdict_counters(document["summary"], len(verdicts), seconds, document["coverage"]),
         html.matrix(state.run.clause_matrix(), verdicts),
         html.latency(document["latency"]),

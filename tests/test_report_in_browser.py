@@ -103,3 +103,36 @@ def test_a_warning_is_a_warn_row_and_the_filters_hide_by_verdict(chromium, run_c
     assert result.returncode == 0, result.stdout[-2000:]
     dom = dom_after_scripts(chromium, tmp_path / "reports" / "report.html", tmp_path / "profile")
     assert 'class="col-result v-warn" data-verdict="warn">XFailed</td>' in dom and "1 warn" in dom
+
+
+# Appended to a copy of the report: once its scripts have run, the page's width and where the
+# first failure's block (message, reproduction, request) ends are written on <html> for --dump-dom.
+MEASURE = """<script>
+window.addEventListener('load', () => setTimeout(() => {
+  const root = document.documentElement;
+  root.dataset.width = root.scrollWidth;
+  const first = document.querySelector('.failures .failure');
+  if (first) root.dataset.failureBottom = Math.round(first.getBoundingClientRect().bottom);
+}, 500));
+</script>"""
+
+
+def test_a_failure_is_on_the_first_screen_and_the_page_fits_1280_px(chromium, run_cli, tmp_path):
+    result = run_cli("run", "--fault", "consult-notifications-swapped", cwd=tmp_path)
+    assert result.returncode == 1, result.stdout[-2000:]
+    report = tmp_path / "reports" / "report.html"
+    measured = tmp_path / "measured.html"
+    measured.write_text(report.read_text().replace("</body>", MEASURE + "</body>"))
+    dom = browse(chromium, measured, tmp_path / "profile", "--window-size=1280,800", "--dump-dom").stdout
+    root = re.search(r'<html data-width="(\d+)" data-failure-bottom="(\d+)"', dom)
+    assert root, dom[:500]
+    width, failure_bottom = int(root[1]), int(root[2])
+    assert width <= 1280 and failure_bottom <= 800, (width, failure_bottom)
+    first = dom.index('class="failure"')
+    block = dom[first : dom.index("</div>", first)]
+    assert "sms.consult.notify.order" in block and "reordered: observed NewMessages(ParticipantJoined)" in block
+    assert "gws-conformance repro" in block and "curl -sS -X POST" in block and "GWS_USER=" in block
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    picture = ARTEFACTS / "report-first-screen-with-a-failure.png"
+    browse(chromium, report, tmp_path / "profile", "--window-size=1280,800", f"--screenshot={picture}")
+    assert picture.stat().st_size > 10_000

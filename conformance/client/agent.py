@@ -30,6 +30,7 @@ class Agent:
             timeout=config.http_timeout,
             max_body_bytes=config.max_body_bytes,
             breaker=breaker,
+            role=role,
         )
         self.log = NotificationLog()
         self.bayeux = BayeuxClient(

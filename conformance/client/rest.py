@@ -146,6 +146,8 @@ class Exchange:
     body: Any  # parsed JSON, else the text
     started: float  # time.monotonic()
     ended: float
+    user: str | None = None  # the username the request was made as
+    role: str | None = None  # the agent's role in the suite (originator, consultant, ...), when one made it
 
     @property
     def succeeded(self) -> bool:
@@ -153,12 +155,19 @@ class Exchange:
         return isinstance(self.body, Mapping) and self.body.get("statusCode") == 0
 
     def curl(self) -> str:
-        """A shell block that reproduces the request as pasted: credentials from ``$GWS_USER`` and
-        ``$GWS_PASSWORD``; for a write, it first opens the cookie session with a GET and takes the
-        CSRF token GWS hands out on it (page "Cross-Site Request Forgery protection")."""
+        """A shell block that reproduces the request as pasted: credentials from ``$GWS_USER``
+        (set to the user who made it, named with its role) and ``$GWS_PASSWORD``; for a write, it
+        first opens the cookie session with a GET and takes the CSRF token GWS hands out on it
+        (page "Cross-Site Request Forgery protection")."""
         csrf = next((h for h in self.request_headers if h.upper() == "X-CSRF-TOKEN"), None)
         session = "-b gws-cookies.txt -c gws-cookies.txt"
         lines = []
+        if self.user is not None:
+            who = f"the {self.role} agent" if self.role else "the agent"
+            lines += [
+                f"# as {who}, user {self.user}: set GWS_PASSWORD to its password first",
+                f"GWS_USER={shlex.quote(self.user)}",
+            ]
         if csrf is not None:
             me = self.url.split("/api/v2/", 1)[0] + "/api/v2/me"
             lines += [
@@ -186,7 +195,9 @@ class GwsRestClient:
         timeout: float = 30.0,
         max_body_bytes: int = MAX_BODY_BYTES,
         breaker: Breaker | None = None,
+        role: str | None = None,
     ) -> None:
+        self.username, self.role = username, role  # named in each exchange, for its reproduction
         self._basic_authorization = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         for secret in (password, self._basic_authorization.split(" ", 1)[1]):
             register_secret(secret)
@@ -281,6 +292,8 @@ class GwsRestClient:
             parsed,
             started,
             ended,
+            self.username,
+            self.role,
         )
 
     def credential_headers(self) -> dict[str, str]:

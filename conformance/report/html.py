@@ -8,8 +8,10 @@ nothing a server sends can become markup.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import shlex
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from typing import Any
 
@@ -31,10 +33,24 @@ STYLE = """<style>
    Result cell keeps its outcome for its own scripts, and shows our verdict instead */
 .summary .controls .filters, .summary .run-count, .summary p.filter {display: none}
 td.col-result[data-verdict] {font-size: 0} td.col-result[data-verdict]::before {content: attr(data-verdict); font-size: 13px}
+/* The page fits 1280 px whatever it holds: the results table keeps its width and a long line
+   (a curl block, a body) scrolls inside its own box. What did not pass comes right after the
+   title; pytest-html's environment table and the results move below our summary. */
+body {display: flex; flex-direction: column; max-width: 1280px; box-sizing: border-box}
+#environment-header, #environment {order: 1} #results-table {order: 2} footer {order: 3}
+#results-table {table-layout: fixed; width: 100%}
+#results-table th.sortable[data-column-type="result"] {width: 6em} #results-table th:nth-child(3) {width: 16em}
+#results-table th[data-column-type="duration"] {width: 6em} #results-table th[data-column-type="links"] {width: 4em}
+#results-table td {overflow-wrap: anywhere}
+.gws {min-width: 0; max-width: 100%}
+.failures .failure {border-left: 4px solid #d9534f; padding: 2px 8px; margin: 6px 0}
+.failures .failure.v-warn-box {border-left-color: #f0ad4e}
+.failures p {margin: 2px 0}
 </style>"""
 VERDICTS = ("pass", "fail", "warn", "error", "skip", "waived", "stale")
-# Our filters hide the results table's rows by their Verdict cell; pytest-html builds that table
-# after the page loads (and again when sorting), hence the load event and the observer.
+# Our filters hide the results table's rows by their Verdict cell, and the matrix's rows by their
+# verdict; pytest-html builds the results table after the page loads (and again when sorting),
+# hence the load event and the observer.
 FILTER_SCRIPT = """<script>
 window.addEventListener('load', () => {
   const apply = () => {
@@ -44,13 +60,35 @@ window.addEventListener('load', () => {
       const cell = row.querySelector('td.col-result[data-verdict]');
       row.style.display = cell && hidden.has(cell.dataset.verdict) ? 'none' : '';
     });
+    document.querySelectorAll('.gws tr[data-verdict]').forEach(row => {
+      row.style.display = hidden.has(row.dataset.verdict) ? 'none' : '';
+    });
   };
   document.querySelectorAll('.gws .verdicts input').forEach(i => i.addEventListener('change', apply));
+  // a link to a check's transcript opens the check's row (pytest-html collapses passed ones)
+  document.addEventListener('click', event => {
+    const link = event.target.closest('a[href^="#check-"]');
+    const target = link && document.getElementById(link.getAttribute('href').slice(1));
+    if (!target) return;
+    const extras = target.closest('.extras-row');
+    if (extras) extras.classList.remove('hidden');
+    target.scrollIntoView();
+    event.preventDefault();
+  });
   const table = document.getElementById('results-table');
   if (table) new MutationObserver(apply).observe(table, {childList: true, subtree: true});
   apply();
 });
 </script>"""
+
+
+def anchor(check_id: str) -> str:
+    """The id of a check's requirement block in the results table, the target of its links."""
+    return "check-" + hashlib.sha256(check_id.encode()).hexdigest()[:12]
+
+
+def check_link(check_id: str) -> str:
+    return f'<a href="#{anchor(check_id)}">{breakable(check_id)}</a>'
 
 
 def breakable(check_id: str) -> str:
@@ -91,7 +129,7 @@ def matrix(rows: Iterable[Mapping[str, Any]], verdicts: Mapping[str, str]) -> st
     def checks(ids: list[str]) -> str:
         return (
             "<br>".join(
-                f'{breakable(c)} <span class="v-{escape(verdicts.get(c, "skip"))}">'
+                f'{check_link(c)} <span class="v-{escape(verdicts.get(c, "skip"))}">'
                 f"{escape(verdicts.get(c, '?'))}</span>"
                 for c in ids
             )
@@ -99,7 +137,8 @@ def matrix(rows: Iterable[Mapping[str, Any]], verdicts: Mapping[str, str]) -> st
         )
 
     body = "".join(
-        f"<tr><td><code>{breakable(r['clause'])}</code></td><td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
+        f'<tr data-verdict="{escape(r["verdict"])}"><td><code>{breakable(r["clause"])}</code></td>'
+        f"<td>{escape(r['level'])}</td><td>{escape(r['text'])}</td>"
         f"<td>{checks(r['checks'])}</td>{_verdict_cell(r['verdict'])}"
         f'<td><a href="{escape(r["page"])}">{escape(r["page_title"])}</a></td></tr>'
         for r in rows
@@ -133,15 +172,53 @@ def manifest(document: Mapping[str, Any]) -> str:
     return f'<div class="gws"><h2>Run manifest</h2><table>{rows}</table></div>'
 
 
-def requirement(clause: Clause, verdict: str, failure_kinds: Iterable[str]) -> str:
-    """The clause a check judges, its verdict, and what kind of failure it found (if any)."""
+def requirement(check_id: str, clause: Clause, verdict: str, failure_kinds: Iterable[str]) -> str:
+    """The clause a check judges, its verdict, what kind of failure it found (if any), and the
+    command that reproduces it live."""
     kinds = ", ".join(failure_kinds)
     return (
-        f'<div class="gws"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
+        f'<div class="gws" id="{anchor(check_id)}"><p><strong>{escape(clause.id)}</strong> [{escape(clause.level.value)}] '
         f'{escape(clause.text)} (<a href="{escape(clause.page.url)}">{escape(clause.page.title)}</a>)</p>'
         f'<p>verdict: <span class="v-{escape(verdict)}">{escape(verdict)}</span>'
-        f"{f' (failure kind: {escape(kinds)})' if kinds else ''}</p></div>"
+        f"{f' (failure kind: {escape(kinds)})' if kinds else ''}</p>"
+        f"<p>reproduce live: <code>{escape(repro_command(check_id))}</code></p></div>"
     )
+
+
+def repro_command(check_id: str) -> str:
+    return f"gws-conformance repro {shlex.quote(check_id)}"
+
+
+MESSAGE_LINES = 6  # of a failure's message on the first screen; its transcript has the rest
+NOT_PASSED = ("fail", "error", "stale", "warn")
+
+
+def failures(checks: Iterable[Mapping[str, Any]], entries: Callable[[list[str]], list[tuple[str, Entry]]]) -> str:
+    """What did not pass, first: per failed, errored, stale or warned check its verdict, clause and
+    level, its message, the command that reproduces it live, the request it judged as a shell
+    block, and a link to its full transcript."""
+    shown = sorted((c for c in checks if c["verdict"] in NOT_PASSED), key=lambda c: NOT_PASSED.index(c["verdict"]))
+    if not shown:
+        return f'{STYLE}<div class="gws failures"><h2>Every check passed or was skipped</h2></div>'
+    blocks = []
+    for check in shown:
+        verdict = escape(check["verdict"])
+        message = "\n".join((check["messages"][0] if check["messages"] else "").splitlines()[:MESSAGE_LINES])
+        exchanges = [e["value"]["exchange"] for _, e in entries(check["transcript"]) if _has_exchange(e)]
+        request = f"<pre>{escape(Exchange(**exchanges[-1]).curl())}</pre>" if exchanges else ""
+        blocks.append(
+            f'<div class="failure{" v-warn-box" if verdict == "warn" else ""}"><p><span class="v-{verdict}">'
+            f"{verdict.upper()}</span> {check_link(check['id'])} <code>{escape(check['clause'] or '')}</code> "
+            f"[{escape(check['level'] or '')}]</p><pre>{escape(message)}</pre>"
+            f"<p>reproduce live: <code>{escape(repro_command(check['id']))}</code>; the request it judged:</p>"
+            f"{request}</div>"
+        )
+    return f'{STYLE}<div class="gws failures"><h2>What did not pass ({len(shown)})</h2>{"".join(blocks)}</div>'
+
+
+def _has_exchange(entry: Entry) -> bool:
+    value = entry.get("value")
+    return isinstance(value, Mapping) and "exchange" in value
 
 
 def transcript(entries: Iterable[tuple[str, Entry]]) -> str:
