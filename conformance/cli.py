@@ -10,6 +10,7 @@ Each subcommand lives beside the code it drives and contributes itself through a
     recheck  judge the recordings of an earlier run again            (conformance.commands.run)
     list     list the checks, their clauses and sessions needed      (conformance.commands.run)
     diff     compare two runs                                        (conformance.commands.diff)
+    repro    one check again, live                                   (conformance.commands.repro)
     selftest prove the suite against every fault                     (conformance.commands.selftest)
     doctor   try a new server step by step                           (conformance.commands.doctor)
     init     write a starter configuration                           (conformance.commands.init)
@@ -36,6 +37,7 @@ _COMMAND_MODULES = (
     "conformance.commands.serve",
     "conformance.commands.run",
     "conformance.commands.diff",
+    "conformance.commands.repro",
     "conformance.commands.selftest",
     "conformance.commands.doctor",
     "conformance.commands.init",

@@ -32,7 +32,7 @@ class Agent:
             breaker=breaker,
             role=role,
         )
-        self.log = NotificationLog()
+        self.log = NotificationLog(f"{role} ({account.username})")
         self.bayeux = BayeuxClient(
             self.rest.http,
             config.notification_path,

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from conformance.client import tap
 from conformance.client.rest import (
     MAX_BODY_BYTES,
     TargetUnreachable,
@@ -47,7 +48,8 @@ class Received:
 class NotificationLog:
     """Every notification one client received, in arrival order; thread-safe."""
 
-    def __init__(self) -> None:
+    def __init__(self, receiver: str = "") -> None:
+        self.receiver = receiver  # whose notifications these are (role and username), for the live tap
         self._items: list[Received] = []
         self._changed = threading.Condition()
         self._closed = False
@@ -60,8 +62,10 @@ class NotificationLog:
 
     def append(self, channel: str, data: Mapping[str, Any]) -> None:
         with self._changed:
-            self._items.append(Received(len(self._items), time.monotonic(), channel, data))
+            received = Received(len(self._items), time.monotonic(), channel, data)
+            self._items.append(received)
             self._changed.notify_all()
+        tap.emit(tap.Notified(self.receiver, channel, data, received.arrival))
 
     def mark(self) -> int:
         """The position the next notification will get."""

@@ -26,6 +26,7 @@ from typing import Any
 import certifi
 import httpx
 
+from conformance.client import tap
 from conformance.config import TlsConfig
 from conformance.errors import ConfigError
 from conformance.redaction import redact_headers, redact_secrets, register_secret
@@ -243,6 +244,7 @@ class GwsRestClient:
         what = f"{method} {self.http.base_url.join(path)}"
         self.breaker.check(method)
         started = time.monotonic()
+        tap.emit(tap.Sending(self.username, self.role, method, what.split(" ", 1)[1], json_body, started))
         try:
             with self.http.stream(
                 method, path, json=json_body, content=content, params=params, headers=headers
@@ -282,7 +284,7 @@ class GwsRestClient:
         for value in self.http.cookies.values():
             register_secret(value)
         request_body = json_body if content is None else content.decode("utf-8", "replace")
-        return Exchange(
+        exchange = Exchange(
             method,
             str(response.request.url),
             redact_headers(response.request.headers),
@@ -295,6 +297,8 @@ class GwsRestClient:
             self.username,
             self.role,
         )
+        tap.emit(tap.Sent(exchange))
+        return exchange
 
     def credential_headers(self) -> dict[str, str]:
         """What another HTTP client needs to act as this one: Basic auth, the cookie session, CSRF.
