@@ -1,7 +1,7 @@
 """Throughput of the reference server under ``gws-conformance load``, and the CPU share of schema
 validation in the load generator.
 
-    python benchmarks/load_curve.py [--users 25 50 100 200 500] [--run-time 15s] [--workers 2]
+    python benchmarks/load_curve.py [--users 25 50 100 200 500] [--max-time 15] [--workers 2]
 
 For each user count: one load run against a fresh reference server with a master and
 ``--workers`` Locust workers on this machine (0: one process), printing cycles per second,
@@ -42,7 +42,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
+def one_run(users: int, max_time: str, workers: int, report_dir: Path) -> dict:
     """The run's load.json, with the reference server's CPU use added (``server_cpu``: cores busy)."""
     server, url = start_serve_process()
     before, began = _cpu_seconds(server.pid), time.monotonic()
@@ -50,7 +50,7 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
         base = [*LOAD, "--target", url]
         if workers == 0:
             subprocess.run(
-                [*base, "--users", str(users), "--run-time", run_time, "--report-dir", str(report_dir)],
+                [*base, "--users", str(users), "--max-time", max_time, "--report-dir", str(report_dir)],
                 capture_output=True,
                 check=False,
             )
@@ -71,8 +71,8 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
                     str(users),
                     "--spawn-rate",
                     str(min(users, 250)),
-                    "--run-time",
-                    run_time,
+                    "--max-time",
+                    max_time,
                     "--report-dir",
                     str(report_dir),
                     "--",
@@ -94,7 +94,7 @@ def one_run(users: int, run_time: str, workers: int, report_dir: Path) -> dict:
         server.wait(timeout=10)
 
 
-def validator_share(users: int, run_time: str, work: Path) -> float:
+def validator_share(users: int, max_time: str, work: Path) -> float:
     server, url = start_serve_process()
     try:
         profile = work / "load.prof"
@@ -114,8 +114,8 @@ def validator_share(users: int, run_time: str, work: Path) -> float:
                 str(users),
                 "--spawn-rate",
                 str(users),
-                "--run-time",
-                run_time,
+                "--max-time",
+                max_time,
                 "--host",
                 url,
                 "--only-summary",
@@ -142,17 +142,17 @@ def validator_share(users: int, run_time: str, work: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, nargs="+", default=[25, 50, 100, 200, 500])
-    parser.add_argument("--run-time", default="15s")
+    parser.add_argument("--max-time", default="15", metavar="SECONDS")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     print(
         f"{'users':>6} {'cycles/s':>9} {'req/s':>7} {'Consult p50':>12} {'p95':>6} {'p99':>6} {'max':>6} "
         f"{'sessions':>9} {'violations':>11} {'server CPU':>11}"
-        f"   ({args.workers or 'no'} workers, {args.run_time} each)"
+        f"   ({args.workers or 'no'} workers, {args.max_time} each)"
     )
     with tempfile.TemporaryDirectory() as work:
         for users in args.users:
-            results = one_run(users, args.run_time, args.workers, Path(work) / f"u{users}")
+            results = one_run(users, args.max_time, args.workers, Path(work) / f"u{users}")
             consult = next(o for o in results["operations"] if o["operation"] == "Consult")["latency_ms"]
             requests = sum(o["requests_per_second"] for o in results["operations"])
             print(

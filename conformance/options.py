@@ -62,7 +62,7 @@ class Option:
         group.addoption(self.plugin_flag, dest=f"gws_{self.name}", **self._keywords())
 
 
-def _positive(value: str) -> float:
+def positive_number(value: str) -> float:
     number = float(value)
     if number <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
@@ -80,14 +80,14 @@ DEADLINE = Option(
     "deadline",
     "seconds an expected notification may take (default from the configuration: 10)",
     "SECONDS",
-    _positive,
+    positive_number,
     config_key="deadline",
 )
 MAX_TIME = Option(
     "max_time",
     "seconds for the whole run (default from the configuration: 600); then it stops with partial reports",
     "SECONDS",
-    _positive,
+    positive_number,
     config_key="max_time",
 )
 LEVEL = Option(

@@ -24,7 +24,7 @@ def _results(report_dir):
 
 def test_a_load_run_on_the_reference_server_reports_no_violation(tmp_path, run_cli):
     """Counted, not timed: it stops once each kind of cycle completed 3 times (60 s is a cap only)."""
-    result = run_cli("load", "--users", "20", "--until-cycles", "3", "--run-time", "60s", cwd=tmp_path)
+    result = run_cli("load", "--users", "20", "--until-cycles", "3", "--max-time", "60", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = _results(tmp_path / "reports")
     assert results["violations"]["total"] == 0 and 1 <= results["peak_sessions"] <= 20
@@ -43,7 +43,7 @@ def test_cycles_the_end_of_the_run_stops_are_counted_with_their_step_never_dropp
     """With no time to finish (--stop-timeout 0), the cycles under way when the count is reached are
     listed unfinished, by kind and step, in load.json and the closing line."""
     result = run_cli(
-        "load", "--users", "20", "--until-cycles", "3", "--run-time", "60s", "--stop-timeout", "0", cwd=tmp_path
+        "load", "--users", "20", "--until-cycles", "3", "--max-time", "60", "--stop-timeout", "0", cwd=tmp_path
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     unfinished = _results(tmp_path / "reports")["unfinished"]
@@ -58,7 +58,7 @@ def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path,
     plain = run_cli("run", "--", "--gws-fault", fault, cwd=tmp_path / ".")
     assert plain.returncode == 0, plain.stdout[-2000:]
     loaded = run_cli(
-        "load", "--users", "30", "--until-cycles", "30", "--run-time", "120s", "--fault", fault, cwd=tmp_path
+        "load", "--users", "30", "--until-cycles", "30", "--max-time", "120", "--fault", fault, cwd=tmp_path
     )
     assert loaded.returncode == 1, loaded.stdout[-3000:]
     results = _results(tmp_path / "reports")
@@ -81,8 +81,8 @@ def test_a_transfer_that_keeps_the_originator_is_a_violation_of_load_too(tmp_pat
         "20",
         "--until-cycles",
         "3",
-        "--run-time",
-        "60s",
+        "--max-time",
+        "60",
         "--fault",
         "transfer-keeps-originator",
         cwd=tmp_path,
@@ -108,7 +108,7 @@ def server(tmp_path):
 
 def test_a_load_that_judged_too_few_cycles_is_not_green(tmp_path, run_cli):
     """Nothing green on nothing: fewer completed cycles of a kind than --min-cycles exits 4."""
-    loaded = run_cli("load", "--users", "1", "--run-time", "1s", "--min-cycles", "100000", cwd=tmp_path)
+    loaded = run_cli("load", "--users", "1", "--max-time", "1", "--min-cycles", "100000", cwd=tmp_path)
     assert loaded.returncode == 4, loaded.stdout[-3000:] + loaded.stderr[-3000:]
     assert "fewer than 100000 completed cycles of a kind were judged: not green" in loaded.stderr
 
@@ -131,8 +131,8 @@ def test_one_master_and_two_workers_share_the_users_with_no_violation(tmp_path, 
             *command,
             "--users",
             "40",
-            "--run-time",
-            "5s",
+            "--max-time",
+            "5",
             "--report-dir",
             str(tmp_path / "master"),
             "--",
@@ -160,7 +160,7 @@ def test_one_master_and_two_workers_share_the_users_with_no_violation(tmp_path, 
     ("arguments", "message"),
     [
         (("--users", "0"), "--users must be at least 1"),
-        (("--target", "http://127.0.0.1:9", "--run-time", "1s"), "cannot be reached"),
+        (("--target", "http://127.0.0.1:9", "--max-time", "1"), "cannot be reached"),
         (("--target", "http://x", "--fault", "jitter"), "not with --target"),
     ],
 )

@@ -202,7 +202,7 @@ def test_recheck_judges_the_recording_not_the_recorded_verdicts(faulty_run, run_
         arrivals.sort(key=lambda a: a["data"]["notificationType"] != "ParticipantsUpdated")
     (tmp_path / "repaired.json").write_text(json.dumps(results))
     recheck = run_cli("recheck", "repaired.json", "--waivers", str(reports.parent / "waivers.toml"), cwd=tmp_path)
-    assert f"changed: {ORDER_CHECK}[originator]: recorded waived, rechecked stale" in recheck.stdout, recheck.stdout
+    assert f"CHANGED  {ORDER_CHECK}[originator]: recorded waived, rechecked stale" in recheck.stdout, recheck.stdout
 
 
 def test_recheck_of_a_file_that_is_not_results_exits_2(tmp_path, run_cli):

@@ -273,7 +273,8 @@ class GwsRestClient:
         if refused and self._authenticated:
             # once logged in, "not authenticated" is the target dropping the agent: nothing after it can be judged
             raise TargetUnreachable(
-                f"{what}: HTTP {response.status_code} {parsed}: the agent logged in earlier is "
+                f"{what}: HTTP {response.status_code} {json.dumps(parsed, ensure_ascii=False)}: the agent logged in "
+                "earlier is "
                 "not authenticated any more"
             )
         self._authenticated = self._authenticated or not refused

@@ -23,7 +23,9 @@ target = "{target}"             # the GWS base URL, without /api/v2
 # observation = "auto"          # auto (measured at the start of each run), markers or quiet
 # concurrency = 8               # scenarios at the same time, each on its own session; 1 if an agent
 #                               # cannot hold several sessions at once
-# http_timeout = 30             # seconds for one HTTP exchange
+# http_timeout = 30             # seconds for one HTTP exchange, body included
+# max_body_bytes = 8388608      # a response body over it (as decoded) is refused, not read further
+# max_time = 600                # seconds for the whole run; then it stops with partial reports
 # notification_path = "/api/v2/notifications"   # CometD endpoint
 # sms_topic = "/v2/me/smssessions"              # assumed: no page names it (doctor finds the real one)
 # media = "sms"                 # the channel made Ready when an agent logs in
@@ -57,14 +59,21 @@ uri = ""
 # password_env = "..."
 # uri = "..."
 
-# [queue]                       # optional: a queue to consult through
+# [agents.supervisor]           # optional: a supervisor that monitors the originator (the Intrude checks)
+# username = "..."
+# password_env = "..."
+# uri = "..."
+
+# [queue]                       # optional: a queue to consult, invite and transfer through
 # uri = "https://.../api/v2/queues/<id>"
 # path = "/queues/<id>"
+# name = "SMS Consult"          # its name, for Transfer's and Complete's queueName
 # members = ["consultant"]      # roles of its agents: the one that joins must be one of them
 
 [source]                        # where SMS sessions come from (each check takes a fresh one)
 kind = "existing"               # existing | command | reference (our reference server only)
-session_ids = []                # existing: ids of sessions routed to the originator, one per scenario
+session_ids = []                # existing: ids of Chatting sessions of the originator, one per scenario
+# invited_session_ids = []      # existing: sessions offered to it, not yet accepted (Accept, Reject)
 # command = "sms-inject --to +15551234"      # command: makes an inbound SMS arrive
 # probe_command = "sms-inbox {{session_id}}"  # command: prints the customer's phone as a JSON list
 """

@@ -24,6 +24,7 @@ import httpx
 from conformance.commands.serve import start_serve_process
 from conformance.errors import EXIT_INCOMPLETE, EXIT_UNREACHABLE, UsageError
 from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES
+from conformance.options import positive_number
 from conformance.spec.clauses import BY_ID
 
 LOCUSTFILE = Path(__file__).parents[1] / "load" / "locustfile.py"
@@ -45,18 +46,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--users",
         type=int,
         default=50,
+        metavar="N",
         help="simulated users (agent pairs), each holding one session at a time (default 50)",
     )
-    load.add_argument("--spawn-rate", type=float, help="users started per second (default: all at once)")
+    load.add_argument("--spawn-rate", type=float, metavar="N", help="users started per second (default: all at once)")
     load.add_argument(
         "--stop-timeout",
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="when the run time is up, cycles under way get this long to finish and be judged; those still "
+        help="when the time is up, cycles under way get this long to finish and be judged; those still "
         "running then are counted unfinished, with the step they were in (default 10)",
     )
-    load.add_argument("--run-time", default="30s", help="how long the load lasts, in Locust's format (default 30s)")
+    load.add_argument(
+        "--max-time",
+        type=positive_number,
+        default=30.0,
+        metavar="SECONDS",
+        help="how long the load lasts (default 30); with --until-cycles, a cap",
+    )
     load.add_argument(
         "--fault",
         action="append",
@@ -77,11 +85,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="stop once every kind completed N cycles (the run time stays a cap); for tests that must not "
-        "depend on the machine's speed (default: the run time alone)",
+        help="stop once every kind completed N cycles (--max-time stays a cap); for tests that must not "
+        "depend on the machine's speed (default: --max-time alone)",
     )
     load.add_argument(
-        "--report-dir", type=Path, default=Path("reports"), help="where load.json and load.html go (default reports/)"
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where load.json and load.html go (default reports/)",
     )
     load.add_argument("locust_args", nargs="*", metavar="-- LOCUST_ARGS", help="passed to Locust unchanged")
     load.set_defaults(handler=run_load)
@@ -111,7 +123,7 @@ def locust_command(args: argparse.Namespace, url: str) -> list[str]:
             "--spawn-rate",
             str(args.spawn_rate or args.users),
             "--run-time",
-            args.run_time,
+            f"{args.max_time:g}s",
         ]
     return [*command, "--stop-timeout", f"{args.stop_timeout:g}", *args.locust_args]
 
@@ -160,7 +172,7 @@ def run_load(args: argparse.Namespace) -> int:
     if code == EXIT_INCOMPLETE:
         print(
             f"gws-conformance load: fewer than {args.min_cycles} completed cycles of a kind were judged: "
-            "not green (a longer --run-time, or fewer --min-cycles)",
+            "not green (a longer --max-time, or fewer --min-cycles)",
             file=sys.stderr,
         )
     return code

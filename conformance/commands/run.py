@@ -313,24 +313,27 @@ def recheck_run(args: argparse.Namespace) -> int:
     checks = [c["id"] for c in recorded["checks"] if c["id"] not in fuzzed]
     level = recorded["manifest"]["options"].get("level") or "must"
     started = time.monotonic()
+    console = Console(closing=False)
     code = int(
         pytest.main(
             [
                 "--pyargs",
                 SUITES,
                 *ISOLATED_PYTEST,
-                "-q",
-                "--tb=short",
+                "-p",
+                "no:terminal",
                 "--gws-level",
                 level,
                 "--gws-replay",
                 str(args.results),
                 *report_arguments(args, report_dir),
             ],
-            plugins=[_Selection(checks)],
+            plugins=[_Selection(checks), console],
         )
     )
     elapsed = time.monotonic() - started
+    if console.judged_exit is not None:
+        code = console.judged_exit
     rechecked = {c["id"]: c["verdict"] for c in load_results(report_dir / "results.json")["checks"]}
     changed = [
         (c["id"], c["verdict"], rechecked.get(c["id"], "not run"))
@@ -338,13 +341,13 @@ def recheck_run(args: argparse.Namespace) -> int:
         if c["id"] not in fuzzed and rechecked.get(c["id"], "not run") != c["verdict"]
     ]
     if fuzzed:
-        print(f"not rechecked: {len(fuzzed)} fuzz checks (generated requests need a server)")
+        console.line(f"not rechecked: {len(fuzzed)} fuzz checks (generated requests need a server)")
     for check_id, before, after in changed:
-        print(f"changed: {check_id}: recorded {before}, rechecked {after}")
-    print(
-        f"gws-conformance: rechecked {len(rechecked)} checks of {args.results} in {elapsed:.2f}s: "
+        console.line(f"CHANGED  {check_id}: recorded {before}, rechecked {after}")
+    console.line(
+        f"gws-conformance: rechecked {args.results}: {console.tally or f'{len(rechecked)} checks'}; "
         + (f"{len(changed)} verdicts changed" if changed else "the same verdicts as recorded")
-        + f"; reports in {report_dir}"
+        + f" in {elapsed:.1f} s; exit {code}"
     )
     return code
 

@@ -24,6 +24,7 @@ import multiprocessing.connection
 import os
 import pkgutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,9 +152,14 @@ RUN_TIMEOUT = 600.0  # a guard only: a run that hangs this long is stopped and r
 
 
 def selftest(
-    switches: list[tuple[str, str | None, bool]], workdir: Path, jobs: int, deadline: float
+    switches: list[tuple[str, str | None, bool]],
+    workdir: Path,
+    jobs: int,
+    deadline: float,
+    done: Callable[[SwitchRun], None] = lambda run: None,
 ) -> list[SwitchRun]:
-    """Every switch judged in a child forked from this (single-threaded) process, ``jobs`` at a time."""
+    """Every switch judged in a child forked from this (single-threaded) process, ``jobs`` at a
+    time; ``done`` is told of each run as it ends."""
     _preload()
     fork = multiprocessing.get_context("fork")
     waiting = list(enumerate(switches))
@@ -188,6 +194,7 @@ def selftest(
             runs[index] = _collect(switch, clause, unobservable, *files(index), now - started)
             if sentinel not in ready:
                 runs[index].problem = f"stopped after {RUN_TIMEOUT:.0f} s"
+            done(runs[index])
     return [runs[index] for index in range(len(switches))]
 
 
@@ -235,11 +242,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "wait it out; the correct server never does)",
     )
     parser.add_argument(
-        "--only",
+        "--fault",
         action="append",
-        metavar="SWITCH",
+        metavar="NAME",
         default=[],
-        help="only this fault or variation (repeatable); the correct server always runs",
+        help="only this fault or benign variation (repeatable; see 'gws-conformance serve --list-faults'); "
+        "the correct server always runs",
     )
     parser.add_argument(
         "--report-dir",
@@ -257,11 +265,13 @@ def selftest_command(args: argparse.Namespace) -> int:
 
     if args.jobs < 1:
         raise UsageError("--jobs: expected at least 1")
-    unknown = sorted(set(args.only) - set(CATALOGUE))
+    unknown = sorted(set(args.fault) - set(CATALOGUE))
     if unknown:
-        raise UsageError(f"--only: unknown switch(es): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'")
+        raise UsageError(
+            f"--fault: unknown switch(es): {', '.join(unknown)}; see 'gws-conformance serve --list-faults'"
+        )
     make_report_dir(args.report_dir)
-    chosen = set(args.only) or set(CATALOGUE)
+    chosen = set(args.fault) or set(CATALOGUE)
     switches = (
         [(CORRECT, None, False)]
         + [(n, None, False) for n in sorted(benign()) if n in chosen]
@@ -271,29 +281,52 @@ def selftest_command(args: argparse.Namespace) -> int:
             if n in chosen
         ]
     )
+    print(f"gws-conformance selftest: {len(switches)} runs, {args.jobs} at a time; each run's log in {args.report_dir}")
+    finished: list[SwitchRun] = []
+
+    def done(run: SwitchRun) -> None:
+        finished.append(run)
+        print(f"[{len(finished)}/{len(switches)}] {run_line(run)}", flush=True)
+
     started = time.monotonic()
-    runs = selftest(switches, args.report_dir, args.jobs, args.deadline)
+    runs = selftest(switches, args.report_dir, args.jobs, args.deadline, done)
     elapsed = time.monotonic() - started
     summary = summarize(runs, elapsed)
     (args.report_dir / "selftest.json").write_text(json.dumps(summary, indent=1) + "\n")
-    for line in matrix_lines(runs):
-        print(line)
-    print()
-    for run in runs:
-        if run.problem:
-            print(f"RUN FAILED  {run.switch}: {run.problem}")
-        elif run.benign and run.benign_failures():
-            print(f"BENIGN FAILED  {run.switch}: {'; '.join(run.benign_failures())}")
-        elif not run.benign and not run.caught_by():
-            print(f"MISSED  {run.switch} ({run.clause})")
-    print(f"never failed against any fault (suspect): {', '.join(summary['checks_that_caught_nothing']) or 'none'}")
-    print(
-        f"mutation score: {summary['caught']}/{summary['faults']} faults caught "
-        f"({summary['mutation_score']:.0%}); benign failures: {summary['benign_failures']} "
-        f"(correct server + {len(benign_runs(runs)) - 1} variations); {len(runs)} runs in {elapsed:.1f}s"
-    )
+    matrix = args.report_dir / "matrix.txt"
+    matrix.write_text("\n".join(matrix_lines(runs)) + "\n")
+    print(f"fault x clause matrix: {matrix}")
+    suspects = summary["checks_that_caught_nothing"]
+    if not suspects or not args.fault:
+        print(f"never failed against any fault (suspect): {'none' if not suspects else len(suspects)}")
+        for check in suspects:
+            print(f"SUSPECT       {check}")
+    else:  # with a few faults most checks meet none that breaks them: no news
+        print(f"never failed against the faults chosen: {len(suspects)} checks (listed in selftest.json)")
     ok = summary["caught"] == summary["faults"] and summary["benign_failures"] == 0 and not summary["run_failures"]
-    return EXIT_OK if ok else EXIT_FAILED
+    code = EXIT_OK if ok else EXIT_FAILED
+    print(
+        f"gws-conformance selftest: mutation score: {summary['caught']}/{summary['faults']} faults caught "
+        f"({summary['mutation_score']:.0%}); benign failures: {summary['benign_failures']} "
+        f"(correct server + {len(benign_runs(runs)) - 1} variations); {len(runs)} runs in {elapsed:.1f}s; exit {code}"
+    )
+    return code
+
+
+def run_line(run: SwitchRun) -> str:
+    """One run, as it ends: what it proved, in a line that fits 120 columns."""
+    took = f"({run.seconds:.1f} s)"
+    if run.problem:
+        return f"RUN FAILED    {run.switch}: {run.problem[:80]}"
+    if run.benign:
+        failures = run.benign_failures()
+        if failures:
+            return f"BENIGN FAILED {run.switch}: {len(failures)} check(s), first {failures[0][:70]}"
+        return f"passed        {run.switch} {took}"
+    caught = run.caught_by()
+    if not caught:
+        return f"MISSED        {run.switch} ({run.clause}) {took}"
+    return f"caught        {run.switch} by {len(caught)} check(s) of {run.clause} {took}"
 
 
 def benign_runs(runs: list[SwitchRun]) -> list[SwitchRun]:

@@ -27,6 +27,7 @@ from typing import Any
 from conformance.client.agent import Agent
 from conformance.client.rest import Exchange
 from conformance.config import Config
+from conformance.engine import notation
 from conformance.engine.judge import Expected
 from conformance.engine.observation import Observation, RoleTarget
 from conformance.engine.recording import Recorder
@@ -286,7 +287,9 @@ class Conformance:
         prepared = originator.operate(session_id, body)
         if not prepared.succeeded:
             raise Unjudgeable(
-                f"precondition: {body} was refused: HTTP {prepared.status} {prepared.body}", ErrorCause.PRECONDITION
+                f"precondition: {notation.body(body)} was refused: "
+                f"HTTP {prepared.status} {notation.body(prepared.body)}",
+                ErrorCause.PRECONDITION,
             )
         reference_id = prepared.body.get("referenceId")
         return (

@@ -54,7 +54,7 @@ class _Check:
 
 
 class Console:
-    def __init__(self, out: TextIO | None = None) -> None:
+    def __init__(self, out: TextIO | None = None, *, closing: bool = True) -> None:
         self.out = out or sys.stdout
         self.tty = self.out.isatty()
         self.colour = self.tty and "NO_COLOR" not in os.environ
@@ -67,6 +67,8 @@ class Console:
         self.causes: Counter[str] = Counter()  # error causes already printed -> how many checks they stopped
         self._progress_shown = False
         self.judged_exit: int | None = None  # the exit code of a session that ran checks (the plugin's)
+        self.closing = closing  # print the closing line (a command that adds to it prints its own)
+        self.tally = ""  # the closing line's counts: "200 checks: 198 pass, 2 fail; MUST clauses judged ..."
 
     # --- output --------------------------------------------------------------------------------
 
@@ -182,11 +184,12 @@ class Console:
         for gap in must.get("stale_gaps", []):
             self.line(f"stale gap: {gap} was judged after all; remove the [[gap]] from the waiver file")
         judged = "; ".join(f"{level} clauses judged {c['judged']}/{c['clauses']}" for level, c in coverage.items())
-        self.line(
-            f"gws-conformance: {len(self.checks)} checks: {parts}; {judged} "
-            f"in {time.monotonic() - self.started:.1f} s; exit {int(session.exitstatus)}"
-        )
+        self.tally = f"{len(self.checks)} checks: {parts}; {judged}"
         self.judged_exit = int(session.exitstatus)
+        if self.closing:
+            self.line(
+                f"gws-conformance: {self.tally} in {time.monotonic() - self.started:.1f} s; exit {self.judged_exit}"
+            )
 
     def clause_table(self) -> None:
         by_clause: dict[str, Counter[str]] = defaultdict(Counter)

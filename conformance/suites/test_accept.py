@@ -17,6 +17,7 @@ import pytest
 
 from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
+from conformance.engine.notation import names
 from conformance.engine.observation import Observation
 from conformance.engine.scheduling import Lease, Scenario, Scenarios, scenario_fixture
 from conformance.engine.sessions import CHATTING, INVITED
@@ -176,7 +177,7 @@ def test_new_messages_carry_the_history_up_to_the_join(accept: Observation) -> N
     last = max((m["index"] for m in carried if isinstance(m.get("index"), int)), default=0)
     logged: set[int] = {m["index"] for m in accept.log_after if isinstance(m.get("index"), int) and m["index"] <= last}
     missing = sorted(logged - {m.get("index") for m in carried})
-    expect(not missing, f"the history lacks the messages of index {missing}")
+    expect(not missing, f"the history lacks the messages of index {names(missing)}")
 
 
 @requirement("sms.accept.notify.order")

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.client.rest import Exchange
+from conformance.engine.notation import names
 from conformance.engine.observation import Observation
 from conformance.engine.scheduling import Scenario, scenario_fixture
 from conformance.engine.verdicts import ErrorCause, Unjudgeable, expect, requirement
@@ -72,7 +73,7 @@ def _assert_pages(seen: Observation, parameter: str) -> None:
         expect(
             answered == expected,
             f"GET .../messages?{urlsplit(page.url).query} answered "
-            f"indexes {answered}, the log from {start} on gives {expected}",
+            f"indexes {names(answered)}, the log from {start} on gives {names(expected)}",
         )
 
 
