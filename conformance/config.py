@@ -161,6 +161,9 @@ class Config:
     agents: Mapping[str, AgentConfig] = field(default_factory=dict)
     queue: QueueConfig | None = None
     source: SourceConfig = field(default_factory=SourceConfig)
+    # gws-conformance load: one (originator, consultant) pair per simulated user ([[load.pairs]]);
+    # none configured: the originator and consultant of [agents], as one pair
+    load_pairs: tuple[tuple[AgentConfig, AgentConfig], ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -227,6 +230,7 @@ _TOP_KEYS = {
     "agents",
     "queue",
     "source",
+    "load",
 }
 _ENV_KEYS = {
     "target": "TARGET",
@@ -315,8 +319,8 @@ def parse_target(value: object, key: str) -> str:
     return url
 
 
-def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
-    key = f"agents.{role}"
+def _agent(role: str, raw: object, environ: Mapping[str, str], key: str = "") -> AgentConfig:
+    key = key or f"agents.{role}"
     table = checked_table(raw, key, {"username", "password", "password_env", "nickname", "uri", "path"})
     if "username" not in table:
         raise ConfigError(f"{key}.username: missing")
@@ -329,10 +333,27 @@ def _agent(role: str, raw: object, environ: Mapping[str, str]) -> AgentConfig:
         password = _string(table["password"], f"{key}.password")
     else:
         raise ConfigError(f"{key}.password: missing (give password or password_env)")
+    # uri and path may both be left out: the run takes them from the server (GET /api/v2/me)
     fields = {name: _string(table.get(name, ""), f"{key}.{name}") for name in ("nickname", "uri", "path")}
-    if not fields["uri"] and not fields["path"]:
-        raise ConfigError(f"{key}.uri: give uri or path (the target by which the agent is consulted)")
     return AgentConfig(role, _string(table["username"], f"{key}.username"), Secret(password), **fields)
+
+
+def _load_pairs(raw: object, environ: Mapping[str, str]) -> tuple[tuple[AgentConfig, AgentConfig], ...]:
+    pairs = checked_table(raw, "load", {"pairs"}).get("pairs", [])
+    if not isinstance(pairs, list):
+        raise ConfigError("load.pairs: expected [[load.pairs]] tables, each with an originator and a consultant")
+    found = []
+    for number, pair in enumerate(pairs, 1):
+        table = checked_table(pair, f"load.pairs[{number}]", {"originator", "consultant"})
+        if set(table) != {"originator", "consultant"}:
+            raise ConfigError(f"load.pairs[{number}]: give both an originator and a consultant")
+        found.append(
+            (
+                _agent("originator", table["originator"], environ, f"load.pairs[{number}].originator"),
+                _agent("consultant", table["consultant"], environ, f"load.pairs[{number}].consultant"),
+            )
+        )
+    return tuple(found)
 
 
 def _merged(file_values: dict[str, Any], environ: Mapping[str, str], flags: Mapping[str, object]) -> dict[str, Any]:
@@ -429,6 +450,7 @@ def load_config(
     if probe and kind != "command":
         raise ConfigError("source.probe_command: only the command source takes a probe command")
     settings["source"] = SourceConfig(kind, tuple(ids), tuple(invited), command, probe)
+    settings["load_pairs"] = _load_pairs(values.get("load", {}), environ)
 
     config = Config(**settings)
     # A reference source asks the (reference) server for its agents; any other source needs them here.

@@ -80,7 +80,6 @@ def test_a_password_never_shows_in_a_repr(config_file):
         ('[agents.boss]\nusername = "x"', "agents.boss"),
         ('[agents.originator]\npassword = "x"\nuri = "u"', "agents.originator.username"),
         ('[agents.originator]\nusername = "x"\nuri = "u"', "agents.originator.password"),
-        ('[agents.originator]\nusername = "x"\npassword = "p"', "agents.originator.uri"),
         ('[agents.originator]\nusername = 5\npassword = "p"\nuri = "u"', "agents.originator.username"),
         ('[source]\nkind = "magic"', "source.kind"),
         ('[source]\nkind = "existing"', "source.session_ids"),

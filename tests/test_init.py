@@ -23,17 +23,12 @@ def init(tmp_path, *arguments: str) -> subprocess.CompletedProcess:
 
 def test_the_starter_file_once_filled_in_is_a_working_configuration(tmp_path):
     with ReferenceServer() as server:
-        listing = {a["username"]: a for a in server.app.agents_listing()["agents"]}
         written = init(tmp_path, "--target", server.base_url, "--originator", "alice", "--consultant", "bob")
         assert written.returncode == 0 and written.stdout.startswith("wrote gws-conformance.toml: ")
         text = (tmp_path / "gws-conformance.toml").read_text()
         assert "alice-pass" not in text and 'password_env = "GWS_ORIGINATOR_PASSWORD"' in text
-        filled = (
-            text.replace('uri = ""', f'uri = "{listing["alice"]["userUri"]}"', 1)
-            .replace('uri = ""', f'uri = "{listing["bob"]["userUri"]}"', 1)
-            .replace('kind = "existing"', 'kind = "reference"')
-            .replace("session_ids = []\n", "")
-        )
+        # no uri: the run takes each agent's from the server
+        filled = text.replace('kind = "existing"', 'kind = "reference"').replace("session_ids = []\n", "")
         (tmp_path / "gws-conformance.toml").write_text(filled)
         env = {"GWS_ORIGINATOR_PASSWORD": "alice-pass", "GWS_CONSULTANT_PASSWORD": "bob-pass"}
         config = load_config(environ=env, cwd=tmp_path)

@@ -5,8 +5,11 @@ import json
 import socket
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
+import httpx
 import pytest
 
 from conformance.commands.serve import start_serve_process
@@ -14,6 +17,50 @@ from conformance.spec.schemas import validate
 
 CONSULT_CYCLE = {"Consult", "SendMessage", "Leave", "Complete"}
 TRANSFER_CYCLE = {"Consult", "Transfer", "Complete (after Transfer)"}
+
+
+# A GWS without the test-only API: the reference server hiding it from all but the "SMS gateway"
+# (the command source) and the provisioning below, which hold its key.
+KEY = "load-test-key"
+INJECT = (
+    f"{sys.executable} -c \"import httpx, sys; httpx.post(sys.argv[1] + '/conformance/v1/smssessions', "
+    "headers={'X-Conformance-Test-Api-Key': sys.argv[2]}, json={'agent': sys.argv[3], "
+    "'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'}).raise_for_status()\" "
+)
+
+
+@contextmanager
+def gws_without_test_api(*faults: str) -> Iterator[str]:
+    process, url = start_serve_process(faults, hide_test_api=KEY)
+    try:
+        assert httpx.get(f"{url}/conformance/v1/agents").status_code == 404
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def configure_pairs(folder: Path, url: str, pairs: int) -> Path:
+    """New agents provisioned out of band (as an administrator would), ``pairs`` of them in
+    [[load.pairs]], the first pair also as [agents], and a command source that addresses the agent."""
+    with httpx.Client(base_url=url, headers={"X-Conformance-Test-Api-Key": KEY}) as admin:
+        agents = [admin.post("/conformance/v1/agents").json() for _ in range(2 * pairs)]
+
+    def account(agent: dict) -> str:
+        return f'{{ username = "{agent["username"]}", password = "{agent["password"]}" }}'
+
+    lines = [f'target = "{url}"', "[agents]"]
+    lines += [f"originator = {account(agents[0])}", f"consultant = {account(agents[1])}"]
+    lines += ["[source]", 'kind = "command"', f"command = {json.dumps(INJECT + url + ' ' + KEY + ' {agent}')}"]
+    for n in range(pairs):
+        lines += [
+            "[[load.pairs]]",
+            f"originator = {account(agents[2 * n])}",
+            f"consultant = {account(agents[2 * n + 1])}",
+        ]
+    path = folder / "gws.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def _results(report_dir):
@@ -51,15 +98,42 @@ def test_cycles_the_end_of_the_run_stops_are_counted_with_their_step_never_dropp
     assert f"{unfinished['total']} unfinished (" in result.stdout.splitlines()[-1]
 
 
+def test_a_load_against_a_gws_without_the_test_api_runs_configured_pairs(tmp_path, run_cli):
+    """No test-only API: the users are the configured agent pairs, the sessions come from the
+    configured command source, and the run is preflighted as run's is."""
+    with gws_without_test_api() as url:
+        configure_pairs(tmp_path, url, 2)
+        result = run_cli(
+            "load", "--config", "gws.toml", "--users", "2", "--until-cycles", "3", "--max-time", "60", cwd=tmp_path
+        )
+        too_many = run_cli("load", "--config", "gws.toml", "--users", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    results = _results(tmp_path / "reports")
+    assert results["violations"]["total"] == 0 and results["users"] == 2 and not results["errors"]["total"]
+    assert all(n >= 3 for n in results["cycles_by_kind"].values()) and len(results["cycles_by_kind"]) == 2
+    assert too_many.returncode == 2 and "--users 3: 2 agent pair(s) configured ([[load.pairs]])" in too_many.stderr
+
+
+def test_a_step_slowed_past_a_short_load_is_not_green(tmp_path, run_cli):
+    """Each notification held back 3 s: a 5 s load completes too few cycles of each kind to be green."""
+    with gws_without_test_api("notifications-delayed") as url:
+        configure_pairs(tmp_path, url, 1)
+        result = run_cli("load", "--config", "gws.toml", "--users", "1", "--max-time", "5", cwd=tmp_path)
+    assert result.returncode not in (0, 2, 3), result.stdout[-3000:] + result.stderr[-3000:]
+
+
 def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path, run_cli):
-    """Counted, not timed: 30 users put 60 agents online (the fault shows past 40), and the load
-    stops once 30 cycles of each kind completed, most of them begun with every user logged in."""
+    """Counted, not timed: 30 configured pairs put 60 agents online (the fault shows past 40) on a
+    GWS without the test-only API, and the load stops once 30 cycles of each kind completed, most
+    of them begun with every user logged in."""
     fault = "consult-notifications-swapped-under-load"
     plain = run_cli("run", "--", "--gws-fault", fault, cwd=tmp_path / ".")
     assert plain.returncode == 0, plain.stdout[-2000:]
-    loaded = run_cli(
-        "load", "--users", "30", "--until-cycles", "30", "--max-time", "120", "--fault", fault, cwd=tmp_path
-    )
+    with gws_without_test_api(fault) as url:
+        configure_pairs(tmp_path, url, 30)
+        loaded = run_cli(
+            "load", "--config", "gws.toml", "--users", "30", "--until-cycles", "30", "--max-time", "120", cwd=tmp_path
+        )
     assert loaded.returncode == 1, loaded.stdout[-3000:]
     results = _results(tmp_path / "reports")
     reordered = [
@@ -98,14 +172,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    process, url = start_serve_process()
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def test_a_load_that_judged_too_few_cycles_is_not_green(tmp_path, run_cli):
     """Nothing green on nothing: fewer completed cycles of a kind than --min-cycles exits 4."""
     loaded = run_cli("load", "--users", "1", "--max-time", "1", "--min-cycles", "100000", cwd=tmp_path)
@@ -114,45 +180,48 @@ def test_a_load_that_judged_too_few_cycles_is_not_green(tmp_path, run_cli):
 
 
 @pytest.mark.slow
-def test_one_master_and_two_workers_share_the_users_with_no_violation(tmp_path, server):
+def test_one_master_and_two_workers_share_the_configured_pairs_with_no_violation(tmp_path):
+    """Locust's distributed mode against a GWS without the test-only API: the master tells each
+    worker how many there are, so that the workers' users take disjoint agent pairs."""
     port = str(_free_port())
-    command = [sys.executable, "-m", "conformance", "load", "--target", server]
-    workers = [
-        subprocess.Popen(
-            [*command, "--report-dir", str(tmp_path / f"worker{n}"), "--", "--worker", "--master-port", port],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+    with gws_without_test_api() as url:
+        config = configure_pairs(tmp_path, url, 8)
+        command = [sys.executable, "-m", "conformance", "load", "--config", str(config)]
+        workers = [
+            subprocess.Popen(
+                [*command, "--report-dir", str(tmp_path / f"worker{n}"), "--", "--worker", "--master-port", port],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for n in (1, 2)
+        ]
+        master = subprocess.run(
+            [
+                *command,
+                "--users",
+                "8",
+                "--max-time",
+                "5",
+                "--report-dir",
+                str(tmp_path / "master"),
+                "--",
+                "--master",
+                "--master-bind-port",
+                port,
+                "--expect-workers",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
-        for n in (1, 2)
-    ]
-    started = time.monotonic()
-    master = subprocess.run(
-        [
-            *command,
-            "--users",
-            "40",
-            "--max-time",
-            "5",
-            "--report-dir",
-            str(tmp_path / "master"),
-            "--",
-            "--master",
-            "--master-bind-port",
-            port,
-            "--expect-workers",
-            "2",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    for worker in workers:
-        worker.wait(timeout=60)
+        for worker in workers:
+            worker.wait(timeout=60)
     assert master.returncode == 0, master.stdout[-3000:] + master.stderr[-3000:]
     results = _results(tmp_path / "master")
-    assert results["violations"]["total"] == 0 and results["users"] == 40
-    assert 1 <= results["peak_sessions"] <= 40, results["peak_sessions"]  # each worker's peak, summed
-    assert all(n >= 1 for n in results["cycles_by_kind"].values()) and time.monotonic() - started < 120
+    assert results["violations"]["total"] == 0 and results["users"] == 8 and not results["errors"]["total"]
+    assert 1 <= results["peak_sessions"] <= 8, results["peak_sessions"]  # each worker's peak, summed
+    assert all(n >= 1 for n in results["cycles_by_kind"].values()) and len(results["cycles_by_kind"]) == 2
     assert not (tmp_path / "worker1" / "load.json").exists()  # only the master writes the results
 
 
@@ -160,13 +229,18 @@ def test_one_master_and_two_workers_share_the_users_with_no_violation(tmp_path, 
     ("arguments", "message"),
     [
         (("--users", "0"), "--users must be at least 1"),
-        (("--target", "http://127.0.0.1:9", "--max-time", "1"), "cannot be reached"),
-        (("--target", "http://x", "--fault", "jitter"), "not with --target"),
+        (("--target", "http://x", "--fault", "jitter"), "not with a target"),
     ],
 )
 def test_load_usage_mistakes_are_one_line(tmp_path, run_cli, arguments, message):
     result = run_cli("load", *arguments, cwd=tmp_path)
     assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_load_against_an_unreachable_target_is_exit_3_as_a_run(tmp_path, run_cli):
+    result = run_cli("load", "--target", "http://127.0.0.1:9", "--max-time", "1", cwd=tmp_path)
+    assert result.returncode == 3 and result.stderr.startswith("gws-conformance load: cannot reach http://127.0.0.1:9")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_server_text_in_the_load_page_is_escaped():

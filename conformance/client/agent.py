@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from conformance.client.bayeux import BayeuxClient, NotificationLog
-from conformance.client.rest import Breaker, Exchange, GwsRestClient
+from conformance.client.rest import Breaker, Exchange, GwsRestClient, TargetUnreachable
 from conformance.config import AgentConfig, Config
 
 
@@ -91,3 +93,42 @@ class Agent:
     ) -> Exchange:
         params = {k: v for k, v in (("startIndex", start_index), ("count", count)) if v is not None}
         return self.rest.get(f"/api/v2/me/smssessions/{session_id}/messages", params or None)
+
+
+def with_discovered_addresses(config: Config) -> Config:
+    """The configuration with each agent's ``uri`` and ``path`` as the server gives them, where the
+    configuration names neither: ``GET /api/v2/me`` answers the user resource, which carries them
+    (fields ``uri`` and ``path``). Only that GET is made, so an agent stays logged out of the contact
+    center (the "unavailable target" agent must). Where the server does not say, the agent stays as
+    configured and what needs the address skips naming its key."""
+    missing = [a for a in config.agents.values() if not a.uri and not a.path]
+    if not missing:
+        return config
+    with ThreadPoolExecutor(max_workers=len(missing)) as pool:
+        found = list(pool.map(lambda account: _addressed(config, account), missing))
+    return dataclasses.replace(config, agents={**config.agents, **{a.role: a for a in found}})
+
+
+def _addressed(config: Config, account: AgentConfig) -> AgentConfig:
+    client = GwsRestClient(
+        config.base_url,
+        account.username,
+        account.password.value,
+        tls=config.tls,
+        timeout=config.http_timeout,
+        max_body_bytes=config.max_body_bytes,
+        role=account.role,
+    )
+    try:
+        body = client.get("/api/v2/me").body
+    except TargetUnreachable:
+        return account  # said, with its cause, by the login or the preflight that follows
+    finally:
+        client.close()
+    user = body.get("user") if isinstance(body, Mapping) else None
+    if not isinstance(user, Mapping):
+        return account
+    uri, path = user.get("uri"), user.get("path")
+    return dataclasses.replace(
+        account, uri=uri if isinstance(uri, str) else "", path=path if isinstance(path, str) else ""
+    )

@@ -40,13 +40,13 @@ target = "{target}"             # the GWS base URL, without /api/v2
 [agents.originator]             # the agent the SMS sessions are routed to
 username = "{originator}"
 password_env = "{originator_env}"   # export {originator_env}=...  (or password = "...", not advised)
-uri = ""                        # its user uri, https://.../api/v2/users/<id> (uri or path: the consult target)
+# uri = "https://.../api/v2/users/<id>"   # optional: taken from the server (GET /api/v2/me) when left out
 # path = "/users/<id>"
 
 [agents.consultant]             # the agent consulted
 username = "{consultant}"
 password_env = "{consultant_env}"
-uri = ""
+# uri = "https://.../api/v2/users/<id>"
 # path = "/users/<id>"
 
 # [agents.third]                # optional: consulted while logged out (the unavailable target)
@@ -146,7 +146,7 @@ def init_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--output {args.output}: {exc.strerror}") from None
     print(
-        f"wrote {args.output}: fill in the agents' uri, export {_variable('originator')} and "
+        f"wrote {args.output}: export {_variable('originator')} and "
         f"{_variable('consultant')}, list session ids under [source], then run 'gws-conformance doctor'"
     )
     return EXIT_OK

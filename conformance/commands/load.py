@@ -12,6 +12,7 @@ several machines with Locust's distributed mode::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -19,11 +20,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
-
+from conformance import options
+from conformance.client.agent import Agent
+from conformance.client.rest import TargetUnreachable
+from conformance.commands.doctor import Doctor, StepFailed
 from conformance.commands.serve import start_serve_process
-from conformance.errors import EXIT_INCOMPLETE, EXIT_UNREACHABLE, UsageError
-from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES
+from conformance.config import AgentConfig, Config, load_config
+from conformance.engine.opening import reference_agents
+from conformance.errors import EXIT_INCOMPLETE, EXIT_UNREACHABLE, ConfigError, UsageError
+from conformance.load.results import LOAD_CONFIG, MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES
 from conformance.options import positive_number
 from conformance.spec.clauses import BY_ID
 
@@ -37,11 +42,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Run SMS sessions through Consult, SendMessage, Leave and Complete (or Consult, Transfer and "
         "Complete) again and again from many simulated users at once (Locust), each step judged as the "
         "conformance run judges it (documented order, referenceId, schemas). Each user is a pair of "
-        "agents with their own CometD streams, created through the reference server's test-only API. "
+        "agents with their own CometD streams: the configuration's [[load.pairs]] (or its originator and "
+        "consultant) and sessions from its [source], or, against a reference server with no agents "
+        "configured, agents created through its test-only API. "
         "Writes load.json and load.html; exits 1 when any violation or error was seen. Locust's options "
         "go after -- (e.g. -- --master --expect-workers 2, or -- --worker --master-host HOST).",
     )
-    load.add_argument("--target", metavar="URL", help="a running reference server (default: start one)")
+    load.add_argument(
+        "--target",
+        metavar="URL",
+        help="the GWS to load (default: the configuration's target; none: start a reference server)",
+    )
+    options.CONFIG.add_to_cli(load)
     load.add_argument(
         "--users",
         type=int,
@@ -99,17 +111,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     load.set_defaults(handler=run_load)
 
 
-def _check_target(url: str) -> None:
-    """The load run creates its agents and sessions through the reference server's test-only API."""
+def _has_test_api(config: Config) -> bool:
+    """Whether the target is a reference server whose test-only API can create agents and sessions."""
     try:
-        answer = httpx.get(f"{url}/conformance/v1/agents", timeout=10)
-    except httpx.HTTPError as exc:
-        raise UsageError(f"--target {url}: cannot be reached ({exc})") from None
-    if answer.status_code != 200:
-        raise UsageError(
-            f"--target {url}: no reference server test-only API there (HTTP {answer.status_code}); "
-            "load creates its agents and sessions through it, so a real GWS is not supported yet"
-        )
+        reference_agents(config)
+    except (TargetUnreachable, ConfigError):
+        return False
+    return True
+
+
+def load_mode(config: Config) -> tuple[tuple[tuple[AgentConfig, AgentConfig], ...], str]:
+    """The agent pairs a load takes from the configuration (none: a reference server's test-only
+    API creates them), and a word on where they come from."""
+    if config.load_pairs:
+        return config.load_pairs, "[[load.pairs]]"
+    originator, consultant = config.agent("originator"), config.agent("consultant")
+    if originator is not None and consultant is not None:
+        return ((originator, consultant),), "[agents] originator and consultant"
+    if _has_test_api(config):
+        return (), "the reference server's test-only API"
+    raise UsageError(
+        f"{config.base_url}: no agent pairs configured ([[load.pairs]], or [agents.originator] and "
+        "[agents.consultant]) and no reference server test-only API there to create them"
+    )
+
+
+def preflight(config: Config, pairs: tuple[tuple[AgentConfig, AgentConfig], ...]) -> int | None:
+    """As run's: the target answers, and every agent of every pair logs in and may use the SMS API;
+    one line and a documented exit code per problem, before Locust starts."""
+    doctor = Doctor(config, out=lambda line: None)
+    try:
+        doctor.reachable()
+        for pair in pairs:
+            for account in pair:
+                agent = Agent(dataclasses.replace(config, agents={account.role: account}), account.role)
+                try:
+                    doctor.logs_in(account.role, agent)
+                finally:
+                    agent.rest.close()
+    except StepFailed as failed:
+        print(f"gws-conformance load: {failed.line} (fix: {failed.fix})", file=sys.stderr)
+        return failed.exit_code
+    except TargetUnreachable as exc:
+        print(f"gws-conformance load: cannot reach {config.base_url}: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    return None
 
 
 def locust_command(args: argparse.Namespace, url: str) -> list[str]:
@@ -135,18 +181,32 @@ def run_load(args: argparse.Namespace) -> int:
         raise UsageError("--stop-timeout must be 0 or more")
     if args.min_cycles < 0 or args.until_cycles < 0:
         raise UsageError("--min-cycles and --until-cycles must be 0 or more")
-    if args.target and args.fault:
-        raise UsageError("--fault switches the started reference server: not with --target")
-    server, url = (None, args.target.rstrip("/")) if args.target else start_serve_process(args.fault)
+    config = load_config(flags={"target": args.target}, config_file=args.config)
+    if config.target is not None and args.fault:
+        raise UsageError("--fault switches the started reference server: not with a target")
+    worker = "--worker" in args.locust_args
+    env = {
+        **os.environ,
+        REPORT_DIR: str(args.report_dir),
+        MIN_CYCLES: str(args.min_cycles),
+        UNTIL_CYCLES: str(args.until_cycles),
+    }
+    server = None
+    if config.target is None:
+        server, url = start_serve_process(args.fault)
+    else:
+        url = config.base_url
+        stop = preflight(config, ())  # the target answers: else one line, exit 3
+        if stop is not None:
+            return stop
+        pairs, where = load_mode(config)
+        if pairs:
+            _check_pairs(config, pairs, where, args.users, worker)
+            stop = preflight(config, pairs)
+            if stop is not None:
+                return stop
+            env[LOAD_CONFIG] = str(args.config.resolve()) if args.config else ""
     try:
-        if args.target:
-            _check_target(url)
-        env = {
-            **os.environ,
-            REPORT_DIR: str(args.report_dir),
-            MIN_CYCLES: str(args.min_cycles),
-            UNTIL_CYCLES: str(args.until_cycles),
-        }
         code = subprocess.run(locust_command(args, url), env=env).returncode
     finally:
         if server is not None:
@@ -176,6 +236,20 @@ def run_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return code
+
+
+def _check_pairs(
+    config: Config, pairs: tuple[tuple[AgentConfig, AgentConfig], ...], where: str, users: int, worker: bool
+) -> None:
+    if config.source.kind == "reference":
+        raise UsageError(
+            '[source] kind: a load with configured agents takes its sessions from a command (kind = "command", '
+            "with {agent} for the agent the SMS must reach) or existing session ids"
+        )
+    if config.source.kind == "existing" and len(pairs) > 1:
+        raise UsageError("[source] kind existing: its sessions are routed to one originator, so one agent pair only")
+    if users > len(pairs) and not worker:
+        raise UsageError(f"--users {users}: {len(pairs)} agent pair(s) configured ({where}); each user needs its own")
 
 
 def _unfinished(summary: dict[str, Any]) -> str:

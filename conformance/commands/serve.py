@@ -50,6 +50,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "bomb, broken CometD...; see --list-faults): the suite must end against it cleanly",
     )
     serve.add_argument(
+        "--hide-test-api",
+        metavar="KEY",
+        help="answer /conformance/v1 with 404 unless the request carries the header "
+        "X-Conformance-Test-Api-Key: KEY: a GWS without the test-only API, whose sessions a command source "
+        "given the key still makes arrive",
+    )
+    serve.add_argument(
         "--list-faults", action="store_true", help="list the fault switches (and the benign variations) and exit"
     )
     serve.set_defaults(handler=serve_command)
@@ -75,11 +82,24 @@ def list_faults() -> None:
 BANNER = "GWS reference server at "  # the first line serve prints, its base URL after it
 
 
-def start_serve_process(faults: Sequence[str] = ()) -> tuple[subprocess.Popen[str], str]:
+def start_serve_process(
+    faults: Sequence[str] = (), hide_test_api: str | None = None
+) -> tuple[subprocess.Popen[str], str]:
     """``gws-conformance serve --port 0`` in a process of its own (a load run's server, which must
-    not share the load generator's gevent-patched process), and the base URL its first line gives."""
+    not share the load generator's gevent-patched process), and the base URL its first line gives;
+    with ``hide_test_api``, a GWS without the test-only API but for whoever holds that key."""
+    hidden = ["--hide-test-api", hide_test_api] if hide_test_api else []
     server = subprocess.Popen(
-        [sys.executable, "-m", "conformance", "serve", "--port", "0", *(f"--fault={fault}" for fault in faults)],
+        [
+            sys.executable,
+            "-m",
+            "conformance",
+            "serve",
+            "--port",
+            "0",
+            *hidden,
+            *(f"--fault={fault}" for fault in faults),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -114,12 +134,14 @@ def serve_command(args: argparse.Namespace) -> int:
             settings=settings,
             hostile=args.hostile,
             tls=tls,
+            test_api_key=args.hide_test_api,
         )
         base_url = server.start()
     except (UnknownFault, ServerStartError) as exc:
         raise UsageError(str(exc)) from None
     listing = server.app.agents_listing()
-    print(f"{BANNER}{base_url}  (test-only API: {base_url}/conformance/v1)")
+    hidden = " (hidden: header X-Conformance-Test-Api-Key)" if args.hide_test_api else ""
+    print(f"{BANNER}{base_url}  (test-only API: {base_url}/conformance/v1{hidden})")
     if args.fault:
         print(f"faults switched on: {', '.join(args.fault)}")
     if args.hostile:

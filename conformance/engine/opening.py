@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from conformance.client.agent import Agent
+from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.rest import Breaker, TargetUnreachable, tls_options
 from conformance.config import Config, load_config
 from conformance.engine.context import Conformance, LiveTarget
@@ -43,12 +43,25 @@ def reference_agents(config: Config) -> dict:
             response = http.get(url)
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
+    configure = "configure [agents] and a [source] for it"
     if response.status_code != 200:
-        raise RuntimeError(
-            f"{url} answered HTTP {response.status_code}: the target is not a reference server; "
-            "configure [agents] and a [source] for it"
+        raise ConfigError(
+            f"{url} answered HTTP {response.status_code}: the target is not a reference server; {configure}"
         )
-    return response.json()
+    try:
+        listing = response.json()
+    except ValueError:
+        raise ConfigError(f"{url} answered no JSON: the target is not a reference server; {configure}") from None
+    agents = listing.get("agents") if isinstance(listing, dict) else None
+    fields = ("username", "password", "nickname", "userUri", "userPath")
+    if not isinstance(agents, list) or not all(
+        isinstance(a, dict) and all(isinstance(a.get(f), str) for f in fields) for a in agents
+    ):
+        raise ConfigError(
+            f"{url} answered no agent list (each agent with {', '.join(fields)}): the target is not a reference "
+            f"server; {configure}"
+        )
+    return listing
 
 
 @contextmanager
@@ -68,6 +81,8 @@ def open_run(config: Config, faults: Sequence[str], recorder: Recorder) -> Itera
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
         elif config.source.kind == "reference" and not config.agents:
             config = config.with_reference_server(config.base_url, reference_agents(config))
+        else:
+            config = with_discovered_addresses(config)
 
         breaker = Breaker()  # one for the run: a kind of request the target cannot answer fails at once later
 

@@ -101,18 +101,31 @@ class ExistingSource:
             ) from None
 
 
+AGENT_PLACEHOLDER = "{agent}"  # in source.command: the username of the agent the session is for
+
+
 class CommandSource:
-    """Runs the configured command, then waits for a session not seen before on the agent's stream."""
+    """Runs the configured command, then waits for a session not seen before on the agent's stream.
+    ``{agent}`` in the command is replaced by the agent's username (for a gateway that routes an
+    SMS to an agent: several agents at once, as a load's agent pairs, each get their own)."""
 
     def __init__(self, config: Config) -> None:
-        self._command = shlex.split(config.source.command)
+        self._command = config.source.command
         self._probe_command = config.source.probe_command
         self._deadline = config.deadline
         self._seen: set[str] = set()
-        self._one_at_a_time = threading.Lock()
+        # Scenarios run at the same time: each new session is claimed once. A command that names
+        # the agent ({agent}) makes a session arrive for that agent only: one at a time per agent.
+        self._per_agent = AGENT_PLACEHOLDER in self._command
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    def _lock(self, agent: Agent) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(agent.account.username if self._per_agent else "", threading.Lock())
 
     def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
-        with self._one_at_a_time:  # scenarios run at the same time: each new session is claimed once
+        with self._lock(agent):
             handle, arrived_as = self._new_session(agent)
         if arrived_as == state:
             return handle
@@ -148,7 +161,8 @@ class CommandSource:
     def _new_session(self, agent: Agent) -> tuple[SessionHandle, str | None]:
         since = agent.log.mark()
         self._seen |= {i for r in agent.log.snapshot() if (i := session_id_of(r.data))}
-        run = subprocess.run(self._command, capture_output=True, text=True, timeout=self._deadline)
+        command = shlex.split(self._command.replace(AGENT_PLACEHOLDER, shlex.quote(agent.account.username)))
+        run = subprocess.run(command, capture_output=True, text=True, timeout=self._deadline)
         if run.returncode != 0:
             raise RuntimeError(f"source.command exited {run.returncode}: {run.stderr.strip()[:200]}")
         arrived = agent.log.wait_for(

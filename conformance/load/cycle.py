@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from conformance.client.agent import Agent
+from conformance.engine import notation
 from conformance.engine.judge import Expected, judge_sequence
 from conformance.engine.notation import describe
 from conformance.engine.stage import (
@@ -189,7 +190,7 @@ def run_step(
                 "refused",
                 step.operation,
                 session_id,
-                f"HTTP {exchange.status} {str(exchange.body)[:300]}",
+                f"HTTP {exchange.status} {notation.body(exchange.body)}",
             )
         ]
     for expected in step.expected:

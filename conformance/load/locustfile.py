@@ -1,10 +1,12 @@
 """The Locust side of ``gws-conformance load``: Locust loads this file (``-f``), in one process
 or in a master and its workers.
 
-Each simulated user (:class:`AgentPair`) asks the reference server's test-only API for two new
-agents, logs both in (their own HTTP sessions and CometD streams), and runs
-:func:`conformance.load.cycle.run_cycle` again and again on fresh sessions from the reference
-session source. Every step is a Locust request (type ``SMS``, named by its operation, timed from
+Each simulated user (:class:`AgentPair`) is a pair of agents: one of the configured pairs
+(``[[load.pairs]]``, or the configured originator and consultant) with sessions from the
+configured source, or, against a reference server with no agents configured, two new agents from
+its test-only API with sessions from the reference source. It logs both in (their own HTTP
+sessions and CometD streams) and runs :func:`conformance.load.cycle.run_cycle` again and again on
+fresh sessions. Every step is a Locust request (type ``SMS``, named by its operation, timed from
 the POST to its last documented notification), so Locust's own statistics, percentiles and
 distributed aggregation apply; every violation is collected, travels from the workers to the
 master with Locust's worker reports, and the results are written when the run ends (local or
@@ -24,17 +26,43 @@ import gevent
 import httpx
 from locust import User, constant, events, task
 from locust.env import Environment
-from locust.runners import WorkerRunner
+from locust.runners import MasterRunner, WorkerRunner
 
-from conformance.client.agent import Agent
+from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.rest import tls_options
-from conformance.config import AgentConfig, Secret, SourceConfig, load_config
-from conformance.engine.sessions import ReferenceSource
+from conformance.config import AgentConfig, Config, Secret, SourceConfig, load_config
+from conformance.engine.observation import RoleTarget
+from conformance.engine.sessions import ReferenceSource, SessionSource, make_source
 from conformance.errors import EXIT_INCOMPLETE
 from conformance.load.cycle import CYCLES, run_cycle
-from conformance.load.results import MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES, Collector
+from conformance.load.results import LOAD_CONFIG, MIN_CYCLES, REPORT_DIR, UNTIL_CYCLES, Collector
 
 COLLECTOR = Collector()
+CONFIGURED = os.environ.get(LOAD_CONFIG)  # None: agents of the reference server's test-only API
+
+
+class Pool:
+    """Which configured pair each user of this process takes: pairs are dealt out across the
+    workers (the master tells each how many there are) so that no two users share an agent. One
+    session source per process, shared by its users (a command source runs one injection per agent
+    at a time; an existing source hands each id out once)."""
+
+    def __init__(self) -> None:
+        self.workers = 1
+        self.taken = 0
+        self._source: SessionSource | None = None
+
+    def next_index(self, worker_index: int = 0) -> int:
+        index = worker_index + self.workers * self.taken
+        self.taken += 1
+        return index
+
+    def source(self, config: Config) -> SessionSource:
+        self._source = self._source or make_source(config)
+        return self._source
+
+
+POOL = Pool()
 # Set by the command before Locust starts.
 UNTIL = int(os.environ.get(UNTIL_CYCLES, "0"))
 MINIMUM = int(os.environ.get(MIN_CYCLES, "1"))
@@ -46,6 +74,9 @@ class AgentPair(User):
     wait_time = constant(0)
 
     def on_start(self) -> None:
+        if CONFIGURED is not None:
+            self._configured(CONFIGURED)
+            return
         config = load_config(flags={"target": self.host})
         with httpx.Client(
             base_url=config.target or "", timeout=config.http_timeout, **tls_options(config.tls)
@@ -63,8 +94,23 @@ class AgentPair(User):
         )
         self.deadline = config.deadline
         self.target = {"targetUri": accounts["consultant"]["userUri"]}
-        self.source = ReferenceSource(config)
+        self.source: SessionSource = ReferenceSource(config)
         self.agents = {role: Agent(config, role).login() for role in accounts}
+
+    def _configured(self, config_file: str) -> None:
+        """This user's agent pair from the configuration, and sessions from its source."""
+        config = load_config(flags={"target": self.host}, config_file=Path(config_file) if config_file else None)
+        pairs = config.load_pairs or ((config.agents["originator"], config.agents["consultant"]),)
+        runner = self.environment.runner
+        index = POOL.next_index(runner.worker_index if isinstance(runner, WorkerRunner) else 0)
+        if index >= len(pairs):
+            raise RuntimeError(f"user {index + 1}: only {len(pairs)} agent pair(s) configured ([[load.pairs]])")
+        originator, consultant = pairs[index]
+        config = with_discovered_addresses(replace(config, agents={"originator": originator, "consultant": consultant}))
+        self.deadline = config.deadline
+        self.target = RoleTarget.of(config.agents["consultant"]).as_params()
+        self.source = POOL.source(config)
+        self.agents = {role: Agent(config, role).login() for role in ("originator", "consultant")}
 
     @task(3)
     def consult_cycle(self) -> None:
@@ -117,6 +163,21 @@ class AgentPair(User):
 @events.test_start.add_listener
 def _started(environment: Environment, **kwargs: Any) -> None:
     COLLECTOR.started = time.time()
+    if isinstance(environment.runner, MasterRunner):  # before the users are spawned on the workers
+        environment.runner.send_message(WORKERS_MESSAGE, {"workers": environment.runner.worker_count})
+
+
+WORKERS_MESSAGE = "gws-conformance-workers"
+
+
+@events.init.add_listener
+def _on_init(environment: Environment, **kwargs: Any) -> None:
+    if isinstance(environment.runner, WorkerRunner):
+
+        def told(environment: Environment, msg: Any, **kwargs: Any) -> None:
+            POOL.workers = int(msg.data["workers"])
+
+        environment.runner.register_message(WORKERS_MESSAGE, told)
 
 
 @events.report_to_master.add_listener

@@ -25,6 +25,9 @@ REPORT_DIR = "GWS_CONFORMANCE_LOAD_REPORT_DIR"  # where the Locust process write
 # after which it stops early (0: only the run time stops it); set by the command.
 MIN_CYCLES = "GWS_CONFORMANCE_LOAD_MIN_CYCLES"
 UNTIL_CYCLES = "GWS_CONFORMANCE_LOAD_UNTIL_CYCLES"
+# Set (to the configuration file, or "" for the default one) when the users are configured agent
+# pairs with sessions from the configured source, not agents of a reference server's test-only API.
+LOAD_CONFIG = "GWS_CONFORMANCE_LOAD_CONFIG"
 FIRST_KEPT = 3  # transcripts kept per clause and kind
 SCHEMA = "https://gws-conformance.invalid/schemas/reports/load.json"
 

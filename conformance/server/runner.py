@@ -26,6 +26,7 @@ from conformance.server.app import ReferenceApp, ServerSettings
 from conformance.server.directory import Directory
 from conformance.server.domain import SmsDomain
 from conformance.server.faults import FaultSet
+from conformance.server.hidden import HiddenTestApi
 from conformance.server.hostile import Hostile
 from conformance.server.hostile import check as hostile_check
 
@@ -135,9 +136,11 @@ class ReferenceServer:
         settings: ServerSettings | None = None,
         hostile: str | None = None,
         tls: ServerTls | None = None,
+        test_api_key: str | None = None,
     ) -> None:
         hostile_check(hostile)
         self.hostile = hostile
+        self.test_api_key = test_api_key  # set: the test-only API is hidden from whoever lacks it
         self.faults = FaultSet(faults)
         self.domain = SmsDomain(directory, self.faults)
         self.app = ReferenceApp(self.domain, settings or ServerSettings())
@@ -146,7 +149,10 @@ class ReferenceServer:
 
     def start(self) -> str:
         self.base_url = self.domain.base_url = self._asgi.bind()
-        self._asgi.serve(Hostile(self.app.asgi, self.hostile) if self.hostile else self.app.asgi)
+        app: ASGIApp = self.app.asgi
+        if self.test_api_key is not None:
+            app = HiddenTestApi(app, self.test_api_key)
+        self._asgi.serve(Hostile(app, self.hostile) if self.hostile else app)
         return self.base_url
 
     @property
