@@ -166,6 +166,17 @@ def test_a_transfer_that_keeps_the_originator_is_a_violation_of_load_too(tmp_pat
     assert ("sms.transfer.param.target-uri", "outcome") in kinds, kinds
 
 
+@pytest.mark.parametrize("variation", ["transfer-offered-invited", "strict"])
+def test_a_load_passes_what_a_correct_server_may_do(tmp_path, run_cli, variation):
+    """The load judges with the suite's judgements, so it tolerates what they tolerate: a
+    transferred session offered Invited (then accepted), the strictest reading of every page."""
+    result = run_cli(
+        "load", "--users", "4", "--until-cycles", "3", "--max-time", "60", "--fault", variation, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert _results(tmp_path / "reports")["violations"]["total"] == 0
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -32,7 +32,7 @@ from conformance.engine.judge import Expected
 from conformance.engine.observation import Observation, RoleTarget
 from conformance.engine.recording import Recorder
 from conformance.engine.scheduling import Lease
-from conformance.engine.sessions import CHATTING, CustomerProbe, SessionHandle, SessionSource
+from conformance.engine.sessions import CHATTING, CustomerProbe, SessionHandle, SessionSource, accept_offered
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     Calibration,
@@ -444,12 +444,7 @@ class Conformance:
         return replace(seen, listed={**seen.listed, **taken.listed}, more=[*seen.more, taken.exchange])
 
     def _accept_offered(self, session_id: str, role: str) -> Observation:
-        agent = self.agent(role)
-        mark, sent_at = agent.log.mark(), time.monotonic()
-        exchange = agent.operate(session_id, {"operationName": "Accept", "nickname": agent.account.shown_name})
-        if exchange.succeeded:
-            chatting = about_session(session_id, lambda d: (d.get("smssession") or {}).get("state") == "Chatting")
-            self.await_any(session_id, {role: chatting}, {role: mark}, sent_at)
+        exchange, _ = accept_offered(self.agent(role), session_id, self.deadline)
         return Observation(session_id, exchange, listed=self.listed(session_id, ("originator", role)))
 
     def await_any(self, session_id: str, awaited: Awaited, marks: Mapping[str, int], sent_at: float) -> None:

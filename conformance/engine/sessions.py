@@ -27,8 +27,9 @@ from typing import Any, Protocol
 import httpx
 
 from conformance.client.agent import Agent
-from conformance.client.rest import tls_options
+from conformance.client.rest import Exchange, tls_options
 from conformance.config import Config
+from conformance.engine.notation import body
 from conformance.engine.stage import about_session, session_id_of
 from conformance.engine.verdicts import NotApplicable
 from conformance.spec.schemas import validate
@@ -139,20 +140,12 @@ class CommandSource:
 
     def _accepted(self, agent: Agent, handle: SessionHandle) -> SessionHandle:
         """An Invited session accepted, once the agent's stream shows it Chatting."""
-        since = agent.log.mark()
-        # Every field the Accept page lists: nickname ("as displayed to the customer") is not
-        # marked optional there, so a server may require it.
-        answer = agent.operate(handle.id, {"operationName": "Accept", "nickname": agent.account.shown_name})
+        answer, chatting = accept_offered(agent, handle.id, self._deadline)
         if not answer.succeeded:
             raise RuntimeError(
-                f"the injected session {handle.id} arrived Invited and its Accept was refused: {answer.body}"
+                f"the injected session {handle.id} arrived Invited and its Accept was refused: {body(answer.body)}"
             )
-        chatting = agent.log.wait_for(
-            lambda d: session_id_of(d) == handle.id and _state(d) == CHATTING,
-            since=since,
-            deadline=time.monotonic() + self._deadline,
-        )
-        if chatting is None:
+        if not chatting:
             raise RuntimeError(
                 f"the injected session {handle.id} was accepted but never shown Chatting within {self._deadline:g}s"
             )
@@ -200,6 +193,23 @@ class CommandSource:
             return messages
 
         return probe
+
+
+def accept_offered(agent: Agent, session_id: str, deadline: float) -> tuple[Exchange, bool]:
+    """The agent's Accept of a session offered to it, and whether its stream then showed the
+    session Chatting within ``deadline`` seconds: how every SMS session reaches an agent. The
+    Accept carries every field its page lists: nickname ("as displayed to the customer") is not
+    marked optional there, so a server may require it."""
+    since = agent.log.mark()
+    answer = agent.operate(session_id, {"operationName": "Accept", "nickname": agent.account.shown_name})
+    if not answer.succeeded:
+        return answer, False
+    chatting = agent.log.wait_for(
+        lambda d: session_id_of(d) == session_id and _state(d) == CHATTING,
+        since=since,
+        deadline=time.monotonic() + deadline,
+    )
+    return answer, chatting is not None
 
 
 def _state(data: Mapping[str, Any]) -> str | None:

@@ -19,8 +19,9 @@ from typing import Any
 
 from conformance.client.agent import Agent
 from conformance.engine import notation
-from conformance.engine.judge import Expected, judge_sequence
+from conformance.engine.judge import Expected
 from conformance.engine.notation import describe
+from conformance.engine.sessions import accept_offered
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     about_session,
@@ -28,7 +29,15 @@ from conformance.engine.stage import (
     session_arrivals,
     status_change,
 )
-from conformance.spec.schemas import validate
+from conformance.engine.verdicts import Violation as SuiteViolation
+from conformance.suites.judging import (
+    assert_answered_as,
+    assert_in_documented_order,
+    assert_taken,
+    first,
+    received_valid,
+)
+from conformance.suites.test_transfer import REACHED_TARGET, assert_handed_over
 
 TRANSCRIPT_LIMIT = 12  # notifications kept per violation
 
@@ -63,26 +72,27 @@ class Step:
     shapes: tuple[str, ...]  # the schema of each expected notification
     clause: str  # the clause the documented sequence belongs to
     response_clause: str
-    after: Callable[[Mapping[str, Agent], str, Mapping[str, int], float], str | None] | None = None
-    # a judgement of the outcome beyond the notifications: why it failed, or None
+    response_shape: str = "responses/ok"  # the response its page shows
+    after: Callable[[Mapping[str, Agent], str, float], None] | None = None
+    # a judgement of the outcome beyond the notifications, raising the suite's Violation
 
 
 TEXT = Expected("NewMessages(Text)", lambda d: carries_message(d, "Text"))
 COMPLETED = Expected("StatusChange[Completed]", status_change("Completed"))
 
 
-def _handed_over(agents: Mapping[str, Agent], session_id: str, marks: Mapping[str, int], deadline: float) -> str | None:
-    """The consultant's list shows the session Chatting, the originator's no longer does (read once
-    the consultant heard anything of the session since the Transfer, or the deadline passed)."""
-    agents["consultant"].log.wait_for(
-        about_session(session_id), since=marks["consultant"], deadline=time.monotonic() + deadline
+def _handed_over(agents: Mapping[str, Agent], session_id: str, deadline: float) -> None:
+    """Judged as the Transfer checks judge it: once the consultant's stream showed the session
+    Invited or Chatting (or the deadline passed), and an offered session was accepted (as the
+    checks take it), the consultant's list shows it Chatting and the originator's no longer does."""
+    consultant = agents["consultant"]
+    consultant.log.wait_for(
+        about_session(session_id, REACHED_TARGET.matches), since=0, deadline=time.monotonic() + deadline
     )
-    target, source = agents["consultant"].listed(session_id), agents["originator"].listed(session_id)
-    if (target or {}).get("state") != "Chatting":
-        return f"the target's session list shows {target and target.get('state')!r}, not Chatting"
-    if (source or {}).get("state") == "Chatting":
-        return "the transferring agent's session list still shows it Chatting"
-    return None
+    if (consultant.listed(session_id) or {}).get("state") == "Invited":
+        accept_offered(consultant, session_id, deadline)
+    listed = {role: agent.listed(session_id) for role, agent in agents.items()}
+    assert_handed_over(listed, ("consultant",), f"the consultant's list shows {notation.body(listed['consultant'])}")
 
 
 def _consult(target: Mapping[str, str]) -> tuple[Step, dict[str, Any]]:
@@ -95,6 +105,7 @@ def _consult(target: Mapping[str, str]) -> tuple[Step, dict[str, Any]]:
             ("notifications/participants-updated", "notifications/new-messages"),
             "sms.consult.notify.order",
             "sms.consult.response",
+            "responses/accepted",
         ),
         {"operationName": "Consult", **target},
     )
@@ -178,66 +189,54 @@ def transfer_cycle(target: Mapping[str, str]) -> list[tuple[Step, dict[str, Any]
 def run_step(
     step: Step, body: Mapping[str, Any], agents: Mapping[str, Agent], session_id: str, deadline: float
 ) -> tuple[Sample, list[Violation]]:
+    """One step, judged by the suite's own judgements (conformance.suites.judging): the response as
+    its page shows it, the documented notifications in order within the deadline, each conforming
+    to its schema, and the outcome where the step has one to judge."""
     watcher = agents[step.watcher].log
-    marks = {role: agent.log.mark() for role, agent in agents.items()}
-    mark, started, sent_at = marks[step.watcher], time.time(), time.monotonic()
+    mark, started, sent_at = watcher.mark(), time.time(), time.monotonic()
     exchange = agents[step.by].operate(session_id, body)
-    if not exchange.succeeded:
+
+    def violation(clause: str, kind: str, found: SuiteViolation, transcript: list[str]) -> Violation:
+        return Violation(clause, kind, step.operation, session_id, found.message, transcript)
+
+    try:
+        assert_taken(exchange)
+    except SuiteViolation as refused:
         latency = (time.monotonic() - sent_at) * 1000
         return Sample(step.operation, started, latency, False), [
-            Violation(
-                step.response_clause,
-                "refused",
-                step.operation,
-                session_id,
-                f"HTTP {exchange.status} {notation.body(exchange.body)}",
-            )
+            violation(step.response_clause, "refused", refused, [])
         ]
     for expected in step.expected:
         watcher.wait_for(about_session(session_id, expected.matches), since=mark, deadline=sent_at + deadline)
     arrivals = session_arrivals(watcher, session_id, since=mark, sent_at=sent_at)
     transcript = [f"+{a.after * 1000:.0f} ms {describe(a.data)}" for a in arrivals[:TRANSCRIPT_LIMIT]]
-    violations = [
-        Violation(step.clause, p.kind, step.operation, session_id, p.detail, transcript)
-        for p in judge_sequence(step.expected, arrivals, deadline=deadline)
-        if p.kind in ("missing", "late", "reordered", "duplicate")
+    judgements: list[tuple[str, str, Callable[[], object]]] = [
+        (step.response_clause, "response", lambda: assert_answered_as(exchange, step.response_shape)),
+        (step.clause, "order", lambda: assert_in_documented_order(step.expected, arrivals, deadline)),
+        *(
+            (step.clause, "schema", lambda e=e, shape=shape: received_valid(arrivals, e, shape))
+            for e, shape in zip(step.expected, step.shapes, strict=True)
+            if first(arrivals, e.matches) is not None  # one never arrived: the order's missing
+        ),
     ]
-    found = [next((a for a in arrivals if e.matches(a.data)), None) for e in step.expected]
-    for arrival, shape in zip(found, step.shapes, strict=False):
-        problems = validate(shape, arrival.data) if arrival is not None else []
-        if problems:
-            violations.append(
-                Violation(
-                    step.clause,
-                    "schema",
-                    step.operation,
-                    session_id,
-                    f"{shape}: {problems[0].path}: {problems[0].message}",
-                    transcript,
-                )
-            )
-    reference_id = exchange.body.get("referenceId")
-    if reference_id is not None and (not isinstance(reference_id, int) or isinstance(reference_id, bool)):
-        violations.append(
-            Violation(
-                "sms.common.reference-id.unique",
-                "reference-id",
-                step.operation,
-                session_id,
-                f"referenceId {reference_id!r} is no integer",
-            )
-        )
-    outcome = step.after(agents, session_id, marks, deadline) if step.after else None
-    if outcome is not None:
-        violations.append(Violation(step.clause, "outcome", step.operation, session_id, outcome, transcript))
-    if not found:  # nothing documented to wait for: the response, and the outcome's judgement
+    if step.after is not None:
+        after = step.after
+        judgements.append((step.clause, "outcome", lambda: after(agents, session_id, deadline)))
+    violations = []
+    for clause, kind, judge in judgements:
+        try:
+            judge()
+        except SuiteViolation as failed:
+            kinds = ",".join(failed.kinds) or kind  # an ordering failure names its own kinds
+            violations.append(violation(clause, kinds, failed, transcript))
+    found = [first(arrivals, e.matches) for e in step.expected]
+    if not step.expected:  # nothing documented to wait for: the response, and the outcome's judgement
         seconds = time.monotonic() - sent_at
-    elif all(arrival is not None for arrival in found):
-        seconds = max(arrival.after for arrival in found if arrival is not None)
+    elif all(data is not None for data in found):
+        seconds = max(a.after for a in arrivals if any(a.data is data for data in found))
     else:  # a documented notification never came: it took at least the deadline
         seconds = deadline
-    latency = seconds * 1000
-    return Sample(step.operation, started, latency, not violations), violations
+    return Sample(step.operation, started, seconds * 1000, not violations), violations
 
 
 Cycle = Callable[[Mapping[str, str]], list[tuple[Step, dict[str, Any]]]]
@@ -264,6 +263,6 @@ def run_cycle(
         sample, found = run_step(step, body, agents, session_id, deadline)
         samples.append(sample)
         violations += found
-        if any(v.kind in ("refused", "missing") for v in found):
+        if any(v.kind == "refused" or "missing" in v.kind.split(",") for v in found):
             break
     return samples, violations

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from conformance.client.rest import Exchange
 from conformance.engine.context import Conformance
 from conformance.engine.judge import Arrival, Expected, judge_sequence, ordering_violation
 from conformance.engine.notation import body as said
@@ -163,19 +164,28 @@ def assert_refusal(seen: Observation, documented_code: int | None = None) -> Non
 
 
 def assert_accepted(seen: Observation) -> None:
+    assert_taken(seen.exchange)
+
+
+def assert_taken(exchange: Exchange) -> None:
+    """The request was accepted: a 2xx with statusCode 0."""
     expect(
-        seen.response_status < 300 and seen.exchange.succeeded,
-        f"the request was refused: HTTP {seen.response_status} {said(seen.response_body)}",
+        exchange.status < 300 and exchange.succeeded,
+        f"the request was refused: HTTP {exchange.status} {said(exchange.body)}",
     )
+
+
+def assert_answered_as(exchange: Exchange, shape: str) -> None:
+    """An accepted request's response is the one its page shows (``shape``: the bare
+    {statusCode: 0} of responses/ok, or responses/accepted with its integer referenceId)."""
+    assert_taken(exchange)
+    problems = schema_problems(shape, exchange.body)
+    expect(not problems, f"HTTP {exchange.status} {said(exchange.body)}: {problems}")
 
 
 def assert_ok_response(seen: Observation) -> None:
     """The bare {statusCode: 0} the lifecycle pages show (a referenceId beside it is allowed)."""
-    problems = schema_problems("responses/ok", seen.response_body)
-    expect(
-        seen.response_status < 300 and not problems,
-        f"HTTP {seen.response_status} {said(seen.response_body)}: {problems or 'not a success'}",
-    )
+    assert_answered_as(seen.exchange, "responses/ok")
 
 
 ORDER_PROBLEMS = (FailureKind.MISSING, FailureKind.LATE, FailureKind.REORDERED)

@@ -67,14 +67,20 @@ transfer_without_target = scenario_fixture("transfer_without_target")
 
 
 def _assert_moved(seen: Observation, receivers: tuple[str, ...]) -> None:
-    """The session is Chatting in a receiver's list and no longer Chatting in the originator's."""
     assert_accepted(seen)
-    got = [role for role in receivers if (seen.listed.get(role) or {}).get("state") == "Chatting"]
-    expect(got, f"no session list of {' or '.join(receivers)} shows the session Chatting; {received_summary(seen)}")
-    kept = seen.listed.get("originator")
+    assert_handed_over(seen.listed, receivers, received_summary(seen))
+
+
+def assert_handed_over(listed: Mapping[str, Mapping[str, Any] | None], receivers: tuple[str, ...], said: str) -> None:
+    """The session is Chatting in a receiver's list and no longer Chatting in the originator's
+    (``listed``: each role's session as its list shows it, once an offered one was accepted);
+    ``said`` tells what arrived. Judged here and by the load's transfer cycle."""
+    got = [role for role in receivers if (listed.get(role) or {}).get("state") == "Chatting"]
+    expect(got, f"no session list of {' or '.join(receivers)} shows the session Chatting; {said}")
+    kept = listed.get("originator")
     expect(
         kept is None or kept.get("state") != "Chatting",
-        f"the transferring agent still has the session Chatting; {received_summary(seen)}",
+        f"the transferring agent still has the session Chatting; {said}",
     )
 
 
