@@ -3,6 +3,7 @@ ways a first contact goes wrong: each ends in one FAIL line naming the cause, it
 documented exit code (or, for a server that keeps typing to itself, a note and exit 0)."""
 
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -151,3 +152,38 @@ def test_an_unreachable_target_exits_3(tmp_path):
         ),
     )
     assert code == 3 and failure(lines)[0].startswith("FAIL  cannot reach http://127.0.0.1:9: ConnectError")
+
+
+INJECT = (
+    f"{sys.executable} -c \"import httpx, sys; httpx.post(sys.argv[1] + '/conformance/v1/smssessions', "
+    "headers={'X-Conformance-Test-Api-Key': 'k'}, json={'agent': sys.argv[2], "
+    "'customer': {'nickname': 'C', 'phoneNumber': '+1'}, 'text': 'Hi'}).raise_for_status()\" "
+)
+
+
+def test_the_suggestion_is_the_users_file_plus_what_was_found_and_a_fixpoint(tmp_path):
+    """Against a GWS without the test-only API, a file of usernames, password variables, a queue
+    name and a command source (no uri): the suggestion keeps every key and comment of the file and
+    adds what the doctor found (each agent's uri and path); run on its own suggestion, the doctor
+    suggests the same again."""
+    with ReferenceServer(test_api_key="k") as gws:
+        mine = (
+            f'# our lab\ntarget = "{gws.base_url}"\ndeadline = 5  # slow lab\n'
+            '[agents.originator]\nusername = "alice"\npassword_env = "PW_ALICE"\n'
+            '[agents.consultant]\nusername = "bob"\npassword_env = "PW_BOB"\n'
+            '[queue]\nname = "SMS Consult"\n'
+            f'[source]\nkind = "command"\ncommand = {json.dumps(INJECT + gws.base_url + " {agent}")}\n'
+        )
+        code, lines = doctor(tmp_path, mine)
+        assert code == 0 and lines[-1] == "ready: 'gws-conformance run' can start", lines
+        suggested = [line.removeprefix("    ") for line in lines[lines.index("suggested configuration:") + 1 : -1]]
+        for kept in ("# our lab", "deadline = 5  # slow lab", 'password_env = "PW_ALICE"', 'name = "SMS Consult"'):
+            assert kept in suggested, suggested
+        bob = next(a for a in gws.app.agents_listing()["agents"] if a["username"] == "bob")
+        assert f'uri = "{bob["userUri"]}"' in suggested and f'path = "{bob["userPath"]}"' in suggested
+        again_code, again = doctor(tmp_path, "\n".join(suggested) + "\n")
+    assert again_code == 0
+    assert (
+        again[again.index("suggested configuration:") + 1 : -1]
+        == lines[lines.index("suggested configuration:") + 1 : -1]
+    )

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -57,15 +58,15 @@ def test_init_never_overwrites_without_force_and_refuses_a_bad_target(tmp_path):
 
 
 def ci_steps(name: str) -> tuple[list[str], dict[str, str]]:
-    """The shell lines of a CI job as a CI service would run them (not the install: the suite is
-    installed here already), and the environment it gives them."""
+    """The shell lines of a CI job as a CI service would run them, the install first, and the
+    environment it gives them."""
     import yaml
 
     text = init(Path.cwd(), "--ci", name).stdout
     job = yaml.safe_load(text)
     if name == "github":
         steps = job["jobs"]["conformance"]["steps"]
-        lines = [s["run"] for s in steps if "run" in s and s.get("name") != "install"]
+        lines = [s["run"] for s in steps if "run" in s]
         env = {k: v for s in steps for k, v in s.get("env", {}).items()}
         assert any(
             s.get("uses", "").startswith("actions/upload-artifact")
@@ -76,21 +77,46 @@ def ci_steps(name: str) -> tuple[list[str], dict[str, str]]:
         return lines, env
     script = job["gws-conformance"]["script"]
     assert job["gws-conformance"]["artifacts"]["reports"]["junit"] == "reports/junit.xml"
-    return [line for line in script if not line.startswith("pip install")], {}
+    return list(script), {"GWS_CONFORMANCE_SOURCE": "${GWS_CONFORMANCE_SOURCE}"}
+
+
+@pytest.fixture(scope="module")
+def wheel_of_a_fresh_clone(tmp_path_factory) -> Path:
+    """The suite as a team keeps it: a fresh clone of this repository, built into a wheel."""
+    folder = tmp_path_factory.mktemp("clone")
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run(["git", "clone", "-q", str(root), str(folder / "src")], check=True, timeout=120)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder), str(folder / "src")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    return next(folder.glob("gws_conformance-*.whl"))
 
 
 @pytest.mark.parametrize("name", ["github", "gitlab"])
-def test_the_ci_jobs_run_the_suite_and_keep_the_reports(tmp_path, name):
+def test_the_ci_jobs_install_the_suite_run_it_and_keep_the_reports(tmp_path, name, wheel_of_a_fresh_clone):
+    """Each step of the job as the CI service runs it: the install from GWS_CONFORMANCE_SOURCE (a
+    wheel of a fresh clone, into a virtual environment of its own whose dependencies are this
+    one's, so that only the suite itself is installed), then the run against a reference server."""
     lines, env = ci_steps(name)
+    subprocess.run([sys.executable, "-m", "venv", str(tmp_path / "ci")], check=True)
+    # its dependencies are this environment's (pip then installs the suite alone, offline, quickly)
+    (next((tmp_path / "ci" / "lib").glob("python3*")) / "site-packages" / "dependencies.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n"
+    )
     with ReferenceServer() as server:
         secrets = {
             "GWS_CONFORMANCE_TARGET": server.base_url,
             "GWS_ORIGINATOR_PASSWORD": "x",
             "GWS_CONSULTANT_PASSWORD": "y",
+            "GWS_CONFORMANCE_SOURCE": wheel_of_a_fresh_clone.as_uri(),
         }
-        assert not env or set(env) == set(secrets)  # GitHub maps the secrets to these variables
+        assert set(env) <= set(secrets)  # GitHub maps the secrets and variables to these
         (tmp_path / "gws-conformance.toml").write_text("# the target comes from the CI secret\n")
-        bin_dir = str(Path(sys.executable).parent)
+        bin_dir = str(tmp_path / "ci" / "bin")
         for line in lines:
             done = subprocess.run(
                 ["bash", "-c", line],
@@ -102,3 +128,9 @@ def test_the_ci_jobs_run_the_suite_and_keep_the_reports(tmp_path, name):
             )
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert {p.name for p in (tmp_path / "reports").iterdir()} >= {"junit.xml", "report.html", "results.json"}
+    where = subprocess.run(
+        [str(tmp_path / "ci" / "bin" / "python"), "-c", "import conformance; print(conformance.__file__)"],
+        capture_output=True,
+        text=True,
+    )
+    assert where.stdout.startswith(str(tmp_path / "ci")), where  # the job ran the suite it installed

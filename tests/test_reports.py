@@ -69,7 +69,8 @@ def verdicts_of(results: dict) -> dict[str, str]:
 
 def listed_checks(run_cli) -> list[str]:
     """Every check of the default run, as ``gws-conformance list`` names them."""
-    return [line.split()[0] for line in run_cli("list", cwd=Path.cwd()).stdout.splitlines() if line.startswith("test_")]
+    listed = run_cli("list", cwd=Path.cwd()).stdout.splitlines()
+    return [line.split()[0] for line in listed if line.startswith("  test_")]
 
 
 def test_every_report_exists_and_parses(faulty_run, run_cli):

@@ -1,10 +1,12 @@
 """gws-conformance run / list end to end: exit codes, reports, repeatability (also under xdist)."""
 
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -64,23 +66,38 @@ def test_bad_configuration_exits_2_naming_the_key(tmp_path, config, message, run
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_list_names_every_check_with_clause_level_and_page(tmp_path, run_cli):
+def test_list_groups_the_checks_by_page_with_their_clause_and_level(tmp_path, run_cli):
     result = run_cli("list", cwd=tmp_path)
     assert result.returncode == 0
-    *lines, sessions = result.stdout.splitlines()
-    rows = [line.split("\t") for line in lines]
-    assert len(rows) >= 30
-    assert re.fullmatch(
-        r"sessions a run takes from the source: \d+ Chatting \(1 for the calibration\), \d+ Invited", sessions
+    *lines, closing = result.stdout.splitlines()
+    headings = [line for line in lines if not line.startswith("  ")]
+    rows = [line.split() for line in lines if line.startswith("  ")]
+    assert len(headings) >= 17 and len(rows) >= 150
+    assert (
+        "SMS Session API: Consult (Consult, SMSConsult, consult): 39 checks  https://docs.genesys.com/" in headings[3]
     )
-    assert all(
-        len(row) == 4
-        and row[1].startswith("sms.")
-        and row[2] in ("MUST", "SHOULD")
-        and row[3].startswith("https://docs.genesys.com/")
-        for row in rows
+    assert all(len(row) == 3 and row[1].startswith("sms.") and row[2] in ("[MUST]", "[SHOULD]") for row in rows)
+    assert re.fullmatch(
+        rf"{len(rows)} checks on {len(headings)} pages; sessions a run of them takes from the source: "
+        r"\d+ Chatting \(1 for the calibration\), \d+ Invited",
+        closing,
     )
     assert not (tmp_path / "reports").exists(), "list must not run anything"
+
+
+def test_list_filters_by_page_as_users_name_it_by_clause_and_by_level(tmp_path, run_cli):
+    for name in ("SendMessage", "smssendmessage", "send-message", "SMS Session API: SendMessage"):
+        listed = run_cli("list", "--page", name, cwd=tmp_path)
+        assert listed.returncode == 0 and listed.stdout.startswith("SMS Session API: SendMessage ("), listed.stderr
+    should = run_cli("list", "--page", "SendMessage", "--level", "should", cwd=tmp_path).stdout.splitlines()
+    assert all(line.endswith("[SHOULD]") for line in should[1:-1]) and should[-1].startswith("2 checks on 1 page")
+    clause = run_cli("list", "--clause", "sms.consult.notify.*", cwd=tmp_path).stdout.splitlines()
+    assert all("sms.consult.notify." in line for line in clause[1:-1]) and len(clause) > 3
+    unknown = run_cli("list", "--page", "Consul", cwd=tmp_path)
+    assert unknown.returncode == 2 and unknown.stderr.startswith(
+        "gws-conformance: error: --page 'Consul': no such page"
+    )
+    assert "consult (Consult)" in unknown.stderr  # the valid names
 
 
 @pytest.mark.parametrize(
@@ -279,3 +296,38 @@ def test_a_must_clause_judged_by_no_check_is_not_green_unless_a_gap_accepts_it(t
     assert accepted.returncode == 0 and "UNJUDGED" not in accepted.stdout, accepted.stdout[-2000:]
     stale = run_cli(*page, "--waivers", "gaps.toml", cwd=tmp_path)
     assert stale.returncode == 1 and "stale gap: sms.send-*-typing-to-agents.visibility" in stale.stdout
+
+
+AGENT_LISTS = {
+    "an-html-page": ("text/html", b"<html><body>Welcome</body></html>"),
+    "agents-without-password": ("application/json", json.dumps({"agents": [{"username": "alice"}]}).encode()),
+}
+
+
+@pytest.mark.parametrize("answer", list(AGENT_LISTS))
+def test_a_test_only_agent_list_that_is_no_such_list_is_one_line(tmp_path, run_cli, answer):
+    """A target with no agents configured whose /conformance/v1/agents answers 200 with something
+    else than a reference server's agent list: one line, exit 2, never a traceback."""
+    content_type, body = AGENT_LISTS[answer]
+
+    class Front(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Front)
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    try:
+        result = run_cli("run", "--target", f"http://127.0.0.1:{web.server_port}", cwd=tmp_path)
+    finally:
+        web.shutdown()
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("gws-conformance: error: http://127.0.0.1:")
+    assert "is not a gws-conformance reference server and no agents are configured: configure" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr

@@ -8,6 +8,7 @@ import datetime
 import pytest
 import trustme
 
+from conformance.commands.doctor import TLS_FIX
 from conformance.server.runner import ReferenceServer, ServerTls
 
 
@@ -82,3 +83,4 @@ def test_a_certificate_problem_is_one_line_naming_it(ca, tmp_path, run_cli, case
     assert result.returncode == 3 and result.stderr.splitlines() == [result.stderr.strip()], result.stderr
     assert result.stderr.startswith(f"gws-conformance: cannot reach {server.base_url}: ConnectError: ")
     assert problem in result.stderr, result.stderr
+    assert result.stderr.strip().endswith(f"(fix: {TLS_FIX})")  # the fix names [tls], not the address

@@ -21,6 +21,7 @@ topic, not a GWS); 3 the target cannot be reached.
 from __future__ import annotations
 
 import argparse
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -29,15 +30,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+import tomlkit
 
-from conformance.client.agent import Agent
+from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import Exchange, TargetUnreachable, tls_options
-from conformance.config import Config, load_config
+from conformance.config import DEFAULT_FILE, Config, load_config
 from conformance.engine.opening import measure, reference_agents
 from conformance.engine.sessions import make_source
 from conformance.engine.stage import Calibration, about_session
-from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE
+from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, ConfigError
+from conformance.redaction import redact_secrets
 
 WILDCARD_TOPIC = "/v2/me/**"
 
@@ -62,10 +65,25 @@ def _said(exchange: Exchange) -> str:
     return f"a {kind} body, not GWS JSON"
 
 
+TLS_FIX = (
+    "check [tls]: ca_bundle (the CA that signed the server's certificate), client_cert and client_key "
+    "when the server asks for one, or verify = false to skip the check"
+)
+
+
+def _unreachable_fix(exc: Exception) -> str:
+    """A TLS handshake that failed is a [tls] matter; anything else, the target's address."""
+    said = str(exc)
+    if "SSL" in said or "certificate" in said.lower() or isinstance(exc.__context__, ssl.SSLError):
+        return TLS_FIX
+    return "check target (scheme, host, port) and that the server runs"
+
+
 class Doctor:
-    def __init__(self, config: Config, out: Callable[[str], None] = print) -> None:
+    def __init__(self, config: Config, out: Callable[[str], None] = print, file_text: str = "") -> None:
         self.config = config
         self.out = out
+        self.file_text = file_text  # the user's configuration file, the base of the suggestion
 
     def ok(self, line: str) -> None:
         self.out(f"ok    {line}")
@@ -83,7 +101,7 @@ class Doctor:
         except httpx.TransportError as exc:
             raise StepFailed(
                 f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
-                "check target (scheme, host, port) and that the server runs",
+                _unreachable_fix(exc),
                 EXIT_UNREACHABLE,
             ) from None
         self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {response.status_code}")
@@ -193,22 +211,30 @@ class Doctor:
             self.ok(f"observation: {line}")
 
     def suggest(self, calibration: Calibration) -> None:
-        lines = [
-            f'target = "{self.config.base_url}"',
-            f'notification_path = "{self.config.notification_path}"',
-            f'sms_topic = "{self.config.sms_topic}"',
-            f'observation = "{calibration.observation}"'
-            f"   # measured: {calibration.mode('originator')} / {calibration.mode('consultant')}",
-        ]
+        """The user's configuration file as it is (comments, every key), plus what the doctor
+        found: the target, the topic, how to observe, each agent's uri and path. Never less: run
+        on its own suggestion, the doctor suggests it again. Inline passwords are not shown."""
+        document = tomlkit.parse(self.file_text)
+        found = {
+            "target": self.config.base_url,
+            "notification_path": self.config.notification_path,
+            "sms_topic": self.config.sms_topic,
+            "observation": calibration.observation,
+        }
+        for key, value in found.items():
+            document[key] = value
+        agents = document.setdefault("agents", tomlkit.table(is_super_table=True))
         for role, account in self.config.agents.items():
-            lines += [
-                f"[agents.{role}]",
-                f'username = "{account.username}"',
-                f'password_env = "GWS_{role.upper()}_PASSWORD"',
-            ]
-            lines += [f'{key} = "{value}"' for key, value in (("uri", account.uri), ("path", account.path)) if value]
-        lines += ["[source]", f'kind = "{self.config.source.kind}"']
-        self.out("suggested configuration:\n    " + "\n    ".join(lines))
+            table = agents.setdefault(role, tomlkit.table())
+            table.setdefault("username", account.username)
+            if "password" not in table:
+                table.setdefault("password_env", f"GWS_{role.upper()}_PASSWORD")
+            for key, value in (("uri", account.uri), ("path", account.path)):
+                if value:
+                    table.setdefault(key, value)
+        document.setdefault("source", tomlkit.table()).setdefault("kind", self.config.source.kind)
+        text = redact_secrets(tomlkit.dumps(document)).strip()
+        self.out("suggested configuration:\n    " + "\n    ".join(text.splitlines()))
 
     # --- all of it -----------------------------------------------------------------------------
 
@@ -281,7 +307,7 @@ def with_named_agents(config: Config) -> Config:
             "check target (scheme, host, port) and that the server runs",
             EXIT_UNREACHABLE,
         ) from None
-    except RuntimeError:
+    except ConfigError:
         raise StepFailed(
             f"{config.base_url} is not a gws-conformance reference server and no agents are configured",
             "configure [agents.originator], [agents.consultant] and a [source] (gws-conformance init "
@@ -298,10 +324,11 @@ def doctor_command(args: argparse.Namespace) -> int:
             server = stack.enter_context(ReferenceServer())
             config = config.with_reference_server(server.base_url, server.app.agents_listing())
         try:
-            config = with_named_agents(config)
+            config = with_discovered_addresses(with_named_agents(config))
         except StepFailed as failed:
             return _stopped(failed.line, failed.fix, failed.exit_code)
-        return Doctor(config).examine()
+        path = args.config or (Path(DEFAULT_FILE) if Path(DEFAULT_FILE).exists() else None)
+        return Doctor(config, file_text=path.read_text(encoding="utf-8") if path else "").examine()
 
 
 def _stopped(line: str, fix: str, exit_code: int) -> int:

@@ -24,11 +24,12 @@ from conformance.engine.scheduling import scenarios_of, sessions_needed
 from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.verdicts import clause_of
 from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
-from conformance.plugin import page_names
+from conformance.plugin import page_names, page_of
 from conformance.report.console import Console
 from conformance.report.results import load_results
 from conformance.report.waivers import load_waivers
 from conformance.spec import pages
+from conformance.spec.clauses import Clause
 
 SUITES = "conformance.suites"
 SUITES_INI = Path(__file__).parents[1] / "suites" / "pytest.ini"
@@ -142,8 +143,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = subparsers.add_parser(
         "list",
-        help="list every check with its clause, level and documentation page",
-        description="List the checks without running anything.",
+        help="list the checks by documentation page, with their clauses and levels",
+        description="List the checks without running anything, grouped by documentation page (its title, "
+        "the names --page takes, its URL), and the sessions a run of them takes from the source.",
+    )
+    options.add_cli_options(listing, SELECTION)
+    listing.add_argument(
+        "--level",
+        type=str.upper,
+        choices=("MUST", "SHOULD"),
+        metavar="LEVEL",
+        help="only the checks of clauses of this level: must or should",
     )
     listing.set_defaults(handler=list_checks)
 
@@ -250,9 +260,7 @@ def run_suite(args: argparse.Namespace) -> int:
     make_report_dir(args.report_dir)
     for stale in REPORTS:  # a run removes the last one's reports first, even one stopped before its checks
         (args.report_dir / stale).unlink(missing_ok=True)
-    unknown = [name for name in args.page if pages.find(name) is None]
-    if unknown:
-        raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
+    check_page_names(args.page)
     if args.fuzz:
         if args.fuzz_examples < 1:
             raise UsageError("--fuzz-examples: expected at least 1")
@@ -288,6 +296,12 @@ def run_suite(args: argparse.Namespace) -> int:
         return console.judged_exit
     # pytest's own "usage error" and "no tests collected" are usage errors here (README: exit codes)
     return EXIT_USAGE if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) else code
+
+
+def check_page_names(names: list[str]) -> None:
+    unknown = [name for name in names if pages.find(name) is None]
+    if unknown:
+        raise UsageError(f"--page {unknown[0]!r}: no such page; the pages: {page_names()}")
 
 
 def describe_selection(args: argparse.Namespace) -> str:
@@ -388,15 +402,30 @@ def collected_checks(arguments: list[str]) -> list[str]:
 
 
 def list_checks(args: argparse.Namespace) -> int:
-    items = collected(["--pyargs", SUITES, *ISOLATED_PYTEST])
+    check_page_names(args.page)
+    items = collected(["--pyargs", SUITES, *ISOLATED_PYTEST, *options.plugin_arguments(args, SELECTION)])
+    if args.level:
+        items = [item for item in items if (found := clause_of(item)) and found.level.value == args.level]
+    if not items:
+        raise UsageError(f"no check matches {describe_selection(args)} (see 'gws-conformance list')")
+    # by the page whose check module holds it (a cross-cutting clause is listed where it is judged)
+    by_page: dict[str, tuple[pages.Page, list[tuple[str, Clause]]]] = {}
     for item in items:
-        clause = clause_of(item)
-        if clause is None:
-            continue
-        print(f"{item.nodeid}\t{clause.id}\t{clause.level.value}\t{clause.page.url}")
+        clause, page = clause_of(item), page_of(item)
+        if clause is not None:
+            page = page or clause.page
+            by_page.setdefault(page.url, (page, []))[1].append((item.nodeid, clause))
+    width = max(len(check) for _, listed in by_page.values() for check, _ in listed)
+    for page, listed in by_page.values():
+        names = ", ".join(dict.fromkeys(n for n in (page.operation, page.doc_name, page.slug) if n))
+        print(f"{page.title} ({names}): {len(listed)} checks  {page.url}")
+        for check, clause in listed:
+            print(f"  {check:<{width}}  {clause.id} [{clause.level.value}]")
     needed = sessions_needed(scenarios_of(items))
     print(
-        f"sessions a run takes from the source: {needed[CHATTING] + CALIBRATION_SESSIONS} {CHATTING} "
-        f"({CALIBRATION_SESSIONS} for the calibration), {needed[INVITED]} {INVITED}"
+        f"{len(items)} checks on {len(by_page)} page{'s' * (len(by_page) != 1)}; "
+        "sessions a run of them takes from the source: "
+        f"{needed[CHATTING] + CALIBRATION_SESSIONS} {CHATTING} ({CALIBRATION_SESSIONS} for the calibration), "
+        f"{needed[INVITED]} {INVITED}"
     )
     return 0
