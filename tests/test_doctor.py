@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 
+import httpx
 import pytest
 
 from conformance.server.runner import ReferenceServer
@@ -187,3 +188,22 @@ def test_the_suggestion_is_the_users_file_plus_what_was_found_and_a_fixpoint(tmp
         again[again.index("suggested configuration:") + 1 : -1]
         == lines[lines.index("suggested configuration:") + 1 : -1]
     )
+
+
+def test_an_existing_source_is_checked_id_by_id_and_against_what_a_run_takes(server, tmp_path):
+    """An id the server does not know is one FAIL naming it; known ids too few for a full run are
+    one FAIL naming both numbers (as 'gws-conformance list' counts them)."""
+    listing = server.app.agents_listing()
+    known = httpx.post(
+        f"{server.base_url}/conformance/v1/smssessions",
+        json={"agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+1"}, "text": "Hi"},
+    ).json()["id"]
+    for ids, expected in (
+        ([known, "0000NOSUCHSESSION"], "FAIL  session 0000NOSUCHSESSION of the existing source: GET "),
+        ([known], "FAIL  the existing source holds 1 Chatting session id(s); a full run takes "),
+    ):
+        source = f'[source]\nkind = "existing"\nsession_ids = {json.dumps(ids)}\n'
+        code, lines = doctor(tmp_path, config_for(server.base_url, listing, PAIR) + source)
+        line, fix = failure(lines)
+        assert code == 2 and line.startswith(expected), lines
+        assert fix.startswith("      fix: ")

@@ -37,8 +37,9 @@ from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import Exchange, TargetUnreachable, tls_options
 from conformance.config import DEFAULT_FILE, Config, load_config
 from conformance.engine.opening import measure, reference_agents
-from conformance.engine.sessions import make_source
+from conformance.engine.sessions import CHATTING, INVITED, make_source
 from conformance.engine.stage import Calibration, about_session
+from conformance.engine.verdicts import NotApplicable
 from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, ConfigError
 from conformance.redaction import redact_secrets
 
@@ -158,7 +159,39 @@ class Doctor:
         agent.rest.post(f"/api/v2/me/channels/{self.config.media}", {"operationName": "Ready"})
         self.ok(f"{name}: CometD handshake and subscription to {self.config.sms_topic} confirmed")
 
+    def has_the_sessions(self, originator: Agent) -> None:
+        """An existing source: every id is a session the originator can read, and there are as
+        many of each state as a full run takes (list and doctor count them the same way)."""
+        if self.config.source.kind != "existing":
+            return
+        from conformance.commands.run import sessions_a_run_takes
+
+        ids = {CHATTING: self.config.source.session_ids, INVITED: self.config.source.invited_session_ids}
+        for session_id in (*ids[CHATTING], *ids[INVITED]):
+            read = originator.session(session_id)
+            if not (_gws_body(read) and read.body["statusCode"] == 0):
+                raise StepFailed(
+                    f"session {session_id} of the existing source: GET /api/v2/me/smssessions/{session_id} as "
+                    f"agents.originator answered HTTP {read.status} {_said(read)}",
+                    "list in [source] session_ids (Chatting) and invited_session_ids (Invited) sessions routed "
+                    "to agents.originator",
+                )
+        needed = sessions_a_run_takes()
+        for state, key in ((CHATTING, "session_ids"), (INVITED, "invited_session_ids")):
+            if len(ids[state]) < needed[state]:
+                raise StepFailed(
+                    f"the existing source holds {len(ids[state])} {state} session id(s); a full run takes "
+                    f"{needed[state]} (checks without one would skip)",
+                    f"add {state} sessions to [source] {key}, or run fewer checks (--page, --clause: "
+                    "'gws-conformance list' counts what a selection takes)",
+                )
+        self.ok(
+            f"the existing source holds the sessions a full run takes ({needed[CHATTING]} {CHATTING}, "
+            f"{needed[INVITED]} {INVITED}), each known to the server"
+        )
+
     def observes(self, agents: dict[str, Agent], stack: ExitStack) -> Calibration:
+        self.has_the_sessions(agents["originator"])
         source = make_source(self.config)
         try:
             calibration = measure(self.config, agents, source)
@@ -183,7 +216,10 @@ class Doctor:
     def find_topic(self, agents: dict[str, Agent], stack: ExitStack, source) -> str | None:
         """The channel on which the originator's SMS notifications arrive, seen through /v2/me/**."""
         watcher = stack.enter_context(Agent(replace(self.config, sms_topic=WILDCARD_TOPIC), "originator"))
-        session_id = source.new_session(agents["originator"]).id
+        try:
+            session_id = source.new_session(agents["originator"]).id
+        except NotApplicable:  # no session left to look with
+            return None
         since = watcher.log.mark()
         agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
         found = watcher.log.wait_for(

@@ -421,11 +421,21 @@ def list_checks(args: argparse.Namespace) -> int:
         print(f"{page.title} ({names}): {len(listed)} checks  {page.url}")
         for check, clause in listed:
             print(f"  {check:<{width}}  {clause.id} [{clause.level.value}]")
-    needed = sessions_needed(scenarios_of(items))
+    needed = sessions_a_run_takes(items)
     print(
         f"{len(items)} checks on {len(by_page)} page{'s' * (len(by_page) != 1)}; "
         "sessions a run of them takes from the source: "
-        f"{needed[CHATTING] + CALIBRATION_SESSIONS} {CHATTING} ({CALIBRATION_SESSIONS} for the calibration), "
-        f"{needed[INVITED]} {INVITED}"
+        f"{needed[CHATTING]} {CHATTING} ({CALIBRATION_SESSIONS} for the calibration), {needed[INVITED]} {INVITED}"
     )
     return 0
+
+
+def sessions_a_run_takes(items: list[pytest.Item] | None = None) -> dict[str, int]:
+    """The sessions of each state a run of ``items`` (default: every check) takes from the source,
+    the calibration's included."""
+    needed = dict(
+        sessions_needed(scenarios_of(items if items is not None else collected(["--pyargs", SUITES, *ISOLATED_PYTEST])))
+    )
+    needed[CHATTING] = needed.get(CHATTING, 0) + CALIBRATION_SESSIONS
+    needed.setdefault(INVITED, 0)
+    return needed
