@@ -207,3 +207,17 @@ def test_an_existing_source_is_checked_id_by_id_and_against_what_a_run_takes(ser
         line, fix = failure(lines)
         assert code == 2 and line.startswith(expected), lines
         assert fix.startswith("      fix: ")
+
+
+def test_a_command_sources_session_on_another_topic_is_found_whatever_the_source(server, tmp_path):
+    """A command source and a wrong sms_topic: the session the command makes arrive is looked for
+    on /v2/me/**, and the channel it came on named; the source is not blamed."""
+    source = f'[source]\nkind = "command"\ncommand = {json.dumps(INJECT + server.base_url + " {agent}")}\n'
+    config = config_for(server.base_url, server.app.agents_listing(), PAIR, 'sms_topic = "/v2/me/chats"')
+    code, lines = doctor(tmp_path, config + source)
+    line, fix = failure(lines)
+    assert code == 2 and line == (
+        "FAIL  the command source's session never reached the originator on /v2/me/chats; "
+        "on /v2/me/** it arrives on channel /v2/me/smssessions"
+    ), lines
+    assert fix == '      fix: set sms_topic = "/v2/me/smssessions"'

@@ -37,7 +37,7 @@ from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import Exchange, TargetUnreachable, tls_options
 from conformance.config import DEFAULT_FILE, Config, load_config
 from conformance.engine.opening import measure, reference_agents
-from conformance.engine.sessions import CHATTING, INVITED, make_source
+from conformance.engine.sessions import CHATTING, INVITED, SessionSource, make_source
 from conformance.engine.stage import Calibration, about_session
 from conformance.engine.verdicts import NotApplicable
 from conformance.errors import EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, ConfigError
@@ -197,6 +197,14 @@ class Doctor:
             calibration = measure(self.config, agents, source)
         except (RuntimeError, pytest.skip.Exception) as exc:
             message = exc.msg if isinstance(exc, pytest.skip.Exception) else str(exc)
+            # the command's session may have arrived, on another channel than sms_topic
+            found = self.find_topic(agents, stack, source) if self.config.source.kind == "command" else None
+            if found:
+                raise StepFailed(
+                    f"the command source's session never reached the originator on {self.config.sms_topic}; "
+                    f"on {WILDCARD_TOPIC} it arrives on channel {found}",
+                    f'set sms_topic = "{found}"',
+                ) from None
             raise StepFailed(
                 f"no session from the {self.config.source.kind} session source: {message}",
                 "check [source]: session_ids, or the command that injects an inbound SMS",
@@ -213,21 +221,23 @@ class Doctor:
             )
         return calibration
 
-    def find_topic(self, agents: dict[str, Agent], stack: ExitStack, source) -> str | None:
-        """The channel on which the originator's SMS notifications arrive, seen through /v2/me/**."""
+    def find_topic(self, agents: dict[str, Agent], stack: ExitStack, source: SessionSource) -> str | None:
+        """The channel on which the originator's SMS notifications arrive, seen through /v2/me/**:
+        a command source's next session awaited there, or typing on another session of the source."""
         watcher = stack.enter_context(Agent(replace(self.config, sms_topic=WILDCARD_TOPIC), "originator"))
-        try:
-            session_id = source.new_session(agents["originator"]).id
-        except NotApplicable:  # no session left to look with
-            return None
         since = watcher.log.mark()
-        agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
+        try:
+            if self.config.source.kind == "command":
+                session_id = source.new_session(watcher).id  # the command runs; its session awaited on /v2/me/**
+            else:
+                session_id = source.new_session(agents["originator"]).id
+                agents["originator"].operate(session_id, {"operationName": "SendStartTypingNotification"})
+        except (NotApplicable, RuntimeError):  # no session left to look with, or none came
+            return None
         found = watcher.log.wait_for(
-            about_session(session_id),
-            since=since,
-            deadline=time.monotonic() + self.config.deadline,
+            about_session(session_id), since=since, deadline=time.monotonic() + self.config.deadline
         )
-        return None if found is None else next(r.channel for r in watcher.log.snapshot(since=found.seq))
+        return None if found is None else found.channel
 
     def typing(self, calibration: Calibration) -> None:
         said = {True: "receives", False: "does not receive", None: "could not be measured:"}
