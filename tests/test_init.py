@@ -77,7 +77,7 @@ def ci_steps(name: str) -> tuple[list[str], dict[str, str]]:
         return lines, env
     script = job["gws-conformance"]["script"]
     assert job["gws-conformance"]["artifacts"]["reports"]["junit"] == "reports/junit.xml"
-    return list(script), {"GWS_CONFORMANCE_SOURCE": "${GWS_CONFORMANCE_SOURCE}"}
+    return list(script), {"GWS_CONFORMANCE_PACKAGE": "${GWS_CONFORMANCE_PACKAGE}"}
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def wheel_of_a_fresh_clone(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize("name", ["github", "gitlab"])
 def test_the_ci_jobs_install_the_suite_run_it_and_keep_the_reports(tmp_path, name, wheel_of_a_fresh_clone):
-    """Each step of the job as the CI service runs it: the install from GWS_CONFORMANCE_SOURCE (a
+    """Each step of the job as the CI service runs it: the install from GWS_CONFORMANCE_PACKAGE (a
     wheel of a fresh clone, into a virtual environment of its own whose dependencies are this
     one's, so that only the suite itself is installed), then the run against a reference server."""
     lines, env = ci_steps(name)
@@ -112,7 +112,7 @@ def test_the_ci_jobs_install_the_suite_run_it_and_keep_the_reports(tmp_path, nam
             "GWS_CONFORMANCE_TARGET": server.base_url,
             "GWS_ORIGINATOR_PASSWORD": "x",
             "GWS_CONSULTANT_PASSWORD": "y",
-            "GWS_CONFORMANCE_SOURCE": wheel_of_a_fresh_clone.as_uri(),
+            "GWS_CONFORMANCE_PACKAGE": wheel_of_a_fresh_clone.as_uri(),
         }
         assert set(env) <= set(secrets)  # GitHub maps the secrets and variables to these
         (tmp_path / "gws-conformance.toml").write_text("# the target comes from the CI secret\n")
@@ -130,6 +130,7 @@ def test_the_ci_jobs_install_the_suite_run_it_and_keep_the_reports(tmp_path, nam
     assert {p.name for p in (tmp_path / "reports").iterdir()} >= {"junit.xml", "report.html", "results.json"}
     where = subprocess.run(
         [str(tmp_path / "ci" / "bin" / "python"), "-c", "import conformance; print(conformance.__file__)"],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
     )

@@ -208,9 +208,6 @@ def test_a_first_contact_mistake_is_one_line_and_a_documented_exit_code(
 
 
 def test_a_target_that_is_no_reference_server_and_has_no_agents_is_a_configuration_error(tmp_path, run_cli):
-    import http.server
-    import threading
-
     web = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
     threading.Thread(target=web.serve_forever, daemon=True).start()
     try:
