@@ -60,8 +60,11 @@ def assert_message_indexes(seen: Observation, role: str = "originator") -> None:
     increase and never repeat; an announced message continues the log (its index above every
     index the log held before: a new message with an old index repeats it), and the log holds it
     (MessageLogUpdated: the log was updated, so an empty log is a failure, not a pass). The very
-    same message delivered twice is notify.once's warning, not a reused index."""
-    delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(seen.received.get(role, []))}
+    same message delivered twice is notify.once's warning, not a reused index. Only what arrived
+    after the request was sent is the operation's: a stream's window may open on the tail of the
+    session's setup (a consult's join still on its way to the consultant)."""
+    during = [a for a in seen.received.get(role, []) if a.after >= 0]
+    delivered = {json.dumps(m, sort_keys=True): m for m in messages_in(during)}
     streamed: list[Any] = [m.get("index") for m in delivered.values()]
     if not streamed:
         raise Unjudgeable(f"the {role}'s stream announced no message during the operation to judge")
