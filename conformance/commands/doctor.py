@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import argparse
 import ssl
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +36,7 @@ import tomlkit
 from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.bayeux import BayeuxError
 from conformance.client.rest import Exchange, TargetUnreachable, tls_options
-from conformance.config import DEFAULT_FILE, Config, load_config
+from conformance.config import DEFAULT_FILE, AgentConfig, Config, load_config
 from conformance.engine.opening import measure, reference_agents
 from conformance.engine.sessions import CHATTING, INVITED, SessionSource, make_source
 from conformance.engine.stage import Calibration, about_session
@@ -359,6 +360,31 @@ def with_named_agents(config: Config) -> Config:
             "configure [agents.originator], [agents.consultant] and a [source] (gws-conformance init "
             "writes a starter file)",
         ) from None
+
+
+def log_in_each(config: Config, accounts: Iterable[AgentConfig]) -> None:
+    """Each account logs in and may use the SMS session API (the doctor's step), or StepFailed."""
+    doctor = Doctor(config, out=lambda line: None)
+    for account in accounts:
+        agent = Agent(replace(config, agents={account.role: account}), account.role)
+        try:
+            doctor.logs_in(account.role, agent)
+        finally:
+            agent.rest.close()
+
+
+def preflight(program: str, config: Config, steps: Callable[[], None]) -> int | None:
+    """``steps`` of the doctor before a run or a load starts: None when they hold, else one line on
+    stderr (what failed, and its fix) and the documented exit code."""
+    try:
+        steps()
+    except StepFailed as failed:
+        print(f"{program}: {failed.line} (fix: {failed.fix})", file=sys.stderr)
+        return failed.exit_code
+    except TargetUnreachable as exc:
+        print(f"{program}: cannot reach {config.base_url}: {exc}", file=sys.stderr)
+        return EXIT_UNREACHABLE
+    return None
 
 
 def doctor_command(args: argparse.Namespace) -> int:

@@ -12,7 +12,6 @@ several machines with Locust's distributed mode::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import subprocess
@@ -21,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance import options
-from conformance.client.agent import Agent
 from conformance.client.rest import TargetUnreachable
-from conformance.commands.doctor import Doctor, StepFailed
+from conformance.commands.doctor import Doctor, log_in_each, preflight
 from conformance.commands.serve import start_serve_process
 from conformance.config import AgentConfig, Config, load_config
 from conformance.engine.opening import reference_agents
@@ -136,26 +134,15 @@ def load_mode(config: Config) -> tuple[tuple[tuple[AgentConfig, AgentConfig], ..
     )
 
 
-def preflight(config: Config, pairs: tuple[tuple[AgentConfig, AgentConfig], ...]) -> int | None:
+def load_preflight(config: Config, pairs: tuple[tuple[AgentConfig, AgentConfig], ...]) -> int | None:
     """As run's: the target answers, and every agent of every pair logs in and may use the SMS API;
     one line and a documented exit code per problem, before Locust starts."""
-    doctor = Doctor(config, out=lambda line: None)
-    try:
-        doctor.reachable()
-        for pair in pairs:
-            for account in pair:
-                agent = Agent(dataclasses.replace(config, agents={account.role: account}), account.role)
-                try:
-                    doctor.logs_in(account.role, agent)
-                finally:
-                    agent.rest.close()
-    except StepFailed as failed:
-        print(f"gws-conformance load: {failed.line} (fix: {failed.fix})", file=sys.stderr)
-        return failed.exit_code
-    except TargetUnreachable as exc:
-        print(f"gws-conformance load: cannot reach {config.base_url}: {exc}", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    return None
+
+    def steps() -> None:
+        Doctor(config, out=lambda line: None).reachable()
+        log_in_each(config, [account for pair in pairs for account in pair])
+
+    return preflight("gws-conformance load", config, steps)
 
 
 def locust_command(args: argparse.Namespace, url: str) -> list[str]:
@@ -196,13 +183,13 @@ def run_load(args: argparse.Namespace) -> int:
         server, url = start_serve_process(args.fault)
     else:
         url = config.base_url
-        stop = preflight(config, ())  # the target answers: else one line, exit 3
+        stop = load_preflight(config, ())  # the target answers: else one line, exit 3
         if stop is not None:
             return stop
         pairs, where = load_mode(config)
         if pairs:
             _check_pairs(config, pairs, where, args.users, worker)
-            stop = preflight(config, pairs)
+            stop = load_preflight(config, pairs)
             if stop is not None:
                 return stop
             env[LOAD_CONFIG] = str(args.config.resolve()) if args.config else ""

@@ -21,7 +21,7 @@ import pytest
 
 from conformance import options
 from conformance.client import tap
-from conformance.commands.run import ISOLATED_PYTEST, SUITES, _Selection, collected_checks, preflight
+from conformance.commands.run import ISOLATED_PYTEST, SUITES, _Selection, collected_checks, preflight_run
 from conformance.engine.notation import describe
 from conformance.errors import EXIT_USAGE, UsageError
 from conformance.redaction import redact_content, redact_secrets
@@ -51,7 +51,7 @@ def repro_command(args: argparse.Namespace) -> int:
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else " (see 'gws-conformance list')"
         raise UsageError(f"no check is named {args.check!r}{hint}")
     args.page, args.clause = [], []  # preflight reads a run's whole namespace
-    stop = preflight(args)
+    stop = preflight_run(args)
     if stop is not None:
         return stop
     console = Console()

@@ -10,20 +10,18 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from conformance import options
-from conformance.client.rest import TargetUnreachable
 from conformance.config import load_config
 from conformance.engine.opening import CALIBRATION_SESSIONS
 from conformance.engine.scheduling import scenarios_of, sessions_needed
 from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.verdicts import clause_of
-from conformance.errors import EXIT_UNREACHABLE, EXIT_USAGE, UsageError
+from conformance.errors import EXIT_USAGE, UsageError
 from conformance.plugin import page_names, page_of
 from conformance.report.console import Console
 from conformance.report.results import load_results
@@ -210,40 +208,29 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     return arguments + extra
 
 
-def preflight(args: argparse.Namespace) -> int | None:
+def preflight_run(args: argparse.Namespace) -> int | None:
     """Check what can be checked before pytest starts, each with one line instead of one error per
     check: the configuration (exit 2), that the target answers at all (exit 3), that it names its
     agents or has them configured, and that each standing agent logs in and may use the SMS
     session API (exit 2, naming the agent): the first steps of ``gws-conformance doctor``."""
-    from conformance.client.agent import Agent
-    from conformance.commands.doctor import Doctor, StepFailed, with_named_agents
+    from conformance.commands.doctor import Doctor, StepFailed, log_in_each, preflight, with_named_agents
     from conformance.engine.opening import STANDING_ROLES
 
     config = load_config(flags=options.cli_flags(args), config_file=args.config)
     if config.target is None:
         return None
-    try:
+
+    def steps() -> None:
         Doctor(config, out=lambda line: None).reachable()
         try:
-            config = with_named_agents(config)
+            named = with_named_agents(config)
         except StepFailed as failed:
             if failed.exit_code != EXIT_USAGE:
                 raise
             raise UsageError(f"{failed.line}: {failed.fix}") from None
-        doctor = Doctor(config, out=lambda line: None)
-        for role in STANDING_ROLES:
-            agent = Agent(config, role)
-            try:
-                doctor.logs_in(role, agent)
-            finally:
-                agent.rest.close()
-    except StepFailed as failed:
-        print(f"gws-conformance: {failed.line} (fix: {failed.fix})", file=sys.stderr)
-        return failed.exit_code
-    except TargetUnreachable as exc:
-        print(f"gws-conformance: cannot reach {config.base_url}: {exc}", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    return None
+        log_in_each(named, [named.agents[role] for role in STANDING_ROLES])
+
+    return preflight("gws-conformance", config, steps)
 
 
 def make_report_dir(report_dir: Path) -> None:
@@ -287,7 +274,7 @@ def run_suite(args: argparse.Namespace) -> int:
         unknown = [w.check for w in load_waivers(args.waivers) if not any(w.covers(c) for c in known)]
         if unknown:
             raise UsageError(f"--waivers {args.waivers}: no check is named {unknown[0]!r} (see 'gws-conformance list')")
-    stop = preflight(args)
+    stop = preflight_run(args)
     if stop is not None:
         return stop
     console = Console()
