@@ -2,7 +2,8 @@
 
 The plugin needs a few things neither library offers publicly: a SHOULD violation shown as
 pytest's xfail (``report.wasxfail``), the reason of a skip (``report.longrepr[2]``), a node id
-with parameters added after collection (pytest 9's ``item._id``), whether a schemathesis case
+with parameters added after collection (pytest 9's ``item._id``), a fixture's cached exception
+(``fixturedef.cached_result``), whether a schemathesis case
 was made invalid in its body (``schemathesis.core.parameters``), and Hypothesis without the
 constants it collects from local source files. ``tests/test_internals.py``
 exercises each against the installed versions, so an upgrade that breaks one fails loudly there,
@@ -34,6 +35,16 @@ class CheckReport(Protocol):
 def check_fields(report: pytest.TestReport) -> CheckReport:
     """``report`` seen through the fields the plugin attaches (pytest reports take any attribute)."""
     return cast(CheckReport, report)
+
+
+def cache_outcome_instead(fixturedef: pytest.FixtureDef[Any], raised: BaseException, instead: BaseException) -> None:
+    """A fixture that raised ``raised`` (cached by pytest, ``fixturedef.cached_result``) raises
+    ``instead`` for every later request of it too: pytest re-raises a cached exception without
+    calling ``pytest_fixture_setup`` again, so a hook that turns an exception into a skip must
+    turn the cached one too, or the second check of a module fixture would error."""
+    cached = fixturedef.cached_result
+    if cached is not None and cached[2] is not None and cached[2][0] is raised:
+        fixturedef.cached_result = (None, cached[1], (instead, instead.__traceback__))
 
 
 def add_to_node_id(item: pytest.Item, label: str) -> None:

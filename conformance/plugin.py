@@ -47,7 +47,15 @@ from conformance.engine.verdicts import (
     violation_verdict,
 )
 from conformance.errors import EXIT_FAILED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError
-from conformance.internals import add_to_node_id, check_fields, not_xfail, param_index, shown_as_xfail, skip_reason
+from conformance.internals import (
+    add_to_node_id,
+    cache_outcome_instead,
+    check_fields,
+    not_xfail,
+    param_index,
+    shown_as_xfail,
+    skip_reason,
+)
 from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.compare import BASELINE, compare, verdicts_of
@@ -177,7 +185,9 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     try:
         return (yield)
     except NotApplicable as exc:
-        raise _skipped(exc) from None
+        skipped = _skipped(exc)
+        cache_outcome_instead(fixturedef, exc, skipped)  # every check of a module fixture skips alike
+        raise skipped from None
     finally:
         recorder.requester = previous
 

@@ -71,3 +71,39 @@ def test_hypothesis_draws_no_constant_from_the_suites_source():
 
     constants = providers._get_local_constants()
     assert not any(constants.set_for_type(kind) for kind in (int, float, bytes, str))
+
+
+def test_a_cached_fixture_exception_turned_into_a_skip_skips_every_check_that_uses_it(pytester):
+    """pytest re-raises a module fixture's cached exception without calling pytest_fixture_setup
+    again: without cache_outcome_instead, only its first check would skip and the others error."""
+    pytester.makeconftest(
+        """
+import pytest
+from conformance.internals import cache_outcome_instead
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    try:
+        return (yield)
+    except LookupError as exc:
+        skipped = pytest.skip.Exception("no supervisor configured", _use_item_location=True)
+        cache_outcome_instead(fixturedef, exc, skipped)
+        raise skipped from None
+"""
+    )
+    pytester.makepyfile(
+        test_sample="""
+import pytest
+
+@pytest.fixture(scope="module")
+def supervisor():
+    raise LookupError("none")
+
+def test_one(supervisor):
+    pass
+
+def test_two(supervisor):
+    pass
+"""
+    )
+    pytester.runpytest("-p", "no:gws_conformance").assert_outcomes(skipped=2)

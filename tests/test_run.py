@@ -328,3 +328,32 @@ def test_a_test_only_agent_list_that_is_no_such_list_is_one_line(tmp_path, run_c
     assert result.stderr.startswith("gws-conformance: error: http://127.0.0.1:")
     assert "is not a gws-conformance reference server and no agents are configured: configure" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_usernames_and_password_variables_alone_judge_every_check_that_needs_nothing_optional(tmp_path, run_cli):
+    """No uri, no path (taken from GET /api/v2/me), no queue, no third, supervisor or featureless
+    agent: every check that needs none of them is judged; the others skip naming the key that
+    would make them apply, never error; the MUST clauses only they judge make the run incomplete
+    (exit 4) until the waiver file accepts them as gaps, and then it is green."""
+    from conformance.server.runner import ReferenceServer
+
+    with ReferenceServer() as server:
+        (tmp_path / "gws-conformance.toml").write_text(
+            f'target = "{server.base_url}"\n'
+            '[agents.originator]\nusername = "alice"\npassword_env = "PW_A"\n'
+            '[agents.consultant]\nusername = "bob"\npassword_env = "PW_B"\n'
+            '[source]\nkind = "reference"\n'
+        )
+        env = {"PW_A": "alice-pass", "PW_B": "bob-pass"}
+        incomplete = run_cli("run", cwd=tmp_path, env=env)
+        checks = load_results(tmp_path / "reports" / "results.json")["checks"]
+        unjudged = load_results(tmp_path / "reports" / "results.json")["coverage"]["MUST"]["unjudged"]
+        gaps = "".join(f'[[gap]]\nclause = "{c}"\nreason = "not configured on staging"\n' for c in unjudged)
+        (tmp_path / "gaps.toml").write_text(gaps)
+        green = run_cli("run", "--waivers", "gaps.toml", cwd=tmp_path, env=env)
+    assert incomplete.returncode == 4, incomplete.stdout[-3000:]
+    assert not [c["id"] for c in checks if c["verdict"] in ("error", "fail")], incomplete.stdout[-3000:]
+    skipped = {c["skip_key"] for c in checks if c["verdict"] == "skip"}
+    assert skipped and all(key.startswith(("agents.", "queue.", "source.")) for key in skipped), skipped
+    assert "agents.originator.uri" not in skipped and "agents.consultant.uri" not in skipped  # discovered
+    assert green.returncode == 0, green.stdout[-3000:]
