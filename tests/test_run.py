@@ -357,3 +357,32 @@ def test_usernames_and_password_variables_alone_judge_every_check_that_needs_not
     assert skipped and all(key.startswith(("agents.", "queue.", "source.")) for key in skipped), skipped
     assert "agents.originator.uri" not in skipped and "agents.consultant.uri" not in skipped  # discovered
     assert green.returncode == 0, green.stdout[-3000:]
+
+
+def test_the_plugin_takes_page_names_as_users_give_them_and_exits_2_on_an_unknown_one(tmp_path):
+    def plugin(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--pyargs",
+                "conformance.suites",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *arguments,
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    chosen = plugin("--gws-page", "Consult", "-k", "refusal_comes_with")
+    assert chosen.returncode == 0 and "1 passed" in chosen.stdout, chosen.stdout[-2000:]
+    unknown = plugin("--gws-page", "Consul")
+    assert (
+        unknown.returncode == 2
+        and "gws-conformance: error: --page 'Consul': no such page" in unknown.stdout + unknown.stderr
+    )
