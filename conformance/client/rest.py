@@ -59,6 +59,16 @@ def read_bounded(response: httpx.Response, *, max_bytes: int, deadline: float, w
     return b"".join(chunks)
 
 
+def get_bounded(http: httpx.Client, url: str, *, timeout: float, max_bytes: int) -> tuple[int, bytes]:
+    """A GET whose whole exchange, body included, ends within ``timeout`` seconds, and its status
+    and body: httpx's own timeouts are per read, which a slow drip never trips. TargetUnreachable
+    when time or size runs out; httpx's TransportError when it cannot connect."""
+    started = time.monotonic()
+    with http.stream("GET", url) as response:
+        body = read_bounded(response, max_bytes=max_bytes, deadline=started + timeout, what=f"GET {url}")
+    return response.status_code, body
+
+
 def _decoded(response: httpx.Response, max_bytes: int) -> Iterator[bytes]:
     """The body as decoded, in pieces of at most about ``max_bytes``: gzip and deflate are inflated
     here, a bounded piece at a time (httpx would inflate a whole network chunk at once, and a

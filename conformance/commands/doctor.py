@@ -35,7 +35,7 @@ import tomlkit
 
 from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.bayeux import BayeuxError
-from conformance.client.rest import Exchange, TargetUnreachable, tls_options
+from conformance.client.rest import Exchange, TargetUnreachable, get_bounded, tls_options
 from conformance.config import DEFAULT_FILE, AgentConfig, Config, load_config
 from conformance.engine.opening import measure, reference_agents
 from conformance.engine.sessions import CHATTING, INVITED, SessionSource, make_source
@@ -99,14 +99,16 @@ class Doctor:
         url = f"{self.config.base_url}/api/v2/diagnostics/version"
         try:
             with httpx.Client(timeout=self.config.http_timeout, **tls_options(self.config.tls)) as http:
-                response = http.get(url)
+                status, _ = get_bounded(
+                    http, url, timeout=self.config.http_timeout, max_bytes=self.config.max_body_bytes
+                )
         except httpx.TransportError as exc:
             raise StepFailed(
                 f"cannot reach {self.config.base_url}: {type(exc).__name__}: {exc}",
                 _unreachable_fix(exc),
                 EXIT_UNREACHABLE,
             ) from None
-        self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {response.status_code}")
+        self.ok(f"target reachable: GET /api/v2/diagnostics/version answered HTTP {status}")
 
     def logs_in(self, role: str, agent: Agent) -> None:
         name = f"agent {role} ({agent.account.username})"

@@ -6,6 +6,7 @@ turns a bad configuration into exit 2 and an unreachable target into exit 3, eac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 
 from conformance.client.agent import Agent, with_discovered_addresses
-from conformance.client.rest import Breaker, TargetUnreachable, tls_options
+from conformance.client.rest import Breaker, TargetUnreachable, get_bounded, tls_options
 from conformance.config import Config, load_config
 from conformance.engine.context import Conformance, LiveTarget
 from conformance.engine.observation import RoleTarget
@@ -40,16 +41,14 @@ def reference_agents(config: Config) -> dict:
     url = f"{config.base_url}/conformance/v1/agents"
     try:
         with httpx.Client(timeout=config.http_timeout, **tls_options(config.tls)) as http:
-            response = http.get(url)
+            status, body = get_bounded(http, url, timeout=config.http_timeout, max_bytes=config.max_body_bytes)
     except httpx.TransportError as exc:
         raise TargetUnreachable(f"GET {url}: {type(exc).__name__}: {exc}") from None
     configure = "configure [agents] and a [source] for it"
-    if response.status_code != 200:
-        raise ConfigError(
-            f"{url} answered HTTP {response.status_code}: the target is not a reference server; {configure}"
-        )
+    if status != 200:
+        raise ConfigError(f"{url} answered HTTP {status}: the target is not a reference server; {configure}")
     try:
-        listing = response.json()
+        listing = json.loads(body)
     except ValueError:
         raise ConfigError(f"{url} answered no JSON: the target is not a reference server; {configure}") from None
     agents = listing.get("agents") if isinstance(listing, dict) else None

@@ -43,6 +43,7 @@ CATALOGUE: dict[str, Misbehaviour] = {
     for m in (
         Misbehaviour("post-hangs", "operation POSTs are accepted and never answered"),
         Misbehaviour("slow-drip", "operation POSTs are answered one byte a second"),
+        Misbehaviour("slow-drip-everything", "every answer comes one byte a second, the first GET's too"),
         Misbehaviour("huge-body", "GET of a session answers a 100 MB JSON body"),
         Misbehaviour("gzip-bomb", "GET of a session answers about 1 MB of gzip that inflates to 1 GB"),
         Misbehaviour(
@@ -120,7 +121,7 @@ class Hostile:
             if replies is not None:
                 return await _answer(send, 200, replies)
             receive = _replay(body)
-        if name == "slow-drip" and operation:
+        if (name == "slow-drip" and operation) or name == "slow-drip-everything":
             return await self.app(scope, receive, _dripping(send))
         if name == "echo-headers":
             return await self.app(scope, receive, _rewriting(send, _echo(scope)))
