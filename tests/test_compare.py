@@ -19,6 +19,7 @@ def test_each_kind_of_change_is_named():
         "d": ("c2", "pass"),
         "gone": ("c3", "pass"),
         "same": ("c3", "error"),
+        "still-failing": ("c3", "fail"),
     }
     after = {
         "a": ("c1", "fail"),
@@ -28,6 +29,7 @@ def test_each_kind_of_change_is_named():
         "new": ("c3", "pass"),
         "new-failing": ("c3", "error"),
         "same": ("c3", "error"),
+        "still-failing": ("c3", "error"),  # failing otherwise: still known, and a change
     }
     comparison = compare(before, after, {"c1": ("MUST", "fail")}, {"c1": ("MUST", "pass")})
     kinds = {c.check: c.kind for c in comparison.changes}
@@ -39,8 +41,9 @@ def test_each_kind_of_change_is_named():
         "new": ChangeKind.ONLY_AFTER,
         "new-failing": ChangeKind.NEW_FAILURE,  # a new check that fails is a failure A did not have
         "gone": ChangeKind.ONLY_BEFORE,
+        "still-failing": ChangeKind.CHANGED,
     }
-    assert comparison.known_failures == ["same"]
+    assert comparison.known_failures == ["same", "still-failing"]
     assert [(c.clause, c.before, c.after) for c in comparison.clause_changes] == [("c1", "fail", "pass")]
     assert validate("reports/diff", comparison.as_record()) == []
 

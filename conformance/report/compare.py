@@ -78,7 +78,7 @@ class Comparison:
 
     changes: list[Change] = field(default_factory=list)
     clause_changes: list[ClauseChange] = field(default_factory=list)
-    known_failures: list[str] = field(default_factory=list)  # failing in both runs
+    known_failures: list[str] = field(default_factory=list)  # failing (fail, error, stale) in both runs
     known_unjudged: list[str] = field(default_factory=list)  # MUST clauses the accepted run (A) judged by no check
 
     def of_kind(self, kind: ChangeKind) -> list[Change]:
@@ -132,11 +132,10 @@ def compare(
     for check in [*after, *(c for c in before if c not in after)]:
         clause_b, verdict_b = after.get(check, (None, None))
         clause_a, verdict_a = before.get(check, (None, None))
-        if verdict_a == verdict_b:
-            if verdict_b in FAILING:
-                comparison.known_failures.append(check)
-            continue
-        comparison.changes.append(Change(check, clause_b or clause_a, verdict_a, verdict_b))
+        if verdict_a in FAILING and verdict_b in FAILING:  # failing in both, perhaps otherwise (fail, error)
+            comparison.known_failures.append(check)
+        if verdict_a != verdict_b:
+            comparison.changes.append(Change(check, clause_b or clause_a, verdict_a, verdict_b))
     clauses_before, clauses_after = clauses_before or {}, clauses_after or {}
     for clause in [*clauses_after, *(c for c in clauses_before if c not in clauses_after)]:
         level, verdict_b = clauses_after.get(clause, (clauses_before.get(clause, ("", None))[0], None))
