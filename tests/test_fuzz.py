@@ -78,8 +78,8 @@ def test_the_reference_server_passes_the_fuzz_suite_with_a_fixed_seed(fuzz_run):
         ("bad-input-500", "sms.common.refusal [MUST] HTTP 500"),
         ("consult-without-target-accepted", "sms.common.refusal [MUST] an invalid body was accepted"),
         # the operations of the message and user data pages: their derived bodies are fuzzed too
-        ("delete-user-data-keys-unchecked", "an invalid body was accepted: {'operationName': 'DeleteUserData'"),
-        ("set-disposition-param-unchecked", "an invalid body was accepted: {'operationName': 'SetDisposition'"),
+        ("delete-user-data-keys-unchecked", 'an invalid body was accepted: {"operationName":"DeleteUserData"'),
+        ("set-disposition-param-unchecked", 'an invalid body was accepted: {"operationName":"SetDisposition"'),
     ],
 )
 def test_the_fuzz_suite_catches_what_bad_input_reveals(tmp_path, run_cli, fault, finding):

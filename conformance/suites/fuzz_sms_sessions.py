@@ -33,6 +33,7 @@ import schemathesis
 
 from conformance.commands.run import FUZZ_EXAMPLES_DEFAULT, FUZZ_EXAMPLES_ENV
 from conformance.engine.context import Conformance
+from conformance.engine.notation import body as said
 from conformance.engine.verdicts import requirement
 from conformance.internals import negative_in_body, without_source_constants
 from conformance.spec.openapi import openapi_document
@@ -83,7 +84,7 @@ def gws_no_server_error(ctx, response, case) -> None:
 def gws_status_code_in_body(ctx, response, case) -> None:
     body = _body(response)
     if not isinstance(body, Mapping) or type(body.get("statusCode")) is not int:
-        raise AssertionError(f"sms.common.refusal [MUST] the body carries no integer statusCode: {body!r}")
+        raise AssertionError(f"sms.common.refusal [MUST] the body carries no integer statusCode: {said(body)}")
     if body["statusCode"] != 0:
         if not isinstance(body.get("statusMessage"), str):
             raise AssertionError(f"sms.common.refusal [MUST] statusCode {body['statusCode']} without a statusMessage")
@@ -99,7 +100,7 @@ def gws_reference_id(ctx, response, case) -> None:
     if not isinstance(body, Mapping) or body.get("statusCode") != 0:
         return None
     if "referenceId" in body and type(body["referenceId"]) is not int:
-        raise AssertionError(f"sms.consult.response [MUST] referenceId {body['referenceId']!r} is not an integer")
+        raise AssertionError(f"sms.consult.response [MUST] referenceId {said(body['referenceId'])} is not an integer")
     if (
         isinstance(case.body, Mapping)
         and case.body.get("operationName") == "Consult"
@@ -116,7 +117,7 @@ def gws_negative_refused(ctx, response, case) -> None:
     if not negative_in_body(case):
         return None
     if isinstance(body, Mapping) and body.get("statusCode") == 0:
-        raise AssertionError(f"sms.common.refusal [MUST] an invalid body was accepted: {case.body!r}")
+        raise AssertionError(f"sms.common.refusal [MUST] an invalid body was accepted: {said(case.body)}")
     return None
 
 
