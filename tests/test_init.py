@@ -42,7 +42,24 @@ def test_the_starter_file_once_filled_in_is_a_working_configuration(tmp_path):
             timeout=60,
             env={**os.environ, **env},
         )
+        runs = {
+            name: subprocess.run(
+                [sys.executable, "-m", "conformance", "run", *arguments],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=300,
+                env={**os.environ, **env},
+            )
+            for name, arguments in (("bare", []), ("with-gaps", ["--waivers", "waivers.toml"]))
+        }
     assert doctor.returncode == 0, doctor.stdout
+    # init's gaps are exactly what this configuration cannot judge: without them the run is
+    # incomplete; with them it is green, so none is missing and none is stale
+    assert runs["bare"].returncode == 4, runs["bare"].stdout[-2000:]
+    assert runs["with-gaps"].returncode == 0, runs["with-gaps"].stdout[-2000:]
+    gaps = (tmp_path / "waivers.toml").read_text()
+    assert 'clause = "sms.intrude.*"' in gaps and "configure agents.supervisor to judge it" in gaps
 
 
 def test_init_never_overwrites_without_force_and_refuses_a_bad_target(tmp_path):
