@@ -5,6 +5,7 @@ documented exit code (or, for a server that keeps typing to itself, a note and e
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -177,6 +178,13 @@ def test_the_suggestion_is_the_users_file_plus_what_was_found_and_a_fixpoint(tmp
         )
         code, lines = doctor(tmp_path, mine)
         assert code == 0 and lines[-1] == "ready: 'gws-conformance run' can start", lines
+        # what the run will judge, rehearsed: no supervisor, so Intrude's MUST clauses go unjudged
+        predicted = next(line for line in lines if line.startswith("ok    a run judges "))
+        assert re.search(r"judges \d+ of \d+ checks and \d+/\d+ MUST clauses", predicted), predicted
+        assert re.search(r"it takes \d+ Chatting and \d+ Invited sessions from the source$", predicted)
+        assert any(re.fullmatch(r"note  \d+ check\(s\) skip without agents.supervisor", line) for line in lines)
+        unjudged = next(line for line in lines if line.startswith("note  MUST clauses no check would judge: "))
+        assert "sms.intrude.endpoint" in unjudged and "the run exits 4 (incomplete)" in unjudged
         suggested = [line.removeprefix("    ") for line in lines[lines.index("suggested configuration:") + 1 : -1]]
         for kept in ("# our lab", "deadline = 5  # slow lab", 'password_env = "PW_ALICE"', 'name = "SMS Consult"'):
             assert kept in suggested, suggested

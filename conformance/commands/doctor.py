@@ -259,6 +259,27 @@ class Doctor:
         else:
             self.ok(f"observation: {line}")
 
+    def predicts(self) -> None:
+        """What a run with this configuration will judge, and what it takes from the source."""
+        from conformance.commands.rehearsal import rehearse
+        from conformance.commands.run import sessions_a_run_takes
+
+        rehearsal, needed = rehearse(self.config), sessions_a_run_takes()
+        judged_must = rehearsal.must_clauses - len(rehearsal.unjudged_must)
+        self.ok(
+            f"a run judges {rehearsal.judged} of {rehearsal.checks} checks and {judged_must}/{rehearsal.must_clauses} "
+            "MUST clauses with these agents and this queue (rehearsed on the built-in reference server); it takes "
+            f"{needed[CHATTING]} {CHATTING} and {needed[INVITED]} {INVITED} sessions from the source"
+        )
+        for key, count in rehearsal.skipped.most_common():
+            self.note(f"{count} check(s) skip without {key}")
+        if rehearsal.unjudged_must:
+            self.note(
+                f"MUST clauses no check would judge: {', '.join(rehearsal.unjudged_must)}; the run exits 4 "
+                "(incomplete) unless the waiver file accepts them as [[gap]]s (gws-conformance init writes them) "
+                "or the keys above are configured"
+            )
+
     def suggest(self, calibration: Calibration) -> None:
         """The user's configuration file as it is (comments, every key), plus what the doctor
         found: the target, the topic, how to observe, each agent's uri and path. Never less: run
@@ -301,6 +322,7 @@ class Doctor:
                     self.streams(role, agents[role])
                 calibration = self.observes(agents, stack)
                 self.typing(calibration)
+                self.predicts()
                 self.suggest(calibration)
         except StepFailed as failed:
             self.out(f"FAIL  {failed.line}\n      fix: {failed.fix}")
