@@ -55,6 +55,15 @@ class Scenario:
             raise ValueError("a shared session has a state: give takes")
 
 
+# The sessions that the scenarios of every page share when a correct server refuses their request
+# and they judge only that request (Conformance.attempt reads the session before and after it):
+# a refusal leaves the session as it was, so they take turns on one session instead of one each.
+# Only requests that, wrongly taken, cannot end the session or change its state share one (a
+# message, a user data change): a Complete, Accept, Reject or Transfer keeps a session of its own.
+REFUSED_WHEN_CHATTING = "requests refused on a Chatting session"
+REFUSED_WHEN_INVITED = "requests refused on an Invited session"
+
+
 def fixture_scenarios(name: str, scenarios: Mapping[str, Scenario]) -> list[str]:
     """The scenarios a fixture named ``name`` collects: ``name`` and ``name[param]`` ones."""
     return [s for s in scenarios if s.split("[", 1)[0] == name]

@@ -18,7 +18,7 @@ from typing import Any
 from conformance.engine.judge import Expected
 from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import NotApplicable, Unjudgeable, Violation, expect
 from conformance.redaction import register_own_content
@@ -82,7 +82,9 @@ class PostingPage:
             "posted": Scenario(
                 lambda gws, s: gws.observe_among_agents(s, self.body(), expected={"consultant": (self.announced,)})
             ),
-            "posted_when_invited": Scenario(lambda gws, s: gws.attempt(s, self.body()), takes=INVITED),
+            "posted_when_invited": Scenario(
+                lambda gws, s: gws.attempt(s, self.body()), takes=INVITED, shares=REFUSED_WHEN_INVITED
+            ),
         }
         param = self.spec.param
         if param is not None:
@@ -96,10 +98,10 @@ class PostingPage:
                 )
             else:
                 scenarios["posted_without_param"] = Scenario(
-                    lambda gws, s: gws.attempt(s, {"operationName": self.operation})
+                    lambda gws, s: gws.attempt(s, {"operationName": self.operation}), shares=REFUSED_WHEN_CHATTING
                 )
                 scenarios["posted_with_wrong_type"] = Scenario(
-                    lambda gws, s: gws.attempt(s, self.body(**{param: WRONG_TYPE}))
+                    lambda gws, s: gws.attempt(s, self.body(**{param: WRONG_TYPE})), shares=REFUSED_WHEN_CHATTING
                 )
         return scenarios
 
@@ -260,6 +262,8 @@ def assert_not_in_capabilities_refused(seen: Observation, operation: str, change
     capabilities = seen.before.get("capabilities")
     if not isinstance(capabilities, list):
         raise Unjudgeable(f"the session lists no capabilities: {said(dict(seen.before))}")
+    if seen.before.get("state") != "Invited":  # an earlier request on the shared session changed it
+        raise Unjudgeable(f"the session is {seen.before.get('state')}, not Invited: {operation} cannot be judged on it")
     if operation in capabilities:
         raise NotApplicable(f"this server lists {operation} among an Invited session's capabilities: nothing to refuse")
     assert_refusal(seen, documented_code=2)

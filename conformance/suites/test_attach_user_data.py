@@ -7,7 +7,7 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 from __future__ import annotations
 
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
@@ -25,11 +25,14 @@ SCENARIOS = {
     "attach_first": Scenario(
         lambda gws, s: gws.observe(s, ATTACH, expected={"originator": (user_data.CHANGE_REPORTED,)})
     ),
-    "attach_without_user_data": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData"})),
-    "attach_a_list": Scenario(
-        lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData", "userData": ["gwsConformance"]})
+    "attach_without_user_data": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData"}), shares=REFUSED_WHEN_CHATTING
     ),
-    "attach_when_invited": Scenario(lambda gws, s: gws.attempt(s, ATTACH), takes=INVITED),
+    "attach_a_list": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "AttachUserData", "userData": ["gwsConformance"]}),
+        shares=REFUSED_WHEN_CHATTING,
+    ),
+    "attach_when_invited": Scenario(lambda gws, s: gws.attempt(s, ATTACH), takes=INVITED, shares=REFUSED_WHEN_INVITED),
 }
 
 

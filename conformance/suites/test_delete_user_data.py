@@ -7,7 +7,7 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 from __future__ import annotations
 
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import ErrorCause, Unjudgeable, requirement
 from conformance.suites import user_data
@@ -20,9 +20,14 @@ DELETE = {"operationName": "DeleteUserData", "keys": list(DELETED)}
 
 SCENARIOS = {
     "delete": Scenario(lambda gws, s: user_data.observe_change(gws, s, DELETE)),
-    "delete_without_keys": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData"})),
-    "delete_a_string": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData", "keys": DELETED[0]})),
-    "delete_when_invited": Scenario(lambda gws, s: gws.attempt(s, DELETE), takes=INVITED),
+    "delete_without_keys": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData"}), shares=REFUSED_WHEN_CHATTING
+    ),
+    "delete_a_string": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "DeleteUserData", "keys": DELETED[0]}),
+        shares=REFUSED_WHEN_CHATTING,
+    ),
+    "delete_when_invited": Scenario(lambda gws, s: gws.attempt(s, DELETE), takes=INVITED, shares=REFUSED_WHEN_INVITED),
 }
 
 

@@ -11,7 +11,7 @@ that no other key changed.
 from __future__ import annotations
 
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import expect, requirement
 from conformance.redaction import register_own_content
@@ -30,10 +30,15 @@ SCENARIOS = {
         lambda gws, s: user_data.observe_change(gws, s, {"operationName": "SetDisposition", "disposition": DISPOSITION})
     ),
     "disposition_missing": Scenario(
-        lambda gws, s: gws.attempt(s, {"operationName": "SetDisposition", "dispositionKey": KEY})
+        lambda gws, s: gws.attempt(s, {"operationName": "SetDisposition", "dispositionKey": KEY}),
+        shares=REFUSED_WHEN_CHATTING,
     ),
-    "disposition_a_number": Scenario(lambda gws, s: gws.attempt(s, {**WITH_KEY, "disposition": 7})),
-    "disposition_when_invited": Scenario(lambda gws, s: gws.attempt(s, WITH_KEY), takes=INVITED),
+    "disposition_a_number": Scenario(
+        lambda gws, s: gws.attempt(s, {**WITH_KEY, "disposition": 7}), shares=REFUSED_WHEN_CHATTING
+    ),
+    "disposition_when_invited": Scenario(
+        lambda gws, s: gws.attempt(s, WITH_KEY), takes=INVITED, shares=REFUSED_WHEN_INVITED
+    ),
 }
 
 

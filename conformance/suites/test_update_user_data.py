@@ -7,7 +7,7 @@ Clauses: conformance/spec/user_data_clauses.py; how a change is judged: conforma
 from __future__ import annotations
 
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import requirement
 from conformance.redaction import register_own_content
@@ -25,11 +25,14 @@ UPDATE = {"operationName": "UpdateUserData", "userData": UPDATED}
 
 SCENARIOS = {
     "update": Scenario(lambda gws, s: user_data.observe_change(gws, s, UPDATE)),
-    "update_without_user_data": Scenario(lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData"})),
-    "update_a_string": Scenario(
-        lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData", "userData": "gwsConformance"})
+    "update_without_user_data": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData"}), shares=REFUSED_WHEN_CHATTING
     ),
-    "update_when_invited": Scenario(lambda gws, s: gws.attempt(s, UPDATE), takes=INVITED),
+    "update_a_string": Scenario(
+        lambda gws, s: gws.attempt(s, {"operationName": "UpdateUserData", "userData": "gwsConformance"}),
+        shares=REFUSED_WHEN_CHATTING,
+    ),
+    "update_when_invited": Scenario(lambda gws, s: gws.attempt(s, UPDATE), takes=INVITED, shares=REFUSED_WHEN_INVITED),
 }
 
 
