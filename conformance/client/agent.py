@@ -24,16 +24,7 @@ class Agent:
         self.config = config
         self.role = role
         self.account: AgentConfig = account
-        self.rest = GwsRestClient(
-            config.base_url,
-            account.username,
-            account.password.value,
-            tls=config.tls,
-            timeout=config.http_timeout,
-            max_body_bytes=config.max_body_bytes,
-            breaker=breaker,
-            role=role,
-        )
+        self.rest = GwsRestClient.for_account(config, account, breaker)
         self.log = NotificationLog(f"{role} ({account.username})")
         self.bayeux = BayeuxClient(
             self.rest.http,
@@ -110,15 +101,7 @@ def with_discovered_addresses(config: Config) -> Config:
 
 
 def _addressed(config: Config, account: AgentConfig) -> AgentConfig:
-    client = GwsRestClient(
-        config.base_url,
-        account.username,
-        account.password.value,
-        tls=config.tls,
-        timeout=config.http_timeout,
-        max_body_bytes=config.max_body_bytes,
-        role=account.role,
-    )
+    client = GwsRestClient.for_account(config, account)
     try:
         body = client.get("/api/v2/me").body
     except TargetUnreachable:

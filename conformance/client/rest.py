@@ -27,7 +27,7 @@ import certifi
 import httpx
 
 from conformance.client import tap
-from conformance.config import TlsConfig
+from conformance.config import AgentConfig, Config, TlsConfig
 from conformance.errors import ConfigError
 from conformance.redaction import redact_headers, redact_secrets, register_secret
 
@@ -229,6 +229,20 @@ class GwsRestClient:
         self.breaker = breaker or Breaker()
         self._csrf: tuple[str, str] | None = None  # (header name, token)
         self._authenticated = False  # a request of this client was once answered other than "not authenticated"
+
+    @classmethod
+    def for_account(cls, config: Config, account: AgentConfig, breaker: Breaker | None = None) -> GwsRestClient:
+        """The client of one configured agent, with the configuration's TLS, timeouts and bounds."""
+        return cls(
+            config.base_url,
+            account.username,
+            account.password.value,
+            tls=config.tls,
+            timeout=config.http_timeout,
+            max_body_bytes=config.max_body_bytes,
+            breaker=breaker,
+            role=account.role,
+        )
 
     def close(self) -> None:
         self.http.close()

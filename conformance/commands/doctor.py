@@ -167,7 +167,7 @@ class Doctor:
         many of each state as a full run takes (list and doctor count them the same way)."""
         if self.config.source.kind != "existing":
             return
-        from conformance.commands.run import sessions_a_run_takes
+        from conformance.commands.run import sessions_a_full_run_takes
 
         ids = {CHATTING: self.config.source.session_ids, INVITED: self.config.source.invited_session_ids}
         for session_id in (*ids[CHATTING], *ids[INVITED]):
@@ -179,7 +179,7 @@ class Doctor:
                     "list in [source] session_ids (Chatting) and invited_session_ids (Invited) sessions routed "
                     "to agents.originator",
                 )
-        needed = sessions_a_run_takes()
+        needed = sessions_a_full_run_takes()
         for state, key in ((CHATTING, "session_ids"), (INVITED, "invited_session_ids")):
             if len(ids[state]) < needed[state]:
                 raise StepFailed(
@@ -262,9 +262,9 @@ class Doctor:
     def predicts(self) -> None:
         """What a run with this configuration will judge, and what it takes from the source."""
         from conformance.commands.rehearsal import rehearse
-        from conformance.commands.run import sessions_a_run_takes
+        from conformance.commands.run import sessions_a_full_run_takes
 
-        rehearsal, needed = rehearse(self.config), sessions_a_run_takes()
+        rehearsal, needed = rehearse(self.config), sessions_a_full_run_takes()
         judged_must = rehearsal.must_clauses - len(rehearsal.unjudged_must)
         self.ok(
             f"a run judges {rehearsal.judged} of {rehearsal.checks} checks and {judged_must}/{rehearsal.must_clauses} "

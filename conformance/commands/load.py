@@ -134,17 +134,6 @@ def load_mode(config: Config) -> tuple[tuple[tuple[AgentConfig, AgentConfig], ..
     )
 
 
-def load_preflight(config: Config, pairs: tuple[tuple[AgentConfig, AgentConfig], ...]) -> int | None:
-    """As run's: the target answers, and every agent of every pair logs in and may use the SMS API;
-    one line and a documented exit code per problem, before Locust starts."""
-
-    def steps() -> None:
-        Doctor(config, out=lambda line: None).reachable()
-        log_in_each(config, [account for pair in pairs for account in pair])
-
-    return preflight("gws-conformance load", config, steps)
-
-
 def locust_command(args: argparse.Namespace, url: str) -> list[str]:
     command = [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--host", url, "--loglevel", "WARNING"]
     if "--worker" not in args.locust_args:  # a worker takes users and duration from its master
@@ -183,13 +172,16 @@ def run_load(args: argparse.Namespace) -> int:
         server, url = start_serve_process(args.fault)
     else:
         url = config.base_url
-        stop = load_preflight(config, ())  # the target answers: else one line, exit 3
+        # As run's preflight: the target answers (else one line, exit 3), then every agent of
+        # every pair logs in and may use the SMS API (else one line naming it, exit 2).
+        stop = preflight("gws-conformance load", config, Doctor(config, out=lambda line: None).reachable)
         if stop is not None:
             return stop
         pairs, where = load_mode(config)
         if pairs:
             _check_pairs(config, pairs, where, args.users, worker)
-            stop = load_preflight(config, pairs)
+            accounts = [account for pair in pairs for account in pair]
+            stop = preflight("gws-conformance load", config, lambda: log_in_each(config, accounts))
             if stop is not None:
                 return stop
             env[LOAD_CONFIG] = str(args.config.resolve()) if args.config else ""

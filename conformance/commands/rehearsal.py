@@ -89,7 +89,7 @@ def _without_environment_settings() -> Iterator[None]:
 
 def rehearse(config: Config) -> Rehearsal:
     """The suite against the built-in reference server in the shape of ``config``."""
-    from conformance.commands.run import ISOLATED_PYTEST, SUITES
+    from conformance.commands.run import SUITE_ARGUMENTS
     from conformance.server.runner import ReferenceServer
 
     with (
@@ -103,9 +103,7 @@ def rehearse(config: Config) -> Rehearsal:
         results = Path(folder) / "results.json"
         pytest.main(
             [
-                "--pyargs",
-                SUITES,
-                *ISOLATED_PYTEST,
+                *SUITE_ARGUMENTS,
                 "-p",
                 "no:terminal",
                 f"--gws-config={Path(folder) / 'rehearsal.toml'}",

@@ -21,7 +21,7 @@ import pytest
 
 from conformance import options
 from conformance.client import tap
-from conformance.commands.run import ISOLATED_PYTEST, SUITES, _Selection, collected_checks, preflight_run
+from conformance.commands.run import SUITE_ARGUMENTS, _Selection, collected_checks, preflight_run
 from conformance.engine.notation import describe
 from conformance.errors import EXIT_USAGE, UsageError
 from conformance.redaction import redact_content, redact_secrets
@@ -45,12 +45,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def repro_command(args: argparse.Namespace) -> int:
-    known = collected_checks(["--pyargs", SUITES, *ISOLATED_PYTEST])
+    known = collected_checks(list(SUITE_ARGUMENTS))
     if args.check not in known:
         close = difflib.get_close_matches(args.check, known, n=3, cutoff=0.5)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else " (see 'gws-conformance list')"
         raise UsageError(f"no check is named {args.check!r}{hint}")
-    args.page, args.clause = [], []  # preflight reads a run's whole namespace
     stop = preflight_run(args)
     if stop is not None:
         return stop
@@ -60,9 +59,7 @@ def repro_command(args: argparse.Namespace) -> int:
         code = int(
             pytest.main(
                 [
-                    "--pyargs",
-                    SUITES,
-                    *ISOLATED_PYTEST,
+                    *SUITE_ARGUMENTS,
                     "-p",
                     "no:terminal",
                     *options.plugin_arguments(args, REPRO_OPTIONS),

@@ -8,6 +8,7 @@ run from the CLI and a run as a plain pytest plugin (``pytest --pyargs conforman
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import time
@@ -53,6 +54,8 @@ BASE_PYTEST = (
     "no:unraisableexception",
 )
 ISOLATED_PYTEST = (*BASE_PYTEST, "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+# The hand-written checks, isolated as above: what run, list, recheck, repro and a rehearsal give pytest first.
+SUITE_ARGUMENTS = ("--pyargs", SUITES, *ISOLATED_PYTEST)
 # The fuzz suite (not collected by default: its name does not start with test_) and what it needs.
 FUZZ_MODULE = "fuzz_sms_sessions"
 FUZZ_EXAMPLES_ENV = "GWS_CONFORMANCE_FUZZ_EXAMPLES"
@@ -186,7 +189,7 @@ def selection_arguments(args: argparse.Namespace) -> list[str]:
             f"--hypothesis-seed={args.fuzz_seed}",
         ]
     else:
-        arguments = ["--pyargs", SUITES, *ISOLATED_PYTEST]
+        arguments = list(SUITE_ARGUMENTS)
     if args.keyword:
         arguments += ["-k", args.keyword]
     return arguments + options.plugin_arguments(args, SELECTION)
@@ -318,9 +321,7 @@ def recheck_run(args: argparse.Namespace) -> int:
     code = int(
         pytest.main(
             [
-                "--pyargs",
-                SUITES,
-                *ISOLATED_PYTEST,
+                *SUITE_ARGUMENTS,
                 "-p",
                 "no:terminal",
                 "--gws-level",
@@ -390,7 +391,7 @@ def collected_checks(arguments: list[str]) -> list[str]:
 
 def list_checks(args: argparse.Namespace) -> int:
     check_page_names(args.page)
-    items = collected(["--pyargs", SUITES, *ISOLATED_PYTEST, *options.plugin_arguments(args, SELECTION)])
+    items = collected([*SUITE_ARGUMENTS, *options.plugin_arguments(args, SELECTION)])
     if args.level:
         items = [item for item in items if (found := clause_of(item)) and found.level.value == args.level]
     if not items:
@@ -417,12 +418,16 @@ def list_checks(args: argparse.Namespace) -> int:
     return 0
 
 
+@functools.cache
+def sessions_a_full_run_takes() -> dict[str, int]:
+    """:func:`sessions_a_run_takes` of every check, collected once per process (doctor asks twice)."""
+    return sessions_a_run_takes()
+
+
 def sessions_a_run_takes(items: list[pytest.Item] | None = None) -> dict[str, int]:
     """The sessions of each state a run of ``items`` (default: every check) takes from the source,
     the calibration's included."""
-    needed = dict(
-        sessions_needed(scenarios_of(items if items is not None else collected(["--pyargs", SUITES, *ISOLATED_PYTEST])))
-    )
+    needed = dict(sessions_needed(scenarios_of(items if items is not None else collected(list(SUITE_ARGUMENTS)))))
     needed[CHATTING] = needed.get(CHATTING, 0) + CALIBRATION_SESSIONS
     needed.setdefault(INVITED, 0)
     return needed
