@@ -103,3 +103,16 @@ def test_a_baseline_forgives_its_own_failures_and_no_new_one(runs, run_cli):
     )  # fmt: skip
     assert other.returncode == 1, other.stdout[-3000:]
     assert "NEW FAILURE" in other.stdout and "sms.consult.endpoint: pass -> fail" in other.stdout
+
+
+def test_a_baseline_that_judged_nothing_cannot_make_a_run_of_nothing_green():
+    """Every check errored in the baseline and errors again: known failures, yet still exit 3."""
+    from conformance.engine.verdicts import Verdict
+    from conformance.report.results import CheckRecord, RunRecord
+
+    run = RunRecord()
+    for n in range(3):
+        run.checks[f"c{n}"] = CheckRecord(f"c{n}", "sms.consult.notify.order", "MUST", phases={"call": "error"})
+    assert all(c.verdict is Verdict.ERROR for c in run.checks.values())
+    known = list(run.checks)
+    assert run.exit_code(allow_stale=False, known=known, known_unjudged=["sms.consult.notify.order"]) == 3

@@ -33,7 +33,7 @@ import pytest
 import conformance
 from conformance.engine.recording import Entry
 from conformance.engine.verdicts import Verdict, combine, exit_code
-from conformance.errors import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, UsageError
+from conformance.errors import EXIT_FAILED, EXIT_INCOMPLETE, EXIT_OK, EXIT_UNREACHABLE, UsageError
 from conformance.redaction import redact_secrets
 from conformance.report.waivers import Gap
 from conformance.spec.clauses import CLAUSES
@@ -148,7 +148,10 @@ class RunRecord:
         """The verdicts' exit code; a run that would pass but left a MUST clause unjudged that no
         gap accepts is incomplete (4), and one whose gap is stale fails as a stale waiver does.
         The ``known`` failures and ``known_unjudged`` clauses (those of an accepted baseline run)
-        count as waived failures and accepted gaps."""
+        count as waived failures and accepted gaps; a run in which no check could run stays exit 3
+        whatever the baseline (a baseline that judged nothing cannot make nothing green)."""
+        if exit_code((c.verdict for c in self.checks.values()), allow_stale=allow_stale) == EXIT_UNREACHABLE:
+            return EXIT_UNREACHABLE
         code = exit_code(
             (Verdict.WAIVED if c.id in known else c.verdict for c in self.checks.values()), allow_stale=allow_stale
         )
