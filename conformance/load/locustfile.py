@@ -26,7 +26,7 @@ import gevent
 import httpx
 from locust import User, constant, events, task
 from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
+from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
 from conformance.client.agent import Agent, with_discovered_addresses
 from conformance.client.rest import tls_options
@@ -150,9 +150,10 @@ class AgentPair(User):
                 context={},
             )
         COLLECTOR.add(kind, samples, violations)
-        if COLLECTOR.reached(UNTIL) and self.environment.runner is not None:
+        if isinstance(self.environment.runner, LocalRunner) and COLLECTOR.reached(UNTIL):
             # Counted, not timed: the run time stays a cap. Quit from a greenlet of its own: stopping
-            # the users kills this one, which must not be the one quitting.
+            # the users kills this one, which must not be the one quitting. (Distributed: the master
+            # counts what its workers report, below.)
             gevent.spawn(self.environment.runner.quit)
 
     def on_stop(self) -> None:
@@ -172,6 +173,8 @@ WORKERS_MESSAGE = "gws-conformance-workers"
 
 @events.init.add_listener
 def _on_init(environment: Environment, **kwargs: Any) -> None:
+    if isinstance(environment.runner, MasterRunner):
+        MASTER.append(environment.runner)
     if isinstance(environment.runner, WorkerRunner):
 
         def told(environment: Environment, msg: Any, **kwargs: Any) -> None:
@@ -188,6 +191,11 @@ def _send_to_master(client_id: str, data: dict[str, Any], **kwargs: Any) -> None
 @events.worker_report.add_listener
 def _received_from_worker(client_id: str, data: dict[str, Any], **kwargs: Any) -> None:
     COLLECTOR.merge(data.get("gws_conformance"), client_id)
+    if MASTER and COLLECTOR.reached(UNTIL):  # --until-cycles, counted over every worker
+        gevent.spawn(MASTER[0].quit)
+
+
+MASTER: list[MasterRunner] = []  # this process's master runner, in distributed mode
 
 
 @events.quitting.add_listener

@@ -183,7 +183,8 @@ class Collector:
         ]
 
     def reached(self, count: int) -> bool:
-        """Every cycle kind completed at least ``count`` times (in this process)."""
+        """Every cycle kind completed at least ``count`` times (in this process; on a master, over what
+        its workers reported)."""
         return count > 0 and all(self.by_kind.get(kind, 0) >= count for kind in CYCLES)
 
     def write(self, results: Mapping[str, Any], report_dir: Path) -> None:
