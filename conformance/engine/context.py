@@ -74,6 +74,9 @@ class Conformance:
         self.deadline = deadline
         self._live = live
         self._unobservable = calibration.unobservable() if live is not None else None
+        # The sessions the consultant was consulted into, with that Consult, the session's owner and
+        # whether the join was announced: the scenarios sharing such a session (AMONG_AGENTS) consult once.
+        self._among_agents: dict[str, tuple[Exchange, str | None, bool]] = {}
 
     @property
     def live(self) -> LiveTarget:
@@ -342,7 +345,8 @@ class Conformance:
     ) -> Observation:
         """As :meth:`observe`, on a session into which the originator first consulted the
         consultant: the pages that say who receives a message (all participants, or the agents
-        only) are judged at that other agent, since no page says whether the sender gets its own."""
+        only) are judged at that other agent, since no page says whether the sender gets its own.
+        The scenarios sharing a session (:data:`AMONG_AGENTS`) consult once, the first of them."""
         self.observable()
         target = self.target("consultant", "uri")
         handle = session.handle
@@ -351,6 +355,19 @@ class Conformance:
     def _observe_among_agents(
         self, handle: SessionHandle, target: RoleTarget, body: object, expected: Mapping[str, Sequence[Expected]]
     ) -> Observation:
+        if handle.id not in self._among_agents:
+            self._consult_the_consultant(handle, target)
+        consult, owner, joined = self._among_agents[handle.id]
+        before, log_before = self.session_state(handle.id)
+        stage = self.stage(handle.id, owner, announced=joined)
+        stage.settle(participants=("originator", "consultant"))
+        seen = self.send_on_stage(stage, body, expected, before, log_before, owner)
+        seen.setup = [consult, *stage.markers]  # the originator's requests before its own: one client session's
+        return seen
+
+    def _consult_the_consultant(self, handle: SessionHandle, target: RoleTarget) -> None:
+        """The originator consults the consultant into the session, once per session: the scenarios
+        that share it (one after the other) find the consultant there."""
         originator = self.live.agents["originator"]
         owner = only_agent(self.session_state(handle.id)[0])
         mark, sent_at = originator.log.mark(), time.monotonic()
@@ -379,13 +396,7 @@ class Conformance:
             )
             is not None
         )
-        before, log_before = self.session_state(handle.id)
-        stage = self.stage(handle.id, owner, announced=joined)
-        stage.settle(participants=("originator", "consultant"))
-        setup = [consult, *stage.markers]  # the originator's requests before its own: one client session's
-        seen = self.send_on_stage(stage, body, expected, before, log_before, owner)
-        seen.setup = setup
-        return seen
+        self._among_agents[handle.id] = (consult, owner, joined)
 
     def follow_up(self, consult: Observation, role: str, body: object, awaited: Awaited) -> Observation:
         """After ``consult``, ``role`` sends ``body``; then each role in ``awaited`` waits (with the

@@ -56,12 +56,18 @@ class Scenario:
 
 
 # The sessions that the scenarios of every page share when a correct server refuses their request
-# and they judge only that request (Conformance.attempt reads the session before and after it):
-# a refusal leaves the session as it was, so they take turns on one session instead of one each.
-# Only requests that, wrongly taken, cannot end the session or change its state share one (a
-# message, a user data change): a Complete, Accept, Reject or Transfer keeps a session of its own.
+# (or only reads) and they judge only that request (each reads the session before and after it): a
+# refusal leaves the session as it was, so they take turns on one session instead of one each. Only
+# requests that, wrongly taken, cannot end the session or take it from the originator share one (a
+# message, a user data change, a Consult, Invite or Intrude without a valid target or mode, an Accept
+# of a Chatting session): a Complete, Reject or Transfer keeps a session of its own.
 REFUSED_WHEN_CHATTING = "requests refused on a Chatting session"
 REFUSED_WHEN_INVITED = "requests refused on an Invited session"
+# The session into which the originator consults the consultant once, for the messages judged at
+# that other agent (Conformance.observe_among_agents): a message leaves the session Chatting with
+# both agents in it, and each scenario judges only what follows its own request (a stage settled
+# after the one before).
+AMONG_AGENTS = "messages among agents, on a Chatting session with the consultant"
 
 
 def fixture_scenarios(name: str, scenarios: Mapping[str, Scenario]) -> list[str]:
@@ -185,22 +191,28 @@ class Scheduler:
     def launch(self, gws: Any, pages: Mapping[str, Mapping[str, Scenario]]) -> dict[str, Scenarios]:
         """Start ``pages`` (module prefix -> its selected scenarios); every page's scenarios go at once.
 
-        Submission order is declared order, and an ``after`` must name an earlier scenario of its
-        page that comes after nothing itself: what it waits for was submitted, so started, before
-        it, and never waits itself (no deadlock in a bounded pool)."""
+        The shared sessions' turns go first (each a chain of scenarios one after the other: the
+        longest tasks, which must not start last), then the other scenarios in declared order. An
+        ``after`` must name an earlier scenario of its page that comes after nothing itself and
+        shares no session: what it waits for was submitted, so started, before it, and never waits
+        itself (no deadlock in a bounded pool)."""
         futures: dict[str, dict[str, Future[Any]]] = {prefix: {} for prefix in pages}
         groups: dict[str, list[tuple[str, str, Scenario]]] = {}
+        turns: list[Callable[[], None]] = []  # one per shared session
         tasks: list[Callable[[], None]] = []
         for prefix, scenarios in pages.items():
             order = list(scenarios)
             for name, scenario in scenarios.items():
                 needed = scenario.after
                 if needed is not None and (
-                    needed not in scenarios or order.index(needed) > order.index(name) or scenarios[needed].after
+                    needed not in scenarios
+                    or order.index(needed) > order.index(name)
+                    or scenarios[needed].after
+                    or scenarios[needed].shares
                 ):
                     raise ValueError(
                         f"scenario {name!r} must come after a scenario listed before it that comes after "
-                        f"nothing, not {needed!r}"
+                        f"nothing and shares no session, not {needed!r}"
                     )
                 futures[prefix][name] = Future()
                 if scenario.shares is None:
@@ -208,10 +220,10 @@ class Scheduler:
                 else:
                     if scenario.shares not in groups:
                         groups[scenario.shares] = []
-                        tasks.append(self._group(gws, groups[scenario.shares], futures))
+                        turns.append(self._group(gws, groups[scenario.shares], futures))
                     groups[scenario.shares].append((prefix, name, scenario))
         with self._lock:
-            for task in tasks:  # FIFO: in submission order
+            for task in (*turns, *tasks):  # FIFO: in submission order
                 self._pool.submit(task)
         return {
             prefix: Scenarios(self._recorder, prefix, futures[prefix], scenarios) for prefix, scenarios in pages.items()

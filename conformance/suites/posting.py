@@ -18,7 +18,13 @@ from typing import Any
 from conformance.engine.judge import Expected
 from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, REFUSED_WHEN_INVITED, Scenario, scenario_fixture
+from conformance.engine.scheduling import (
+    AMONG_AGENTS,
+    REFUSED_WHEN_CHATTING,
+    REFUSED_WHEN_INVITED,
+    Scenario,
+    scenario_fixture,
+)
 from conformance.engine.sessions import INVITED
 from conformance.engine.verdicts import NotApplicable, Unjudgeable, Violation, expect
 from conformance.redaction import register_own_content
@@ -80,7 +86,8 @@ class PostingPage:
         posted_without_param and posted_with_wrong_type."""
         scenarios = {
             "posted": Scenario(
-                lambda gws, s: gws.observe_among_agents(s, self.body(), expected={"consultant": (self.announced,)})
+                lambda gws, s: gws.observe_among_agents(s, self.body(), expected={"consultant": (self.announced,)}),
+                shares=AMONG_AGENTS,
             ),
             "posted_when_invited": Scenario(
                 lambda gws, s: gws.attempt(s, self.body()), takes=INVITED, shares=REFUSED_WHEN_INVITED
@@ -91,10 +98,12 @@ class PostingPage:
             # An Agents page's operation is in the capabilities only with another agent in the session.
             if self.spec.visibility == "Agents":
                 scenarios["posted_without_param"] = Scenario(
-                    lambda gws, s: gws.observe_among_agents(s, {"operationName": self.operation}, expected={})
+                    lambda gws, s: gws.observe_among_agents(s, {"operationName": self.operation}, expected={}),
+                    shares=AMONG_AGENTS,
                 )
                 scenarios["posted_with_wrong_type"] = Scenario(
-                    lambda gws, s: gws.observe_among_agents(s, self.body(**{param: WRONG_TYPE}), expected={})
+                    lambda gws, s: gws.observe_among_agents(s, self.body(**{param: WRONG_TYPE}), expected={}),
+                    shares=AMONG_AGENTS,
                 )
             else:
                 scenarios["posted_without_param"] = Scenario(

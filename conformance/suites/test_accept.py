@@ -19,7 +19,7 @@ from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected
 from conformance.engine.notation import names
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Lease, Scenario, Scenarios, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, Lease, Scenario, Scenarios, scenario_fixture
 from conformance.engine.sessions import CHATTING, INVITED
 from conformance.engine.stage import carries_message, status_change
 from conformance.engine.verdicts import Unjudgeable, expect, requirement
@@ -70,7 +70,9 @@ SCENARIOS = {
     "accept_with_bad_save_lar": Scenario(
         lambda gws, s: _accept(gws, s, {"nickname": NICKNAME, "saveLAR": "yes"}, documented=False), takes=INVITED
     ),
-    "accept_when_chatting": Scenario(lambda gws, s: _accept(gws, s, {"nickname": NICKNAME}, documented=False)),
+    "accept_when_chatting": Scenario(
+        lambda gws, s: _accept(gws, s, {"nickname": NICKNAME}, documented=False), shares=REFUSED_WHEN_CHATTING
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from conformance.engine.context import Conformance
 from conformance.engine.judge import Expected, judge_sequence, ordering_violation
 from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation, RoleTarget
-from conformance.engine.scheduling import Lease, Scenario, Scenarios, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, Lease, Scenario, Scenarios, scenario_fixture
 from conformance.engine.stage import (
     PARTICIPANT_JOINS,
     is_join,
@@ -127,14 +127,18 @@ SCENARIOS = {
     "consult_by_path": Scenario(lambda gws, s: _consult(gws, s, gws.target("consultant", "path"))),
     "consult_through_queue[uri]": Scenario(lambda gws, s: _consult(gws, s, gws.target("queue", "uri"))),
     "consult_through_queue[path]": Scenario(lambda gws, s: _consult(gws, s, gws.target("queue", "path"))),
+    # refused: each takes its turn on a session shared with other refusals
     "consult_to_unknown_target": Scenario(
-        lambda gws, s: _consult(gws, s, gws.unknown_user_target(), expected=CONSULT_FAILURE)
+        lambda gws, s: _consult(gws, s, gws.unknown_user_target(), expected=CONSULT_FAILURE),
+        shares=REFUSED_WHEN_CHATTING,
     ),
     "consult_to_unavailable_agent": Scenario(
-        lambda gws, s: _consult(gws, s, gws.target("third", "uri"), expected=CONSULT_FAILURE)
+        lambda gws, s: _consult(gws, s, gws.target("third", "uri"), expected=CONSULT_FAILURE),
+        shares=REFUSED_WHEN_CHATTING,
     ),
     "consult_without_target": Scenario(
-        lambda gws, s: gws.observe(s, {"operationName": "Consult"}, expected={"originator": ()})
+        lambda gws, s: gws.observe(s, {"operationName": "Consult"}, expected={"originator": ()}),
+        shares=REFUSED_WHEN_CHATTING,
     ),
     # (defined below, with the checks that judge them)
     "transfer_after_consult": Scenario(lambda gws, s: _transfer_after_consult(gws, s)),

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from conformance.client.rest import Exchange
 from conformance.engine.notation import names
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, Scenario, scenario_fixture
 from conformance.engine.verdicts import ErrorCause, Unjudgeable, expect, requirement
 from conformance.redaction import register_own_content
 from conformance.suites.judging import assert_refusal, schema_problems
@@ -42,7 +42,8 @@ def _queries(whole: list[Mapping[str, Any]]) -> list[Mapping[str, str]]:
     ]
 
 
-SCENARIOS = {"paged": Scenario(lambda gws, s: gws.page_through_log(s, TEXTS, _queries))}
+# Paging reads what it posted and leaves the session Chatting: it takes its turn on a shared session.
+SCENARIOS = {"paged": Scenario(lambda gws, s: gws.page_through_log(s, TEXTS, _queries), shares=REFUSED_WHEN_CHATTING)}
 
 
 paged = scenario_fixture("paged")

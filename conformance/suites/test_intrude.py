@@ -18,7 +18,7 @@ from typing import Any
 
 from conformance.engine.context import Conformance
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Lease, Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, Lease, Scenario, scenario_fixture
 from conformance.engine.stage import session_arrivals, status_change
 from conformance.engine.verdicts import expect, requirement
 from conformance.suites.judging import (
@@ -62,7 +62,7 @@ def _intruded(
 
 SCENARIOS = {
     **{f"intrude[{mode}]": Scenario(partial(_intrude, mode=mode)) for mode in MODES},
-    "intrude_with_an_unknown_mode": Scenario(lambda gws, s: _intrude(gws, s, "Spy")),
+    "intrude_with_an_unknown_mode": Scenario(lambda gws, s: _intrude(gws, s, "Spy"), shares=REFUSED_WHEN_CHATTING),
     "intrude_in_a_session_not_handled": Scenario(lambda gws, s: _intrude(gws, s, "Monitor", completed_first=True)),
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 from conformance.engine.context import Conformance
 from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation, RoleTarget
-from conformance.engine.scheduling import Lease, Scenario, scenario_fixture
+from conformance.engine.scheduling import REFUSED_WHEN_CHATTING, Lease, Scenario, scenario_fixture
 from conformance.engine.stage import PARTICIPANT_JOINS, is_participants_updated
 from conformance.engine.verdicts import NotApplicable, Unjudgeable, expect, requirement
 from conformance.suites.judging import (
@@ -47,7 +47,7 @@ SCENARIOS = {
     "invite_by_path": Scenario(lambda gws, s: _invite(gws, s, gws.target("consultant", "path"))),
     "invite_through_queue[uri]": Scenario(lambda gws, s: _invite(gws, s, gws.target("queue", "uri"))),
     "invite_through_queue[path]": Scenario(lambda gws, s: _invite(gws, s, gws.target("queue", "path"))),
-    "invite_without_target": Scenario(lambda gws, s: _invite(gws, s, None)),
+    "invite_without_target": Scenario(lambda gws, s: _invite(gws, s, None), shares=REFUSED_WHEN_CHATTING),
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.engine.notation import body as said
 from conformance.engine.observation import Observation
-from conformance.engine.scheduling import Scenario, scenario_fixture
+from conformance.engine.scheduling import AMONG_AGENTS, REFUSED_WHEN_CHATTING, Scenario, scenario_fixture
 from conformance.engine.verdicts import expect, requirement
 from conformance.spec.pages import page
 from conformance.suites.judging import assert_accepted, messages_in, schema_problems
@@ -22,9 +22,11 @@ from conformance.suites.posting import PostingPage
 MESSAGE = PostingPage(page("send-message"), "gws-conformance: read me back")
 
 SCENARIOS = {
-    "listed": Scenario(lambda gws, s: gws.list_held_session(s)),
+    # a read leaves the session as it was: it takes its turn on a shared one
+    "listed": Scenario(lambda gws, s: gws.list_held_session(s), shares=REFUSED_WHEN_CHATTING),
     "announced_and_logged": Scenario(
-        lambda gws, s: gws.observe_among_agents(s, MESSAGE.body(), expected={"consultant": (MESSAGE.announced,)})
+        lambda gws, s: gws.observe_among_agents(s, MESSAGE.body(), expected={"consultant": (MESSAGE.announced,)}),
+        shares=AMONG_AGENTS,
     ),
 }
 
