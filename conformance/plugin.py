@@ -59,7 +59,15 @@ from conformance.internals import (
 from conformance.redaction import redact_secrets
 from conformance.report import html
 from conformance.report.compare import BASELINE, compare, verdicts_of
-from conformance.report.results import COVERAGE, RunRecord, load_results, manifest, now, write_results
+from conformance.report.results import (
+    COVERAGE,
+    RunRecord,
+    load_results,
+    manifest,
+    now,
+    unaccepted_unjudged,
+    write_results,
+)
 from conformance.report.waivers import Gap, Waiver, judge, load_gaps, load_waivers, waiver_for
 from conformance.spec import pages
 from conformance.spec.clauses import Clause
@@ -349,6 +357,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed, yellow=allowed)
         for check in stale:
             terminalreporter.line(f"{check.waiver['note'] if check.waiver else ''}  ({check.id})")
+    comparison = config.stash.get(BASELINE, None)
+    unjudged = unaccepted_unjudged(config.stash.get(COVERAGE, {}), comparison.known_unjudged if comparison else ())
+    if unjudged and not _is_worker(config):  # why a run in which nothing failed exits 4
+        terminalreporter.section("MUST clauses judged by no check: the run is incomplete", red=True)
+        for clause in unjudged:
+            terminalreporter.line(f"{clause}: every check of it skipped or errored; a [[gap]] accepts it")
     results = option(config, options.RESULTS)
     if results and state.run.checks and not _is_worker(config):
         terminalreporter.write_sep("-", f"results: {results}")

@@ -231,3 +231,26 @@ def test_a_command_sources_session_on_another_topic_is_found_whatever_the_source
         "on /v2/me/** it arrives on channel /v2/me/smssessions"
     ), lines
     assert fix == '      fix: set sms_topic = "/v2/me/smssessions"'
+
+
+def test_the_prediction_knows_an_existing_source_has_no_customer_probe(server, tmp_path):
+    """Enough existing sessions of both states, and no probe (an existing source has none): the
+    doctor foresees the checks that skip for want of one and the MUST clauses only they judge."""
+    from conformance.commands.run import sessions_a_full_run_takes
+
+    def made(state: str) -> str:
+        body = {"agent": "alice", "customer": {"nickname": "C", "phoneNumber": "+1"}, "text": "Hi", "state": state}
+        return httpx.post(f"{server.base_url}/conformance/v1/smssessions", json=body).json()["id"]
+
+    needed = sessions_a_full_run_takes()
+    chatting, invited = ([made(state) for _ in range(needed[state])] for state in ("Chatting", "Invited"))
+    source = (
+        f'[source]\nkind = "existing"\nsession_ids = {json.dumps(chatting)}\n'
+        f"invited_session_ids = {json.dumps(invited)}\n"
+    )
+    code, lines = doctor(tmp_path, config_for(server.base_url, server.app.agents_listing(), PAIR) + source)
+    assert code == 0, lines
+    assert any(re.fullmatch(r"note  \d+ check\(s\) skip without source.probe_command", line) for line in lines), lines
+    unjudged = next(line for line in lines if line.startswith("note  MUST clauses no check would judge: "))
+    assert "sms.send-message.customer" in unjudged
+    assert not any("skip without source.invited_session_ids" in line for line in lines), lines

@@ -35,12 +35,14 @@ def provision(base_url: str, state: str = "Chatting") -> str:
     ).json()["id"]
 
 
+ROLES = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave", "supervisor": "erin"}
+
+
 def agents_toml(server) -> str:
     listing = {a["username"]: a for a in server.app.agents_listing()["agents"]}
-    roles = {"originator": "alice", "consultant": "bob", "third": "carol", "no_feature": "dave", "supervisor": "erin"}
     queue = server.app.agents_listing()["queues"][0]
     text = f'target = "{server.base_url}"\n'
-    for role, name in roles.items():
+    for role, name in ROLES.items():
         text += (
             f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
             f'uri = "{listing[name]["userUri"]}"\npath = "{listing[name]["userPath"]}"\n'
@@ -178,3 +180,64 @@ def test_a_probe_printing_what_the_phone_schema_does_not_allow_is_named_with_the
     phone = 'echo \'[{"type": "Text", "direction": "sent", "text": "hi"}, {"type": "Text", "nickname": "Ann"}]\''
     config.source.probe_command = phone
     assert len(CommandSource(config)._probe("S1")()) == 2  # what a phone shows, no participantId: taken
+
+
+GATEWAY_KEY = "sms-gateway-key"
+# The out-of-band tools of a GWS without the test-only API, which hold its key: an SMS gateway that
+# makes an inbound SMS arrive for an agent (offered to it: Invited, as a routed SMS is), counting
+# each injection in a file beside it, and the customer's phone.
+INJECT_SCRIPT = """
+import pathlib, sys, httpx
+url, key, agent = sys.argv[1:4]
+httpx.post(url + "/conformance/v1/smssessions", headers={"X-Conformance-Test-Api-Key": key}, json={
+    "agent": agent, "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi", "state": "Invited",
+}).raise_for_status()
+with (pathlib.Path(__file__).parent / "injected.txt").open("a") as count:
+    count.write(agent + "\\n")
+"""
+PROBE_SCRIPT = """
+import json, sys, httpx
+url, key, session = sys.argv[1:4]
+phone = url + "/conformance/v1/smssessions/" + session + "/customer"
+answer = httpx.get(phone, headers={"X-Conformance-Test-Api-Key": key}).raise_for_status()
+print(json.dumps(answer.json()["messages"]))
+"""
+
+
+@pytest.mark.slow
+def test_a_gws_without_the_test_api_is_judged_whole_from_usernames_and_a_command_source(tmp_path):
+    """The reference server behind a front that answers 404 under /conformance/v1 (as a GWS does),
+    configured as a team would: each agent by username and password variable only (uri and path
+    are discovered), the queue (which no page lets a client discover), and a command source with
+    its probe. Every check is judged and passes, the run exits 0, and the gateway was asked for at
+    most 40 sessions: exactly what the suite says a full run takes."""
+    from conformance.commands.run import sessions_a_full_run_takes
+    from conformance.commands.serve import start_serve_process
+
+    process, url = start_serve_process(hide_test_api=GATEWAY_KEY)
+    try:
+        assert httpx.get(f"{url}/conformance/v1/agents").status_code == 404
+        queue = httpx.get(f"{url}/conformance/v1/agents", headers={"X-Conformance-Test-Api-Key": GATEWAY_KEY}).json()[
+            "queues"
+        ][0]
+        (tmp_path / "inject.py").write_text(INJECT_SCRIPT)
+        (tmp_path / "probe.py").write_text(PROBE_SCRIPT)
+        config = f'target = "{url}"\n'
+        for role, name in ROLES.items():
+            config += f'[agents.{role}]\nusername = "{name}"\npassword_env = "PW_{name.upper()}"\n'
+        config += (
+            f'[queue]\nuri = "{queue["queueUri"]}"\npath = "{queue["queuePath"]}"\nname = "{queue["name"]}"\n'
+            'members = ["consultant", "third"]\n'
+            '[source]\nkind = "command"\n'
+            f"command = {json.dumps(f'{sys.executable} inject.py {url} {GATEWAY_KEY} {{agent}}')}\n"
+            f"probe_command = {json.dumps(f'{sys.executable} probe.py {url} {GATEWAY_KEY} {{session_id}}')}\n"
+        )
+        code, outcome = run(tmp_path, config)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert code == 0 and set(outcome.values()) == {"passed"} and len(outcome) >= 200, [
+        (name, why) for name, why in outcome.items() if why != "passed"
+    ]
+    injected = len((tmp_path / "injected.txt").read_text().splitlines())
+    assert injected == sum(sessions_a_full_run_takes().values()) <= 40

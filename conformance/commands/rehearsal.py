@@ -1,13 +1,15 @@
 """What a run will judge with a configuration, before it runs: a rehearsal.
 
 Which checks skip, and which MUST clauses no check would judge, depends on what the
-configuration gives (the optional agents, the queue and its name): the checks decide it as they
-run (a :class:`~conformance.engine.verdicts.NotApplicable` naming its key), so no table of "what
-each check needs" is kept beside them. The rehearsal asks the checks themselves: the suite runs
-against the built-in reference server, given the same agent roles and the same parts of the
-queue as the configuration, and its results say what skips with which key and what goes
-unjudged. What the target itself decides (a capability it does not list, a refusal in the
-response instead of a notification) is not foreseen: only what the configuration decides.
+configuration gives (the optional agents, the queue and its name, whether the source offers a
+customer probe and Invited sessions): the checks decide it as they run (a
+:class:`~conformance.engine.verdicts.NotApplicable` naming its key), so no table of "what each
+check needs" is kept beside them. The rehearsal asks the checks themselves: the suite runs
+against the built-in reference server, given the same agent roles, the same parts of the queue
+and a source that offers what the configuration's offers (a probe, Invited sessions), and its
+results say what skips with which key and what goes unjudged. What the target itself decides (a
+capability it does not list, a refusal in the response instead of a notification) is not
+foreseen: only what the configuration decides.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import tomlkit
 
 from conformance.config import ENV_PREFIX, Config, QueueConfig
+from conformance.engine.sessions import CHATTING, INVITED
 from conformance.report.results import load_results
 
 
@@ -52,7 +56,31 @@ def _shaped(config: Config, reference: Config) -> Config:
     return dataclasses.replace(reference, agents=agents, queue=queue)
 
 
-def _toml(config: Config) -> str:
+def _source(config: Config, base_url: str, originator: str) -> dict[str, object]:
+    """The rehearsal's session source: the reference one (a probe, sessions of both states) where
+    the configured source offers as much, else sessions made on the reference server and given as
+    an existing source (no probe; Invited ones only where the configured source gives them)."""
+    from conformance.commands.run import sessions_a_full_run_takes
+
+    source = config.source
+    if source.kind == "reference" or (source.kind == "command" and source.probe_command):
+        return {"kind": "reference"}
+    needed = sessions_a_full_run_takes()
+    offers_invited = source.kind == "command" or bool(source.invited_session_ids)
+    with httpx.Client(base_url=base_url) as client:
+
+        def made(state: str, count: int) -> list[str]:
+            body = {"agent": originator, "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "state": state}
+            return [str(client.post("/conformance/v1/smssessions", json=body).json()["id"]) for _ in range(count)]
+
+        return {
+            "kind": "existing",
+            "session_ids": made(CHATTING, needed[CHATTING]),
+            "invited_session_ids": made(INVITED, needed[INVITED] if offers_invited else 0),
+        }
+
+
+def _toml(config: Config, source: dict[str, object]) -> str:
     document = tomlkit.document()
     document["target"] = config.base_url
     document["deadline"] = config.deadline
@@ -70,7 +98,7 @@ def _toml(config: Config) -> str:
         document["queue"] = {
             key: value for key, value in (("uri", queue.uri), ("path", queue.path), ("name", queue.name)) if value
         } | {"members": list(queue.members)}
-    document["source"] = {"kind": "reference"}
+    document["source"] = source
     return tomlkit.dumps(document)
 
 
@@ -99,7 +127,8 @@ def rehearse(config: Config) -> Rehearsal:
     ):
         reference = config.with_reference_server(server.base_url, server.app.agents_listing())
         shaped = _shaped(config, reference)
-        (Path(folder) / "rehearsal.toml").write_text(_toml(shaped), encoding="utf-8")
+        source = _source(config, server.base_url, shaped.agents["originator"].username)
+        (Path(folder) / "rehearsal.toml").write_text(_toml(shaped, source), encoding="utf-8")
         results = Path(folder) / "results.json"
         pytest.main(
             [

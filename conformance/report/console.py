@@ -33,7 +33,7 @@ import pytest
 from conformance.engine.verdicts import Verdict, clause_of, combine
 from conformance.redaction import redact_secrets
 from conformance.report.compare import BASELINE, lines
-from conformance.report.results import COVERAGE, clause_coverage
+from conformance.report.results import COVERAGE, clause_coverage, unaccepted_unjudged
 from conformance.report.waivers import load_waivers
 
 PROGRESS_EVERY = 10.0  # seconds between progress lines in a log
@@ -172,8 +172,7 @@ class Console:
         self.baseline(session.config)
         must = coverage.get("MUST", {})
         comparison = session.config.stash.get(BASELINE, None)
-        accepted = [*must.get("accepted", []), *(comparison.known_unjudged if comparison else [])]
-        unjudged = [c for c in must.get("unjudged", []) if c not in accepted]
+        unjudged = unaccepted_unjudged(coverage, comparison.known_unjudged if comparison else ())
         if unjudged:
             self.line(
                 f"UNJUDGED  {len(unjudged)} MUST clause(s) judged by no check (every check skipped or errored): "

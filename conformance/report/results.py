@@ -224,6 +224,14 @@ def clause_coverage(
     return coverage
 
 
+def unaccepted_unjudged(coverage: Mapping[str, dict[str, Any]], known: Sequence[str] = ()) -> list[str]:
+    """The MUST clauses of ``coverage`` judged by no check that no gap accepts and that a baseline
+    did not already leave unjudged (``known``): what makes a run incomplete (exit 4)."""
+    must = coverage.get("MUST", {})
+    accepted = {*must.get("accepted", []), *known}
+    return [c for c in must.get("unjudged", []) if c not in accepted]
+
+
 def _count(values: Iterable[str]) -> dict[str, int]:
     counts = {v.value: 0 for v in Verdict}
     for value in values:
