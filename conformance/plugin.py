@@ -357,8 +357,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.section("stale waivers" + (" (allowed)" if allowed else ""), red=not allowed, yellow=allowed)
         for check in stale:
             terminalreporter.line(f"{check.waiver['note'] if check.waiver else ''}  ({check.id})")
-    comparison = config.stash.get(BASELINE, None)
-    unjudged = unaccepted_unjudged(config.stash.get(COVERAGE, {}), comparison.known_unjudged if comparison else ())
+    comparison, coverage = config.stash.get(BASELINE, None), config.stash.get(COVERAGE, None)
+    unjudged = unaccepted_unjudged(coverage or {}, comparison.known_unjudged if comparison else ())
     if unjudged and not _is_worker(config):  # why a run in which nothing failed exits 4
         terminalreporter.section("MUST clauses judged by no check: the run is incomplete", red=True)
         for clause in unjudged:
