@@ -15,7 +15,7 @@ from conformance.report.results import load_results
 from conformance.server.faults import benign, breaking
 
 
-@pytest.mark.slow
+@pytest.mark.slow(weight=10)  # the longest test by far: it starts first
 def test_selftest_catches_every_fault_and_passes_every_benign_variation(tmp_path, run_cli):
     result = run_cli("selftest", "--report-dir", "selftest", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
