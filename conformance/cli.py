@@ -17,7 +17,8 @@ Each subcommand lives beside the code it drives and contributes itself through a
     load     conformance under load                                  (conformance.commands.load)
 
 Exit codes (conformance.errors) shared by every subcommand: 0 success, 1 a check or validation
-failed, 2 usage or configuration error, 3 target unreachable / nothing could run.
+failed, 2 usage or configuration error, 3 target unreachable / nothing could run, 4 incomplete (a
+MUST clause judged by no check). README.md says which command gives which.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gws-conformance",
         description="Conformance suite for the GWS API v2 SMS Session API.",
-        epilog="Exit codes: 0 ok, 1 failed, 2 usage/configuration error, 3 target unreachable.",
+        epilog=(
+            "Exit codes: 0 ok, 1 failed, 2 usage/configuration error, 3 target unreachable or nothing could run, "
+            "4 incomplete (a MUST clause judged by no check)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

@@ -123,16 +123,16 @@ def test_a_step_slowed_past_a_short_load_is_not_green(tmp_path, run_cli):
 
 
 def test_the_concurrency_only_fault_is_caught_by_load_and_not_by_a_run(tmp_path, run_cli):
-    """Counted, not timed: 30 configured pairs put 60 agents online (the fault shows past 40) on a
-    GWS without the test-only API, and the load stops once 30 cycles of each kind completed, most
-    of them begun with every user logged in."""
+    """Counted, not timed: 10 configured pairs put 20 agents online (the fault shows past 12, a
+    plain run has under ten) on a GWS without the test-only API, and the load stops once 10 cycles
+    of each kind completed, most of them begun with every user logged in."""
     fault = "consult-notifications-swapped-under-load"
     plain = run_cli("run", "--", "--gws-fault", fault, cwd=tmp_path / ".")
     assert plain.returncode == 0, plain.stdout[-2000:]
     with gws_without_test_api(fault) as url:
-        configure_pairs(tmp_path, url, 30)
+        configure_pairs(tmp_path, url, 10)
         loaded = run_cli(
-            "load", "--config", "gws.toml", "--users", "30", "--until-cycles", "30", "--max-time", "120", cwd=tmp_path
+            "load", "--config", "gws.toml", "--users", "10", "--until-cycles", "10", "--max-time", "120", cwd=tmp_path
         )
     assert loaded.returncode == 1, loaded.stdout[-3000:]
     results = _results(tmp_path / "reports")

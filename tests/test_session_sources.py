@@ -185,22 +185,24 @@ def test_a_probe_printing_what_the_phone_schema_does_not_allow_is_named_with_the
 GATEWAY_KEY = "sms-gateway-key"
 # The out-of-band tools of a GWS without the test-only API, which hold its key: an SMS gateway that
 # makes an inbound SMS arrive for an agent (offered to it: Invited, as a routed SMS is), counting
-# each injection in a file beside it, and the customer's phone.
+# each injection in a file beside it, and the customer's phone. The standard library only: each
+# is a process of its own, run once per session and once per look at the phone.
 INJECT_SCRIPT = """
-import pathlib, sys, httpx
+import json, pathlib, sys, urllib.request
 url, key, agent = sys.argv[1:4]
-httpx.post(url + "/conformance/v1/smssessions", headers={"X-Conformance-Test-Api-Key": key}, json={
-    "agent": agent, "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi", "state": "Invited",
-}).raise_for_status()
+body = {"agent": agent, "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "text": "Hi", "state": "Invited"}
+request = urllib.request.Request(url + "/conformance/v1/smssessions", data=json.dumps(body).encode(), headers={
+    "X-Conformance-Test-Api-Key": key, "Content-Type": "application/json"})
+urllib.request.urlopen(request).close()
 with (pathlib.Path(__file__).parent / "injected.txt").open("a") as count:
     count.write(agent + "\\n")
 """
 PROBE_SCRIPT = """
-import json, sys, httpx
+import json, sys, urllib.request
 url, key, session = sys.argv[1:4]
 phone = url + "/conformance/v1/smssessions/" + session + "/customer"
-answer = httpx.get(phone, headers={"X-Conformance-Test-Api-Key": key}).raise_for_status()
-print(json.dumps(answer.json()["messages"]))
+with urllib.request.urlopen(urllib.request.Request(phone, headers={"X-Conformance-Test-Api-Key": key})) as answer:
+    print(json.dumps(json.load(answer)["messages"]))
 """
 
 

@@ -145,7 +145,7 @@ PROBE_BLIND = define(
 # Appears only under concurrency: a plain run has fewer agents online at once than this (under ten);
 # a load has two per simulated user, all online from its start to its end, so whether the fault
 # shows depends on how many users the load has, not on how fast the machine turns its cycles.
-LOAD_THRESHOLD = 40
+LOAD_THRESHOLD = 12
 SWAPPED_UNDER_LOAD = define(
     "consult-notifications-swapped-under-load",
     "sms.consult.notify.order",
