@@ -125,7 +125,9 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder = Recorder(replaying=replayed["recordings"] if replayed else None)
     config.stash[_STATE] = state = RunState(recorder, waivers, gaps, baseline=baseline)
     if not _is_worker(config):
-        config.pluginmanager.register(_ReportCollector(state), "gws-conformance-collector")
+        config.pluginmanager.register(
+            _ReportCollector(state, bool(getattr(config.option, "htmlpath", None))), "gws-conformance-collector"
+        )
         if option(config, options.RESULTS):
             config.pluginmanager.register(_HtmlColumns(), "gws-conformance-html-columns")
 
@@ -325,8 +327,9 @@ class _ReportCollector:
     """Collects the run from the reports (on the xdist controller, or in a plain run), and gives
     pytest-html, which reads each report after this hook, the check's requirement and transcript."""
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, html_report: bool) -> None:
         self.state = state
+        self.html_report = html_report  # without one (a selftest's run, recheck to JSON) nothing is rendered
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         from pytest_html import extras
@@ -334,7 +337,7 @@ class _ReportCollector:
         from conformance.spec.clauses import clause
 
         check = self.state.run.add(report)
-        if check is None or report.when != "teardown" or check.clause is None:
+        if check is None or report.when != "teardown" or check.clause is None or not self.html_report:
             return
         check_fields(report).extras = [
             *getattr(report, "extras", []),
