@@ -1,6 +1,9 @@
 """Hostile targets (conformance.server.hostile): against each, a run ends in a verdict in bounded
 time, writes complete reports, prints a clear closing line and leaks no secret. Timeouts are
-shortened here to keep CI fast; benchmarks/hostile_targets.py measures each with the defaults."""
+shortened here to keep CI fast, and each run judges two pages that between them take every path
+to the target (logins and the stream, a session of its own, the shared sessions, every kind of
+request, the customer probe); benchmarks/hostile_targets.py measures each on every page with the
+defaults."""
 
 import base64
 import time
@@ -22,6 +25,7 @@ PASSWORDS = {name: f"{name}-pass" for name in ("alice", "bob", "carol", "dave")}
 SECRETS = [*PASSWORDS.values(), *(base64.b64encode(f"{n}:{p}".encode()).decode() for n, p in PASSWORDS.items())]
 
 pytestmark = pytest.mark.slow  # every test here runs the suite end to end
+PAGES = ("--page", "consult", "--page", "send-message")
 
 
 # Stopped before its checks (the preflight's first exchange runs out of time): no reports, see below.
@@ -32,7 +36,7 @@ BEFORE_THE_CHECKS = ("slow-drip-everything",)
 def test_a_hostile_target_ends_in_a_verdict_with_complete_reports_and_no_secret(tmp_path, run_cli, name):
     with ReferenceServer(hostile=name) as server:
         started = time.monotonic()
-        result = run_cli("run", "--target", server.base_url, cwd=tmp_path, env=SHORT)
+        result = run_cli("run", "--target", server.base_url, *PAGES, cwd=tmp_path, env=SHORT)
         seconds = time.monotonic() - started
     lines = result.stdout.splitlines()
     expected = (0,) if name == "echo-headers" else (1, 3)  # an echo breaks no clause: it may only leak nothing
