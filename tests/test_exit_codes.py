@@ -88,18 +88,28 @@ def test_selftest_usage_mistakes_are_one_line_and_exit_2(tmp_path, run_cli, argu
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "reports").exists()
 
 
+def test_a_selftest_deadline_that_is_no_time_is_an_argument_error(tmp_path, run_cli):
+    """As every argument argparse refuses: the command's usage, then the error on one line; no run starts
+    (before, each run failed inside on its own pytest usage error, and the selftest exited 1)."""
+    result = run_cli("selftest", "--deadline", "0", cwd=tmp_path)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and lines[0].startswith("usage: gws-conformance selftest "), result.stderr
+    assert lines[-1] == "gws-conformance selftest: error: argument --deadline: expected a positive number, got 0"
+    assert not (tmp_path / "reports").exists()
+
+
 def test_selftest_exits_1_when_the_correct_server_does_not_pass(tmp_path, run_cli):
-    """A deadline no server can keep: the correct server's run fails, which the selftest must
-    not call green (the benign runs are what proves the suite fair)."""
+    """Runs told to listen on a topic the server never publishes on (GWS_CONFORMANCE_SMS_TOPIC,
+    which each run's configuration reads): the correct server's checks cannot judge, which the
+    selftest must not call green (the benign runs are what proves the suite fair)."""
     result = run_cli(
         "selftest",
         "--fault",
         "update-user-data-response-not-gws",
-        "--deadline",
-        "0.001",
         "--report-dir",
         "st",
         cwd=tmp_path,
+        env={"GWS_CONFORMANCE_SMS_TOPIC": "/v2/me/nothing-is-published-here"},
     )
     assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout.splitlines()[0].startswith("gws-conformance selftest: 2 runs, ")

@@ -34,6 +34,7 @@ import pytest
 from conformance.commands.run import ISOLATED_PYTEST, SUITES, make_report_dir
 from conformance.engine.verdicts import ErrorCause
 from conformance.errors import EXIT_FAILED, EXIT_OK, UsageError
+from conformance.options import positive_number
 from conformance.report.results import load_results
 from conformance.spec.clauses import CLAUSES
 
@@ -235,7 +236,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--deadline",
-        type=float,
+        type=positive_number,
         default=1.0,
         metavar="SECONDS",
         help="notification deadline of each run (default 1: faults that lose notifications "
