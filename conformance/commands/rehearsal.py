@@ -28,7 +28,7 @@ import pytest
 import tomlkit
 
 from conformance.config import ENV_PREFIX, Config, QueueConfig
-from conformance.engine.sessions import CHATTING, INVITED
+from conformance.engine.sessions import CHATTING, INVITED, provision
 from conformance.report.results import load_results
 
 
@@ -70,8 +70,7 @@ def _source(config: Config, base_url: str, originator: str) -> dict[str, object]
     with httpx.Client(base_url=base_url) as client:
 
         def made(state: str, count: int) -> list[str]:
-            body = {"agent": originator, "customer": {"nickname": "C", "phoneNumber": "+15550100"}, "state": state}
-            return [str(client.post("/conformance/v1/smssessions", json=body).json()["id"]) for _ in range(count)]
+            return [str(provision(client, originator, state, number)["id"]) for number in range(1, count + 1)]
 
         return {
             "kind": "existing",

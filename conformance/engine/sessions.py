@@ -51,6 +51,24 @@ class SessionSource(Protocol):
     def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle: ...
 
 
+def provision(http: httpx.Client, username: str, state: str, number: int) -> Mapping[str, Any]:
+    """A session the reference server's test-only API makes for ``username`` in ``state`` (the
+    ``number``-th customer's): its answer, with the session's ``id`` and ``notifications``."""
+    response = http.post(
+        "/conformance/v1/smssessions",
+        json={
+            "agent": username,
+            "state": state,
+            "text": f"Hello, I need help ({number})",
+            "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"},
+        },
+    )
+    body = response.json()
+    if body.get("statusCode") != 0:
+        raise RuntimeError(f"the reference server could not provision a session: {body}")
+    return body
+
+
 class ReferenceSource:
     """Sessions provisioned by the reference server's test-only API, routed to the agent, Chatting."""
 
@@ -61,19 +79,7 @@ class ReferenceSource:
         self._deadline = config.deadline
 
     def new_session(self, agent: Agent, state: str = CHATTING) -> SessionHandle:
-        number = next(self._numbers)
-        response = self._http.post(
-            "/conformance/v1/smssessions",
-            json={
-                "agent": agent.account.username,
-                "state": state,
-                "text": f"Hello, I need help ({number})",
-                "customer": {"nickname": f"Customer{number}", "phoneNumber": f"+1555000{number:04d}"},
-            },
-        )
-        body = response.json()
-        if body.get("statusCode") != 0:
-            raise RuntimeError(f"the reference server could not provision a session: {body}")
+        body = provision(self._http, agent.account.username, state, next(self._numbers))
         session_id = body["id"]
         announced = self.announced and _arrived(
             agent, session_id, body["notifications"], deadline=time.monotonic() + self._deadline
