@@ -10,9 +10,10 @@ import json
 import pytest
 
 import conformance.server.runner  # noqa: F401  (defines every switch of the server)
-from conformance.commands.selftest import SwitchRun, summarize
+from conformance.commands.selftest import SwitchRun, pages_judging, summarize
 from conformance.report.results import load_results
-from conformance.server.faults import benign, breaking
+from conformance.server.faults import CATALOGUE, benign, breaking
+from conformance.spec import pages
 
 
 @pytest.mark.slow(weight=10)  # the longest test by far: it starts first
@@ -65,6 +66,18 @@ def test_errors_catch_only_a_fault_declared_unobservable():
         "crashes", "sms.consult.notify.order", unobservable=True, **{**erroring, "causes": {"c": "crash"}}
     )
     assert crashed.caught_by() == []
+
+
+def test_a_fault_is_judged_where_it_acts_and_a_variation_everywhere():
+    """A fault of a cross-cutting clause that acts on a few pages only is judged there; every
+    page it names is a documented page; variations and the correct server are judged on every page."""
+    declared = {name: fault for name, fault in CATALOGUE.items() if fault.pages}
+    assert declared and all(f.clause and f.clause.startswith("sms.common.") for f in declared.values())
+    assert all(page in pages.BY_SLUG for fault in declared.values() for page in fault.pages)
+    assert pages_judging(CATALOGUE["accept-reference-id-mismatch"]) == ["accept"]
+    assert pages_judging(CATALOGUE["consult-notifications-swapped"]) == ["consult"]
+    assert pages_judging(CATALOGUE["reference-id-repeated"]) == []  # every page
+    assert pages_judging(None) == [] and all(pages_judging(v) == [] for v in benign().values())
 
 
 def test_a_late_notification_is_named_late(tmp_path, run_cli):

@@ -36,6 +36,7 @@ from conformance.engine.verdicts import ErrorCause
 from conformance.errors import EXIT_FAILED, EXIT_OK, UsageError
 from conformance.options import positive_number
 from conformance.report.results import load_results
+from conformance.server.faults import CATALOGUE, Fault
 from conformance.spec.clauses import CLAUSES
 
 CORRECT = "(correct server)"
@@ -86,15 +87,20 @@ class SwitchRun:
         return [f"{c}: {v}" for c, v in self.verdicts.items() if v in NOT_PASSING] if self.benign else []
 
 
-def pages_judging(clause: str | None) -> list[str]:
-    """The pages whose checks judge ``clause``: its own page (sms.<page>.*), or every page for a
-    cross-cutting clause (sms.common.*) and for the correct server and benign variations, which
-    must pass everything. A fault's collateral is then reported within its own page."""
-    page = clause.split(".")[1] if clause else "common"
+def pages_judging(fault: Fault | None) -> list[str]:
+    """The pages a fault is judged on: those it declares it acts on, else its clause's own page
+    (sms.<page>.*), else (a cross-cutting clause, sms.common.*) every page; every page for the
+    correct server (None) and the benign variations, which must pass everything. A fault's
+    collateral is then reported within those pages."""
+    if fault is None or fault.benign:
+        return []
+    if fault.pages:
+        return list(fault.pages)
+    page = fault.clause.split(".")[1] if fault.clause else "common"
     return [] if page == "common" else [page]
 
 
-def _suite_arguments(switch: str, clause: str | None, results: Path, deadline: float) -> list[str]:
+def _suite_arguments(switch: str, fault: Fault | None, results: Path, deadline: float) -> list[str]:
     arguments = [
         "--pyargs",
         SUITES,
@@ -109,7 +115,7 @@ def _suite_arguments(switch: str, clause: str | None, results: Path, deadline: f
     ]
     if switch != CORRECT:
         arguments += ["--gws-fault", switch]
-    return arguments + [f"--gws-page={page}" for page in pages_judging(clause)]
+    return arguments + [f"--gws-page={page}" for page in pages_judging(fault)]
 
 
 def _judge_in_child(arguments: list[str], deadline: float, log: Path) -> None:
@@ -173,12 +179,11 @@ def selftest(
 
     while waiting or running:
         while waiting and len(running) < jobs:
-            index, (switch, clause, _) = waiting.pop(0)
+            index, (switch, _, _) = waiting.pop(0)
             results, log = files(index)
             results.unlink(missing_ok=True)
-            process = fork.Process(
-                target=_judge_in_child, args=(_suite_arguments(switch, clause, results, deadline), deadline, log)
-            )
+            arguments = _suite_arguments(switch, CATALOGUE.get(switch), results, deadline)
+            process = fork.Process(target=_judge_in_child, args=(arguments, deadline, log))
             process.start()
             running[process.sentinel] = (process, index, time.monotonic())
         ready = multiprocessing.connection.wait(list(running), timeout=5.0)
@@ -262,7 +267,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def selftest_command(args: argparse.Namespace) -> int:
     import conformance.server.runner  # noqa: F401  (defines every switch of the server)
-    from conformance.server.faults import CATALOGUE, benign, breaking
+    from conformance.server.faults import benign, breaking
 
     if args.jobs < 1:
         raise UsageError("--jobs: expected at least 1")

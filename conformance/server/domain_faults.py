@@ -16,7 +16,10 @@ SWAPPED = define(
     "NewMessages (the join) is sent before ParticipantsUpdated",
 )
 JOIN_DUPLICATED = define(
-    "consult-join-duplicated", "sms.common.notify.once", "the NewMessages that announces the join is sent twice"
+    "consult-join-duplicated",
+    "sms.common.notify.once",
+    "the NewMessages that announces the join is sent twice",
+    pages=("consult",),
 )
 JOIN_MISSING = define(
     "consult-join-missing",
@@ -67,7 +70,10 @@ CAPABILITIES_MISSING = define(
     "the agent-only capabilities are not added while a consult goes on",
 )
 INDEX_REUSED = define(
-    "message-index-reused", "sms.common.notify.index", "the consultant's join reuses the index of the previous message"
+    "message-index-reused",
+    "sms.common.notify.index",
+    "the consultant's join reuses the index of the previous message",
+    pages=("consult",),
 )
 SECONDS_IN_SECONDS = define(
     "timestamp-seconds-in-seconds", "sms.common.timestamp", "timestampSeconds is sent in seconds, not milliseconds"
@@ -206,11 +212,13 @@ REJECT_REFERENCE_MISMATCH = define(
     "reject-reference-mismatch",
     "sms.common.reference-id.match",
     "Reject's StatusChange carries the referenceId of another request, not the Reject's",
+    pages=("reject",),
 )
 ACCEPT_REFERENCE_MISMATCH = define(
     "accept-reference-id-mismatch",
     "sms.common.reference-id.match",
     "Accept's StatusChange carries the response's referenceId + 1",
+    pages=("accept",),
 )
 REJECT_STILL_INVITED = define(
     "reject-status-still-invited", "sms.reject.notify.status", "Reject's StatusChange shows the session still Invited"
@@ -222,6 +230,7 @@ REJECT_WITHOUT_REFERENCE = define(
     "reject-notification-without-reference-id",
     "sms.common.reference-id.notify",
     "Reject's StatusChange carries no referenceId",
+    pages=("reject",),
 )
 COMPLETE_SILENT = define(
     "complete-not-notified", "sms.complete.notify.status", "Complete ends the session without a StatusChange"
@@ -297,6 +306,7 @@ INVITE_INDEX_REUSED = define(
     "invite-join-index-reused",
     "sms.common.notify.index",
     "the invited agent's ParticipantJoined reuses the index of the previous message",
+    pages=("invite",),
 )
 INVITE_HIDDEN = define(
     "invite-customer-not-told",

@@ -30,6 +30,9 @@ class Fault:
     unobservable: bool = False  # hides the notifications themselves: caught by checks erroring, not failing
     under_load: bool = False  # appears only under concurrency: caught by ``gws-conformance load``, not by a run
     implies: tuple[str, ...] = ()  # other switches it turns on with it (a mode made of several)
+    # Where a fault of a cross-cutting clause (sms.common.*) acts, when that is one or a few pages
+    # (page slugs): the selftest judges it there only. Empty: its clause's page, every page for sms.common.*.
+    pages: tuple[str, ...] = ()
 
     @property
     def benign(self) -> bool:
@@ -40,11 +43,17 @@ CATALOGUE: dict[str, Fault] = {}
 
 
 def define(
-    name: str, clause: str | None, summary: str, *, unobservable: bool = False, under_load: bool = False
+    name: str,
+    clause: str | None,
+    summary: str,
+    *,
+    unobservable: bool = False,
+    under_load: bool = False,
+    pages: tuple[str, ...] = (),
 ) -> Fault:
     if name in CATALOGUE:
         raise ValueError(f"fault {name!r} is defined twice")
-    fault = Fault(name, clause, summary, unobservable, under_load)
+    fault = Fault(name, clause, summary, unobservable, under_load, pages=pages)
     CATALOGUE[name] = fault
     return fault
 

@@ -167,6 +167,7 @@ SEND_URL_REFERENCE_REPEATED = define(
     "send-url-reference-id-repeated",
     "sms.common.reference-id.unique",
     "an accepted SendUrl answers the referenceId of the agent's previous accepted request on the session",
+    pages=("send-url",),
 )
 ANNOUNCED_TWICE = define(
     "messages-announced-twice",
