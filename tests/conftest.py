@@ -1,15 +1,19 @@
 """What the project's own tests share: running the command line as a user would."""
 
 import os
+import pickle
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import filelock
 import pytest
 
 CliRunner = Callable[..., subprocess.CompletedProcess]
+MadeOnce = Callable[[str, Callable[[Path], Any]], Any]
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +32,44 @@ def run_cli() -> CliRunner:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def made_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> MadeOnce:
+    """``made_once(name, make)``: ``make(folder)`` called once in the whole test run, whichever
+    xdist worker asks first; the others wait for it and get its (pickled) value and the same
+    folder. For what several tests share and costs a whole run of the suite to make: as a module
+    fixture alone, each worker that runs one of those tests would make it again (xdist's
+    ``--dist loadgroup``, which would keep them on one worker, no longer groups under pytest 9.2)."""
+    # every worker's base temp lies in the run's own folder; without xdist, that folder is the run's
+    root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+
+    def get(name: str, make: Callable[[Path], Any]) -> Any:
+        made = root / f"{name}.pickle"
+        with filelock.FileLock(root / f"{name}.lock"):
+            if not made.exists():
+                folder = root / name
+                folder.mkdir()
+                made.write_bytes(pickle.dumps(make(folder)))
+            return pickle.loads(made.read_bytes())
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def default_run(made_once: MadeOnce, run_cli: CliRunner) -> tuple[subprocess.CompletedProcess, Path]:
+    """``gws-conformance run`` with no argument (reports in ``<folder>/reports``), and its folder."""
+    return made_once("default-run", lambda folder: (run_cli("run", cwd=folder), folder))
+
+
+@pytest.fixture(scope="session")
+def swapped_run(made_once: MadeOnce, run_cli: CliRunner) -> tuple[subprocess.CompletedProcess, Path]:
+    """A whole run against a server that sends Consult's join before ParticipantsUpdated (two
+    checks fail, every other passes), and its folder."""
+    return made_once(
+        "swapped-run",
+        lambda folder: (run_cli("run", "--fault", "consult-notifications-swapped", cwd=folder), folder),
+    )
 
 
 def junit_verdicts(junit: Path) -> dict[str, str]:

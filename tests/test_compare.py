@@ -55,14 +55,17 @@ def test_the_same_verdicts_are_no_change():
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory, run_cli):
+def runs(made_once, run_cli):
     """A clean and a faulty run of the Consult page."""
-    folder = tmp_path_factory.mktemp("runs")
-    clean = run_cli("run", "--page", "consult", "--report-dir", "clean", cwd=folder)
-    assert clean.returncode == 0, clean.stdout[-2000:] + clean.stderr[-2000:]
-    faulty = run_cli("run", "--page", "consult", "--report-dir", "faulty", "--fault", ORDER_FAULT, cwd=folder)
-    assert faulty.returncode == 1, faulty.stdout[-2000:] + faulty.stderr[-2000:]
-    return folder
+
+    def make(folder):
+        clean = run_cli("run", "--page", "consult", "--report-dir", "clean", cwd=folder)
+        assert clean.returncode == 0, clean.stdout[-2000:] + clean.stderr[-2000:]
+        faulty = run_cli("run", "--page", "consult", "--report-dir", "faulty", "--fault", ORDER_FAULT, cwd=folder)
+        assert faulty.returncode == 1, faulty.stdout[-2000:] + faulty.stderr[-2000:]
+        return folder
+
+    return made_once("consult-runs", make)
 
 
 def test_diff_names_the_new_failure_and_exits_non_zero(runs, run_cli):

@@ -7,10 +7,10 @@ from conformance.report.results import load_results
 ONE_SCREEN = 50  # lines
 
 
-def test_a_failing_run_fits_one_screen_and_names_check_clause_and_kind(tmp_path, run_cli):
-    result = run_cli("run", "--", "--gws-fault", "consult-notifications-swapped", cwd=tmp_path)
+def test_a_failing_run_fits_one_screen_and_names_check_clause_and_kind(swapped_run):
+    result, folder = swapped_run
     lines = result.stdout.splitlines()
-    checks = len(load_results(tmp_path / "reports" / "results.json")["checks"])
+    checks = len(load_results(folder / "reports" / "results.json")["checks"])
     assert result.returncode == 1 and len(lines) <= ONE_SCREEN, result.stdout
     assert lines[0] == f"gws-conformance: {checks} checks"
     assert (
@@ -29,6 +29,8 @@ def test_errors_of_one_cause_are_printed_once(tmp_path, run_cli):
         "run",
         "--deadline",
         "1",
+        "--page",
+        "consult",
         "--",
         "--gws-fault",
         "notifications-on-wrong-topic",

@@ -55,9 +55,10 @@ def test_post_bodies_are_told_apart_by_operation_name(body, valid):
 
 
 @pytest.fixture(scope="module")
-def fuzz_run(tmp_path_factory, run_cli):
-    workdir = tmp_path_factory.mktemp("fuzz")
-    return run_cli("run", "--fuzz", "--fuzz-seed", SEED, cwd=workdir), workdir / "reports"
+def fuzz_run(made_once, run_cli):
+    return made_once(
+        "fuzz-run", lambda workdir: (run_cli("run", "--fuzz", "--fuzz-seed", SEED, cwd=workdir), workdir / "reports")
+    )
 
 
 def test_the_reference_server_passes_the_fuzz_suite_with_a_fixed_seed(fuzz_run):

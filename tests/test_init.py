@@ -98,9 +98,12 @@ def ci_steps(name: str) -> tuple[list[str], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def wheel_of_a_fresh_clone(tmp_path_factory) -> Path:
+def wheel_of_a_fresh_clone(made_once) -> Path:
     """The suite as a team keeps it: a fresh clone of this repository, built into a wheel."""
-    folder = tmp_path_factory.mktemp("clone")
+    return made_once("wheel", _wheel_of_a_fresh_clone)
+
+
+def _wheel_of_a_fresh_clone(folder: Path) -> Path:
     root = Path(__file__).resolve().parents[1]
     subprocess.run(["git", "clone", "-q", str(root), str(folder / "src")], check=True, timeout=120)
     built = subprocess.run(

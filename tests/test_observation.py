@@ -9,6 +9,7 @@ pytestmark = pytest.mark.slow  # every test here runs the suite end to end
 
 
 def verdicts(run_cli, tmp_path, observation: str, *faults: str) -> tuple[dict[str, str], dict]:
+    """Every page against the correct server; the Consult page, where they act, against Consult's faults."""
     arguments = [argument for fault in faults for argument in ("--gws-fault", fault)]
     report_dir = tmp_path / observation
     run_cli(
@@ -17,6 +18,7 @@ def verdicts(run_cli, tmp_path, observation: str, *faults: str) -> tuple[dict[st
         "2",
         "--report-dir",
         str(report_dir),
+        *(["--page", "consult"] if faults else []),
         "--",
         *arguments,
         cwd=tmp_path,

@@ -77,7 +77,9 @@ def test_the_detector_sees_a_payload_that_runs(chromium, tmp_path):
 
 
 def test_server_strings_show_as_text_and_never_run(chromium, run_cli, tmp_path):
-    result = run_cli("run", "--deadline", "1", "--", "--gws-fault", "html-in-server-strings", cwd=tmp_path)
+    result = run_cli(
+        "run", "--deadline", "1", "--page", "consult", "--", "--gws-fault", "html-in-server-strings", cwd=tmp_path
+    )
     assert result.returncode == 1, result.stdout[-2000:]  # the fault is caught ...
     report = tmp_path / "reports" / "report.html"
     dom = dom_after_scripts(chromium, report, tmp_path / "profile")
@@ -86,12 +88,12 @@ def test_server_strings_show_as_text_and_never_run(chromium, run_cli, tmp_path):
     screenshot(chromium, report, tmp_path / "profile", "report-with-html-payloads.png")
 
 
-def test_the_report_of_a_default_run_renders(chromium, run_cli, tmp_path):
-    result = run_cli("run", cwd=tmp_path)
+def test_the_report_of_a_default_run_renders(chromium, default_run, tmp_path):
+    result, folder = default_run
     assert result.returncode == 0, result.stdout[-2000:]
-    report = tmp_path / "reports" / "report.html"
+    report = folder / "reports" / "report.html"
     dom = dom_after_scripts(chromium, report, tmp_path / "profile")
-    checks = len(load_results(tmp_path / "reports" / "results.json")["checks"])
+    checks = len(load_results(folder / "reports" / "results.json")["checks"])
     assert "Compliance matrix" in dom and f"{checks} checks in" in dom and f"{checks} pass" in dom
     assert all(f'data-verdict="{v}"' in dom for v in ("pass", "fail", "warn", "error", "skip", "waived", "stale"))
     assert dom.count('data-verdict="pass">Passed</td>') == checks  # the rows speak our verdicts
@@ -99,7 +101,7 @@ def test_the_report_of_a_default_run_renders(chromium, run_cli, tmp_path):
 
 
 def test_a_warning_is_a_warn_row_and_the_filters_hide_by_verdict(chromium, run_cli, tmp_path):
-    result = run_cli("run", "--", "--gws-fault", "refusal-with-http-200", cwd=tmp_path)
+    result = run_cli("run", "--page", "consult", "--", "--gws-fault", "refusal-with-http-200", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     dom = dom_after_scripts(chromium, tmp_path / "reports" / "report.html", tmp_path / "profile")
     assert 'class="col-result v-warn" data-verdict="warn">XFailed</td>' in dom and "1 warn" in dom
@@ -117,10 +119,10 @@ window.addEventListener('load', () => setTimeout(() => {
 </script>"""
 
 
-def test_a_failure_is_on_the_first_screen_and_the_page_fits_1280_px(chromium, run_cli, tmp_path):
-    result = run_cli("run", "--fault", "consult-notifications-swapped", cwd=tmp_path)
+def test_a_failure_is_on_the_first_screen_and_the_page_fits_1280_px(chromium, swapped_run, tmp_path):
+    result, folder = swapped_run
     assert result.returncode == 1, result.stdout[-2000:]
-    report = tmp_path / "reports" / "report.html"
+    report = folder / "reports" / "report.html"
     measured = tmp_path / "measured.html"
     measured.write_text(report.read_text().replace("</body>", MEASURE + "</body>"))
     dom = browse(chromium, measured, tmp_path / "profile", "--window-size=1280,800", "--dump-dom").stdout

@@ -55,12 +55,13 @@ PASSWORDS = ("alice-pass", "bob-pass", "carol-pass", "dave-pass")
 
 
 @pytest.fixture(scope="module")
-def faulty_run(tmp_path_factory, run_cli):
-    workdir = tmp_path_factory.mktemp("faulty")
-    (workdir / "waivers.toml").write_text(WAIVERS)
-    arguments = [f"--gws-fault={fault}" for fault in FAULTS]
-    result = run_cli("run", "--waivers", "waivers.toml", "--", *arguments, cwd=workdir)
-    return result, workdir / "reports"
+def faulty_run(made_once, run_cli):
+    def make(workdir):
+        (workdir / "waivers.toml").write_text(WAIVERS)
+        arguments = [f"--gws-fault={fault}" for fault in FAULTS]
+        return run_cli("run", "--waivers", "waivers.toml", "--", *arguments, cwd=workdir), workdir / "reports"
+
+    return made_once("faulty-run", make)
 
 
 def verdicts_of(results: dict) -> dict[str, str]:
