@@ -58,6 +58,7 @@ REFERENCE_MISMATCH = define(
     "error-reference-id-mismatch",
     "sms.common.reference-id.echo",
     "the Error notification carries the request's referenceId + 1",
+    pages=("consult",),
 )
 RESPONSE_WITHOUT_REFERENCE = define(
     "consult-response-without-reference-id",

@@ -138,6 +138,7 @@ READ_STALE = define(
     "user-data-read-stale",
     "sms.common.user-data.read-back",
     "GET of a session answers its user data as it was when the session began",
+    pages=("attach-user-data", "update-user-data", "delete-user-data", "set-disposition"),
 )
 
 LIST_WITHOUT_CAPABILITIES = define(
@@ -173,4 +174,14 @@ ANNOUNCED_TWICE = define(
     "messages-announced-twice",
     "sms.common.notify.once",
     "every message a message page adds is announced twice to each agent (NewMessages sent again)",
+    pages=(
+        "send-message",
+        "send-url",
+        "send-custom-notice",
+        "send-to-agents",
+        "send-start-typing",
+        "send-stop-typing",
+        "send-start-typing-to-agents",
+        "send-stop-typing-to-agents",
+    ),
 )
