@@ -3,13 +3,13 @@
 import os
 import pickle
 import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import filelock
+import forked_cli
 import pytest
 
 CliRunner = Callable[..., subprocess.CompletedProcess]
@@ -18,18 +18,12 @@ MadeOnce = Callable[[str, Callable[[Path], Any]], Any]
 
 @pytest.fixture(scope="session")
 def run_cli() -> CliRunner:
-    """``run_cli("run", "--target", url, cwd=dir, env={...})``: gws-conformance in a subprocess."""
+    """``run_cli("run", "--target", url, cwd=dir, env={...})``: gws-conformance in a process of its
+    own (forked, tests/forked_cli.py), with this process's environment and ``env`` over it."""
 
     def run(*arguments: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
-        return subprocess.run(
-            [sys.executable, "-m", "conformance", *arguments],
-            cwd=cwd,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        return forked_cli.run(list(arguments), cwd, environment, timeout=600)
 
     return run
 

@@ -130,8 +130,9 @@ def _judge_in_child(arguments: list[str], deadline: float, log: Path) -> None:
     os._exit(int(pytest.main(arguments)))
 
 
-def _preload() -> None:
-    """What every run imports, imported once before the runs are forked."""
+def preload() -> None:
+    """What every run imports, imported once by a process that forks runs (the selftest, and the
+    project's own tests: tests/forked_cli.py)."""
     import conformance.suites as suites
 
     checks = [f"{SUITES}.{m.name}" for m in pkgutil.iter_modules(suites.__path__) if m.name.startswith("test_")]
@@ -167,7 +168,7 @@ def selftest(
 ) -> list[SwitchRun]:
     """Every switch judged in a child forked from this (single-threaded) process, ``jobs`` at a
     time; ``done`` is told of each run as it ends."""
-    _preload()
+    preload()
     fork = multiprocessing.get_context("fork")
     waiting = list(enumerate(switches))
     running: dict[int, tuple[multiprocessing.process.BaseProcess, int, float]] = {}
