@@ -33,7 +33,7 @@ from conformance import __version__
 from conformance.errors import EXIT_OK, EXIT_USAGE, UsageError
 
 # Modules that provide ``register(subparsers)``; each registered parser sets ``handler``.
-_COMMAND_MODULES = (
+COMMAND_MODULES = (
     "conformance.commands.schema",
     "conformance.commands.serve",
     "conformance.commands.run",
@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in _COMMAND_MODULES:
+    for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -2,6 +2,7 @@
 
 import os
 import pickle
+import shutil
 import subprocess
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
@@ -29,22 +30,27 @@ def run_cli() -> CliRunner:
 
 
 @pytest.fixture(scope="session")
-def made_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> MadeOnce:
+def made_once(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> MadeOnce:
     """``made_once(name, make)``: ``make(folder)`` called once in the whole test run, whichever
     xdist worker asks first; the others wait for it and get its (pickled) value and the same
     folder. For what several tests share and costs a whole run of the suite to make: as a module
     fixture alone, each worker that runs one of those tests would make it again (xdist's
-    ``--dist loadgroup``, which would keep them on one worker, no longer groups under pytest 9.2)."""
-    # every worker's base temp lies in the run's own folder; without xdist, that folder is the run's
-    root = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    ``--dist loadgroup``, which would keep them on one worker, no longer groups under pytest 9.2).
+    A ``make`` that raised leaves nothing behind: the next test to ask makes it again, and sees why."""
+    # an xdist worker's base temp lies in the run's own folder, shared by its workers; else it is the run's
+    worker = hasattr(pytestconfig, "workerinput")
+    root = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
 
     def get(name: str, make: Callable[[Path], Any]) -> Any:
         made = root / f"{name}.pickle"
         with filelock.FileLock(root / f"{name}.lock"):
             if not made.exists():
                 folder = root / name
+                shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir()
-                made.write_bytes(pickle.dumps(make(folder)))
+                partial = made.with_suffix(".partial")
+                partial.write_bytes(pickle.dumps(make(folder)))
+                partial.replace(made)
             return pickle.loads(made.read_bytes())
 
     return get

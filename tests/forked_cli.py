@@ -7,13 +7,13 @@ one per xdist worker) that imported all of that once, as the selftest forks its 
 takes the call's working directory, environment, ``PYTHONPATH`` and arguments, writes its output
 to files and ends with the command's exit code (an uncaught exception: its traceback and 1), as
 ``python -m conformance`` would, non-daemon threads awaited. What only a fresh interpreter shows
-(the ``python -m`` entry point, the installed scripts) stays tested by the tests that start one:
-tests/test_init.py and tests/test_session_sources.py.
+(the ``python -m`` entry point, the installed scripts, a hash seed of its own: the calls of one
+worker share their server's) stays tested by the tests that start one: tests/test_init.py,
+tests/test_session_sources.py, and the runs under xdist that tests/test_run.py makes.
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import resource
@@ -22,18 +22,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conformance.cli import build_parser, main
-from conformance.commands.selftest import preload
-
-# Imported here, so also in the fork server, which imports this module first (set_forkserver_preload).
-build_parser()  # every command's module
-preload()  # what a run imports
-gc.collect()
-gc.freeze()  # what was imported stays out of the children's garbage collections (and unwritten: not copied)
+from conformance.cli import COMMAND_MODULES, main
+from conformance.commands.selftest import preloaded_modules
 
 _FORKSERVER = multiprocessing.get_context("forkserver")
+# By name, as the fork server imports them: it starts on this environment's path, not this
+# process's (which has tests/), and says nothing of a module it cannot import.
+_FORKSERVER.set_forkserver_preload(["conformance.cli", *COMMAND_MODULES, *preloaded_modules()])
 CHILD_CPU = [0.0]  # CPU seconds the calls of this process took (benchmarks/suite_cpu.py reads it)
-_FORKSERVER.set_forkserver_preload([__name__])
 
 
 def _command(arguments: list[str], cwd: str, env: dict[str, str], output: str, errors: str) -> None:
@@ -43,7 +39,7 @@ def _command(arguments: list[str], cwd: str, env: dict[str, str], output: str, e
         os.dup2(file, stream)
         os.close(file)
     sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115  (the process's own stdout)
-    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)  # noqa: SIM115
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)

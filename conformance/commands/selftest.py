@@ -130,14 +130,13 @@ def _judge_in_child(arguments: list[str], deadline: float, log: Path) -> None:
     os._exit(int(pytest.main(arguments)))
 
 
-def preload() -> None:
-    """What every run imports, imported once by a process that forks runs (the selftest, and the
-    project's own tests: tests/forked_cli.py)."""
+def preloaded_modules() -> list[str]:
+    """What every run imports (the plugin, the reference server, the checks), for a process that
+    imports it once and forks runs: the selftest, and the project's own tests (tests/forked_cli.py)."""
     import conformance.suites as suites
 
     checks = [f"{SUITES}.{m.name}" for m in pkgutil.iter_modules(suites.__path__) if m.name.startswith("test_")]
-    for name in ("conformance.plugin", "conformance.server.runner", *checks):
-        importlib.import_module(name)
+    return ["conformance.plugin", "conformance.server.runner", *checks]
 
 
 def _collect(
@@ -168,7 +167,8 @@ def selftest(
 ) -> list[SwitchRun]:
     """Every switch judged in a child forked from this (single-threaded) process, ``jobs`` at a
     time; ``done`` is told of each run as it ends."""
-    preload()
+    for name in preloaded_modules():
+        importlib.import_module(name)
     fork = multiprocessing.get_context("fork")
     waiting = list(enumerate(switches))
     running: dict[int, tuple[multiprocessing.process.BaseProcess, int, float]] = {}
