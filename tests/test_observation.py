@@ -9,7 +9,8 @@ pytestmark = pytest.mark.slow  # every test here runs the suite end to end
 
 
 def verdicts(run_cli, tmp_path, observation: str, *faults: str) -> tuple[dict[str, str], dict]:
-    """Every page against the correct server; the Consult page, where they act, against Consult's faults."""
+    """Every page against the correct server; against faults of Consult's clauses, the Consult page,
+    whose checks they break."""
     arguments = [argument for fault in faults for argument in ("--gws-fault", fault)]
     report_dir = tmp_path / observation
     run_cli(

@@ -7,6 +7,7 @@ with each deviation named where it is taken.
 from __future__ import annotations
 
 from conformance.server import faults as fault_catalogue
+from conformance.spec.pages import MESSAGE_PAGES
 
 define = fault_catalogue.define
 
@@ -74,7 +75,7 @@ INDEX_REUSED = define(
     "message-index-reused",
     "sms.common.notify.index",
     "the consultant's join reuses the index of the previous message",
-    pages=("consult",),
+    pages=("consult", *MESSAGE_PAGES),  # every message page consults first: its log shows the join too
 )
 SECONDS_IN_SECONDS = define(
     "timestamp-seconds-in-seconds", "sms.common.timestamp", "timestampSeconds is sent in seconds, not milliseconds"

@@ -8,7 +8,7 @@ receives it), so most of their faults are one switch per page, built from :data:
 from __future__ import annotations
 
 from conformance.server import faults as fault_catalogue
-from conformance.spec.pages import SMS_PAGES, Page
+from conformance.spec.pages import MESSAGE_PAGES, SMS_PAGES, Page
 
 define = fault_catalogue.define
 
@@ -174,14 +174,5 @@ ANNOUNCED_TWICE = define(
     "messages-announced-twice",
     "sms.common.notify.once",
     "every message a message page adds is announced twice to each agent (NewMessages sent again)",
-    pages=(
-        "send-message",
-        "send-url",
-        "send-custom-notice",
-        "send-to-agents",
-        "send-start-typing",
-        "send-stop-typing",
-        "send-start-typing-to-agents",
-        "send-stop-typing-to-agents",
-    ),
+    pages=MESSAGE_PAGES,
 )

@@ -310,6 +310,7 @@ PAGES: tuple[Page, ...] = (
 
 BY_SLUG: dict[str, Page] = {p.slug: p for p in PAGES}
 SMS_PAGES: tuple[Page, ...] = tuple(p for p in PAGES if p.family == "sms")
+MESSAGE_PAGES: tuple[str, ...] = tuple(p.slug for p in SMS_PAGES if p.message is not None)  # each adds a message
 # Every documented sample (its name under schemas/samples/) and the shape it is valid against.
 SAMPLE_SHAPES: dict[str, str] = {sample: shape for p in PAGES for sample, shape in p.samples.items()}
 
