@@ -80,6 +80,17 @@ def test_a_fault_is_judged_where_it_acts_and_a_variation_everywhere():
     assert pages_judging(None) == [] and all(pages_judging(v) == [] for v in benign().values())
 
 
+@pytest.mark.parametrize("name", sorted(name for name, fault in CATALOGUE.items() if fault.pages))
+def test_a_fault_that_names_its_pages_breaks_no_check_of_its_clause_elsewhere(tmp_path, run_cli, name):
+    """The pages a fault names are where the selftest judges it: every check of its clause that it
+    breaks, on any page, must lie on one of them (else a check would go unproven), and one must."""
+    fault = CATALOGUE[name]
+    run_cli("run", "--clause", fault.clause, "--", "--gws-fault", name, cwd=tmp_path)
+    checks = load_results(tmp_path / "reports" / "results.json")["checks"]
+    broken = {pages.of_module(c["id"].split("::")[0]).slug for c in checks if c["verdict"] in ("fail", "warn")}
+    assert broken and broken <= set(fault.pages), (broken, fault.pages)
+
+
 def test_a_late_notification_is_named_late(tmp_path, run_cli):
     """Whatever came after the deadline but before the end of the originator's stream is named late."""
     result = run_cli(
