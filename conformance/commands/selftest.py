@@ -92,11 +92,11 @@ def pages_judging(fault: Fault | None) -> list[str]:
     (sms.<page>.*), else (a cross-cutting clause, sms.common.*) every page; every page for the
     correct server (None) and the benign variations, which must pass everything. A fault's
     collateral is then reported within those pages."""
-    if fault is None or fault.benign:
+    if fault is None or fault.clause is None:  # the correct server, a benign variation
         return []
     if fault.pages:
         return list(fault.pages)
-    page = fault.clause.split(".")[1] if fault.clause else "common"
+    page = fault.clause.split(".")[1]
     return [] if page == "common" else [page]
 
 
