@@ -222,6 +222,18 @@ def test_selection_by_clause_glob_and_page(tmp_path, run_cli):
     ]
 
 
+def test_a_run_started_in_a_checkout_takes_no_conftest_from_it(tmp_path, run_cli):
+    """pytest loads the conftest.py of the folder it starts in and of its test* folders: started in
+    a checkout of this project, its tests/conftest.py (which needs the test extras) would join the run."""
+    (tmp_path / "tests").mkdir()
+    for folder in (tmp_path, tmp_path / "tests"):
+        (folder / "conftest.py").write_text('raise ImportError("a conftest of the folder the run started in")\n')
+    listed = run_cli("list", "--page", "resource", cwd=tmp_path)
+    result = run_cli("run", "--page", "resource", cwd=tmp_path)
+    assert listed.returncode == 0 and "test_resource.py::" in listed.stdout, listed.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
 def test_jobs_runs_the_checks_in_parallel_processes_on_a_plain_install(tmp_path, run_cli):
     result = run_cli("run", "--jobs", "2", "--page", "consult", "--page", "send-message", cwd=tmp_path)
     results = load_results(tmp_path / "reports" / "results.json")

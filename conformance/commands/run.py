@@ -32,7 +32,9 @@ from conformance.spec.clauses import Clause
 
 SUITES = "conformance.suites"
 SUITES_INI = Path(__file__).parents[1] / "suites" / "pytest.ini"
-# Isolated from the cwd's pytest settings (-c), no cache written there. Asserts are not rewritten:
+# Isolated from the cwd's pytest settings (-c) and conftest.py files (the checks have none, and pytest
+# would load those of the folder it starts in and of its test* folders: started in a checkout of
+# this project, its own tests/conftest.py), no cache written there. Asserts are not rewritten:
 # the checks raise typed violations with their own messages, and where no bytecode cache may be
 # written (PYTHONDONTWRITEBYTECODE) every run would rewrite every check module again. Output is
 # captured at the sys level: the checks start no subprocess whose file descriptors would need it,
@@ -46,6 +48,7 @@ BASE_PYTEST = (
     str(SUITES_INI),
     "--rootdir",
     str(SUITES_INI.parent),
+    "--noconftest",
     "-p",
     "no:cacheprovider",
     "--assert=plain",
